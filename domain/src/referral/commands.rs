@@ -1,0 +1,181 @@
+//! The Referral's commands and the value types they carry.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::categories::ConcernCategory;
+use crate::ids::{CaseId, ConsentId, ReferralId, SubjectId, UnitId};
+use crate::legal::LegalGroundCode;
+use crate::outcomes::InterventionOutcome;
+use crate::sealed::Sealed;
+use crate::units::UnitKind;
+
+/// What kind of referral it is; decides which rules apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralKind {
+    /// Orosanmälan (SoL 14:1): to social services, no consent needed, cannot be withdrawn.
+    ReportOfConcern,
+    /// A referral to another unit: needs a consent or a named legal ground.
+    Referral,
+    /// Ansökan: the young person or a guardian asks for help; registered by the receiving unit.
+    Application,
+}
+
+/// Why information may be sent to the receiving unit.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisclosureBasis {
+    /// A recorded consent; the service checks its scope and validity before sending the command.
+    Consent(ConsentId),
+    /// A named legal ground for disclosure, such as OSL 10:18 a or 10:28.
+    LegalGround(LegalGroundCode),
+}
+
+/// Who made an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "guardian")]
+pub enum Applicant {
+    /// The young person.
+    YoungPerson,
+    /// A guardian.
+    Guardian(SubjectId),
+}
+
+/// The protection assessment (skyddsbedömning) made on receipt of a report of concern.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProtectionAssessment {
+    /// Whether the child needs protection at once.
+    pub immediate_protection_needed: bool,
+    /// The assessment, sealed.
+    pub assessment: Sealed,
+    /// The day it was made: the day of receipt or the next.
+    pub assessed_on: Date,
+    /// Why it was made later than the next day, sealed; required then.
+    pub late_reason: Option<Sealed>,
+}
+
+/// Why a referral was declined, in clear for statistics (the text itself is sealed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeclineReason {
+    /// The young person is outside the unit's target group.
+    OutsideTargetGroup,
+    /// The unit has no capacity now.
+    NoCapacity,
+    /// The young person or the guardians said no.
+    DeclinedByFamily,
+    /// Already known and handled elsewhere.
+    AlreadyHandled,
+    /// Another reason.
+    Other,
+}
+
+/// What the receiving unit told the sender.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedbackKind {
+    /// An investigation was opened (SoL 14:1 b).
+    InvestigationOpened,
+    /// No investigation will be opened.
+    InvestigationNotOpened,
+    /// An investigation was already under way.
+    InvestigationOngoing,
+    /// The referral was handled (for referrals other than reports of concern).
+    ReferralHandled,
+}
+
+/// What may be done to a referral.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReferralCommand {
+    /// Send a report of concern or a referral from the actor's unit.
+    SendReferral {
+        /// The new referral's id; must be the aggregate id.
+        referral: ReferralId,
+        /// Report of concern or referral (applications are registered, not sent).
+        kind: ReferralKind,
+        /// Whom it is about.
+        subject: SubjectId,
+        /// The receiving unit.
+        to_unit: UnitId,
+        /// The receiving unit's kind, from the directory.
+        to_unit_kind: UnitKind,
+        /// What the concern is about.
+        concerns: BTreeSet<ConcernCategory>,
+        /// The reason, sealed.
+        reason: Sealed,
+        /// Consent or legal ground; required for a referral.
+        basis: Option<DisclosureBasis>,
+        /// The referral this one forwards, if any.
+        forwarded_from: Option<ReferralId>,
+    },
+    /// Register an application made to the actor's unit; it is received at once.
+    RegisterApplication {
+        /// The new referral's id; must be the aggregate id.
+        referral: ReferralId,
+        /// Whom it is about.
+        subject: SubjectId,
+        /// Who applied.
+        applicant: Applicant,
+        /// What it is about.
+        concerns: BTreeSet<ConcernCategory>,
+        /// What was asked for, sealed.
+        reason: Sealed,
+    },
+    /// Receive a sent referral; a report of concern comes with its protection assessment.
+    ReceiveReferral {
+        /// Required for a report of concern.
+        protection_assessment: Option<ProtectionAssessment>,
+    },
+    /// Put a received referral on hold.
+    PutReferralOnHold {
+        /// Why, sealed.
+        reason: Sealed,
+    },
+    /// Take a referral off hold.
+    ResumeReferral,
+    /// Accept a referral, linking it to the case that handles it.
+    AcceptReferral {
+        /// The case.
+        case: CaseId,
+    },
+    /// Decline a referral with a reason.
+    DeclineReferral {
+        /// The reason's category, in clear.
+        reason_code: DeclineReason,
+        /// The reason, sealed.
+        reason: Sealed,
+    },
+    /// Forward a referral to another unit; the service sends the new referral.
+    ForwardReferral {
+        /// The unit it goes to.
+        to_unit: UnitId,
+        /// That unit's kind.
+        to_unit_kind: UnitKind,
+        /// The new referral's id.
+        new_referral: ReferralId,
+        /// Why, sealed.
+        reason: Sealed,
+    },
+    /// The sender withdraws a referral (never a report of concern).
+    WithdrawReferral {
+        /// Why, sealed.
+        reason: Sealed,
+    },
+    /// The receiving unit reports that the intervention started.
+    ReportInterventionStarted,
+    /// The receiving unit reports that the intervention ended.
+    ReportInterventionEnded {
+        /// How it ended.
+        outcome: InterventionOutcome,
+    },
+    /// The receiving unit gives feedback to the sender.
+    GiveFeedback {
+        /// What is told.
+        feedback: FeedbackKind,
+        /// An optional message, sealed.
+        message: Option<Sealed>,
+    },
+}

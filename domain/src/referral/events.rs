@@ -1,0 +1,215 @@
+//! The Referral's events and errors.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::commands::{
+    Applicant, DeclineReason, DisclosureBasis, FeedbackKind, ProtectionAssessment, ReferralKind,
+};
+use crate::categories::ConcernCategory;
+use crate::command::CommandRefused;
+use crate::event_kinds;
+use crate::ids::{CaseId, ReferralId, SubjectId, UnitId};
+use crate::outcomes::InterventionOutcome;
+use crate::sealed::Sealed;
+
+/// Where a referral stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralStatus {
+    /// Not sent yet (the state before the first event).
+    #[default]
+    Draft,
+    /// Sent, not yet received.
+    Sent,
+    /// Received by the unit it was sent to.
+    Received,
+    /// Received and on hold.
+    OnHold,
+    /// Accepted and linked to a case.
+    Accepted,
+    /// Declined.
+    Declined,
+    /// Forwarded to another unit.
+    Forwarded,
+    /// Withdrawn by the sender.
+    Withdrawn,
+}
+
+/// What happened to a referral. Type names are stable; see ARCHITECTURE.md.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReferralEvent {
+    /// A report of concern or a referral was sent.
+    ReferralSent {
+        /// Its id.
+        referral: ReferralId,
+        /// Its kind.
+        kind: ReferralKind,
+        /// Whom it is about.
+        subject: SubjectId,
+        /// The sending unit.
+        from_unit: UnitId,
+        /// The receiving unit.
+        to_unit: UnitId,
+        /// What it is about.
+        concerns: BTreeSet<ConcernCategory>,
+        /// The reason, sealed.
+        reason: Sealed,
+        /// Consent or legal ground.
+        basis: Option<DisclosureBasis>,
+        /// The referral it forwards.
+        forwarded_from: Option<ReferralId>,
+    },
+    /// An application was registered, and so received, by the unit it was made to.
+    ApplicationRegistered {
+        /// Its id.
+        referral: ReferralId,
+        /// Whom it is about.
+        subject: SubjectId,
+        /// Who applied.
+        applicant: Applicant,
+        /// The receiving unit.
+        to_unit: UnitId,
+        /// What it is about.
+        concerns: BTreeSet<ConcernCategory>,
+        /// What was asked for, sealed.
+        reason: Sealed,
+    },
+    /// The referral was received.
+    ReferralReceived {
+        /// The protection assessment, for a report of concern.
+        protection_assessment: Option<ProtectionAssessment>,
+    },
+    /// Put on hold.
+    ReferralPutOnHold {
+        /// Why, sealed.
+        reason: Sealed,
+    },
+    /// Taken off hold.
+    ReferralResumed,
+    /// Accepted.
+    ReferralAccepted {
+        /// The case that handles it.
+        case: CaseId,
+    },
+    /// Declined.
+    ReferralDeclined {
+        /// The reason's category.
+        reason_code: DeclineReason,
+        /// The reason, sealed.
+        reason: Sealed,
+    },
+    /// Forwarded to another unit.
+    ReferralForwarded {
+        /// The unit it went to.
+        to_unit: UnitId,
+        /// The new referral.
+        new_referral: ReferralId,
+        /// Why, sealed.
+        reason: Sealed,
+    },
+    /// Withdrawn by the sender.
+    ReferralWithdrawn {
+        /// Why, sealed.
+        reason: Sealed,
+    },
+    /// The receiving unit reported the intervention started.
+    InterventionStartReported,
+    /// The receiving unit reported the intervention ended.
+    InterventionEndReported {
+        /// How it ended.
+        outcome: InterventionOutcome,
+    },
+    /// Feedback was given to the sender.
+    FeedbackGiven {
+        /// What was told.
+        feedback: FeedbackKind,
+        /// An optional message, sealed.
+        message: Option<Sealed>,
+    },
+}
+
+event_kinds!(ReferralEvent {
+    ReferralSent,
+    ApplicationRegistered,
+    ReferralReceived,
+    ReferralPutOnHold,
+    ReferralResumed,
+    ReferralAccepted,
+    ReferralDeclined,
+    ReferralForwarded,
+    ReferralWithdrawn,
+    InterventionStartReported,
+    InterventionEndReported,
+    FeedbackGiven,
+});
+
+/// Why a referral command was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReferralError {
+    /// A refusal every aggregate makes.
+    #[error(transparent)]
+    Command(#[from] CommandRefused),
+    /// The referral exists already.
+    #[error("the referral exists already")]
+    AlreadySent,
+    /// No such referral.
+    #[error("no such referral")]
+    NotSent,
+    /// The command does not fit where the referral stands.
+    #[error("not possible while the referral is {status:?}")]
+    NotAllowedInStatus {
+        /// Where it stands.
+        status: ReferralStatus,
+    },
+    /// Applications are registered by the receiving unit, not sent.
+    #[error("an application is registered by the unit it is made to, not sent")]
+    ApplicationMustBeRegistered,
+    /// A unit cannot refer to itself.
+    #[error("a unit cannot refer to itself")]
+    CannotReferToOwnUnit,
+    /// Reports of concern go to social services (SoL 14:1).
+    #[error("a report of concern must go to social services")]
+    ReportOfConcernMustGoToSocialServices,
+    /// A referral needs a consent or a named legal ground.
+    #[error("a referral needs a consent or a named legal ground for disclosure")]
+    DisclosureBasisMissing,
+    /// At least one concern category must be named.
+    #[error("name at least one concern category")]
+    NoConcernCategory,
+    /// A report of concern is received with its protection assessment.
+    #[error("a report of concern is received with a protection assessment")]
+    ProtectionAssessmentRequired,
+    /// The protection assessment lies before the receipt.
+    #[error("the protection assessment cannot be made before the report was received")]
+    ProtectionAssessmentBeforeReceipt,
+    /// The protection assessment lies after today.
+    #[error("the protection assessment date lies in the future")]
+    ProtectionAssessmentInFuture,
+    /// Later than the next day, the protection assessment needs a reason.
+    #[error("a protection assessment made after {due_on} needs a reason")]
+    ProtectionAssessmentLateWithoutReason {
+        /// The last day it was on time.
+        due_on: Date,
+    },
+    /// A report of concern cannot be withdrawn: social services must still assess it.
+    #[error("a report of concern cannot be withdrawn")]
+    ReportOfConcernCannotBeWithdrawn,
+    /// A referral cannot be forwarded to itself.
+    #[error("the forwarded referral needs a new id")]
+    ForwardToSameReferral,
+    /// The start of the intervention was reported already.
+    #[error("the intervention's start was reported already")]
+    InterventionStartAlreadyReported,
+    /// An end cannot be reported twice.
+    #[error("the intervention's end was reported already")]
+    InterventionEndAlreadyReported,
+    /// "Never started" contradicts a reported start, and any other outcome needs one.
+    #[error("the outcome contradicts whether the intervention started")]
+    OutcomeContradictsStart,
+    /// An application has no sending unit to give feedback to.
+    #[error("an application has no sending unit to give feedback to")]
+    NoSendingUnit,
+}

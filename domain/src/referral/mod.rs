@@ -1,0 +1,158 @@
+//! The Referral aggregate: reports of concern, referrals with consent or legal ground, and applications, from
+//! sending to acceptance, and the closed loop of reports back to the sender.
+
+use std::collections::BTreeSet;
+
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::Aggregate;
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::categories::ConcernCategory;
+use crate::command::{AppliedCommands, Command};
+use crate::event::{write_all, Stamped};
+use crate::ids::{CaseId, ReferralId, SubjectId, UnitId};
+use crate::outcomes::InterventionOutcome;
+
+mod commands;
+mod decide;
+mod events;
+#[cfg(test)]
+mod tests;
+
+pub use commands::{
+    Applicant, DeclineReason, DisclosureBasis, FeedbackKind, ProtectionAssessment, ReferralCommand,
+    ReferralKind,
+};
+pub use events::{ReferralError, ReferralEvent, ReferralStatus};
+
+/// A referral as its events make it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Referral {
+    /// Set when sent or registered.
+    pub id: Option<ReferralId>,
+    /// Its kind.
+    pub kind: Option<ReferralKind>,
+    /// Whom it is about.
+    pub subject: Option<SubjectId>,
+    /// The sending unit; `None` for an application.
+    pub from_unit: Option<UnitId>,
+    /// The receiving unit.
+    pub to_unit: Option<UnitId>,
+    /// What it is about.
+    pub concerns: BTreeSet<ConcernCategory>,
+    /// Where it stands.
+    pub status: ReferralStatus,
+    /// The date it was sent (or the application made).
+    pub sent_on: Option<Date>,
+    /// The date it was received.
+    pub received_on: Option<Date>,
+    /// The case that accepted it.
+    pub case: Option<CaseId>,
+    /// The referral it was forwarded to.
+    pub forwarded_to: Option<ReferralId>,
+    /// The date the receiving unit reported the intervention started.
+    pub intervention_started_on: Option<Date>,
+    /// How the intervention ended, as reported.
+    pub intervention_outcome: Option<InterventionOutcome>,
+    /// How many times feedback was given to the sender.
+    pub feedback_given: u32,
+    /// Commands already applied, for idempotency.
+    pub applied: AppliedCommands,
+}
+
+impl Referral {
+    /// The unit that may withdraw it: the sender, or for an application the unit that registered it.
+    pub fn sender_side(&self) -> Option<UnitId> {
+        self.from_unit.or(self.to_unit)
+    }
+}
+
+impl Aggregate for Referral {
+    const TYPE: &'static str = "referral";
+    type Command = Command<ReferralCommand>;
+    type Event = Stamped<ReferralEvent>;
+    type Error = ReferralError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _: &(),
+        sink: &EventSink<Self>,
+    ) -> Result<(), ReferralError> {
+        let events = self.decide(&command.context, command.body)?;
+        write_all(self, &command.context, events, sink).await;
+        Ok(())
+    }
+
+    fn apply(&mut self, stamped: Self::Event) {
+        self.applied.record(stamped.command_id);
+        let on = stamped.occurred_on;
+        match stamped.event {
+            ReferralEvent::ReferralSent {
+                referral,
+                kind,
+                subject,
+                from_unit,
+                to_unit,
+                concerns,
+                ..
+            } => {
+                *self = Self {
+                    id: Some(referral),
+                    kind: Some(kind),
+                    subject: Some(subject),
+                    from_unit: Some(from_unit),
+                    to_unit: Some(to_unit),
+                    concerns,
+                    status: ReferralStatus::Sent,
+                    sent_on: Some(on),
+                    applied: std::mem::take(&mut self.applied),
+                    ..Self::default()
+                };
+            }
+            ReferralEvent::ApplicationRegistered {
+                referral,
+                subject,
+                to_unit,
+                concerns,
+                ..
+            } => {
+                *self = Self {
+                    id: Some(referral),
+                    kind: Some(ReferralKind::Application),
+                    subject: Some(subject),
+                    to_unit: Some(to_unit),
+                    concerns,
+                    status: ReferralStatus::Received,
+                    sent_on: Some(on),
+                    received_on: Some(on),
+                    applied: std::mem::take(&mut self.applied),
+                    ..Self::default()
+                };
+            }
+            ReferralEvent::ReferralReceived { .. } => {
+                self.status = ReferralStatus::Received;
+                self.received_on = Some(on);
+            }
+            ReferralEvent::ReferralPutOnHold { .. } => self.status = ReferralStatus::OnHold,
+            ReferralEvent::ReferralResumed => self.status = ReferralStatus::Received,
+            ReferralEvent::ReferralAccepted { case } => {
+                self.status = ReferralStatus::Accepted;
+                self.case = Some(case);
+            }
+            ReferralEvent::ReferralDeclined { .. } => self.status = ReferralStatus::Declined,
+            ReferralEvent::ReferralForwarded { new_referral, .. } => {
+                self.status = ReferralStatus::Forwarded;
+                self.forwarded_to = Some(new_referral);
+            }
+            ReferralEvent::ReferralWithdrawn { .. } => self.status = ReferralStatus::Withdrawn,
+            ReferralEvent::InterventionStartReported => self.intervention_started_on = Some(on),
+            ReferralEvent::InterventionEndReported { outcome } => {
+                self.intervention_outcome = Some(outcome)
+            }
+            ReferralEvent::FeedbackGiven { .. } => self.feedback_given += 1,
+        }
+    }
+}
