@@ -70,49 +70,26 @@ mod tests {
 
     #[test]
     fn the_preliminary_assessment_is_due_fourteen_calendar_days_after_receipt() {
-        assert_eq!(
-            preliminary_assessment_due(date!(2026 - 03 - 01)),
-            date!(2026 - 03 - 15)
-        );
-        assert_eq!(
-            preliminary_assessment_due(date!(2026 - 12 - 25)),
-            date!(2027 - 01 - 08)
-        );
+        assert_eq!(preliminary_assessment_due(date!(2026 - 03 - 01)), date!(2026 - 03 - 15));
+        assert_eq!(preliminary_assessment_due(date!(2026 - 12 - 25)), date!(2027 - 01 - 08));
     }
 
     #[test]
     fn the_protection_assessment_is_due_the_next_day() {
-        assert_eq!(
-            protection_assessment_due(date!(2026 - 12 - 31)),
-            date!(2027 - 01 - 01)
-        );
+        assert_eq!(protection_assessment_due(date!(2026 - 12 - 31)), date!(2027 - 01 - 01));
     }
 
     #[test]
     fn an_investigation_is_due_four_calendar_months_after_it_started() {
-        assert_eq!(
-            investigation_due(date!(2026 - 01 - 15)),
-            date!(2026 - 05 - 15)
-        );
-        assert_eq!(
-            investigation_due(date!(2026 - 10 - 31)),
-            date!(2027 - 02 - 28)
-        );
-        assert_eq!(
-            investigation_due(date!(2027 - 10 - 31)),
-            date!(2028 - 02 - 29)
-        );
-        assert_eq!(
-            investigation_due(date!(2026 - 09 - 30)),
-            date!(2027 - 01 - 30)
-        );
+        assert_eq!(investigation_due(date!(2026 - 01 - 15)), date!(2026 - 05 - 15));
+        assert_eq!(investigation_due(date!(2026 - 10 - 31)), date!(2027 - 02 - 28));
+        assert_eq!(investigation_due(date!(2027 - 10 - 31)), date!(2028 - 02 - 29));
+        assert_eq!(investigation_due(date!(2026 - 09 - 30)), date!(2027 - 01 - 30));
     }
 
     #[test]
     fn a_deadline_is_overdue_only_after_its_last_day() {
-        let deadline = Deadline {
-            due_on: date!(2026 - 03 - 15),
-        };
+        let deadline = Deadline { due_on: date!(2026 - 03 - 15) };
         assert!(!deadline.is_overdue(date!(2026 - 03 - 15)));
         assert!(deadline.is_overdue(date!(2026 - 03 - 16)));
         assert_eq!(deadline.days_left(date!(2026 - 03 - 10)), 5);

@@ -90,11 +90,6 @@ mod tests {
             ConcernCategory::SchoolAbsence,
             ConcernCategory::ParentingConcerns,
         ];
-        assert_eq!(
-            all.iter()
-                .filter(|category| category.is_strategic_offence())
-                .count(),
-            6
-        );
+        assert_eq!(all.iter().filter(|category| category.is_strategic_offence()).count(), 6);
     }
 }

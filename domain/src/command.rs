@@ -77,9 +77,7 @@ pub enum CommandRefused {
         today: Date,
     },
     /// The date the thing happened lies before the step it follows.
-    #[error(
-        "the date it happened ({occurred_on}) lies before the step it follows ({preceding_on})"
-    )]
+    #[error("the date it happened ({occurred_on}) lies before the step it follows ({preceding_on})")]
     OccurredBeforePrecedingStep {
         /// The date given.
         occurred_on: Date,
@@ -116,10 +114,7 @@ impl CommandContext {
             return Err(CommandRefused::AlreadyApplied(self.command_id));
         }
         if self.occurred_on > self.today {
-            return Err(CommandRefused::OccurredInFuture {
-                occurred_on: self.occurred_on,
-                today: self.today,
-            });
+            return Err(CommandRefused::OccurredInFuture { occurred_on: self.occurred_on, today: self.today });
         }
         Ok(())
     }
@@ -129,9 +124,7 @@ impl CommandContext {
         if self.actor.role.does_casework() {
             Ok(())
         } else {
-            Err(CommandRefused::RoleNotPermitted {
-                role: self.actor.role,
-            })
+            Err(CommandRefused::RoleNotPermitted { role: self.actor.role })
         }
     }
 
@@ -140,9 +133,7 @@ impl CommandContext {
         if self.actor.role == role {
             Ok(())
         } else {
-            Err(CommandRefused::RoleNotPermitted {
-                role: self.actor.role,
-            })
+            Err(CommandRefused::RoleNotPermitted { role: self.actor.role })
         }
     }
 
@@ -158,10 +149,7 @@ impl CommandContext {
     /// Refuses a date before the step this one follows.
     pub fn require_not_before(&self, preceding_on: Date) -> Result<(), CommandRefused> {
         if self.occurred_on < preceding_on {
-            Err(CommandRefused::OccurredBeforePrecedingStep {
-                occurred_on: self.occurred_on,
-                preceding_on,
-            })
+            Err(CommandRefused::OccurredBeforePrecedingStep { occurred_on: self.occurred_on, preceding_on })
         } else {
             Ok(())
         }
@@ -196,9 +184,6 @@ pub fn require_sealed(field: &'static str, value: &Sealed) -> Result<(), Command
 }
 
 /// Like [`require_sealed`], for a value that may be left out.
-pub fn require_sealed_if_given(
-    field: &'static str,
-    value: Option<&Sealed>,
-) -> Result<(), CommandRefused> {
+pub fn require_sealed_if_given(field: &'static str, value: Option<&Sealed>) -> Result<(), CommandRefused> {
     value.map_or(Ok(()), |value| require_sealed(field, value))
 }

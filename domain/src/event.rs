@@ -33,24 +33,13 @@ pub struct Stamped<E> {
 impl<E> Stamped<E> {
     /// Stamps `event` with the command's id and date.
     pub fn new(context: &CommandContext, event: E) -> Self {
-        Self {
-            command_id: context.command_id,
-            occurred_on: context.occurred_on,
-            event,
-        }
+        Self { command_id: context.command_id, occurred_on: context.occurred_on, event }
     }
 }
 
 impl<E> cqrs_es::DomainEvent for Stamped<E>
 where
-    E: EventKind
-        + Serialize
-        + serde::de::DeserializeOwned
-        + Clone
-        + PartialEq
-        + std::fmt::Debug
-        + Send
-        + Sync,
+    E: EventKind + Serialize + serde::de::DeserializeOwned + Clone + PartialEq + std::fmt::Debug + Send + Sync,
 {
     fn event_type(&self) -> String {
         self.event.kind().to_owned()

@@ -39,9 +39,7 @@ pub enum IdentityNumberError {
     #[error("the identity number is empty")]
     Empty,
     /// A character that is neither a digit nor a single `-` or `+` separator.
-    #[error(
-        "the identity number may contain only digits and one '-' or '+' (position {position})"
-    )]
+    #[error("the identity number may contain only digits and one '-' or '+' (position {position})")]
     UnexpectedCharacter {
         /// Zero-based character position of the first offending character.
         position: usize,
@@ -99,9 +97,7 @@ impl IdentityNumber {
             }
         }
         if digits.len() != 10 && digits.len() != 12 {
-            return Err(IdentityNumberError::BadLength {
-                digits: digits.len(),
-            });
+            return Err(IdentityNumberError::BadLength { digits: digits.len() });
         }
         let plus = match separator {
             None => false,
@@ -136,9 +132,7 @@ impl IdentityNumber {
     pub fn from_stored(stored: &str) -> Result<Self, IdentityNumberError> {
         let bytes = stored.as_bytes();
         if bytes.len() != 12 {
-            return Err(IdentityNumberError::BadLength {
-                digits: bytes.len(),
-            });
+            return Err(IdentityNumberError::BadLength { digits: bytes.len() });
         }
         let mut full = [0u8; 12];
         for (position, (slot, byte)) in full.iter_mut().zip(bytes).enumerate() {
@@ -151,11 +145,7 @@ impl IdentityNumber {
     }
 
     /// Builds a number from its parts, computing the check digit. For synthetic test and demo data.
-    pub fn from_parts(
-        birth: Date,
-        birth_number: u16,
-        kind: IdentityNumberKind,
-    ) -> Result<Self, IdentityNumberError> {
+    pub fn from_parts(birth: Date, birth_number: u16, kind: IdentityNumberKind) -> Result<Self, IdentityNumberError> {
         if birth_number == 0 || birth_number > 999 {
             return Err(IdentityNumberError::SerialZero);
         }
@@ -253,11 +243,7 @@ impl IdentityNumber {
     /// turns 100.
     pub fn short(&self, reference: Date) -> String {
         let stored = self.stored();
-        let separator = if reference.year() - self.date_part().year() >= 100 {
-            '+'
-        } else {
-            '-'
-        };
+        let separator = if reference.year() - self.date_part().year() >= 100 { '+' } else { '-' };
         format!("{}{separator}{}", &stored[2..8], &stored[8..])
     }
 }
@@ -278,9 +264,7 @@ fn luhn_check_digit(nine: &[u8]) -> u8 {
 impl fmt::Debug for IdentityNumber {
     /// Debug output never shows the number: it is personal data and must not reach logs.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IdentityNumber")
-            .field("kind", &self.kind())
-            .finish_non_exhaustive()
+        f.debug_struct("IdentityNumber").field("kind", &self.kind()).finish_non_exhaustive()
     }
 }
 

@@ -114,13 +114,7 @@ mod tests {
     #[test]
     fn a_malformed_id_is_refused_naming_its_kind() {
         let error = SubjectId::parse("not-a-ulid").unwrap_err();
-        assert_eq!(
-            error,
-            InvalidId {
-                kind: "subject id",
-                length: 10
-            }
-        );
+        assert_eq!(error, InvalidId { kind: "subject id", length: 10 });
     }
 
     #[test]

@@ -20,9 +20,7 @@ impl LegalGroundCode {
     /// Checks the form; whether the code is known is the service's table's business.
     pub fn parse(code: &str) -> Result<Self, InvalidLegalGroundCode> {
         let well_formed = (2..=64).contains(&code.len())
-            && code
-                .bytes()
-                .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-')
+            && code.bytes().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-')
             && !code.starts_with('-')
             && !code.ends_with('-');
         if well_formed {
@@ -64,21 +62,8 @@ mod tests {
     #[test]
     fn codes_are_lower_case_slugs() {
         assert!(LegalGroundCode::parse("osl-10-18a").is_ok());
-        for bad in [
-            "",
-            "x",
-            "OSL-10",
-            "osl 10",
-            "-osl",
-            "osl-",
-            "osl_10",
-            &"a".repeat(65),
-        ] {
-            assert_eq!(
-                LegalGroundCode::parse(bad),
-                Err(InvalidLegalGroundCode),
-                "{bad:?}"
-            );
+        for bad in ["", "x", "OSL-10", "osl 10", "-osl", "osl-", "osl_10", &"a".repeat(65)] {
+            assert_eq!(LegalGroundCode::parse(bad), Err(InvalidLegalGroundCode), "{bad:?}");
         }
         assert!(serde_json::from_str::<LegalGroundCode>("\"Bad Code\"").is_err());
     }

@@ -77,10 +77,7 @@ pub enum InterventionKind {
 impl InterventionKind {
     /// Placements of a child: their files must be kept (no retention clearing).
     pub fn is_placement(self) -> bool {
-        matches!(
-            self,
-            Self::FosterFamilyPlacement | Self::ResidentialPlacement
-        )
+        matches!(self, Self::FosterFamilyPlacement | Self::ResidentialPlacement)
     }
 }
 
@@ -116,10 +113,7 @@ mod tests {
     #[test]
     fn goal_attainment_accepts_minus_two_to_plus_two_only() {
         for score in -2..=2 {
-            assert_eq!(
-                GoalAttainment::new(score).map(GoalAttainment::score),
-                Ok(score)
-            );
+            assert_eq!(GoalAttainment::new(score).map(GoalAttainment::score), Ok(score));
         }
         assert_eq!(GoalAttainment::new(3), Err(GoalAttainmentOutOfRange(3)));
         assert_eq!(GoalAttainment::new(-3), Err(GoalAttainmentOutOfRange(-3)));

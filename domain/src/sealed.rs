@@ -55,10 +55,7 @@ impl Serialize for Sealed {
 impl<'de> Deserialize<'de> for Sealed {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        STANDARD
-            .decode(text)
-            .map(Self)
-            .map_err(serde::de::Error::custom)
+        STANDARD.decode(text).map(Self).map_err(serde::de::Error::custom)
     }
 }
 
@@ -76,9 +73,6 @@ mod tests {
 
     #[test]
     fn debug_shows_the_length_only() {
-        assert_eq!(
-            format!("{:?}", Sealed::from_bytes(b"secret".to_vec())),
-            "Sealed(6 bytes)"
-        );
+        assert_eq!(format!("{:?}", Sealed::from_bytes(b"secret".to_vec())), "Sealed(6 bytes)");
     }
 }

@@ -45,15 +45,7 @@ pub(crate) fn other_worker() -> UserId {
 pub(crate) fn context_at(n: u64, role: Role, unit: UnitId, occurred_on: Date) -> CommandContext {
     CommandContext {
         command_id: CommandId::from_ulid(ulid(n)),
-        actor: Actor {
-            user: if role == Role::UnitManager {
-                other_worker()
-            } else {
-                worker()
-            },
-            role,
-            unit,
-        },
+        actor: Actor { user: if role == Role::UnitManager { other_worker() } else { worker() }, role, unit },
         today: TODAY,
         occurred_on,
     }

@@ -153,34 +153,20 @@ mod tests {
 
     #[test]
     fn a_district_is_trimmed_and_must_not_be_blank_or_too_long() {
-        assert_eq!(
-            District::parse("  Rinkeby-Kista ").unwrap().as_str(),
-            "Rinkeby-Kista"
-        );
+        assert_eq!(District::parse("  Rinkeby-Kista ").unwrap().as_str(), "Rinkeby-Kista");
         assert_eq!(District::parse(" "), Err(InvalidDistrict::Empty));
-        assert_eq!(
-            District::parse(&"x".repeat(81)),
-            Err(InvalidDistrict::TooLong)
-        );
+        assert_eq!(District::parse(&"x".repeat(81)), Err(InvalidDistrict::TooLong));
     }
 
     #[test]
     fn a_district_read_from_json_is_validated_too() {
         assert!(serde_json::from_str::<District>("\"\"").is_err());
-        assert_eq!(
-            serde_json::from_str::<District>("\"Bromma\"")
-                .unwrap()
-                .as_str(),
-            "Bromma"
-        );
+        assert_eq!(serde_json::from_str::<District>("\"Bromma\"").unwrap().as_str(), "Bromma");
     }
 
     #[test]
     fn only_social_services_own_cases() {
-        let owners: Vec<_> = UnitKind::ALL
-            .into_iter()
-            .filter(|kind| kind.owns_cases())
-            .collect();
+        let owners: Vec<_> = UnitKind::ALL.into_iter().filter(|kind| kind.owns_cases()).collect();
         assert_eq!(owners, [UnitKind::SocialServices]);
     }
 }

@@ -84,10 +84,7 @@ pub enum ConsentEvent {
     },
 }
 
-event_kinds!(ConsentEvent {
-    ConsentGiven,
-    ConsentRevoked
-});
+event_kinds!(ConsentEvent { ConsentGiven, ConsentRevoked });
 
 /// Why a consent command was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -64,33 +64,22 @@ impl Consent {
             return Err(ConsentNotValid::Revoked { revoked_on });
         }
         if on < terms.valid_from {
-            return Err(ConsentNotValid::NotYetValid {
-                valid_from: terms.valid_from,
-            });
+            return Err(ConsentNotValid::NotYetValid { valid_from: terms.valid_from });
         }
         if on > terms.valid_to {
-            return Err(ConsentNotValid::Expired {
-                valid_to: terms.valid_to,
-            });
+            return Err(ConsentNotValid::Expired { valid_to: terms.valid_to });
         }
         if !terms.parties.contains(&unit) {
             return Err(ConsentNotValid::UnitNotNamed);
         }
-        match categories
-            .iter()
-            .find(|category| !terms.categories.contains(category))
-        {
+        match categories.iter().find(|category| !terms.categories.contains(category)) {
             Some(missing) => Err(ConsentNotValid::CategoryNotNamed(*missing)),
             None => Ok(()),
         }
     }
 
     /// Decides which events `body` leads to, or why it is refused.
-    pub fn decide(
-        &self,
-        context: &CommandContext,
-        body: ConsentCommand,
-    ) -> Result<Vec<ConsentEvent>, ConsentError> {
+    pub fn decide(&self, context: &CommandContext, body: ConsentCommand) -> Result<Vec<ConsentEvent>, ConsentError> {
         context.check(&self.applied)?;
         context.require_casework()?;
         match body {
@@ -111,15 +100,11 @@ impl Consent {
                 if given_by.is_empty() {
                     return Err(ConsentError::NoGiver);
                 }
-                let guardian_gave = given_by
-                    .iter()
-                    .any(|giver| matches!(giver, ConsentGiver::Guardian(_)));
+                let guardian_gave = given_by.iter().any(|giver| matches!(giver, ConsentGiver::Guardian(_)));
                 if subject_is_minor && !guardian_gave {
                     return Err(ConsentError::GuardianConsentRequired);
                 }
-                if !subject_is_minor
-                    && (guardian_gave || !given_by.contains(&ConsentGiver::YoungPerson))
-                {
+                if !subject_is_minor && (guardian_gave || !given_by.contains(&ConsentGiver::YoungPerson)) {
                     return Err(ConsentError::YoungPersonConsentRequired);
                 }
                 if parties.is_empty() {
@@ -133,10 +118,7 @@ impl Consent {
                 }
                 require_sealed("purpose", &purpose)?;
                 if valid_to < valid_from {
-                    return Err(ConsentError::ValidityReversed {
-                        valid_from,
-                        valid_to,
-                    });
+                    return Err(ConsentError::ValidityReversed { valid_from, valid_to });
                 }
                 if valid_to < context.occurred_on {
                     return Err(ConsentError::ExpiredWhenGiven);
@@ -158,8 +140,7 @@ impl Consent {
                 if self.revoked_on.is_some() {
                     return Err(ConsentError::AlreadyRevoked);
                 }
-                if revoked_by != ConsentGiver::YoungPerson && !terms.given_by.contains(&revoked_by)
-                {
+                if revoked_by != ConsentGiver::YoungPerson && !terms.given_by.contains(&revoked_by) {
                     return Err(ConsentError::RevokerDidNotGive);
                 }
                 Ok(vec![ConsentEvent::ConsentRevoked { revoked_by }])
@@ -175,12 +156,7 @@ impl Aggregate for Consent {
     type Error = ConsentError;
     type Services = ();
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _: &(),
-        sink: &EventSink<Self>,
-    ) -> Result<(), ConsentError> {
+    async fn handle(&mut self, command: Self::Command, _: &(), sink: &EventSink<Self>) -> Result<(), ConsentError> {
         let events = self.decide(&command.context, command.body)?;
         write_all(self, &command.context, events, sink).await;
         Ok(())
@@ -189,23 +165,8 @@ impl Aggregate for Consent {
     fn apply(&mut self, stamped: Self::Event) {
         self.applied.record(stamped.command_id);
         match stamped.event {
-            ConsentEvent::ConsentGiven {
-                subject,
-                given_by,
-                parties,
-                categories,
-                valid_from,
-                valid_to,
-                ..
-            } => {
-                self.terms = Some(ConsentTerms {
-                    subject,
-                    given_by,
-                    parties,
-                    categories,
-                    valid_from,
-                    valid_to,
-                });
+            ConsentEvent::ConsentGiven { subject, given_by, parties, categories, valid_from, valid_to, .. } => {
+                self.terms = Some(ConsentTerms { subject, given_by, parties, categories, valid_from, valid_to });
             }
             ConsentEvent::ConsentRevoked { .. } => self.revoked_on = Some(stamped.occurred_on),
         }

@@ -23,11 +23,7 @@ fn parties() -> BTreeSet<UnitId> {
 }
 
 fn categories() -> BTreeSet<InformationCategory> {
-    [
-        InformationCategory::Identity,
-        InformationCategory::Offending,
-    ]
-    .into()
+    [InformationCategory::Identity, InformationCategory::Offending].into()
 }
 
 fn give() -> ConsentCommand {
@@ -35,11 +31,7 @@ fn give() -> ConsentCommand {
         consent: ConsentId::from_ulid(ulid(200)),
         subject: young_person(),
         subject_is_minor: true,
-        given_by: [
-            ConsentGiver::Guardian(guardian()),
-            ConsentGiver::YoungPerson,
-        ]
-        .into(),
+        given_by: [ConsentGiver::Guardian(guardian()), ConsentGiver::YoungPerson].into(),
         parties: parties(),
         categories: categories(),
         purpose: sealed("support from Framtid Stockholm"),
@@ -54,11 +46,7 @@ fn given() -> Stamped<ConsentEvent> {
         ConsentEvent::ConsentGiven {
             consent: ConsentId::from_ulid(ulid(200)),
             subject: young_person(),
-            given_by: [
-                ConsentGiver::Guardian(guardian()),
-                ConsentGiver::YoungPerson,
-            ]
-            .into(),
+            given_by: [ConsentGiver::Guardian(guardian()), ConsentGiver::YoungPerson].into(),
             parties: parties(),
             categories: categories(),
             purpose: sealed("support from Framtid Stockholm"),
@@ -76,18 +64,12 @@ fn command(context: CommandContext, body: ConsentCommand) -> Command<ConsentComm
 fn refused_give(change: impl FnOnce(&mut ConsentCommand), expected: ConsentError) {
     let mut body = give();
     change(&mut body);
-    Consents::with(())
-        .given_no_previous_events()
-        .when(command(context(1), body))
-        .then_expect_error(expected);
+    Consents::with(()).given_no_previous_events().when(command(context(1), body)).then_expect_error(expected);
 }
 
 #[test]
 fn giving_consent_records_its_terms() {
-    Consents::with(())
-        .given_no_previous_events()
-        .when(command(context(1), give()))
-        .then_expect_events(vec![given()]);
+    Consents::with(()).given_no_previous_events().when(command(context(1), give())).then_expect_events(vec![given()]);
 }
 
 #[test]
@@ -147,19 +129,11 @@ fn each_incomplete_consent_is_refused_with_its_rule() {
                 *valid_to = date!(2026 - 10 - 01)
             }
         },
-        ConsentError::ValidityReversed {
-            valid_from: date!(2026 - 11 - 01),
-            valid_to: date!(2026 - 10 - 01),
-        },
+        ConsentError::ValidityReversed { valid_from: date!(2026 - 11 - 01), valid_to: date!(2026 - 10 - 01) },
     );
     refused_give(
         |b| {
-            if let G {
-                valid_from,
-                valid_to,
-                ..
-            } = b
-            {
+            if let G { valid_from, valid_to, .. } = b {
                 *valid_from = date!(2026 - 01 - 01);
                 *valid_to = date!(2026 - 06 - 30)
             }
@@ -181,10 +155,7 @@ fn a_minor_needs_a_guardians_consent_and_an_adult_their_own() {
     );
     refused_give(
         |b| {
-            if let G {
-                subject_is_minor, ..
-            } = b
-            {
+            if let G { subject_is_minor, .. } = b {
                 *subject_is_minor = false
             }
         },
@@ -196,13 +167,8 @@ fn a_minor_needs_a_guardians_consent_and_an_adult_their_own() {
 fn an_auditor_cannot_record_consent() {
     Consents::with(())
         .given_no_previous_events()
-        .when(command(
-            context_at(1, Role::Auditor, social_services(), TODAY),
-            give(),
-        ))
-        .then_expect_error(ConsentError::Command(CommandRefused::RoleNotPermitted {
-            role: Role::Auditor,
-        }));
+        .when(command(context_at(1, Role::Auditor, social_services(), TODAY), give()))
+        .then_expect_error(ConsentError::Command(CommandRefused::RoleNotPermitted { role: Role::Auditor }));
 }
 
 #[test]
@@ -210,29 +176,16 @@ fn a_consent_is_revoked_once_by_someone_who_may() {
     let revoke = |by| ConsentCommand::RevokeConsent { revoked_by: by };
     Consents::with(())
         .given(vec![given()])
-        .when(command(
-            context(2),
-            revoke(ConsentGiver::Guardian(guardian())),
-        ))
+        .when(command(context(2), revoke(ConsentGiver::Guardian(guardian()))))
         .then_expect_events(vec![Stamped::new(
             &context(2),
-            ConsentEvent::ConsentRevoked {
-                revoked_by: ConsentGiver::Guardian(guardian()),
-            },
+            ConsentEvent::ConsentRevoked { revoked_by: ConsentGiver::Guardian(guardian()) },
         )]);
     Consents::with(())
         .given(vec![given()])
-        .when(command(
-            context(2),
-            revoke(ConsentGiver::Guardian(SubjectId::from_ulid(ulid(999)))),
-        ))
+        .when(command(context(2), revoke(ConsentGiver::Guardian(SubjectId::from_ulid(ulid(999))))))
         .then_expect_error(ConsentError::RevokerDidNotGive);
-    let revoked = Stamped::new(
-        &context(2),
-        ConsentEvent::ConsentRevoked {
-            revoked_by: ConsentGiver::YoungPerson,
-        },
-    );
+    let revoked = Stamped::new(&context(2), ConsentEvent::ConsentRevoked { revoked_by: ConsentGiver::YoungPerson });
     Consents::with(())
         .given(vec![given(), revoked])
         .when(command(context(3), revoke(ConsentGiver::YoungPerson)))
@@ -249,45 +202,22 @@ fn a_consent_covers_only_its_subject_parties_categories_and_period() {
     consent.apply(given());
     let on = date!(2026 - 11 - 20);
     let offending: BTreeSet<_> = [InformationCategory::Offending].into();
+    assert_eq!(consent.covers(young_person(), framtid(), on, &offending), Ok(()));
+    assert_eq!(consent.covers(guardian(), framtid(), on, &offending), Err(ConsentNotValid::OtherSubject));
+    assert_eq!(consent.covers(young_person(), school_team(), on, &offending), Err(ConsentNotValid::UnitNotNamed));
     assert_eq!(
-        consent.covers(young_person(), framtid(), on, &offending),
-        Ok(())
-    );
-    assert_eq!(
-        consent.covers(guardian(), framtid(), on, &offending),
-        Err(ConsentNotValid::OtherSubject)
-    );
-    assert_eq!(
-        consent.covers(young_person(), school_team(), on, &offending),
-        Err(ConsentNotValid::UnitNotNamed)
-    );
-    assert_eq!(
-        consent.covers(
-            young_person(),
-            framtid(),
-            on,
-            &[InformationCategory::Health].into()
-        ),
-        Err(ConsentNotValid::CategoryNotNamed(
-            InformationCategory::Health
-        ))
+        consent.covers(young_person(), framtid(), on, &[InformationCategory::Health].into()),
+        Err(ConsentNotValid::CategoryNotNamed(InformationCategory::Health))
     );
     assert_eq!(
         consent.covers(young_person(), framtid(), date!(2026 - 10 - 31), &offending),
-        Err(ConsentNotValid::NotYetValid {
-            valid_from: date!(2026 - 11 - 01)
-        })
+        Err(ConsentNotValid::NotYetValid { valid_from: date!(2026 - 11 - 01) })
     );
     assert_eq!(
         consent.covers(young_person(), framtid(), date!(2027 - 11 - 01), &offending),
-        Err(ConsentNotValid::Expired {
-            valid_to: date!(2027 - 10 - 31)
-        })
+        Err(ConsentNotValid::Expired { valid_to: date!(2027 - 10 - 31) })
     );
-    assert_eq!(
-        Consent::default().covers(young_person(), framtid(), on, &offending),
-        Err(ConsentNotValid::NotGiven)
-    );
+    assert_eq!(Consent::default().covers(young_person(), framtid(), on, &offending), Err(ConsentNotValid::NotGiven));
 }
 
 #[test]
@@ -296,17 +226,9 @@ fn a_revoked_consent_stops_sharing_from_the_day_it_was_revoked_but_not_before() 
     consent.apply(given());
     let revoked_on = date!(2026 - 11 - 22);
     let revoking = context_at(2, Role::SocialWorker, social_services(), revoked_on);
-    consent.apply(Stamped::new(
-        &revoking,
-        ConsentEvent::ConsentRevoked {
-            revoked_by: ConsentGiver::YoungPerson,
-        },
-    ));
+    consent.apply(Stamped::new(&revoking, ConsentEvent::ConsentRevoked { revoked_by: ConsentGiver::YoungPerson }));
     let offending: BTreeSet<_> = [InformationCategory::Offending].into();
-    assert_eq!(
-        consent.covers(young_person(), framtid(), date!(2026 - 11 - 21), &offending),
-        Ok(())
-    );
+    assert_eq!(consent.covers(young_person(), framtid(), date!(2026 - 11 - 21), &offending), Ok(()));
     assert_eq!(
         consent.covers(young_person(), framtid(), revoked_on, &offending),
         Err(ConsentNotValid::Revoked { revoked_on })

@@ -7,11 +7,7 @@ use crate::units::UnitKind;
 
 impl Referral {
     /// Decides which events `body` leads to, or why it is refused. Pure: no clock, no I/O.
-    pub fn decide(
-        &self,
-        context: &CommandContext,
-        body: ReferralCommand,
-    ) -> Result<Vec<ReferralEvent>, ReferralError> {
+    pub fn decide(&self, context: &CommandContext, body: ReferralCommand) -> Result<Vec<ReferralEvent>, ReferralError> {
         context.check(&self.applied)?;
         context.require_casework()?;
         match body {
@@ -28,15 +24,11 @@ impl Referral {
             } => {
                 self.require_new()?;
                 match kind {
-                    ReferralKind::Application => {
-                        return Err(ReferralError::ApplicationMustBeRegistered)
-                    }
+                    ReferralKind::Application => return Err(ReferralError::ApplicationMustBeRegistered),
                     ReferralKind::ReportOfConcern if to_unit_kind != UnitKind::SocialServices => {
                         return Err(ReferralError::ReportOfConcernMustGoToSocialServices)
                     }
-                    ReferralKind::Referral if basis.is_none() => {
-                        return Err(ReferralError::DisclosureBasisMissing)
-                    }
+                    ReferralKind::Referral if basis.is_none() => return Err(ReferralError::DisclosureBasisMissing),
                     _ => {}
                 }
                 if to_unit == context.actor.unit {
@@ -59,13 +51,7 @@ impl Referral {
                     forwarded_from,
                 }])
             }
-            ReferralCommand::RegisterApplication {
-                referral,
-                subject,
-                applicant,
-                concerns,
-                reason,
-            } => {
+            ReferralCommand::RegisterApplication { referral, subject, applicant, concerns, reason } => {
                 self.require_new()?;
                 if concerns.is_empty() {
                     return Err(ReferralError::NoConcernCategory);
@@ -81,9 +67,7 @@ impl Referral {
                     reason,
                 }])
             }
-            ReferralCommand::ReceiveReferral {
-                protection_assessment,
-            } => {
+            ReferralCommand::ReceiveReferral { protection_assessment } => {
                 self.require_receiver(context, &[ReferralStatus::Sent])?;
                 context.require_not_before(self.sent_on.unwrap_or(context.occurred_on))?;
                 match &protection_assessment {
@@ -93,9 +77,7 @@ impl Referral {
                     }
                     None => {}
                 }
-                Ok(vec![ReferralEvent::ReferralReceived {
-                    protection_assessment,
-                }])
+                Ok(vec![ReferralEvent::ReferralReceived { protection_assessment }])
             }
             ReferralCommand::PutReferralOnHold { reason } => {
                 self.require_receiver(context, &[ReferralStatus::Received])?;
@@ -107,38 +89,18 @@ impl Referral {
                 Ok(vec![ReferralEvent::ReferralResumed])
             }
             ReferralCommand::AcceptReferral { case } => {
-                self.require_receiver(
-                    context,
-                    &[ReferralStatus::Received, ReferralStatus::OnHold],
-                )?;
+                self.require_receiver(context, &[ReferralStatus::Received, ReferralStatus::OnHold])?;
                 self.require_not_before_receipt(context)?;
                 Ok(vec![ReferralEvent::ReferralAccepted { case }])
             }
-            ReferralCommand::DeclineReferral {
-                reason_code,
-                reason,
-            } => {
-                self.require_receiver(
-                    context,
-                    &[ReferralStatus::Received, ReferralStatus::OnHold],
-                )?;
+            ReferralCommand::DeclineReferral { reason_code, reason } => {
+                self.require_receiver(context, &[ReferralStatus::Received, ReferralStatus::OnHold])?;
                 self.require_not_before_receipt(context)?;
                 require_sealed("reason", &reason)?;
-                Ok(vec![ReferralEvent::ReferralDeclined {
-                    reason_code,
-                    reason,
-                }])
+                Ok(vec![ReferralEvent::ReferralDeclined { reason_code, reason }])
             }
-            ReferralCommand::ForwardReferral {
-                to_unit,
-                to_unit_kind,
-                new_referral,
-                reason,
-            } => {
-                self.require_receiver(
-                    context,
-                    &[ReferralStatus::Received, ReferralStatus::OnHold],
-                )?;
+            ReferralCommand::ForwardReferral { to_unit, to_unit_kind, new_referral, reason } => {
+                self.require_receiver(context, &[ReferralStatus::Received, ReferralStatus::OnHold])?;
                 self.require_not_before_receipt(context)?;
                 if to_unit == context.actor.unit {
                     return Err(ReferralError::CannotReferToOwnUnit);
@@ -146,24 +108,14 @@ impl Referral {
                 if Some(new_referral) == self.id {
                     return Err(ReferralError::ForwardToSameReferral);
                 }
-                if self.kind == Some(ReferralKind::ReportOfConcern)
-                    && to_unit_kind != UnitKind::SocialServices
-                {
+                if self.kind == Some(ReferralKind::ReportOfConcern) && to_unit_kind != UnitKind::SocialServices {
                     return Err(ReferralError::ReportOfConcernMustGoToSocialServices);
                 }
                 require_sealed("reason", &reason)?;
-                Ok(vec![ReferralEvent::ReferralForwarded {
-                    to_unit,
-                    new_referral,
-                    reason,
-                }])
+                Ok(vec![ReferralEvent::ReferralForwarded { to_unit, new_referral, reason }])
             }
             ReferralCommand::WithdrawReferral { reason } => {
-                self.require_status(&[
-                    ReferralStatus::Sent,
-                    ReferralStatus::Received,
-                    ReferralStatus::OnHold,
-                ])?;
+                self.require_status(&[ReferralStatus::Sent, ReferralStatus::Received, ReferralStatus::OnHold])?;
                 context.require_unit(self.sender_side().ok_or(ReferralError::NotSent)?)?;
                 if self.kind == Some(ReferralKind::ReportOfConcern) {
                     return Err(ReferralError::ReportOfConcernCannotBeWithdrawn);
@@ -189,9 +141,7 @@ impl Referral {
                     return Err(ReferralError::OutcomeContradictsStart);
                 }
                 context.require_not_before(
-                    self.intervention_started_on
-                        .or(self.received_on)
-                        .unwrap_or(context.occurred_on),
+                    self.intervention_started_on.or(self.received_on).unwrap_or(context.occurred_on),
                 )?;
                 Ok(vec![ReferralEvent::InterventionEndReported { outcome }])
             }
@@ -230,18 +180,12 @@ impl Referral {
         } else if allowed.contains(&self.status) {
             Ok(())
         } else {
-            Err(ReferralError::NotAllowedInStatus {
-                status: self.status,
-            })
+            Err(ReferralError::NotAllowedInStatus { status: self.status })
         }
     }
 
     /// The receiving unit's commands: the referral stands in one of `allowed` and the actor works there.
-    fn require_receiver(
-        &self,
-        context: &CommandContext,
-        allowed: &[ReferralStatus],
-    ) -> Result<(), ReferralError> {
+    fn require_receiver(&self, context: &CommandContext, allowed: &[ReferralStatus]) -> Result<(), ReferralError> {
         self.require_status(allowed)?;
         context.require_unit(self.to_unit.ok_or(ReferralError::NotSent)?)?;
         Ok(())
@@ -256,10 +200,7 @@ impl Referral {
         assessment: &ProtectionAssessment,
     ) -> Result<(), ReferralError> {
         require_sealed("protection_assessment.assessment", &assessment.assessment)?;
-        require_sealed_if_given(
-            "protection_assessment.late_reason",
-            assessment.late_reason.as_ref(),
-        )?;
+        require_sealed_if_given("protection_assessment.late_reason", assessment.late_reason.as_ref())?;
         if assessment.assessed_on < context.occurred_on {
             return Err(ReferralError::ProtectionAssessmentBeforeReceipt);
         }

@@ -5,9 +5,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::commands::{
-    Applicant, DeclineReason, DisclosureBasis, FeedbackKind, ProtectionAssessment, ReferralKind,
-};
+use super::commands::{Applicant, DeclineReason, DisclosureBasis, FeedbackKind, ProtectionAssessment, ReferralKind};
 use crate::categories::ConcernCategory;
 use crate::command::CommandRefused;
 use crate::event_kinds;

@@ -21,8 +21,7 @@ mod events;
 mod tests;
 
 pub use commands::{
-    Applicant, DeclineReason, DisclosureBasis, FeedbackKind, ProtectionAssessment, ReferralCommand,
-    ReferralKind,
+    Applicant, DeclineReason, DisclosureBasis, FeedbackKind, ProtectionAssessment, ReferralCommand, ReferralKind,
 };
 pub use events::{ReferralError, ReferralEvent, ReferralStatus};
 
@@ -75,12 +74,7 @@ impl Aggregate for Referral {
     type Error = ReferralError;
     type Services = ();
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _: &(),
-        sink: &EventSink<Self>,
-    ) -> Result<(), ReferralError> {
+    async fn handle(&mut self, command: Self::Command, _: &(), sink: &EventSink<Self>) -> Result<(), ReferralError> {
         let events = self.decide(&command.context, command.body)?;
         write_all(self, &command.context, events, sink).await;
         Ok(())
@@ -90,15 +84,7 @@ impl Aggregate for Referral {
         self.applied.record(stamped.command_id);
         let on = stamped.occurred_on;
         match stamped.event {
-            ReferralEvent::ReferralSent {
-                referral,
-                kind,
-                subject,
-                from_unit,
-                to_unit,
-                concerns,
-                ..
-            } => {
+            ReferralEvent::ReferralSent { referral, kind, subject, from_unit, to_unit, concerns, .. } => {
                 *self = Self {
                     id: Some(referral),
                     kind: Some(kind),
@@ -112,13 +98,7 @@ impl Aggregate for Referral {
                     ..Self::default()
                 };
             }
-            ReferralEvent::ApplicationRegistered {
-                referral,
-                subject,
-                to_unit,
-                concerns,
-                ..
-            } => {
+            ReferralEvent::ApplicationRegistered { referral, subject, to_unit, concerns, .. } => {
                 *self = Self {
                     id: Some(referral),
                     kind: Some(ReferralKind::Application),
@@ -149,9 +129,7 @@ impl Aggregate for Referral {
             }
             ReferralEvent::ReferralWithdrawn { .. } => self.status = ReferralStatus::Withdrawn,
             ReferralEvent::InterventionStartReported => self.intervention_started_on = Some(on),
-            ReferralEvent::InterventionEndReported { outcome } => {
-                self.intervention_outcome = Some(outcome)
-            }
+            ReferralEvent::InterventionEndReported { outcome } => self.intervention_outcome = Some(outcome),
             ReferralEvent::FeedbackGiven { .. } => self.feedback_given += 1,
         }
     }

@@ -58,12 +58,7 @@ fn send(
 }
 
 fn report() -> ReferralCommand {
-    send(
-        ReferralKind::ReportOfConcern,
-        social_services(),
-        UnitKind::SocialServices,
-        None,
-    )
+    send(ReferralKind::ReportOfConcern, social_services(), UnitKind::SocialServices, None)
 }
 
 fn event_for(context: CommandContext, body: ReferralCommand) -> Stamped<ReferralEvent> {
@@ -85,41 +80,21 @@ fn assessment(on: Date, late_reason: Option<Sealed>) -> ProtectionAssessment {
 }
 
 fn report_received() -> Stamped<ReferralEvent> {
-    Stamped::new(
-        &social(2),
-        ReferralEvent::ReferralReceived {
-            protection_assessment: Some(assessment(TODAY, None)),
-        },
-    )
+    Stamped::new(&social(2), ReferralEvent::ReferralReceived { protection_assessment: Some(assessment(TODAY, None)) })
 }
 
 fn referral_to_framtid_sent() -> Stamped<ReferralEvent> {
     let consent = DisclosureBasis::Consent(ConsentId::from_ulid(ulid(200)));
-    event_for(
-        social(1),
-        send(
-            ReferralKind::Referral,
-            framtid(),
-            UnitKind::FramtidStockholm,
-            Some(consent),
-        ),
-    )
+    event_for(social(1), send(ReferralKind::Referral, framtid(), UnitKind::FramtidStockholm, Some(consent)))
 }
 
 fn accepted_by_framtid() -> Vec<Stamped<ReferralEvent>> {
     vec![
         referral_to_framtid_sent(),
-        Stamped::new(
-            &at(framtid(), 2, TODAY),
-            ReferralEvent::ReferralReceived {
-                protection_assessment: None,
-            },
-        ),
+        Stamped::new(&at(framtid(), 2, TODAY), ReferralEvent::ReferralReceived { protection_assessment: None }),
         Stamped::new(
             &at(framtid(), 3, TODAY),
-            ReferralEvent::ReferralAccepted {
-                case: crate::ids::CaseId::from_ulid(ulid(400)),
-            },
+            ReferralEvent::ReferralAccepted { case: crate::ids::CaseId::from_ulid(ulid(400)) },
         ),
     ]
 }
@@ -127,28 +102,15 @@ fn accepted_by_framtid() -> Vec<Stamped<ReferralEvent>> {
 #[test]
 fn a_school_sends_a_report_of_concern_to_social_services() {
     let sent = report_sent();
-    assert!(
-        matches!(sent.event, ReferralEvent::ReferralSent { from_unit, .. } if from_unit == school_team())
-    );
-    Referrals::with(())
-        .given_no_previous_events()
-        .when(cmd(school(1), report()))
-        .then_expect_events(vec![sent]);
+    assert!(matches!(sent.event, ReferralEvent::ReferralSent { from_unit, .. } if from_unit == school_team()));
+    Referrals::with(()).given_no_previous_events().when(cmd(school(1), report())).then_expect_events(vec![sent]);
 }
 
 #[test]
 fn a_report_of_concern_to_anyone_but_social_services_is_refused() {
     Referrals::with(())
         .given_no_previous_events()
-        .when(cmd(
-            school(1),
-            send(
-                ReferralKind::ReportOfConcern,
-                framtid(),
-                UnitKind::FramtidStockholm,
-                None,
-            ),
-        ))
+        .when(cmd(school(1), send(ReferralKind::ReportOfConcern, framtid(), UnitKind::FramtidStockholm, None)))
         .then_expect_error(ReferralError::ReportOfConcernMustGoToSocialServices);
 }
 
@@ -156,47 +118,23 @@ fn a_report_of_concern_to_anyone_but_social_services_is_refused() {
 fn a_referral_without_consent_or_legal_ground_is_refused() {
     Referrals::with(())
         .given_no_previous_events()
-        .when(cmd(
-            social(1),
-            send(
-                ReferralKind::Referral,
-                framtid(),
-                UnitKind::FramtidStockholm,
-                None,
-            ),
-        ))
+        .when(cmd(social(1), send(ReferralKind::Referral, framtid(), UnitKind::FramtidStockholm, None)))
         .then_expect_error(ReferralError::DisclosureBasisMissing);
 }
 
 #[test]
 fn a_referral_with_a_named_legal_ground_is_sent() {
     let ground = DisclosureBasis::LegalGround(LegalGroundCode::parse("osl-10-18a").unwrap());
-    let body = send(
-        ReferralKind::Referral,
-        framtid(),
-        UnitKind::FramtidStockholm,
-        Some(ground),
-    );
+    let body = send(ReferralKind::Referral, framtid(), UnitKind::FramtidStockholm, Some(ground));
     let sent = event_for(social(1), body.clone());
-    Referrals::with(())
-        .given_no_previous_events()
-        .when(cmd(social(1), body))
-        .then_expect_events(vec![sent]);
+    Referrals::with(()).given_no_previous_events().when(cmd(social(1), body)).then_expect_events(vec![sent]);
 }
 
 #[test]
 fn an_application_is_registered_not_sent() {
     Referrals::with(())
         .given_no_previous_events()
-        .when(cmd(
-            social(1),
-            send(
-                ReferralKind::Application,
-                framtid(),
-                UnitKind::FramtidStockholm,
-                None,
-            ),
-        ))
+        .when(cmd(social(1), send(ReferralKind::Application, framtid(), UnitKind::FramtidStockholm, None)))
         .then_expect_error(ReferralError::ApplicationMustBeRegistered);
 }
 
@@ -204,15 +142,7 @@ fn an_application_is_registered_not_sent() {
 fn a_unit_cannot_refer_to_itself_and_must_name_a_concern() {
     Referrals::with(())
         .given_no_previous_events()
-        .when(cmd(
-            social(1),
-            send(
-                ReferralKind::ReportOfConcern,
-                social_services(),
-                UnitKind::SocialServices,
-                None,
-            ),
-        ))
+        .when(cmd(social(1), send(ReferralKind::ReportOfConcern, social_services(), UnitKind::SocialServices, None)))
         .then_expect_error(ReferralError::CannotReferToOwnUnit);
     let mut body = report();
     if let ReferralCommand::SendReferral { concerns, .. } = &mut body {
@@ -236,21 +166,11 @@ fn sending_twice_is_refused() {
 fn a_report_of_concern_is_received_with_its_protection_assessment() {
     Referrals::with(())
         .given(vec![report_sent()])
-        .when(cmd(
-            social(2),
-            ReferralCommand::ReceiveReferral {
-                protection_assessment: Some(assessment(TODAY, None)),
-            },
-        ))
+        .when(cmd(social(2), ReferralCommand::ReceiveReferral { protection_assessment: Some(assessment(TODAY, None)) }))
         .then_expect_events(vec![report_received()]);
     Referrals::with(())
         .given(vec![report_sent()])
-        .when(cmd(
-            social(2),
-            ReferralCommand::ReceiveReferral {
-                protection_assessment: None,
-            },
-        ))
+        .when(cmd(social(2), ReferralCommand::ReceiveReferral { protection_assessment: None }))
         .then_expect_error(ReferralError::ProtectionAssessmentRequired);
 }
 
@@ -262,20 +182,11 @@ fn a_protection_assessment_after_the_next_day_needs_a_reason() {
         .given(vec![report_sent_on(received_on)])
         .when(cmd(
             at(social_services(), 2, received_on),
-            ReferralCommand::ReceiveReferral {
-                protection_assessment: Some(late),
-            },
+            ReferralCommand::ReceiveReferral { protection_assessment: Some(late) },
         ))
-        .then_expect_error(ReferralError::ProtectionAssessmentLateWithoutReason {
-            due_on: date!(2026 - 11 - 21),
-        });
-    let explained = assessment(
-        date!(2026 - 11 - 22),
-        Some(sealed("reporter could not be reached")),
-    );
-    let receive = ReferralCommand::ReceiveReferral {
-        protection_assessment: Some(explained),
-    };
+        .then_expect_error(ReferralError::ProtectionAssessmentLateWithoutReason { due_on: date!(2026 - 11 - 21) });
+    let explained = assessment(date!(2026 - 11 - 22), Some(sealed("reporter could not be reached")));
+    let receive = ReferralCommand::ReceiveReferral { protection_assessment: Some(explained) };
     assert!(Referrals::with(())
         .given(vec![report_sent_on(received_on)])
         .when(cmd(at(social_services(), 2, received_on), receive))
@@ -289,15 +200,10 @@ fn report_sent_on(on: Date) -> Stamped<ReferralEvent> {
 
 #[test]
 fn a_protection_assessment_cannot_precede_the_receipt_or_lie_in_the_future() {
-    let receive = |on| ReferralCommand::ReceiveReferral {
-        protection_assessment: Some(assessment(on, None)),
-    };
+    let receive = |on| ReferralCommand::ReceiveReferral { protection_assessment: Some(assessment(on, None)) };
     Referrals::with(())
         .given(vec![report_sent_on(date!(2026 - 11 - 20))])
-        .when(cmd(
-            at(social_services(), 2, date!(2026 - 11 - 20)),
-            receive(date!(2026 - 11 - 19)),
-        ))
+        .when(cmd(at(social_services(), 2, date!(2026 - 11 - 20)), receive(date!(2026 - 11 - 19))))
         .then_expect_error(ReferralError::ProtectionAssessmentBeforeReceipt);
     Referrals::with(())
         .given(vec![report_sent()])
@@ -307,44 +213,30 @@ fn a_protection_assessment_cannot_precede_the_receipt_or_lie_in_the_future() {
 
 #[test]
 fn a_receipt_dated_before_the_sending_is_refused() {
-    let body = ReferralCommand::ReceiveReferral {
-        protection_assessment: Some(assessment(date!(2026 - 11 - 19), None)),
-    };
+    let body =
+        ReferralCommand::ReceiveReferral { protection_assessment: Some(assessment(date!(2026 - 11 - 19), None)) };
     Referrals::with(())
         .given(vec![report_sent_on(date!(2026 - 11 - 20))])
         .when(cmd(at(social_services(), 2, date!(2026 - 11 - 19)), body))
-        .then_expect_error(ReferralError::Command(
-            CommandRefused::OccurredBeforePrecedingStep {
-                occurred_on: date!(2026 - 11 - 19),
-                preceding_on: date!(2026 - 11 - 20),
-            },
-        ));
+        .then_expect_error(ReferralError::Command(CommandRefused::OccurredBeforePrecedingStep {
+            occurred_on: date!(2026 - 11 - 19),
+            preceding_on: date!(2026 - 11 - 20),
+        }));
 }
 
 #[test]
 fn only_the_receiving_unit_receives() {
     Referrals::with(())
         .given(vec![report_sent()])
-        .when(cmd(
-            school(2),
-            ReferralCommand::ReceiveReferral {
-                protection_assessment: Some(assessment(TODAY, None)),
-            },
-        ))
+        .when(cmd(school(2), ReferralCommand::ReceiveReferral { protection_assessment: Some(assessment(TODAY, None)) }))
         .then_expect_error(ReferralError::Command(CommandRefused::OutsideActorsUnit));
 }
 
 #[test]
 fn a_received_referral_goes_on_hold_and_resumes_but_not_the_other_way_round() {
-    let hold = ReferralCommand::PutReferralOnHold {
-        reason: sealed("waiting for the guardians"),
-    };
-    let on_hold = Stamped::new(
-        &social(3),
-        ReferralEvent::ReferralPutOnHold {
-            reason: sealed("waiting for the guardians"),
-        },
-    );
+    let hold = ReferralCommand::PutReferralOnHold { reason: sealed("waiting for the guardians") };
+    let on_hold =
+        Stamped::new(&social(3), ReferralEvent::ReferralPutOnHold { reason: sealed("waiting for the guardians") });
     Referrals::with(())
         .given(vec![report_sent(), report_received()])
         .when(cmd(social(3), hold.clone()))
@@ -352,22 +244,15 @@ fn a_received_referral_goes_on_hold_and_resumes_but_not_the_other_way_round() {
     Referrals::with(())
         .given(vec![report_sent(), report_received()])
         .when(cmd(social(3), ReferralCommand::ResumeReferral))
-        .then_expect_error(ReferralError::NotAllowedInStatus {
-            status: ReferralStatus::Received,
-        });
+        .then_expect_error(ReferralError::NotAllowedInStatus { status: ReferralStatus::Received });
     Referrals::with(())
         .given(vec![report_sent()])
         .when(cmd(social(3), hold))
-        .then_expect_error(ReferralError::NotAllowedInStatus {
-            status: ReferralStatus::Sent,
-        });
+        .then_expect_error(ReferralError::NotAllowedInStatus { status: ReferralStatus::Sent });
     Referrals::with(())
         .given(vec![report_sent(), report_received(), on_hold])
         .when(cmd(social(4), ReferralCommand::ResumeReferral))
-        .then_expect_events(vec![Stamped::new(
-            &social(4),
-            ReferralEvent::ReferralResumed,
-        )]);
+        .then_expect_events(vec![Stamped::new(&social(4), ReferralEvent::ReferralResumed)]);
 }
 
 #[test]
@@ -382,35 +267,22 @@ fn a_received_referral_is_accepted_declined_or_forwarded_once() {
         .given(vec![report_sent(), report_received(), accepted])
         .when(cmd(
             social(4),
-            ReferralCommand::DeclineReferral {
-                reason_code: DeclineReason::Other,
-                reason: sealed("x"),
-            },
+            ReferralCommand::DeclineReferral { reason_code: DeclineReason::Other, reason: sealed("x") },
         ))
-        .then_expect_error(ReferralError::NotAllowedInStatus {
-            status: ReferralStatus::Accepted,
-        });
+        .then_expect_error(ReferralError::NotAllowedInStatus { status: ReferralStatus::Accepted });
     Referrals::with(())
         .given(vec![report_sent()])
         .when(cmd(social(3), ReferralCommand::AcceptReferral { case }))
-        .then_expect_error(ReferralError::NotAllowedInStatus {
-            status: ReferralStatus::Sent,
-        });
+        .then_expect_error(ReferralError::NotAllowedInStatus { status: ReferralStatus::Sent });
     Referrals::with(())
         .given(vec![report_sent(), report_received()])
         .when(cmd(
             social(3),
-            ReferralCommand::DeclineReferral {
-                reason_code: DeclineReason::AlreadyHandled,
-                reason: sealed("known"),
-            },
+            ReferralCommand::DeclineReferral { reason_code: DeclineReason::AlreadyHandled, reason: sealed("known") },
         ))
         .then_expect_events(vec![Stamped::new(
             &social(3),
-            ReferralEvent::ReferralDeclined {
-                reason_code: DeclineReason::AlreadyHandled,
-                reason: sealed("known"),
-            },
+            ReferralEvent::ReferralDeclined { reason_code: DeclineReason::AlreadyHandled, reason: sealed("known") },
         )]);
 }
 
@@ -425,24 +297,15 @@ fn a_report_of_concern_is_forwarded_only_to_social_services() {
     };
     Referrals::with(())
         .given(vec![report_sent(), report_received()])
-        .when(cmd(
-            social(3),
-            forward(framtid(), UnitKind::FramtidStockholm, 301),
-        ))
+        .when(cmd(social(3), forward(framtid(), UnitKind::FramtidStockholm, 301)))
         .then_expect_error(ReferralError::ReportOfConcernMustGoToSocialServices);
     Referrals::with(())
         .given(vec![report_sent(), report_received()])
-        .when(cmd(
-            social(3),
-            forward(other_district, UnitKind::SocialServices, 300),
-        ))
+        .when(cmd(social(3), forward(other_district, UnitKind::SocialServices, 300)))
         .then_expect_error(ReferralError::ForwardToSameReferral);
     Referrals::with(())
         .given(vec![report_sent(), report_received()])
-        .when(cmd(
-            social(3),
-            forward(other_district, UnitKind::SocialServices, 301),
-        ))
+        .when(cmd(social(3), forward(other_district, UnitKind::SocialServices, 301)))
         .then_expect_events(vec![Stamped::new(
             &social(3),
             ReferralEvent::ReferralForwarded {
@@ -455,9 +318,7 @@ fn a_report_of_concern_is_forwarded_only_to_social_services() {
 
 #[test]
 fn the_sender_withdraws_a_referral_but_never_a_report_of_concern() {
-    let withdraw = ReferralCommand::WithdrawReferral {
-        reason: sealed("the family moved"),
-    };
+    let withdraw = ReferralCommand::WithdrawReferral { reason: sealed("the family moved") };
     Referrals::with(())
         .given(vec![report_sent()])
         .when(cmd(school(2), withdraw.clone()))
@@ -466,15 +327,9 @@ fn the_sender_withdraws_a_referral_but_never_a_report_of_concern() {
         .given(vec![referral_to_framtid_sent()])
         .when(cmd(at(framtid(), 2, TODAY), withdraw.clone()))
         .then_expect_error(ReferralError::Command(CommandRefused::OutsideActorsUnit));
-    Referrals::with(())
-        .given(vec![referral_to_framtid_sent()])
-        .when(cmd(social(2), withdraw))
-        .then_expect_events(vec![Stamped::new(
-            &social(2),
-            ReferralEvent::ReferralWithdrawn {
-                reason: sealed("the family moved"),
-            },
-        )]);
+    Referrals::with(()).given(vec![referral_to_framtid_sent()]).when(cmd(social(2), withdraw)).then_expect_events(
+        vec![Stamped::new(&social(2), ReferralEvent::ReferralWithdrawn { reason: sealed("the family moved") })],
+    );
 }
 
 #[test]
@@ -483,93 +338,64 @@ fn the_receiving_unit_reports_the_intervention_start_and_end_back() {
     let started = Stamped::new(&framtid_at(4), ReferralEvent::InterventionStartReported);
     Referrals::with(())
         .given(accepted_by_framtid())
-        .when(cmd(
-            framtid_at(4),
-            ReferralCommand::ReportInterventionStarted,
-        ))
+        .when(cmd(framtid_at(4), ReferralCommand::ReportInterventionStarted))
         .then_expect_events(vec![started.clone()]);
     let mut history = accepted_by_framtid();
     history.push(started.clone());
     Referrals::with(())
         .given(history.clone())
-        .when(cmd(
-            framtid_at(5),
-            ReferralCommand::ReportInterventionStarted,
-        ))
+        .when(cmd(framtid_at(5), ReferralCommand::ReportInterventionStarted))
         .then_expect_error(ReferralError::InterventionStartAlreadyReported);
     Referrals::with(())
         .given(history.clone())
         .when(cmd(
             framtid_at(5),
-            ReferralCommand::ReportInterventionEnded {
-                outcome: InterventionOutcome::NeverStarted,
-            },
+            ReferralCommand::ReportInterventionEnded { outcome: InterventionOutcome::NeverStarted },
         ))
         .then_expect_error(ReferralError::OutcomeContradictsStart);
     Referrals::with(())
         .given(accepted_by_framtid())
         .when(cmd(
             framtid_at(5),
-            ReferralCommand::ReportInterventionEnded {
-                outcome: InterventionOutcome::CompletedAsPlanned,
-            },
+            ReferralCommand::ReportInterventionEnded { outcome: InterventionOutcome::CompletedAsPlanned },
         ))
         .then_expect_error(ReferralError::OutcomeContradictsStart);
     let ended = Stamped::new(
         &framtid_at(5),
-        ReferralEvent::InterventionEndReported {
-            outcome: InterventionOutcome::CompletedAsPlanned,
-        },
+        ReferralEvent::InterventionEndReported { outcome: InterventionOutcome::CompletedAsPlanned },
     );
     Referrals::with(())
         .given(history.clone())
         .when(cmd(
             framtid_at(5),
-            ReferralCommand::ReportInterventionEnded {
-                outcome: InterventionOutcome::CompletedAsPlanned,
-            },
+            ReferralCommand::ReportInterventionEnded { outcome: InterventionOutcome::CompletedAsPlanned },
         ))
         .then_expect_events(vec![ended.clone()]);
     history.push(ended);
     Referrals::with(())
         .given(history)
-        .when(cmd(
-            framtid_at(6),
-            ReferralCommand::ReportInterventionEnded {
-                outcome: InterventionOutcome::MovedAway,
-            },
-        ))
+        .when(cmd(framtid_at(6), ReferralCommand::ReportInterventionEnded { outcome: InterventionOutcome::MovedAway }))
         .then_expect_error(ReferralError::InterventionEndAlreadyReported);
     Referrals::with(())
         .given(vec![report_sent(), report_received()])
         .when(cmd(social(4), ReferralCommand::ReportInterventionStarted))
-        .then_expect_error(ReferralError::NotAllowedInStatus {
-            status: ReferralStatus::Received,
-        });
+        .then_expect_error(ReferralError::NotAllowedInStatus { status: ReferralStatus::Received });
 }
 
 #[test]
 fn feedback_goes_from_the_receiver_to_the_sender_after_receipt() {
-    let feedback = ReferralCommand::GiveFeedback {
-        feedback: FeedbackKind::InvestigationOpened,
-        message: None,
-    };
+    let feedback = ReferralCommand::GiveFeedback { feedback: FeedbackKind::InvestigationOpened, message: None };
     Referrals::with(())
         .given(vec![report_sent(), report_received()])
         .when(cmd(social(3), feedback.clone()))
         .then_expect_events(vec![Stamped::new(
             &social(3),
-            ReferralEvent::FeedbackGiven {
-                feedback: FeedbackKind::InvestigationOpened,
-                message: None,
-            },
+            ReferralEvent::FeedbackGiven { feedback: FeedbackKind::InvestigationOpened, message: None },
         )]);
     Referrals::with(())
         .given(vec![report_sent()])
         .when(cmd(social(3), feedback.clone()))
-        .then_expect_error(ReferralError::NotAllowedInStatus {
-            status: ReferralStatus::Sent,
-        });
+        .then_expect_error(ReferralError::NotAllowedInStatus { status: ReferralStatus::Sent });
     Referrals::with(())
         .given(vec![report_sent(), report_received()])
         .when(cmd(school(3), feedback.clone()))
@@ -603,17 +429,10 @@ fn an_application_is_received_when_registered_and_withdrawn_by_the_unit_that_reg
     assert_eq!(referral.received_on, Some(TODAY));
     Referrals::with(())
         .given(vec![registered])
-        .when(cmd(
-            social(2),
-            ReferralCommand::WithdrawReferral {
-                reason: sealed("no longer wanted"),
-            },
-        ))
+        .when(cmd(social(2), ReferralCommand::WithdrawReferral { reason: sealed("no longer wanted") }))
         .then_expect_events(vec![Stamped::new(
             &social(2),
-            ReferralEvent::ReferralWithdrawn {
-                reason: sealed("no longer wanted"),
-            },
+            ReferralEvent::ReferralWithdrawn { reason: sealed("no longer wanted") },
         )]);
 }
 
@@ -621,11 +440,6 @@ fn an_application_is_received_when_registered_and_withdrawn_by_the_unit_that_reg
 fn an_administrator_cannot_send_a_referral() {
     Referrals::with(())
         .given_no_previous_events()
-        .when(cmd(
-            context_at(1, Role::Administrator, school_team(), TODAY),
-            report(),
-        ))
-        .then_expect_error(ReferralError::Command(CommandRefused::RoleNotPermitted {
-            role: Role::Administrator,
-        }));
+        .when(cmd(context_at(1, Role::Administrator, school_team(), TODAY), report()))
+        .then_expect_error(ReferralError::Command(CommandRefused::RoleNotPermitted { role: Role::Administrator }));
 }

@@ -15,10 +15,7 @@ mod events;
 #[cfg(test)]
 mod tests;
 
-pub use events::{
-    ErasureGround, ProtectionLevel, StatisticsAttributes, SubjectCommand, SubjectError,
-    SubjectEvent,
-};
+pub use events::{ErasureGround, ProtectionLevel, StatisticsAttributes, SubjectCommand, SubjectError, SubjectEvent};
 
 /// A subject as its events make it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,21 +40,12 @@ pub struct Subject {
 
 impl Subject {
     /// Decides which events `body` leads to, or why it is refused. Pure: no clock, no I/O.
-    pub fn decide(
-        &self,
-        context: &CommandContext,
-        body: SubjectCommand,
-    ) -> Result<Vec<SubjectEvent>, SubjectError> {
+    pub fn decide(&self, context: &CommandContext, body: SubjectCommand) -> Result<Vec<SubjectEvent>, SubjectError> {
         context.check(&self.applied)?;
         if self.erased {
             return Err(SubjectError::Erased);
         }
-        if let SubjectCommand::RegisterSubject {
-            subject,
-            identity,
-            statistics,
-        } = body
-        {
+        if let SubjectCommand::RegisterSubject { subject, identity, statistics } = body {
             context.require_casework()?;
             if self.id.is_some() {
                 return Err(SubjectError::AlreadyRegistered);
@@ -76,17 +64,11 @@ impl Subject {
         };
         match body {
             SubjectCommand::RegisterSubject { .. } => Err(SubjectError::AlreadyRegistered),
-            SubjectCommand::CorrectIdentity {
-                identity,
-                statistics,
-            } => {
+            SubjectCommand::CorrectIdentity { identity, statistics } => {
                 context.require_casework()?;
                 require_sealed("identity", &identity)?;
                 statistics.check(context)?;
-                Ok(vec![SubjectEvent::SubjectIdentityCorrected {
-                    identity,
-                    statistics,
-                }])
+                Ok(vec![SubjectEvent::SubjectIdentityCorrected { identity, statistics }])
             }
             SubjectCommand::SetProtectedIdentity { level } => {
                 context.require_casework()?;
@@ -137,10 +119,7 @@ impl Subject {
 impl StatisticsAttributes {
     fn check(&self, context: &CommandContext) -> Result<(), SubjectError> {
         match self.birth_year {
-            Some(year)
-                if !(StatisticsAttributes::EARLIEST_BIRTH_YEAR..=context.today.year())
-                    .contains(&year) =>
-            {
+            Some(year) if !(StatisticsAttributes::EARLIEST_BIRTH_YEAR..=context.today.year()).contains(&year) => {
                 Err(SubjectError::BirthYearOutOfRange { year })
             }
             _ => Ok(()),
@@ -155,12 +134,7 @@ impl Aggregate for Subject {
     type Error = SubjectError;
     type Services = ();
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _: &(),
-        sink: &EventSink<Self>,
-    ) -> Result<(), SubjectError> {
+    async fn handle(&mut self, command: Self::Command, _: &(), sink: &EventSink<Self>) -> Result<(), SubjectError> {
         let events = self.decide(&command.context, command.body)?;
         write_all(self, &command.context, events, sink).await;
         Ok(())
@@ -169,12 +143,7 @@ impl Aggregate for Subject {
     fn apply(&mut self, stamped: Self::Event) {
         self.applied.record(stamped.command_id);
         match stamped.event {
-            SubjectEvent::SubjectRegistered {
-                subject,
-                statistics,
-                registered_by,
-                ..
-            } => {
+            SubjectEvent::SubjectRegistered { subject, statistics, registered_by, .. } => {
                 self.id = Some(subject);
                 self.statistics = Some(statistics);
                 self.registered_by = Some(registered_by);

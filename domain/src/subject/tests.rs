@@ -42,11 +42,7 @@ fn registered() -> Stamped<SubjectEvent> {
 }
 
 fn register() -> SubjectCommand {
-    SubjectCommand::RegisterSubject {
-        subject: subject_id(),
-        identity: sealed("identity"),
-        statistics: statistics(),
-    }
+    SubjectCommand::RegisterSubject { subject: subject_id(), identity: sealed("identity"), statistics: statistics() }
 }
 
 #[test]
@@ -70,24 +66,17 @@ fn repeating_an_applied_command_writes_nothing_and_says_so() {
     Subjects::with(())
         .given(vec![registered()])
         .when(command(context(1), register()))
-        .then_expect_error(SubjectError::Command(CommandRefused::AlreadyApplied(
-            CommandId::from_ulid(ulid(1)),
-        )));
+        .then_expect_error(SubjectError::Command(CommandRefused::AlreadyApplied(CommandId::from_ulid(ulid(1)))));
 }
 
 #[test]
 fn registering_with_an_empty_identity_is_refused_naming_the_field() {
-    let body = SubjectCommand::RegisterSubject {
-        subject: subject_id(),
-        identity: sealed(""),
-        statistics: statistics(),
-    };
+    let body =
+        SubjectCommand::RegisterSubject { subject: subject_id(), identity: sealed(""), statistics: statistics() };
     Subjects::with(())
         .given_no_previous_events()
         .when(command(context(1), body))
-        .then_expect_error(SubjectError::Command(CommandRefused::SealedFieldEmpty {
-            field: "identity",
-        }));
+        .then_expect_error(SubjectError::Command(CommandRefused::SealedFieldEmpty { field: "identity" }));
 }
 
 #[test]
@@ -95,10 +84,7 @@ fn a_birth_year_in_the_future_is_refused() {
     let body = SubjectCommand::RegisterSubject {
         subject: subject_id(),
         identity: sealed("identity"),
-        statistics: StatisticsAttributes {
-            birth_year: Some(2027),
-            ..statistics()
-        },
+        statistics: StatisticsAttributes { birth_year: Some(2027), ..statistics() },
     };
     Subjects::with(())
         .given_no_previous_events()
@@ -110,13 +96,9 @@ fn a_birth_year_in_the_future_is_refused() {
 fn a_date_in_the_future_is_refused() {
     let mut future = context(1);
     future.occurred_on = TODAY.next_day().unwrap();
-    Subjects::with(())
-        .given_no_previous_events()
-        .when(command(future, register()))
-        .then_expect_error(SubjectError::Command(CommandRefused::OccurredInFuture {
-            occurred_on: future.occurred_on,
-            today: TODAY,
-        }));
+    Subjects::with(()).given_no_previous_events().when(command(future, register())).then_expect_error(
+        SubjectError::Command(CommandRefused::OccurredInFuture { occurred_on: future.occurred_on, today: TODAY }),
+    );
 }
 
 #[test]
@@ -125,9 +107,7 @@ fn an_auditor_cannot_register_a_subject() {
     Subjects::with(())
         .given_no_previous_events()
         .when(command(auditor, register()))
-        .then_expect_error(SubjectError::Command(CommandRefused::RoleNotPermitted {
-            role: Role::Auditor,
-        }));
+        .then_expect_error(SubjectError::Command(CommandRefused::RoleNotPermitted { role: Role::Auditor }));
 }
 
 #[test]
@@ -140,20 +120,13 @@ fn a_command_before_registration_is_refused() {
 
 #[test]
 fn correcting_the_identity_records_the_new_sealed_identity() {
-    let body = SubjectCommand::CorrectIdentity {
-        identity: sealed("corrected"),
-        statistics: statistics(),
-    };
-    Subjects::with(())
-        .given(vec![registered()])
-        .when(command(context(2), body))
-        .then_expect_events(vec![Stamped::new(
+    let body = SubjectCommand::CorrectIdentity { identity: sealed("corrected"), statistics: statistics() };
+    Subjects::with(()).given(vec![registered()]).when(command(context(2), body)).then_expect_events(vec![
+        Stamped::new(
             &context(2),
-            SubjectEvent::SubjectIdentityCorrected {
-                identity: sealed("corrected"),
-                statistics: statistics(),
-            },
-        )]);
+            SubjectEvent::SubjectIdentityCorrected { identity: sealed("corrected"), statistics: statistics() },
+        ),
+    ]);
 }
 
 #[test]
@@ -163,33 +136,20 @@ fn protected_identity_is_set_changed_and_cleared_but_never_set_twice_to_the_same
         .given(vec![registered()])
         .when(command(
             context(2),
-            SubjectCommand::SetProtectedIdentity {
-                level: ProtectionLevel::ProtectedRegistration,
-            },
+            SubjectCommand::SetProtectedIdentity { level: ProtectionLevel::ProtectedRegistration },
         ))
         .then_expect_events(vec![set(2, ProtectionLevel::ProtectedRegistration)]);
     Subjects::with(())
-        .given(vec![
-            registered(),
-            set(2, ProtectionLevel::ProtectedRegistration),
-        ])
+        .given(vec![registered(), set(2, ProtectionLevel::ProtectedRegistration)])
         .when(command(
             context(3),
-            SubjectCommand::SetProtectedIdentity {
-                level: ProtectionLevel::ProtectedRegistration,
-            },
+            SubjectCommand::SetProtectedIdentity { level: ProtectionLevel::ProtectedRegistration },
         ))
         .then_expect_error(SubjectError::ProtectionUnchanged);
     Subjects::with(())
-        .given(vec![
-            registered(),
-            set(2, ProtectionLevel::ProtectedRegistration),
-        ])
+        .given(vec![registered(), set(2, ProtectionLevel::ProtectedRegistration)])
         .when(command(context(3), SubjectCommand::ClearProtectedIdentity))
-        .then_expect_events(vec![Stamped::new(
-            &context(3),
-            SubjectEvent::ProtectedIdentityCleared,
-        )]);
+        .then_expect_events(vec![Stamped::new(&context(3), SubjectEvent::ProtectedIdentityCleared)]);
     Subjects::with(())
         .given(vec![registered()])
         .when(command(context(3), SubjectCommand::ClearProtectedIdentity))
@@ -198,104 +158,51 @@ fn protected_identity_is_set_changed_and_cleared_but_never_set_twice_to_the_same
 
 #[test]
 fn guardians_are_linked_once_and_never_to_the_subject_itself() {
-    let linked = Stamped::new(
-        &context(2),
-        SubjectEvent::GuardianLinked {
-            guardian: guardian_id(),
-        },
-    );
+    let linked = Stamped::new(&context(2), SubjectEvent::GuardianLinked { guardian: guardian_id() });
     Subjects::with(())
         .given(vec![registered()])
-        .when(command(
-            context(2),
-            SubjectCommand::LinkGuardian {
-                guardian: guardian_id(),
-            },
-        ))
+        .when(command(context(2), SubjectCommand::LinkGuardian { guardian: guardian_id() }))
         .then_expect_events(vec![linked.clone()]);
     Subjects::with(())
         .given(vec![registered(), linked.clone()])
-        .when(command(
-            context(3),
-            SubjectCommand::LinkGuardian {
-                guardian: guardian_id(),
-            },
-        ))
+        .when(command(context(3), SubjectCommand::LinkGuardian { guardian: guardian_id() }))
         .then_expect_error(SubjectError::GuardianAlreadyLinked);
     Subjects::with(())
         .given(vec![registered()])
-        .when(command(
-            context(3),
-            SubjectCommand::LinkGuardian {
-                guardian: subject_id(),
-            },
-        ))
+        .when(command(context(3), SubjectCommand::LinkGuardian { guardian: subject_id() }))
         .then_expect_error(SubjectError::GuardianIsSubjectItself);
     Subjects::with(())
         .given(vec![registered()])
-        .when(command(
-            context(3),
-            SubjectCommand::UnlinkGuardian {
-                guardian: guardian_id(),
-            },
-        ))
+        .when(command(context(3), SubjectCommand::UnlinkGuardian { guardian: guardian_id() }))
         .then_expect_error(SubjectError::GuardianNotLinked);
     Subjects::with(())
         .given(vec![registered(), linked])
-        .when(command(
-            context(3),
-            SubjectCommand::UnlinkGuardian {
-                guardian: guardian_id(),
-            },
-        ))
+        .when(command(context(3), SubjectCommand::UnlinkGuardian { guardian: guardian_id() }))
         .then_expect_events(vec![Stamped::new(
             &context(3),
-            SubjectEvent::GuardianUnlinked {
-                guardian: guardian_id(),
-            },
+            SubjectEvent::GuardianUnlinked { guardian: guardian_id() },
         )]);
 }
 
 #[test]
 fn only_an_administrator_erases_and_only_with_a_ground() {
-    let ground = ErasureGround::Decision {
-        reference: "SN 2026/123".to_owned(),
-    };
+    let ground = ErasureGround::Decision { reference: "SN 2026/123".to_owned() };
     let admin = context_at(2, Role::Administrator, social_services(), TODAY);
     Subjects::with(())
         .given(vec![registered()])
-        .when(command(
-            context(2),
-            SubjectCommand::EraseSubject {
-                ground: ground.clone(),
-            },
-        ))
-        .then_expect_error(SubjectError::Command(CommandRefused::RoleNotPermitted {
-            role: Role::SocialWorker,
-        }));
+        .when(command(context(2), SubjectCommand::EraseSubject { ground: ground.clone() }))
+        .then_expect_error(SubjectError::Command(CommandRefused::RoleNotPermitted { role: Role::SocialWorker }));
     Subjects::with(())
         .given(vec![registered()])
         .when(command(
             admin,
-            SubjectCommand::EraseSubject {
-                ground: ErasureGround::Decision {
-                    reference: " ".into(),
-                },
-            },
+            SubjectCommand::EraseSubject { ground: ErasureGround::Decision { reference: " ".into() } },
         ))
         .then_expect_error(SubjectError::ErasureGroundMissing);
     Subjects::with(())
         .given(vec![registered()])
-        .when(command(
-            admin,
-            SubjectCommand::EraseSubject {
-                ground: ground.clone(),
-            },
-        ))
-        .then_expect_events(vec![Stamped::new(
-            &admin,
-            SubjectEvent::SubjectErased { ground },
-        )]);
+        .when(command(admin, SubjectCommand::EraseSubject { ground: ground.clone() }))
+        .then_expect_events(vec![Stamped::new(&admin, SubjectEvent::SubjectErased { ground })]);
 }
 
 #[test]
@@ -303,19 +210,13 @@ fn nothing_more_is_recorded_about_an_erased_subject() {
     let admin = context_at(2, Role::Administrator, social_services(), TODAY);
     let erased = Stamped::new(
         &admin,
-        SubjectEvent::SubjectErased {
-            ground: ErasureGround::Retention {
-                rule: "sol-5y".to_owned(),
-            },
-        },
+        SubjectEvent::SubjectErased { ground: ErasureGround::Retention { rule: "sol-5y".to_owned() } },
     );
     Subjects::with(())
         .given(vec![registered(), erased])
         .when(command(
             context(3),
-            SubjectCommand::SetProtectedIdentity {
-                level: ProtectionLevel::ConfidentialityMarking,
-            },
+            SubjectCommand::SetProtectedIdentity { level: ProtectionLevel::ConfidentialityMarking },
         ))
         .then_expect_error(SubjectError::Erased);
 }
@@ -323,10 +224,7 @@ fn nothing_more_is_recorded_about_an_erased_subject() {
 #[test]
 fn an_event_keeps_its_shape_in_json() {
     let json = serde_json::to_value(registered()).unwrap();
-    assert_eq!(
-        json["SubjectRegistered"]["statistics"]["district"],
-        "Rinkeby-Kista"
-    );
+    assert_eq!(json["SubjectRegistered"]["statistics"]["district"], "Rinkeby-Kista");
     assert_eq!(json["occurred_on"], "2026-11-25");
     let back: Stamped<SubjectEvent> = serde_json::from_value(json).unwrap();
     assert_eq!(back, registered());
