@@ -2,6 +2,7 @@
 //! and rules. Pure: no I/O, no clock, no randomness; time, ids and the acting user come in with each command.
 
 pub mod calendar;
+pub mod case;
 pub mod categories;
 pub mod command;
 pub mod consent;

@@ -1,0 +1,242 @@
+//! The Case's commands and the value types they carry.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::categories::ConcernCategory;
+use crate::ids::{CaseId, GoalId, InterventionId, NoteId, ReferralId, SubjectId, UnitId, UserId};
+use crate::legal::LegalGroundCode;
+use crate::outcomes::{GoalAttainment, InterventionKind, InterventionOutcome};
+use crate::sealed::Sealed;
+use crate::units::UnitKind;
+
+/// How a case came about (aktualisering).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "referral")]
+pub enum CaseOrigin {
+    /// From a report of concern or a referral.
+    Referral(ReferralId),
+    /// From an application.
+    Application(ReferralId),
+    /// On the unit's own initiative (information otherwise).
+    OwnInitiative,
+}
+
+/// An investigation that ended earlier, told to a new case by the service so the case can flag a chained one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriorInvestigation {
+    /// The case it belonged to.
+    pub case: CaseId,
+    /// When the first investigation of that chain started.
+    pub first_started_on: Date,
+    /// When it ended.
+    pub ended_on: Date,
+    /// What it was about.
+    pub concerns: BTreeSet<ConcernCategory>,
+}
+
+/// The outcome of a preliminary assessment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PreliminaryDecision {
+    /// Open an investigation (inleda utredning).
+    OpenInvestigation,
+    /// Do not open one (inte inleda utredning).
+    NoInvestigation,
+}
+
+/// Whether the child was heard, as the preliminary assessment records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChildHeard {
+    /// The child was heard.
+    Yes,
+    /// The child was not heard; why, sealed.
+    No(Sealed),
+}
+
+/// What a completed investigation concluded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvestigationResult {
+    /// Interventions are needed.
+    InterventionNeeded,
+    /// No intervention is needed.
+    NoInterventionNeeded,
+}
+
+/// A goal of a planned intervention.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedGoal {
+    /// Its id, for follow-ups.
+    pub goal: GoalId,
+    /// What it is, sealed.
+    pub description: Sealed,
+}
+
+/// Why a case was closed, in clear for statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CloseReason {
+    /// The preliminary assessment opened no investigation.
+    NoInvestigationOpened,
+    /// The investigation found no intervention needed.
+    NoInterventionNeeded,
+    /// The interventions have ended.
+    InterventionsEnded,
+    /// The family declined the interventions offered.
+    DeclinedByFamily,
+    /// The family moved away.
+    MovedAway,
+    /// Another reason.
+    Other,
+}
+
+/// What may be done to a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseCommand {
+    /// Open a case at the actor's unit; the date it happened is the date of receipt.
+    OpenCase {
+        /// The new case's id; must be the aggregate id.
+        case: CaseId,
+        /// Whom it is about.
+        subject: SubjectId,
+        /// The actor's unit's kind, from the directory: social services' cases carry the legal clocks.
+        unit_kind: UnitKind,
+        /// How it came about.
+        origin: CaseOrigin,
+        /// What it is about.
+        concerns: BTreeSet<ConcernCategory>,
+        /// When the protection assessment was made on receipt of the referral, if it was.
+        protection_assessed_on: Option<Date>,
+        /// The subject's last investigation elsewhere, if the service found one.
+        prior_investigation: Option<PriorInvestigation>,
+    },
+    /// Make (or renew) the protection assessment.
+    AssessProtection {
+        /// Whether the child needs protection at once.
+        immediate_protection_needed: bool,
+        /// The assessment, sealed.
+        assessment: Sealed,
+        /// Why it is later than the day after receipt, sealed.
+        late_reason: Option<Sealed>,
+    },
+    /// Decide the preliminary assessment.
+    DecidePreliminaryAssessment {
+        /// Investigate or not.
+        decision: PreliminaryDecision,
+        /// The reasons, sealed.
+        reasons: Sealed,
+        /// Whether the child was heard.
+        child_heard: ChildHeard,
+        /// After 14 days: the exceptional reason (synnerliga skäl), sealed.
+        exceptional_reason: Option<Sealed>,
+    },
+    /// Start the investigation the preliminary assessment decided on.
+    StartInvestigation {
+        /// The question it is about.
+        concerns: BTreeSet<ConcernCategory>,
+    },
+    /// Extend the investigation beyond four months (unit managers).
+    ExtendInvestigation {
+        /// The new last day.
+        new_due_on: Date,
+        /// The reason, sealed.
+        reason: Sealed,
+    },
+    /// Complete the investigation.
+    CompleteInvestigation {
+        /// What it concluded.
+        result: InvestigationResult,
+        /// The conclusion, sealed.
+        conclusion: Sealed,
+    },
+    /// Decide an intervention (unit managers).
+    DecideIntervention {
+        /// The new intervention's id.
+        intervention: InterventionId,
+        /// Its kind.
+        kind: InterventionKind,
+        /// Its legal basis, by code.
+        legal_basis: LegalGroundCode,
+        /// The reasons, sealed.
+        reasons: Sealed,
+    },
+    /// Plan a decided intervention: who carries it out, its goals and follow-ups.
+    PlanIntervention {
+        /// The intervention.
+        intervention: InterventionId,
+        /// The unit that carries it out, when not this one.
+        provider: Option<UnitId>,
+        /// The referral to that unit, when there is one.
+        referral: Option<ReferralId>,
+        /// Its goals.
+        goals: Vec<PlannedGoal>,
+        /// When it is to start.
+        planned_start: Date,
+        /// When it is first followed up.
+        first_follow_up_on: Date,
+    },
+    /// Record that a planned intervention started.
+    StartIntervention {
+        /// The intervention.
+        intervention: InterventionId,
+    },
+    /// Follow an intervention up, scoring its goals.
+    FollowUpIntervention {
+        /// The intervention.
+        intervention: InterventionId,
+        /// Attainment per goal, −2…+2.
+        attainments: BTreeMap<GoalId, GoalAttainment>,
+        /// Notes, sealed.
+        notes: Sealed,
+        /// The next follow-up, if any.
+        next_follow_up_on: Option<Date>,
+    },
+    /// End an intervention with its outcome.
+    EndIntervention {
+        /// The intervention.
+        intervention: InterventionId,
+        /// How it ended.
+        outcome: InterventionOutcome,
+        /// A summary, sealed.
+        summary: Sealed,
+    },
+    /// Append a journal note, or a correction of an earlier one.
+    AppendNote {
+        /// The note's id.
+        note: NoteId,
+        /// The text, sealed.
+        text: Sealed,
+        /// The note it corrects, if any.
+        corrects: Option<NoteId>,
+    },
+    /// Make a worker responsible for the case (reassigning is for unit managers).
+    AssignResponsibleWorker {
+        /// The worker.
+        worker: UserId,
+    },
+    /// Transfer the case to another unit of the same kind (unit managers).
+    TransferCase {
+        /// The receiving unit.
+        to_unit: UnitId,
+        /// Its kind.
+        to_unit_kind: UnitKind,
+        /// Why, sealed.
+        reason: Sealed,
+    },
+    /// Close the case.
+    CloseCase {
+        /// Why, in clear.
+        reason: CloseReason,
+        /// Notes, sealed.
+        notes: Sealed,
+    },
+    /// Reopen a closed case; a new intake begins.
+    ReopenCase {
+        /// Why, sealed.
+        reason: Sealed,
+    },
+}

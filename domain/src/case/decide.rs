@@ -1,0 +1,235 @@
+//! The Case's rules for intake, assessment, investigation and the case's own administration.
+
+use super::*;
+use crate::calendar::{
+    days_between, investigation_due, preliminary_assessment_due, protection_assessment_due,
+    CHAINED_INVESTIGATION_WINDOW_DAYS,
+};
+use crate::command::{require_sealed, require_sealed_if_given, CommandContext, Role};
+
+impl Case {
+    /// Decides which events `body` leads to, or why it is refused. Pure: no clock, no I/O.
+    pub fn decide(&self, context: &CommandContext, body: CaseCommand) -> Result<Vec<CaseEvent>, CaseError> {
+        context.check(&self.applied)?;
+        context.require_casework()?;
+        if let CaseCommand::OpenCase { .. } = body {
+            return self.open(context, body);
+        }
+        let unit = self.unit.ok_or(CaseError::NotOpened)?;
+        context.require_unit(unit)?;
+        match body {
+            CaseCommand::OpenCase { .. } => Err(CaseError::AlreadyOpened),
+            CaseCommand::AppendNote { note, text, corrects } => self.append_note(note, text, corrects),
+            CaseCommand::ReopenCase { reason } => {
+                let closed_on = self.closed_on.ok_or(CaseError::NotClosed)?;
+                context.require_not_before(closed_on)?;
+                require_sealed("reason", &reason)?;
+                Ok(vec![CaseEvent::CaseReopened { reason }])
+            }
+            _ if self.phase == CasePhase::Closed => Err(CaseError::Closed),
+            CaseCommand::AssessProtection { immediate_protection_needed, assessment, late_reason } => {
+                self.require_social_services()?;
+                require_sealed("assessment", &assessment)?;
+                require_sealed_if_given("late_reason", late_reason.as_ref())?;
+                let received_on = self.received_on.ok_or(CaseError::NotOpened)?;
+                context.require_not_before(received_on)?;
+                let due_on = protection_assessment_due(received_on);
+                if self.protection_assessed_on.is_none() && context.occurred_on > due_on && late_reason.is_none() {
+                    return Err(CaseError::ProtectionAssessmentLateWithoutReason { due_on });
+                }
+                Ok(vec![CaseEvent::ProtectionAssessed { immediate_protection_needed, assessment, late_reason }])
+            }
+            CaseCommand::DecidePreliminaryAssessment { decision, reasons, child_heard, exceptional_reason } => {
+                self.require_social_services()?;
+                self.require_phase(CasePhase::Intake)?;
+                if self.protection_assessed_on.is_none() {
+                    return Err(CaseError::ProtectionAssessmentMissing);
+                }
+                require_sealed("reasons", &reasons)?;
+                if let ChildHeard::No(why) = &child_heard {
+                    require_sealed("child_heard.why_not", why)?;
+                }
+                require_sealed_if_given("exceptional_reason", exceptional_reason.as_ref())?;
+                let received_on = self.received_on.ok_or(CaseError::NotOpened)?;
+                context.require_not_before(received_on)?;
+                let due_on = preliminary_assessment_due(received_on);
+                if context.occurred_on > due_on && exceptional_reason.is_none() {
+                    return Err(CaseError::DeadlinePassedWithoutReason { due_on });
+                }
+                Ok(vec![CaseEvent::PreliminaryAssessmentDecided { decision, reasons, child_heard, exceptional_reason }])
+            }
+            CaseCommand::StartInvestigation { concerns } => self.start_investigation(context, concerns),
+            CaseCommand::ExtendInvestigation { new_due_on, reason } => {
+                context.require_role(Role::UnitManager)?;
+                self.require_phase(CasePhase::Investigating)?;
+                let investigation =
+                    self.investigation.as_ref().ok_or(CaseError::NotAllowedInPhase { phase: self.phase })?;
+                context.require_not_before(investigation.started_on)?;
+                require_sealed("reason", &reason)?;
+                if new_due_on <= investigation.due_on || new_due_on < context.occurred_on {
+                    return Err(CaseError::ExtensionNotLater { due_on: investigation.due_on });
+                }
+                let decided_after_deadline = context.occurred_on > investigation.due_on;
+                Ok(vec![CaseEvent::InvestigationExtended { new_due_on, reason, decided_after_deadline }])
+            }
+            CaseCommand::CompleteInvestigation { result, conclusion } => {
+                self.require_phase(CasePhase::Investigating)?;
+                let investigation =
+                    self.investigation.as_ref().ok_or(CaseError::NotAllowedInPhase { phase: self.phase })?;
+                context.require_not_before(investigation.started_on)?;
+                require_sealed("conclusion", &conclusion)?;
+                if context.occurred_on > investigation.due_on {
+                    return Err(CaseError::InvestigationDeadlinePassed {
+                        due_on: investigation.due_on,
+                        extended: investigation.extended,
+                    });
+                }
+                Ok(vec![CaseEvent::InvestigationCompleted { result, conclusion }])
+            }
+            CaseCommand::DecideIntervention { intervention, kind, legal_basis, reasons } => {
+                self.decide_intervention(context, intervention, kind, legal_basis, reasons)
+            }
+            CaseCommand::PlanIntervention {
+                intervention,
+                provider,
+                referral,
+                goals,
+                planned_start,
+                first_follow_up_on,
+            } => self.plan_intervention(
+                context,
+                intervention,
+                provider,
+                referral,
+                goals,
+                planned_start,
+                first_follow_up_on,
+            ),
+            CaseCommand::StartIntervention { intervention } => self.start_intervention(context, intervention),
+            CaseCommand::FollowUpIntervention { intervention, attainments, notes, next_follow_up_on } => {
+                self.follow_up_intervention(context, intervention, attainments, notes, next_follow_up_on)
+            }
+            CaseCommand::EndIntervention { intervention, outcome, summary } => {
+                self.end_intervention(context, intervention, outcome, summary)
+            }
+            CaseCommand::AssignResponsibleWorker { worker } => {
+                if self.responsible == Some(worker) {
+                    return Err(CaseError::AlreadyResponsible);
+                }
+                if context.actor.role != Role::UnitManager {
+                    if self.responsible.is_some() {
+                        return Err(CaseError::Command(crate::command::CommandRefused::RoleNotPermitted {
+                            role: context.actor.role,
+                        }));
+                    }
+                    if worker != context.actor.user {
+                        return Err(CaseError::MayOnlyAssignThemselves);
+                    }
+                }
+                Ok(vec![CaseEvent::ResponsibleWorkerAssigned { worker, previous: self.responsible }])
+            }
+            CaseCommand::TransferCase { to_unit, to_unit_kind, reason } => {
+                context.require_role(Role::UnitManager)?;
+                if to_unit == unit {
+                    return Err(CaseError::TransferToSameUnit);
+                }
+                if Some(to_unit_kind) != self.unit_kind {
+                    return Err(CaseError::TransferToOtherKindOfUnit);
+                }
+                require_sealed("reason", &reason)?;
+                Ok(vec![CaseEvent::CaseTransferred { from_unit: unit, to_unit, reason }])
+            }
+            CaseCommand::CloseCase { reason, notes } => {
+                if self.is_social_services_case() && self.phase == CasePhase::Intake {
+                    return Err(CaseError::PreliminaryAssessmentPending);
+                }
+                if self.has_active_interventions() {
+                    return Err(CaseError::InterventionsStillActive);
+                }
+                require_sealed("notes", &notes)?;
+                context.require_not_before(self.received_on.unwrap_or(context.occurred_on))?;
+                let mut events = Vec::with_capacity(2);
+                if self.investigation.is_some() {
+                    events.push(CaseEvent::InvestigationDiscontinued);
+                }
+                events.push(CaseEvent::CaseClosed { reason, notes });
+                Ok(events)
+            }
+        }
+    }
+
+    fn open(&self, context: &CommandContext, body: CaseCommand) -> Result<Vec<CaseEvent>, CaseError> {
+        let CaseCommand::OpenCase {
+            case,
+            subject,
+            unit_kind,
+            origin,
+            concerns,
+            protection_assessed_on,
+            prior_investigation,
+        } = body
+        else {
+            return Err(CaseError::NotOpened);
+        };
+        if self.id.is_some() {
+            return Err(CaseError::AlreadyOpened);
+        }
+        if concerns.is_empty() {
+            return Err(CaseError::NoConcernCategory);
+        }
+        Ok(vec![CaseEvent::CaseOpened {
+            case,
+            subject,
+            unit: context.actor.unit,
+            unit_kind,
+            origin,
+            concerns,
+            protection_assessed_on,
+            prior_investigation,
+        }])
+    }
+
+    fn start_investigation(
+        &self,
+        context: &CommandContext,
+        concerns: BTreeSet<ConcernCategory>,
+    ) -> Result<Vec<CaseEvent>, CaseError> {
+        self.require_social_services()?;
+        self.require_phase(CasePhase::InvestigationDecided)?;
+        if concerns.is_empty() {
+            return Err(CaseError::NoConcernCategory);
+        }
+        context.require_not_before(self.preliminary_decided_on.unwrap_or(context.occurred_on))?;
+        let due_on = investigation_due(context.occurred_on);
+        let mut events = vec![CaseEvent::InvestigationStarted { concerns: concerns.clone(), due_on }];
+        if let Some(previous) = &self.last_ended_investigation {
+            let close_in_time =
+                days_between(previous.ended_on, context.occurred_on) <= CHAINED_INVESTIGATION_WINDOW_DAYS;
+            let same_question = !previous.concerns.is_disjoint(&concerns);
+            if close_in_time && same_question {
+                events.push(CaseEvent::ChainedInvestigationFlagged {
+                    previous_case: previous.case,
+                    first_started_on: previous.first_started_on,
+                    previous_ended_on: previous.ended_on,
+                });
+            }
+        }
+        Ok(events)
+    }
+
+    pub(super) fn require_phase(&self, phase: CasePhase) -> Result<(), CaseError> {
+        if self.phase == phase {
+            Ok(())
+        } else {
+            Err(CaseError::NotAllowedInPhase { phase: self.phase })
+        }
+    }
+
+    fn require_social_services(&self) -> Result<(), CaseError> {
+        if self.is_social_services_case() {
+            Ok(())
+        } else {
+            Err(CaseError::NotASocialServicesCase)
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! The Case's events.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::commands::{
+    CaseOrigin, ChildHeard, CloseReason, InvestigationResult, PlannedGoal, PreliminaryDecision, PriorInvestigation,
+};
+use crate::categories::ConcernCategory;
+use crate::event_kinds;
+use crate::ids::{CaseId, GoalId, InterventionId, NoteId, ReferralId, SubjectId, UnitId, UserId};
+use crate::legal::LegalGroundCode;
+use crate::outcomes::{GoalAttainment, InterventionKind, InterventionOutcome};
+use crate::sealed::Sealed;
+use crate::units::UnitKind;
+
+/// What happened in a case. Type names are stable; see ARCHITECTURE.md.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CaseEvent {
+    /// A case was opened; its date is the date of receipt.
+    CaseOpened {
+        /// Its id.
+        case: CaseId,
+        /// Whom it is about.
+        subject: SubjectId,
+        /// The unit that holds it.
+        unit: UnitId,
+        /// That unit's kind.
+        unit_kind: UnitKind,
+        /// How it came about.
+        origin: CaseOrigin,
+        /// What it is about.
+        concerns: BTreeSet<ConcernCategory>,
+        /// When the protection assessment was made on receipt of the referral.
+        protection_assessed_on: Option<Date>,
+        /// The subject's last investigation in another case.
+        prior_investigation: Option<PriorInvestigation>,
+    },
+    /// A protection assessment was made.
+    ProtectionAssessed {
+        /// Whether the child needs protection at once.
+        immediate_protection_needed: bool,
+        /// The assessment, sealed.
+        assessment: Sealed,
+        /// Why it was late, sealed.
+        late_reason: Option<Sealed>,
+    },
+    /// The preliminary assessment was decided.
+    PreliminaryAssessmentDecided {
+        /// Investigate or not.
+        decision: PreliminaryDecision,
+        /// The reasons, sealed.
+        reasons: Sealed,
+        /// Whether the child was heard.
+        child_heard: ChildHeard,
+        /// The exceptional reason for a decision after 14 days, sealed.
+        exceptional_reason: Option<Sealed>,
+    },
+    /// An investigation started.
+    InvestigationStarted {
+        /// The question it is about.
+        concerns: BTreeSet<ConcernCategory>,
+        /// Its last day (four months on).
+        due_on: Date,
+    },
+    /// The investigation just started follows closely on an earlier one on the same question.
+    ChainedInvestigationFlagged {
+        /// The earlier investigation's case; `None` when it was this case.
+        previous_case: Option<CaseId>,
+        /// When the first investigation of the chain started.
+        first_started_on: Date,
+        /// When the previous one ended.
+        previous_ended_on: Date,
+    },
+    /// The investigation was extended.
+    InvestigationExtended {
+        /// The new last day.
+        new_due_on: Date,
+        /// The reason, sealed.
+        reason: Sealed,
+        /// Whether the extension was decided after the deadline had passed.
+        decided_after_deadline: bool,
+    },
+    /// The investigation was completed.
+    InvestigationCompleted {
+        /// What it concluded.
+        result: InvestigationResult,
+        /// The conclusion, sealed.
+        conclusion: Sealed,
+    },
+    /// The investigation was discontinued because the case was closed during it.
+    InvestigationDiscontinued,
+    /// An intervention was decided.
+    InterventionDecided {
+        /// Its id.
+        intervention: InterventionId,
+        /// Its kind.
+        kind: InterventionKind,
+        /// Its legal basis.
+        legal_basis: LegalGroundCode,
+        /// The reasons, sealed.
+        reasons: Sealed,
+    },
+    /// An intervention was planned.
+    InterventionPlanned {
+        /// The intervention.
+        intervention: InterventionId,
+        /// The unit carrying it out, when not this one.
+        provider: Option<UnitId>,
+        /// The referral to that unit.
+        referral: Option<ReferralId>,
+        /// Its goals.
+        goals: Vec<PlannedGoal>,
+        /// When it is to start.
+        planned_start: Date,
+        /// The first follow-up.
+        first_follow_up_on: Date,
+    },
+    /// An intervention started.
+    InterventionStarted {
+        /// The intervention.
+        intervention: InterventionId,
+    },
+    /// An intervention was followed up.
+    InterventionFollowedUp {
+        /// The intervention.
+        intervention: InterventionId,
+        /// Attainment per goal.
+        attainments: BTreeMap<GoalId, GoalAttainment>,
+        /// Notes, sealed.
+        notes: Sealed,
+        /// The next follow-up.
+        next_follow_up_on: Option<Date>,
+    },
+    /// An intervention ended.
+    InterventionEnded {
+        /// The intervention.
+        intervention: InterventionId,
+        /// How it ended.
+        outcome: InterventionOutcome,
+        /// A summary, sealed.
+        summary: Sealed,
+    },
+    /// A journal note was appended.
+    NoteAppended {
+        /// Its id.
+        note: NoteId,
+        /// The text, sealed.
+        text: Sealed,
+        /// The note it corrects.
+        corrects: Option<NoteId>,
+    },
+    /// A worker was made responsible.
+    ResponsibleWorkerAssigned {
+        /// The worker.
+        worker: UserId,
+        /// Who was responsible before.
+        previous: Option<UserId>,
+    },
+    /// The case moved to another unit.
+    CaseTransferred {
+        /// The unit it left.
+        from_unit: UnitId,
+        /// The unit that holds it now.
+        to_unit: UnitId,
+        /// Why, sealed.
+        reason: Sealed,
+    },
+    /// The case was closed.
+    CaseClosed {
+        /// Why.
+        reason: CloseReason,
+        /// Notes, sealed.
+        notes: Sealed,
+    },
+    /// The case was reopened; a new intake begins on the event's date.
+    CaseReopened {
+        /// Why, sealed.
+        reason: Sealed,
+    },
+}
+
+event_kinds!(CaseEvent {
+    CaseOpened,
+    ProtectionAssessed,
+    PreliminaryAssessmentDecided,
+    InvestigationStarted,
+    ChainedInvestigationFlagged,
+    InvestigationExtended,
+    InvestigationCompleted,
+    InvestigationDiscontinued,
+    InterventionDecided,
+    InterventionPlanned,
+    InterventionStarted,
+    InterventionFollowedUp,
+    InterventionEnded,
+    NoteAppended,
+    ResponsibleWorkerAssigned,
+    CaseTransferred,
+    CaseClosed,
+    CaseReopened,
+});
