@@ -17,4 +17,6 @@ pub mod subject;
 pub mod units;
 
 #[cfg(test)]
+mod properties;
+#[cfg(test)]
 mod testing;
