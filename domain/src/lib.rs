@@ -20,3 +20,26 @@ pub mod units;
 mod properties;
 #[cfg(test)]
 mod testing;
+
+#[cfg(test)]
+mod architecture {
+    use cqrs_es::Aggregate;
+
+    /// ARCHITECTURE.md lists every event type with its aggregate; a new event must be added there.
+    #[test]
+    fn every_event_type_is_listed_in_architecture_md() {
+        let table = include_str!("../../ARCHITECTURE.md");
+        let kinds = [
+            (crate::subject::Subject::TYPE, crate::subject::SubjectEvent::KINDS),
+            (crate::consent::Consent::TYPE, crate::consent::ConsentEvent::KINDS),
+            (crate::referral::Referral::TYPE, crate::referral::ReferralEvent::KINDS),
+            (crate::case::Case::TYPE, crate::case::CaseEvent::KINDS),
+        ];
+        for (aggregate, events) in kinds {
+            for event in events {
+                let row = format!("| `{aggregate}` | `{event}` | 1 |");
+                assert!(table.contains(&row), "ARCHITECTURE.md lacks the row {row}");
+            }
+        }
+    }
+}

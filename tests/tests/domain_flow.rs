@@ -9,14 +9,18 @@ use std::collections::BTreeSet;
 
 use cqrs_es::mem_store::MemStore;
 use cqrs_es::{Aggregate, AggregateError, CqrsFramework, EventStore};
-use domain::case::{Case, CaseCommand, CaseError, CaseOrigin, ChildHeard, InvestigationResult, PlannedGoal, PreliminaryDecision};
+use domain::case::{
+    Case, CaseCommand, CaseError, CaseOrigin, ChildHeard, InvestigationResult, PlannedGoal, PreliminaryDecision,
+};
 use domain::categories::{ConcernCategory, InformationCategory};
 use domain::command::{Actor, Command, CommandContext, CommandRefused, Role};
 use domain::consent::{Consent, ConsentCommand, ConsentGiver};
 use domain::ids::*;
 use domain::legal::LegalGroundCode;
 use domain::outcomes::{GoalAttainment, InterventionKind, InterventionOutcome};
-use domain::referral::{DisclosureBasis, FeedbackKind, ProtectionAssessment, Referral, ReferralCommand, ReferralKind, ReferralStatus};
+use domain::referral::{
+    DisclosureBasis, FeedbackKind, ProtectionAssessment, Referral, ReferralCommand, ReferralKind, ReferralStatus,
+};
 use domain::sealed::Sealed;
 use domain::subject::{StatisticsAttributes, Subject, SubjectCommand};
 use domain::units::{District, UnitKind};
@@ -139,25 +143,43 @@ async fn a_report_of_concern_runs_the_whole_programme_and_the_loop_closes() {
     // A case is opened, the referral accepted; the preliminary assessment comes within 14 days.
     let case = CaseId::from_ulid(office.id());
     let steps: Vec<(UserId, Role, Date, CaseCommand)> = vec![
-        (social_worker, Role::SocialWorker, received_on, CaseCommand::OpenCase {
-            case,
-            subject: young_person,
-            unit_kind: UnitKind::SocialServices,
-            origin: CaseOrigin::Referral(report),
-            concerns: [ConcernCategory::SchoolAbsence, ConcernCategory::DrugOffence].into(),
-            protection_assessed_on: Some(received_on),
-            prior_investigation: None,
-        }),
-        (social_worker, Role::SocialWorker, received_on, CaseCommand::AssignResponsibleWorker { worker: social_worker }),
-        (social_worker, Role::SocialWorker, date!(2026 - 03 - 16), CaseCommand::DecidePreliminaryAssessment {
-            decision: PreliminaryDecision::OpenInvestigation,
-            reasons: text("needs investigating"),
-            child_heard: ChildHeard::Yes,
-            exceptional_reason: None,
-        }),
-        (social_worker, Role::SocialWorker, date!(2026 - 03 - 16), CaseCommand::StartInvestigation {
-            concerns: [ConcernCategory::DrugOffence].into(),
-        }),
+        (
+            social_worker,
+            Role::SocialWorker,
+            received_on,
+            CaseCommand::OpenCase {
+                case,
+                subject: young_person,
+                unit_kind: UnitKind::SocialServices,
+                origin: CaseOrigin::Referral(report),
+                concerns: [ConcernCategory::SchoolAbsence, ConcernCategory::DrugOffence].into(),
+                protection_assessed_on: Some(received_on),
+                prior_investigation: None,
+            },
+        ),
+        (
+            social_worker,
+            Role::SocialWorker,
+            received_on,
+            CaseCommand::AssignResponsibleWorker { worker: social_worker },
+        ),
+        (
+            social_worker,
+            Role::SocialWorker,
+            date!(2026 - 03 - 16),
+            CaseCommand::DecidePreliminaryAssessment {
+                decision: PreliminaryDecision::OpenInvestigation,
+                reasons: text("needs investigating"),
+                child_heard: ChildHeard::Yes,
+                exceptional_reason: None,
+            },
+        ),
+        (
+            social_worker,
+            Role::SocialWorker,
+            date!(2026 - 03 - 16),
+            CaseCommand::StartInvestigation { concerns: [ConcernCategory::DrugOffence].into() },
+        ),
     ];
     for (user, role, on, body) in steps {
         let context = office.context(user, role, social, on);
@@ -176,7 +198,10 @@ async fn a_report_of_concern_runs_the_whole_programme_and_the_loop_closes() {
         conclusion: text("structured outpatient support"),
     };
     let refused = cases.run(case, Command { context: late, body: complete.clone() }).await;
-    assert!(matches!(refused, Err(AggregateError::UserError(CaseError::InvestigationDeadlinePassed { extended: false, .. }))));
+    assert!(matches!(
+        refused,
+        Err(AggregateError::UserError(CaseError::InvestigationDeadlinePassed { extended: false, .. }))
+    ));
     let written = cases.event_count(case).await;
     let on_time = office.context(social_worker, Role::SocialWorker, social, date!(2026 - 07 - 10));
     cases.run(case, Command { context: on_time, body: complete }).await.unwrap();
@@ -238,26 +263,35 @@ async fn a_report_of_concern_runs_the_whole_programme_and_the_loop_closes() {
     }
     let goal = GoalId::from_ulid(office.id());
     for (on, body) in [
-        (date!(2026 - 07 - 15), CaseCommand::PlanIntervention {
-            intervention,
-            provider: Some(framtid),
-            referral: Some(to_framtid),
-            goals: vec![PlannedGoal { goal, description: text("no drug use, back in school") }],
-            planned_start: date!(2026 - 08 - 03),
-            first_follow_up_on: date!(2026 - 10 - 01),
-        }),
+        (
+            date!(2026 - 07 - 15),
+            CaseCommand::PlanIntervention {
+                intervention,
+                provider: Some(framtid),
+                referral: Some(to_framtid),
+                goals: vec![PlannedGoal { goal, description: text("no drug use, back in school") }],
+                planned_start: date!(2026 - 08 - 03),
+                first_follow_up_on: date!(2026 - 10 - 01),
+            },
+        ),
         (date!(2026 - 08 - 03), CaseCommand::StartIntervention { intervention }),
-        (date!(2026 - 10 - 01), CaseCommand::FollowUpIntervention {
-            intervention,
-            attainments: [(goal, GoalAttainment::new(1).unwrap())].into(),
-            notes: text("attending school again"),
-            next_follow_up_on: None,
-        }),
-        (date!(2026 - 11 - 20), CaseCommand::EndIntervention {
-            intervention,
-            outcome: InterventionOutcome::CompletedAsPlanned,
-            summary: text("goals met"),
-        }),
+        (
+            date!(2026 - 10 - 01),
+            CaseCommand::FollowUpIntervention {
+                intervention,
+                attainments: [(goal, GoalAttainment::new(1).unwrap())].into(),
+                notes: text("attending school again"),
+                next_follow_up_on: None,
+            },
+        ),
+        (
+            date!(2026 - 11 - 20),
+            CaseCommand::EndIntervention {
+                intervention,
+                outcome: InterventionOutcome::CompletedAsPlanned,
+                summary: text("goals met"),
+            },
+        ),
     ] {
         let context = office.context(social_worker, Role::SocialWorker, social, on);
         cases.run(case, Command { context, body }).await.unwrap();
@@ -267,7 +301,10 @@ async fn a_report_of_concern_runs_the_whole_programme_and_the_loop_closes() {
     referrals.run(to_framtid, Command { context, body: ended }).await.unwrap();
 
     let school_report = referrals.state(report).await;
-    assert_eq!((school_report.status, school_report.case, school_report.feedback_given), (ReferralStatus::Accepted, Some(case), 1));
+    assert_eq!(
+        (school_report.status, school_report.case, school_report.feedback_given),
+        (ReferralStatus::Accepted, Some(case), 1)
+    );
     let assignment = referrals.state(to_framtid).await;
     assert_eq!(assignment.intervention_outcome, Some(InterventionOutcome::CompletedAsPlanned));
     let final_case = cases.state(case).await;

@@ -443,3 +443,11 @@ fn an_administrator_cannot_send_a_referral() {
         .when(cmd(context_at(1, Role::Administrator, school_team(), TODAY), report()))
         .then_expect_error(ReferralError::Command(CommandRefused::RoleNotPermitted { role: Role::Administrator }));
 }
+
+#[test]
+fn a_command_on_a_referral_never_sent_is_refused() {
+    Referrals::with(())
+        .given_no_previous_events()
+        .when(cmd(social(1), ReferralCommand::ResumeReferral))
+        .then_expect_error(ReferralError::NotSent);
+}

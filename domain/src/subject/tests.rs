@@ -5,6 +5,7 @@ use cqrs_es::test::TestFramework;
 use super::*;
 use crate::command::{CommandContext, CommandRefused};
 use crate::ids::CommandId;
+use crate::sealed::Sealed;
 use crate::testing::*;
 
 type Subjects = TestFramework<Subject>;
@@ -228,4 +229,21 @@ fn an_event_keeps_its_shape_in_json() {
     assert_eq!(json["occurred_on"], "2026-11-25");
     let back: Stamped<SubjectEvent> = serde_json::from_value(json).unwrap();
     assert_eq!(back, registered());
+}
+
+#[test]
+fn the_log_names_each_event_by_its_variant_at_version_one() {
+    use cqrs_es::DomainEvent;
+    assert_eq!(registered().event_type(), "SubjectRegistered");
+    assert_eq!(registered().event_version(), "1");
+}
+
+#[test]
+fn an_oversized_sealed_value_is_refused_naming_the_field() {
+    let identity = Sealed::from_bytes(vec![1; Sealed::MAX_BYTES + 1]);
+    let body = SubjectCommand::RegisterSubject { subject: subject_id(), identity, statistics: statistics() };
+    Subjects::with(())
+        .given_no_previous_events()
+        .when(command(context(1), body))
+        .then_expect_error(SubjectError::Command(CommandRefused::SealedFieldTooLarge { field: "identity" }));
 }
