@@ -23,6 +23,16 @@ pub enum Role {
 }
 
 impl Role {
+    /// The role's stable name, as in JSON and in event metadata.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::SocialWorker => "social_worker",
+            Role::UnitManager => "unit_manager",
+            Role::Auditor => "auditor",
+            Role::Administrator => "administrator",
+        }
+    }
+
     /// Whether the role does casework (sends referrals, works cases, records consent).
     pub fn does_casework(self) -> bool {
         matches!(self, Role::SocialWorker | Role::UnitManager)

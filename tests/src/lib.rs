@@ -1,1 +1,159 @@
-//! Shared helpers for the end-to-end tests and benchmarks.
+//! Shared helpers for the end-to-end tests and benchmarks: a fresh store per test on PostgreSQL or SQLite, and
+//! synthetic commands to fill the log.
+
+use std::path::PathBuf;
+
+use domain::command::{Actor, Command, CommandContext, Role};
+use domain::ids::{CommandId, SubjectId, UnitId, UserId};
+use domain::sealed::Sealed;
+use domain::subject::{StatisticsAttributes, SubjectCommand};
+use domain::units::District;
+use projections::db::Db;
+use service::config::Config;
+use time::macros::date;
+use ulid::Ulid;
+
+/// The PostgreSQL server the tests create their databases on (`LOTS_TEST_POSTGRES_URL`, default: the local
+/// server with trust authentication).
+pub fn postgres_admin_url() -> String {
+    std::env::var("LOTS_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// Which backend a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A fresh PostgreSQL database.
+    Postgres,
+    /// A fresh SQLite file in a temporary folder.
+    Sqlite,
+}
+
+/// A fresh, migrated store for one test, removed when dropped.
+#[derive(Debug)]
+pub struct TestStore {
+    /// The handle.
+    pub db: Db,
+    /// The backend.
+    pub backend: Backend,
+    /// The configuration that opens this store (for the `lots` command).
+    pub config: Config,
+    /// The PostgreSQL database's name.
+    pub database: Option<String>,
+    folder: tempfile::TempDir,
+}
+
+impl TestStore {
+    /// Creates and migrates a fresh store.
+    pub async fn new(backend: Backend) -> Self {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let mut config = Config::embedded(folder.path().join("data"));
+        config.signing_key_file = Some(folder.path().join("signing.key"));
+        let mut database = None;
+        if backend == Backend::Postgres {
+            let name = format!("lots_test_{}", Ulid::new().to_string().to_lowercase());
+            let admin = sqlx::PgPool::connect(&postgres_admin_url()).await.expect("the test PostgreSQL server");
+            sqlx::query(&format!("create database {name}")).execute(&admin).await.expect("create a test database");
+            admin.close().await;
+            config.database_url = Some(database_url(&name));
+            database = Some(name);
+        }
+        let db = service::store::connect(&config).await.expect("open the test store");
+        service::store::migrate(&db).await.expect("migrate the test store");
+        Self { db, backend, config, database, folder }
+    }
+
+    /// Opens another handle on the same store, as a second process would.
+    pub async fn reopen(&self) -> Db {
+        service::store::connect(&self.config).await.expect("reopen the test store")
+    }
+
+    /// A folder that lives as long as the store.
+    pub fn folder(&self) -> PathBuf {
+        self.folder.path().to_path_buf()
+    }
+
+    /// Runs raw SQL through a plain connection, as an operator with a database client would.
+    pub async fn raw(&self, sql: &str) -> Result<(), sqlx::Error> {
+        match self.db.backend() {
+            projections::db::Backend::Postgres(pool) => sqlx::raw_sql(sql).execute(pool).await.map(drop),
+            projections::db::Backend::Sqlite(pool) => sqlx::raw_sql(sql).execute(pool).await.map(drop),
+        }
+    }
+}
+
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        let Some(name) = self.database.take() else { return };
+        // Dropping a database needs a connection of its own, outside the test's runtime.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async {
+                let admin = sqlx::PgPool::connect(&postgres_admin_url()).await.ok()?;
+                sqlx::query(&format!("drop database if exists {name} with (force)")).execute(&admin).await.ok()
+            })
+        })
+        .join();
+    }
+}
+
+/// The URL of database `name` on the test server.
+pub fn database_url(name: &str) -> String {
+    let admin = postgres_admin_url();
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base);
+    format!("{base}/{name}")
+}
+
+/// Makes ids and contexts the way the service does.
+#[derive(Debug, Clone, Copy)]
+pub struct Desk {
+    /// The acting user.
+    pub user: UserId,
+    /// Their unit.
+    pub unit: UnitId,
+}
+
+impl Default for Desk {
+    fn default() -> Self {
+        Self { user: UserId::from_ulid(Ulid::new()), unit: UnitId::from_ulid(Ulid::new()) }
+    }
+}
+
+impl Desk {
+    /// A fresh context for a social worker's command that happened today.
+    pub fn context(&self) -> CommandContext {
+        CommandContext {
+            command_id: CommandId::from_ulid(Ulid::new()),
+            actor: Actor { user: self.user, role: Role::SocialWorker, unit: self.unit },
+            today: date!(2026 - 11 - 25),
+            occurred_on: date!(2026 - 11 - 25),
+        }
+    }
+
+    /// Registers a synthetic subject.
+    pub fn register(&self, subject: SubjectId) -> Command<SubjectCommand> {
+        Command {
+            context: self.context(),
+            body: SubjectCommand::RegisterSubject { subject, identity: sealed(), statistics: statistics() },
+        }
+    }
+
+    /// Corrects a subject's (synthetic) identity: one more event on the same aggregate.
+    pub fn correct(&self) -> Command<SubjectCommand> {
+        Command {
+            context: self.context(),
+            body: SubjectCommand::CorrectIdentity { identity: sealed(), statistics: statistics() },
+        }
+    }
+}
+
+fn sealed() -> Sealed {
+    Sealed::from_bytes(b"synthetic sealed identity, 64 bytes of it to look like a real one....".to_vec())
+}
+
+fn statistics() -> StatisticsAttributes {
+    StatisticsAttributes {
+        birth_year: Some(2011),
+        sex: None,
+        district: District::parse("Skarpnäck").expect("a district"),
+    }
+}

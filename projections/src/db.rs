@@ -1,0 +1,90 @@
+//! The database handle every part of Lots shares: a pool on one of the two backends, and the signal that wakes
+//! feed readers when events are written.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::{PgListener, PgPool};
+use sqlx::sqlite::SqlitePool;
+use tokio::sync::watch;
+
+/// The PostgreSQL channel the events table's trigger notifies on.
+pub const EVENTS_CHANNEL: &str = "lots_events";
+
+/// Which database holds the log.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    /// PostgreSQL, for production.
+    Postgres(PgPool),
+    /// SQLite, the embedded default.
+    Sqlite(SqlitePool),
+}
+
+/// A database handle: the pool and the wake-up signal. Cheap to clone; clones share both.
+#[derive(Debug, Clone)]
+pub struct Db {
+    backend: Backend,
+    /// Bumped whenever events may have been written; readers wait for it to change. A counter in a watch channel
+    /// rather than a `Notify`, so a wake-up between a reader's read and its wait is never lost.
+    written: Arc<watch::Sender<u64>>,
+}
+
+impl Db {
+    /// Wraps a pool. On PostgreSQL, call [`Db::listen_for_writes`] to be woken by other processes' writes.
+    pub fn new(backend: Backend) -> Self {
+        Self { backend, written: Arc::new(watch::Sender::new(0)) }
+    }
+
+    /// The pool.
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// Whether the log is on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.backend, Backend::Postgres(_))
+    }
+
+    /// Tells this process's readers that events were written.
+    pub fn signal_written(&self) {
+        self.written.send_modify(|count| *count = count.wrapping_add(1));
+    }
+
+    /// A receiver that changes whenever events may have been written.
+    pub fn written(&self) -> watch::Receiver<u64> {
+        self.written.subscribe()
+    }
+
+    /// On PostgreSQL, starts a task that turns the events table's notifications (from any process) into this
+    /// handle's signal. It reconnects after errors; readers poll as well, so a gap costs latency, not events.
+    pub fn listen_for_writes(&self) {
+        let Backend::Postgres(pool) = &self.backend else {
+            return;
+        };
+        let pool = pool.clone();
+        let written = Arc::clone(&self.written);
+        tokio::spawn(async move {
+            loop {
+                match listen(&pool, &written).await {
+                    Ok(()) => return,
+                    Err(error) => {
+                        tracing::warn!(%error, "feed listener lost its connection; reconnecting");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+    }
+}
+
+async fn listen(pool: &PgPool, written: &watch::Sender<u64>) -> Result<(), sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(EVENTS_CHANNEL).await?;
+    loop {
+        listener.recv().await?;
+        written.send_modify(|count| *count = count.wrapping_add(1));
+        if written.is_closed() {
+            return Ok(());
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The `lots` command line: one verb per operator task, each against the store the configuration names.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::Config;
+use crate::seal::{self, Sealer};
+use crate::store;
+
+/// Lots: the case and referral system for early interventions for children and young people.
+#[derive(Debug, Parser)]
+#[command(name = "lots", version)]
+pub struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    verb: Verb,
+}
+
+#[derive(Debug, Subcommand)]
+enum Verb {
+    /// Apply the database migrations this version ships (also done at every start).
+    Migrate,
+    /// Seal every event not yet sealed and sign the chain head (the service does this continuously).
+    Seal,
+    /// Recompute the log's hash chain and check every signed checkpoint; exit 0 only when all match.
+    Verify,
+}
+
+/// Runs the command line: parses the arguments, runs the verb, and turns failures into a message and exit code
+/// (1: the log does not verify; 2: the command could not run).
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("lots: cannot start: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("lots: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, String> {
+    let config = cli.config;
+    let db = store::connect(&config).await.map_err(|error| error.to_string())?;
+    // Verifying reads only; every other verb brings the schema up to date first, as the service does at start.
+    let applied = match cli.verb {
+        Verb::Verify => store::check_schema(&db).await.map(|()| 0),
+        _ => store::migrate(&db).await,
+    }
+    .map_err(|error| error.to_string())?;
+    let store_name = match &config.database_url {
+        Some(_) => "PostgreSQL".to_owned(),
+        None => config.sqlite_path().display().to_string(),
+    };
+    match cli.verb {
+        Verb::Migrate => {
+            say(&format!("applied {applied} migration(s); the store at {store_name} is up to date"));
+            Ok(ExitCode::SUCCESS)
+        }
+        Verb::Seal => {
+            let key = seal::load_signing_key(&config.signing_key_path(), true).map_err(|error| error.to_string())?;
+            let mut sealer = Sealer::new(db, key, 1000, Duration::from_secs(60));
+            let round = sealer.seal_available(true).await.map_err(|error| format!("database error: {error}"))?;
+            say(&format!(
+                "sealed {} event(s); head at log index {} ({}){}",
+                round.sealed,
+                round.head.index,
+                hex::encode(round.head.chain),
+                round.signed.map(|index| format!("; signed at {index}")).unwrap_or_default()
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+        Verb::Verify => {
+            let key = seal::load_signing_key(&config.signing_key_path(), false).map_err(|error| error.to_string())?;
+            let bar = ProgressBar::new(0).with_style(
+                ProgressStyle::with_template("verifying {bar:40} {pos}/{len} events")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            let outcome = seal::verify(&db, &key.verifying_key(), |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            })
+            .await
+            .map_err(|error| format!("database error: {error}"))?;
+            bar.finish_and_clear();
+            match outcome {
+                Ok(report) => {
+                    say(&format!(
+                        "verified: {} event(s) up to log index {}, head {}, {} signed checkpoint(s); {} event(s) not yet sealed",
+                        report.verified,
+                        report.verified,
+                        hex::encode(report.head),
+                        report.checkpoints,
+                        report.unsealed
+                    ));
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(mismatch) => {
+                    eprintln!("lots verify: FAILED: {mismatch}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+    }
+}
+
+/// The command line's own output, on standard output.
+#[allow(clippy::print_stdout)]
+fn say(line: &str) {
+    println!("{line}");
+}

@@ -1,0 +1,51 @@
+//! The one typed configuration, from flags or `LOTS_*` environment variables.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// Where Lots keeps its data and keys. Every field is a flag and an environment variable.
+#[derive(Clone, Args)]
+pub struct Config {
+    /// PostgreSQL connection URL (`postgres://…`). Unset: the embedded SQLite store at `$LOTS_DATA_DIR/lots.db`.
+    #[arg(long, env = "LOTS_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// The folder for the embedded store and the generated keys.
+    #[arg(long, env = "LOTS_DATA_DIR", default_value = "lots-data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// The ed25519 key that signs the log's checkpoints, kept outside the database. Default:
+    /// `$LOTS_DATA_DIR/signing.key`, generated on first use when absent.
+    #[arg(long, env = "LOTS_SIGNING_KEY_FILE", global = true)]
+    pub signing_key_file: Option<PathBuf>,
+}
+
+impl Config {
+    /// The configuration with every default: the embedded store under `data_dir`.
+    pub fn embedded(data_dir: PathBuf) -> Self {
+        Self { database_url: None, data_dir, signing_key_file: None }
+    }
+
+    /// The SQLite file of the embedded store.
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("lots.db")
+    }
+
+    /// The signing key file.
+    pub fn signing_key_path(&self) -> PathBuf {
+        self.signing_key_file.clone().unwrap_or_else(|| self.data_dir.join("signing.key"))
+    }
+}
+
+impl fmt::Debug for Config {
+    /// The database URL may hold a password: it is never printed.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &self.database_url.as_ref().map(|_| "<set>"))
+            .field("data_dir", &self.data_dir)
+            .field("signing_key_file", &self.signing_key_file)
+            .finish()
+    }
+}

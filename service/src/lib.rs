@@ -1,0 +1,8 @@
+//! Lots' service: configuration, the stores and their migrations, the command path, the seals, and the `lots`
+//! command line.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod seal;
+pub mod store;

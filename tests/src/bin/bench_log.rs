@@ -1,0 +1,2 @@
+//! The log write benchmark (see README).
+fn main() {}

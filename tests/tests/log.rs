@@ -1,0 +1,259 @@
+//! The log on both stores: the feed under concurrent writers, conflicts on one aggregate, immutability,
+//! metadata, schema versions, and a second process reading what the first wrote.
+
+use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use domain::ids::SubjectId;
+use domain::subject::{Subject, SubjectCommand};
+use projections::feed::{self, FeedCursor, FeedEvent};
+use service::commands::{CommandBus, CommandError, EventMetadata};
+use tests::Desk;
+use ulid::Ulid;
+
+/// Reads the feed from `after` in batches of `batch` until `expected` events arrived (or a minute passed).
+async fn read_all(db: &projections::db::Db, expected: usize, batch: i64) -> Vec<FeedEvent> {
+    let mut cursor = FeedCursor::default();
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while seen.len() < expected && tokio::time::Instant::now() < deadline {
+        let events = feed::read_or_wait(db, cursor, batch, Duration::from_secs(5)).await.expect("read the feed");
+        if let Some(last) = events.last() {
+            cursor = last.cursor;
+        }
+        seen.extend(events);
+    }
+    seen
+}
+
+fn key(event: &FeedEvent) -> (String, String, i64) {
+    (event.aggregate_type.clone(), event.aggregate_id.clone(), event.sequence)
+}
+
+on_both_stores! {
+    /// 32 writers on distinct aggregates and 2 readers following the feed while they write: each reader sees
+    /// every committed event exactly once, and both see the same order.
+    async fn thirty_two_writers_and_two_readers_see_every_event_once_in_one_order(store) {
+        const WRITERS: usize = 32;
+        const COMMANDS: usize = 8;
+        let bus = Arc::new(CommandBus::new(store.db.clone()));
+        let readers: Vec<_> = (0..2)
+            .map(|n| {
+                let db = store.db.clone();
+                tokio::spawn(async move { read_all(&db, WRITERS * COMMANDS, 3 + n * 4).await })
+            })
+            .collect();
+        let writers: Vec<_> = (0..WRITERS)
+            .map(|_| {
+                let bus = Arc::clone(&bus);
+                tokio::spawn(async move {
+                    let desk = Desk::default();
+                    let subject = SubjectId::from_ulid(Ulid::new());
+                    let id = subject.to_string();
+                    bus.execute::<Subject>(&id, desk.register(subject), &EventMetadata::default()).await.expect("register");
+                    for _ in 1..COMMANDS {
+                        bus.execute::<Subject>(&id, desk.correct(), &EventMetadata::default()).await.expect("correct");
+                    }
+                    id
+                })
+            })
+            .collect();
+        let mut written = BTreeSet::new();
+        for writer in writers {
+            let id = writer.await.expect("a writer");
+            written.extend((1..=COMMANDS as i64).map(|sequence| ("subject".to_owned(), id.clone(), sequence)));
+        }
+        let mut orders = Vec::new();
+        for reader in readers {
+            let seen = reader.await.expect("a reader");
+            let keys: Vec<_> = seen.iter().map(key).collect();
+            let distinct: HashSet<_> = keys.iter().cloned().collect();
+            assert_eq!(distinct.len(), keys.len(), "a reader saw an event twice");
+            assert_eq!(keys.iter().cloned().collect::<BTreeSet<_>>(), written, "a reader missed events");
+            let positions: Vec<_> = seen.iter().map(|event| event.cursor).collect();
+            assert!(positions.windows(2).all(|pair| pair[0] < pair[1]), "the feed's cursor went backwards");
+            orders.push(keys);
+        }
+        assert_eq!(orders[0], orders[1], "the two readers saw different orders");
+    }
+
+    /// 20 concurrent commands on one aggregate: every winner's event is there once, in a dense sequence, the
+    /// final state is what applying the winners in order gives, and every loser was told of the conflict.
+    async fn twenty_concurrent_commands_on_one_aggregate_lose_nothing_and_duplicate_nothing(store) {
+        let bus = Arc::new(CommandBus::new(store.db.clone()));
+        let desk = Desk::default();
+        let subject = SubjectId::from_ulid(Ulid::new());
+        let id = subject.to_string();
+        bus.execute::<Subject>(&id, desk.register(subject), &EventMetadata::default()).await.expect("register");
+        let tasks: Vec<_> = (0..20)
+            .map(|_| {
+                let (bus, id) = (Arc::clone(&bus), id.clone());
+                tokio::spawn(async move {
+                    let guardian = SubjectId::from_ulid(Ulid::new());
+                    let command = domain::command::Command { context: desk.context(), body: SubjectCommand::LinkGuardian { guardian } };
+                    (guardian, bus.execute::<Subject>(&id, command, &EventMetadata::default()).await)
+                })
+            })
+            .collect();
+        let mut winners = BTreeSet::new();
+        for task in tasks {
+            match task.await.expect("a task") {
+                (guardian, Ok(())) => {
+                    winners.insert(guardian);
+                }
+                (_, Err(CommandError::Conflict { .. })) => {}
+                (_, Err(other)) => panic!("a concurrent command failed otherwise: {other}"),
+            }
+        }
+        assert!(!winners.is_empty());
+        let events: Vec<_> = read_all(&store.db, winners.len() + 1, 100).await.into_iter().filter(|event| event.aggregate_id == id).collect();
+        let sequences: Vec<_> = events.iter().map(|event| event.sequence).collect();
+        assert_eq!(sequences, (1..=winners.len() as i64 + 1).collect::<Vec<_>>(), "sequences must be dense and unique");
+        let mut replayed = Subject::default();
+        for event in &events {
+            cqrs_es::Aggregate::apply(&mut replayed, serde_json_payload(event));
+        }
+        assert_eq!(replayed.guardians, winners);
+    }
+
+    /// Plain UPDATE, DELETE (and on PostgreSQL TRUNCATE) on the log and its seals are refused by the database.
+    async fn the_database_refuses_to_change_or_remove_events_and_seals(store) {
+        let bus = CommandBus::new(store.db.clone());
+        let desk = Desk::default();
+        let subject = SubjectId::from_ulid(Ulid::new());
+        bus.execute::<Subject>(&subject.to_string(), desk.register(subject), &EventMetadata::default()).await.expect("register");
+        let key = service::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a key");
+        service::seal::Sealer::new(store.db.clone(), key, 1, Duration::from_secs(60)).seal_available(true).await.expect("seal");
+        let mut refused = vec![
+            "update events set event_type = 'Forged'",
+            "delete from events",
+            "update seals set chain_hash = event_hash",
+            "delete from seals",
+            "delete from seal_checkpoints",
+        ];
+        if store.backend == tests::Backend::Postgres {
+            refused.extend(["truncate events", "truncate seals cascade"]);
+        } else {
+            refused.extend(["update event_positions set global_position = 99", "delete from event_positions"]);
+        }
+        for sql in refused {
+            let error = store.raw(sql).await.expect_err(sql);
+            assert!(error.to_string().contains("only grows"), "{sql}: {error}");
+        }
+        assert_eq!(feed::read(&store.db, FeedCursor::default(), 10).await.expect("read").len(), 1);
+    }
+
+    /// Every event carries the actor, the command id and the metadata, and the database's time.
+    async fn every_event_records_who_what_and_when_from_the_database(store) {
+        let bus = CommandBus::new(store.db.clone());
+        let desk = Desk::default();
+        let subject = SubjectId::from_ulid(Ulid::new());
+        let command = desk.register(subject);
+        let command_id = command.context.command_id;
+        let metadata = EventMetadata {
+            correlation_id: Some(Ulid::new()),
+            causation_id: None,
+            reason: None,
+            client_address: Some("127.0.0.1".to_owned()),
+        };
+        let before = time::OffsetDateTime::now_utc();
+        bus.execute::<Subject>(&subject.to_string(), command, &metadata).await.expect("register");
+        let event = feed::read(&store.db, FeedCursor::default(), 1).await.expect("read").remove(0);
+        let recorded: serde_json::Value = serde_json::from_str(&event.metadata).expect("metadata is JSON");
+        assert_eq!(recorded["user"], desk.user.to_string());
+        assert_eq!(recorded["role"], "social_worker");
+        assert_eq!(recorded["unit"], desk.unit.to_string());
+        assert_eq!(recorded["command_id"], command_id.to_string());
+        assert_eq!(recorded["correlation_id"], metadata.correlation_id.map(|id| id.to_string()).unwrap_or_default());
+        assert_eq!(recorded["client_address"], "127.0.0.1");
+        let recorded_at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(event.recorded_at_micros) * 1000).expect("a time");
+        assert!((recorded_at - before).abs() < time::Duration::minutes(5), "recorded at {recorded_at}, test began {before}");
+        assert_eq!(event.event_type, "SubjectRegistered");
+        assert_eq!(event.event_version, "1");
+    }
+
+    /// A repeated command id writes nothing and is reported as a repeat.
+    async fn a_repeated_command_writes_nothing_and_is_reported_as_a_repeat(store) {
+        let bus = CommandBus::new(store.db.clone());
+        let desk = Desk::default();
+        let subject = SubjectId::from_ulid(Ulid::new());
+        let command = desk.register(subject);
+        let id = command.context.command_id;
+        bus.execute::<Subject>(&subject.to_string(), command.clone(), &EventMetadata::default()).await.expect("first");
+        let again = bus.execute::<Subject>(&subject.to_string(), command, &EventMetadata::default()).await;
+        assert!(matches!(again, Err(CommandError::Repeat(repeated)) if repeated == id));
+        assert_eq!(feed::read(&store.db, FeedCursor::default(), 10).await.expect("read").len(), 1);
+    }
+
+    /// A reader waiting on an empty feed is woken by a write from another handle (another process's pool).
+    async fn a_waiting_reader_is_woken_by_a_write(store) {
+        let reader_db = store.db.clone();
+        let reader = tokio::spawn(async move { feed::read_or_wait(&reader_db, FeedCursor::default(), 10, Duration::from_secs(30)).await });
+        let other = store.reopen().await;
+        let bus = CommandBus::new(other);
+        let subject = SubjectId::from_ulid(Ulid::new());
+        bus.execute::<Subject>(&subject.to_string(), Desk::default().register(subject), &EventMetadata::default()).await.expect("register");
+        let events = reader.await.expect("the reader").expect("read");
+        assert_eq!(events.len(), 1);
+    }
+
+    /// A store written by a newer Lots is refused with a clear error, and so is one behind for read-only verbs.
+    async fn a_database_from_a_newer_lots_is_refused(store) {
+        let checksum = if store.backend == tests::Backend::Postgres { "decode('00', 'hex')" } else { "x'00'" };
+        store
+            .raw(&format!(
+                "insert into _sqlx_migrations (version, description, success, checksum, execution_time)
+                 values (29990101000000, 'from the future', true, {checksum}, 1)"
+            ))
+            .await
+            .expect("pretend a newer Lots migrated");
+        let error = service::store::migrate(&store.db).await.expect_err("refused");
+        assert!(matches!(error, service::store::StoreError::DatabaseFromNewerLots { version: 29990101000000 }), "{error}");
+        assert!(error.to_string().contains("newer Lots"));
+        let error = service::store::check_schema(&store.db).await.expect_err("refused");
+        assert!(matches!(error, service::store::StoreError::DatabaseFromNewerLots { .. }));
+    }
+
+    /// A log written and sealed by one process is read and verified by a new `lots` process.
+    async fn a_new_process_reads_and_verifies_what_a_stopped_one_wrote(store) {
+        let bus = CommandBus::new(store.db.clone());
+        for _ in 0..5 {
+            let desk = Desk::default();
+            let subject = SubjectId::from_ulid(Ulid::new());
+            let id = subject.to_string();
+            bus.execute::<Subject>(&id, desk.register(subject), &EventMetadata::default()).await.expect("register");
+            bus.execute::<Subject>(&id, desk.correct(), &EventMetadata::default()).await.expect("correct");
+        }
+        let key = service::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a key");
+        let round = service::seal::Sealer::new(store.db.clone(), key, 4, Duration::from_secs(3600)).seal_available(true).await.expect("seal");
+        assert_eq!((round.sealed, round.head.index), (10, 10));
+        match store.db.backend() {
+            projections::db::Backend::Postgres(pool) => pool.close().await,
+            projections::db::Backend::Sqlite(pool) => pool.close().await,
+        }
+        let output = lots(&store, &["verify"]);
+        assert!(output.status.success(), "verify failed: {}", String::from_utf8_lossy(&output.stderr));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains("verified: 10 event(s) up to log index 10"), "{stdout}");
+        assert!(stdout.contains("3 signed checkpoint(s)"), "{stdout}");
+    }
+}
+
+/// Runs the `lots` command as its own process against `store`.
+pub(crate) fn lots(store: &tests::TestStore, args: &[&str]) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_lots-under-test"));
+    command
+        .args(args)
+        .env_remove("LOTS_DATABASE_URL")
+        .env("LOTS_DATA_DIR", &store.config.data_dir)
+        .env("LOTS_SIGNING_KEY_FILE", store.config.signing_key_path());
+    if let Some(url) = &store.config.database_url {
+        command.env("LOTS_DATABASE_URL", url);
+    }
+    command.output().expect("run lots")
+}
+
+fn serde_json_payload(event: &FeedEvent) -> domain::event::Stamped<domain::subject::SubjectEvent> {
+    serde_json::from_str(&event.payload).expect("a subject event")
+}
