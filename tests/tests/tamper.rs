@@ -1,1 +1,205 @@
+//! Tampering behind Lots' back: with the immutability triggers out of the way (as only a superuser can), an
+//! altered payload, a deleted event or two reordered events make `verify` fail naming that event; putting it
+//! back makes `verify` pass again.
 
+use std::time::Duration;
+
+use domain::ids::SubjectId;
+use domain::subject::Subject;
+use projections::db::Backend;
+use projections::feed::{self, FeedCursor, FeedEvent};
+use service::commands::{CommandBus, EventMetadata};
+use service::seal::{self, EventKey, Mismatch, VerifyReport};
+use tests::{Desk, TestStore};
+use ulid::Ulid;
+
+/// Writes three subjects with two events each, seals and signs them; returns the events in feed order and what
+/// verifying them reports.
+async fn sealed_log(store: &TestStore) -> (Vec<FeedEvent>, VerifyReport) {
+    let bus = CommandBus::new(store.db.clone());
+    for _ in 0..3 {
+        let desk = Desk::default();
+        let subject = SubjectId::from_ulid(Ulid::new());
+        let id = subject.to_string();
+        bus.execute::<Subject>(&id, desk.register(subject), &EventMetadata::default()).await.expect("register");
+        bus.execute::<Subject>(&id, desk.correct(), &EventMetadata::default()).await.expect("correct");
+    }
+    let key = seal::load_signing_key(&store.config.signing_key_path(), true).expect("a key");
+    seal::Sealer::new(store.db.clone(), key, 2, Duration::from_secs(3600)).seal_available(true).await.expect("seal");
+    let events = feed::read(&store.db, FeedCursor::default(), 100).await.expect("read");
+    let report = verify(store).await.expect("an untouched log verifies");
+    assert_eq!((report.verified, report.checkpoints, report.unsealed), (6, 3, 0));
+    (events, report)
+}
+
+async fn verify(store: &TestStore) -> Result<VerifyReport, Mismatch> {
+    let key = seal::load_signing_key(&store.config.signing_key_path(), false).expect("the key");
+    seal::verify(&store.db, &key.verifying_key(), |_, _| {}).await.expect("the database answers")
+}
+
+fn key_of(event: &FeedEvent) -> EventKey {
+    EventKey {
+        aggregate_type: event.aggregate_type.clone(),
+        aggregate_id: event.aggregate_id.clone(),
+        sequence: event.sequence,
+    }
+}
+
+/// What a superuser can do that the service cannot: switch the log's protection off and on.
+async fn unprotected(store: &TestStore, protect: bool) {
+    let sql = match (store.backend, protect) {
+        (tests::Backend::Postgres, false) => "alter table events disable trigger user".to_owned(),
+        (tests::Backend::Postgres, true) => "alter table events enable trigger user".to_owned(),
+        (tests::Backend::Sqlite, false) => {
+            "drop trigger events_no_update; drop trigger events_no_delete; drop trigger events_positioned;
+             drop trigger event_positions_no_update;"
+                .to_owned()
+        }
+        (tests::Backend::Sqlite, true) => [
+            "create trigger events_no_update before update on events begin select raise(abort, 'the events table only grows: UPDATE is refused'); end;",
+            "create trigger events_no_delete before delete on events begin select raise(abort, 'the events table only grows: DELETE is refused'); end;",
+            "create trigger events_positioned after insert on events begin insert into event_positions (aggregate_type, aggregate_id, sequence) values (new.aggregate_type, new.aggregate_id, new.sequence); end;",
+            "create trigger event_positions_no_update before update on event_positions begin select raise(abort, 'the event_positions table only grows: UPDATE is refused'); end;",
+        ]
+        .join("\n"),
+    };
+    store.raw(&sql).await.expect("switch the protection");
+}
+
+async fn set_payload(store: &TestStore, event: &FeedEvent, payload: &str) {
+    let affected = match store.db.backend() {
+        Backend::Postgres(pool) => {
+            sqlx::query("update events set payload = $1::json where aggregate_id = $2 and sequence = $3")
+                .bind(payload)
+                .bind(&event.aggregate_id)
+                .bind(event.sequence)
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected())
+        }
+        Backend::Sqlite(pool) => sqlx::query("update events set payload = ? where aggregate_id = ? and sequence = ?")
+            .bind(payload)
+            .bind(&event.aggregate_id)
+            .bind(event.sequence)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()),
+    };
+    assert_eq!(affected.expect("update"), 1);
+}
+
+fn filter(event: &FeedEvent) -> String {
+    format!("aggregate_id = '{}' and sequence = {}", event.aggregate_id, event.sequence)
+}
+
+/// Swaps the feed places of two events: their transaction ids on PostgreSQL, their positions on SQLite.
+async fn swap_places(store: &TestStore, first: &FeedEvent, second: &FeedEvent) {
+    let sql = match store.backend {
+        tests::Backend::Postgres => format!(
+            "update events set tx_id = '{}'::xid8 where {}; update events set tx_id = '{}'::xid8 where {};",
+            second.cursor.tx,
+            filter(first),
+            first.cursor.tx,
+            filter(second)
+        ),
+        tests::Backend::Sqlite => format!(
+            "update event_positions set global_position = -1 where global_position = {a};
+             update event_positions set global_position = {a} where global_position = {b};
+             update event_positions set global_position = {b} where global_position = -1;",
+            a = first.cursor.position,
+            b = second.cursor.position
+        ),
+    };
+    store.raw(&sql).await.expect("swap");
+}
+
+on_both_stores! {
+    /// An altered payload is named; restoring it makes the log verify again.
+    async fn an_altered_payload_is_named_and_restoring_it_verifies(store) {
+        let (events, untouched) = sealed_log(&store).await;
+        let victim = &events[2];
+        unprotected(&store, false).await;
+        let forged = victim.payload.replace("Skarpn", "Bromma-Skarpn");
+        assert_ne!(forged, victim.payload);
+        set_payload(&store, victim, &forged).await;
+        assert_eq!(verify(&store).await, Err(Mismatch::EventAltered { index: 3, event: key_of(victim) }));
+        let output = crate::log::lots(&store, &["verify"]);
+        assert_eq!(output.status.code(), Some(1), "lots verify must fail");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(&victim.aggregate_id) && stderr.contains("log index 3"), "{stderr}");
+        set_payload(&store, victim, &victim.payload).await;
+        unprotected(&store, true).await;
+        assert_eq!(verify(&store).await, Ok(untouched));
+        assert!(crate::log::lots(&store, &["verify"]).status.success());
+    }
+
+    /// A deleted event is named (the next one stands in its place); putting it back verifies.
+    async fn a_deleted_event_is_named_and_putting_it_back_verifies(store) {
+        let (events, untouched) = sealed_log(&store).await;
+        let victim = &events[3];
+        unprotected(&store, false).await;
+        store
+            .raw(&format!("create table saved_event as select * from events where {0}; delete from events where {0};", filter(victim)))
+            .await
+            .expect("delete");
+        assert_eq!(
+            verify(&store).await,
+            Err(Mismatch::EventNotWhereSealed { index: 4, sealed: key_of(victim), found: Some(key_of(&events[4])) })
+        );
+        let restore = match store.backend {
+            tests::Backend::Postgres => "insert into events overriding system value select * from saved_event",
+            tests::Backend::Sqlite => "insert into events select * from saved_event",
+        };
+        store.raw(restore).await.expect("restore");
+        unprotected(&store, true).await;
+        assert_eq!(verify(&store).await, Ok(untouched));
+    }
+
+    /// Two events swapped in the feed's order are named; swapping them back verifies.
+    async fn reordered_events_are_named_and_restoring_the_order_verifies(store) {
+        let (events, untouched) = sealed_log(&store).await;
+        let (first, second) = (&events[1], &events[2]);
+        unprotected(&store, false).await;
+        swap_places(&store, first, second).await;
+        assert_eq!(
+            verify(&store).await,
+            Err(Mismatch::EventNotWhereSealed { index: 2, sealed: key_of(first), found: Some(key_of(second)) })
+        );
+        let now_first = feed::read(&store.db, FeedCursor::default(), 100).await.expect("read");
+        swap_places(&store, &now_first[1], &now_first[2]).await;
+        unprotected(&store, true).await;
+        assert_eq!(verify(&store).await, Ok(untouched));
+    }
+
+    /// Seals rewritten to match a forged event do not verify against the signed checkpoint.
+    async fn forged_seals_fail_the_signed_checkpoint(store) {
+        let (events, untouched) = sealed_log(&store).await;
+        let victim = &events[0];
+        let _ = untouched;
+        unprotected(&store, false).await;
+        set_payload(&store, victim, &victim.payload.replace("Skarpn", "Farsta-Skarpn")).await;
+        // A forger recomputes the seal of the altered event and the chain after it, but has no signing key.
+        let forged = feed::read(&store.db, FeedCursor::default(), 100).await.expect("read");
+        let mut chain = seal::CHAIN_START;
+        let mut rewrite = String::new();
+        for (offset, event) in forged.iter().enumerate() {
+            let hash = seal::event_hash(event);
+            chain = seal::chain_hash(&chain, offset as i64 + 1, &hash);
+            let (hash, chain) = match store.backend {
+                tests::Backend::Postgres => (format!("'\\x{}'::bytea", hex(&hash)), format!("'\\x{}'::bytea", hex(&chain))),
+                tests::Backend::Sqlite => (format!("x'{}'", hex(&hash)), format!("x'{}'", hex(&chain))),
+            };
+            rewrite.push_str(&format!("update seals set event_hash = {hash}, chain_hash = {chain} where log_index = {};\n", offset + 1));
+        }
+        let seals_unprotected = match store.backend {
+            tests::Backend::Postgres => "alter table seals disable trigger user;",
+            tests::Backend::Sqlite => "drop trigger seals_no_update;",
+        };
+        store.raw(&format!("{seals_unprotected}\n{rewrite}")).await.expect("forge the seals");
+        assert_eq!(verify(&store).await, Err(Mismatch::CheckpointInvalid { index: 2 }));
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
