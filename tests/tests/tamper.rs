@@ -175,7 +175,7 @@ on_both_stores! {
     async fn forged_seals_fail_the_signed_checkpoint(store) {
         let (events, untouched) = sealed_log(&store).await;
         let victim = &events[0];
-        let _ = untouched;
+        assert_eq!(untouched.checkpoints, 3);
         unprotected(&store, false).await;
         set_payload(&store, victim, &victim.payload.replace("Skarpn", "Farsta-Skarpn")).await;
         // A forger recomputes the seal of the altered event and the chain after it, but has no signing key.
