@@ -257,3 +257,80 @@ pub(crate) fn lots(store: &tests::TestStore, args: &[&str]) -> std::process::Out
 fn serde_json_payload(event: &FeedEvent) -> domain::event::Stamped<domain::subject::SubjectEvent> {
     serde_json::from_str(&event.payload).expect("a subject event")
 }
+
+/// Transaction ids do not survive a dump and restore. A database restored from a dump into another place starts
+/// a new log epoch when Lots starts on it, so a reader that had read the whole original log reads exactly the
+/// events written after the restore, even when the restored transaction ids are far above the new ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_restored_database_starts_a_new_epoch_and_readers_neither_skip_nor_repeat() {
+    let original = tests::TestStore::new(tests::Backend::Postgres).await;
+    let bus = CommandBus::new(original.db.clone());
+    for _ in 0..3 {
+        let subject = SubjectId::from_ulid(Ulid::new());
+        bus.execute::<Subject>(&subject.to_string(), Desk::default().register(subject), &EventMetadata::default()).await.expect("register");
+    }
+    let signing = service::seal::load_signing_key(&original.config.signing_key_path(), true).expect("a key");
+    service::seal::Sealer::new(original.db.clone(), signing.clone(), 100, Duration::from_secs(3600)).seal_available(true).await.expect("seal");
+    let before = read_all(&original.db, 3, 100).await;
+    let reader_cursor = before.last().expect("three events").cursor;
+
+    // Dump, and restore into a new database, as an operator moving Lots would.
+    let dump = original.folder().join("lots.dump");
+    let url = original.config.database_url.clone().expect("a PostgreSQL store");
+    let status = std::process::Command::new("pg_dump").args(["-Fc", "-d", &url, "-f"]).arg(&dump).status().expect("pg_dump");
+    assert!(status.success());
+    let restored_name = format!("lots_test_{}", Ulid::new().to_string().to_lowercase());
+    let admin = sqlx::PgPool::connect(&tests::postgres_admin_url()).await.expect("admin");
+    sqlx::query(&format!("create database {restored_name}")).execute(&admin).await.expect("create");
+    let restored_url = tests::database_url(&restored_name);
+    let status = std::process::Command::new("pg_restore").args(["--no-owner", "-d", &restored_url]).arg(&dump).status().expect("pg_restore");
+    assert!(status.success());
+    // The source cluster was busier than this one: its transaction ids lie far above the ones this one hands out.
+    let raw = sqlx::PgPool::connect(&restored_url).await.expect("connect");
+    sqlx::raw_sql(
+        "alter table events disable trigger user;
+         alter table seals disable trigger user;
+         update events set tx_id = (tx_id::text::bigint + 1000000000)::text::xid8;
+         update seals set tx_id = (tx_id::text::bigint + 1000000000)::text::xid8;
+         alter table events enable trigger user;
+         alter table seals enable trigger user;",
+    )
+    .execute(&raw)
+    .await
+    .expect("shift the restored transaction ids");
+    raw.close().await;
+
+    let db = service::store::connect_postgres(&restored_url).await.expect("open the restored store");
+    service::store::migrate(&db).await.expect("start on the restored store");
+    let epochs: Vec<i64> = match db.backend() {
+        projections::db::Backend::Postgres(pool) => sqlx::query_scalar("select epoch from log_epochs order by epoch").fetch_all(pool).await.expect("epochs"),
+        projections::db::Backend::Sqlite(_) => unreachable!(),
+    };
+    assert_eq!(epochs, [1, 2]);
+    let bus = CommandBus::new(db.clone());
+    let mut written_after = BTreeSet::new();
+    for _ in 0..2 {
+        let subject = SubjectId::from_ulid(Ulid::new());
+        bus.execute::<Subject>(&subject.to_string(), Desk::default().register(subject), &EventMetadata::default()).await.expect("register");
+        written_after.insert(subject.to_string());
+    }
+    // The reader's cursor came from the source, whose ids were the shifted ones.
+    let reader_cursor = FeedCursor { tx: reader_cursor.tx + 1_000_000_000, ..reader_cursor };
+    let after = feed::read(&db, reader_cursor, 100).await.expect("read on");
+    assert_eq!(after.iter().map(|event| event.aggregate_id.clone()).collect::<BTreeSet<_>>(), written_after);
+    assert!(after.iter().all(|event| event.cursor.epoch == 2));
+    let everything = feed::read(&db, FeedCursor::default(), 100).await.expect("read all");
+    assert_eq!(everything.len(), 5);
+    assert_eq!(everything[..3].iter().map(key).collect::<Vec<_>>(), before.iter().map(key).collect::<Vec<_>>());
+
+    // The restored seals still verify, and sealing carries on in the new epoch.
+    let outcome = service::seal::verify(&db, &signing.verifying_key(), |_, _| {}).await.expect("verify");
+    assert_eq!(outcome.map(|report| (report.verified, report.unsealed)), Ok((3, 2)));
+    service::seal::Sealer::new(db.clone(), signing.clone(), 100, Duration::from_secs(3600)).seal_available(true).await.expect("seal on");
+    let outcome = service::seal::verify(&db, &signing.verifying_key(), |_, _| {}).await.expect("verify");
+    assert_eq!(outcome.map(|report| (report.verified, report.unsealed)), Ok((5, 0)));
+    if let projections::db::Backend::Postgres(pool) = db.backend() {
+        pool.close().await;
+    }
+    sqlx::query(&format!("drop database {restored_name} with (force)")).execute(&admin).await.expect("drop");
+}
