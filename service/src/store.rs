@@ -100,6 +100,17 @@ pub async fn connect_sqlite(path: &str) -> Result<Db, StoreError> {
 /// Applies the migrations this version ships (refusing a database from a newer Lots) and, on PostgreSQL, starts
 /// a new log epoch when the database was restored from a dump. Returns how many migrations were applied.
 pub async fn migrate(db: &Db) -> Result<usize, StoreError> {
+    // Up to date: run no DDL at all, so the least-privilege service role can start (it may not create tables).
+    match check_schema(db).await {
+        Ok(()) => {
+            if let Backend::Postgres(pool) = db.backend() {
+                ensure_epoch(pool).await?;
+            }
+            return Ok(0);
+        }
+        Err(StoreError::SchemaBehind) => {}
+        Err(other) => return Err(other),
+    }
     match db.backend() {
         Backend::Postgres(pool) => {
             let before = applied_count_postgres(pool).await;

@@ -267,23 +267,33 @@ async fn a_restored_database_starts_a_new_epoch_and_readers_neither_skip_nor_rep
     let bus = CommandBus::new(original.db.clone());
     for _ in 0..3 {
         let subject = SubjectId::from_ulid(Ulid::new());
-        bus.execute::<Subject>(&subject.to_string(), Desk::default().register(subject), &EventMetadata::default()).await.expect("register");
+        bus.execute::<Subject>(&subject.to_string(), Desk::default().register(subject), &EventMetadata::default())
+            .await
+            .expect("register");
     }
     let signing = service::seal::load_signing_key(&original.config.signing_key_path(), true).expect("a key");
-    service::seal::Sealer::new(original.db.clone(), signing.clone(), 100, Duration::from_secs(3600)).seal_available(true).await.expect("seal");
+    service::seal::Sealer::new(original.db.clone(), signing.clone(), 100, Duration::from_secs(3600))
+        .seal_available(true)
+        .await
+        .expect("seal");
     let before = read_all(&original.db, 3, 100).await;
     let reader_cursor = before.last().expect("three events").cursor;
 
     // Dump, and restore into a new database, as an operator moving Lots would.
     let dump = original.folder().join("lots.dump");
     let url = original.config.database_url.clone().expect("a PostgreSQL store");
-    let status = std::process::Command::new("pg_dump").args(["-Fc", "-d", &url, "-f"]).arg(&dump).status().expect("pg_dump");
+    let status =
+        std::process::Command::new("pg_dump").args(["-Fc", "-d", &url, "-f"]).arg(&dump).status().expect("pg_dump");
     assert!(status.success());
     let restored_name = format!("lots_test_{}", Ulid::new().to_string().to_lowercase());
     let admin = sqlx::PgPool::connect(&tests::postgres_admin_url()).await.expect("admin");
     sqlx::query(&format!("create database {restored_name}")).execute(&admin).await.expect("create");
     let restored_url = tests::database_url(&restored_name);
-    let status = std::process::Command::new("pg_restore").args(["--no-owner", "-d", &restored_url]).arg(&dump).status().expect("pg_restore");
+    let status = std::process::Command::new("pg_restore")
+        .args(["--no-owner", "-d", &restored_url])
+        .arg(&dump)
+        .status()
+        .expect("pg_restore");
     assert!(status.success());
     // The source cluster was busier than this one: its transaction ids lie far above the ones this one hands out.
     let raw = sqlx::PgPool::connect(&restored_url).await.expect("connect");
@@ -303,7 +313,9 @@ async fn a_restored_database_starts_a_new_epoch_and_readers_neither_skip_nor_rep
     let db = service::store::connect_postgres(&restored_url).await.expect("open the restored store");
     service::store::migrate(&db).await.expect("start on the restored store");
     let epochs: Vec<i64> = match db.backend() {
-        projections::db::Backend::Postgres(pool) => sqlx::query_scalar("select epoch from log_epochs order by epoch").fetch_all(pool).await.expect("epochs"),
+        projections::db::Backend::Postgres(pool) => {
+            sqlx::query_scalar("select epoch from log_epochs order by epoch").fetch_all(pool).await.expect("epochs")
+        }
         projections::db::Backend::Sqlite(_) => unreachable!(),
     };
     assert_eq!(epochs, [1, 2]);
@@ -311,7 +323,9 @@ async fn a_restored_database_starts_a_new_epoch_and_readers_neither_skip_nor_rep
     let mut written_after = BTreeSet::new();
     for _ in 0..2 {
         let subject = SubjectId::from_ulid(Ulid::new());
-        bus.execute::<Subject>(&subject.to_string(), Desk::default().register(subject), &EventMetadata::default()).await.expect("register");
+        bus.execute::<Subject>(&subject.to_string(), Desk::default().register(subject), &EventMetadata::default())
+            .await
+            .expect("register");
         written_after.insert(subject.to_string());
     }
     // The reader's cursor came from the source, whose ids were the shifted ones.
@@ -326,11 +340,56 @@ async fn a_restored_database_starts_a_new_epoch_and_readers_neither_skip_nor_rep
     // The restored seals still verify, and sealing carries on in the new epoch.
     let outcome = service::seal::verify(&db, &signing.verifying_key(), |_, _| {}).await.expect("verify");
     assert_eq!(outcome.map(|report| (report.verified, report.unsealed)), Ok((3, 2)));
-    service::seal::Sealer::new(db.clone(), signing.clone(), 100, Duration::from_secs(3600)).seal_available(true).await.expect("seal on");
+    service::seal::Sealer::new(db.clone(), signing.clone(), 100, Duration::from_secs(3600))
+        .seal_available(true)
+        .await
+        .expect("seal on");
     let outcome = service::seal::verify(&db, &signing.verifying_key(), |_, _| {}).await.expect("verify");
     assert_eq!(outcome.map(|report| (report.verified, report.unsealed)), Ok((5, 0)));
     if let projections::db::Backend::Postgres(pool) = db.backend() {
         pool.close().await;
     }
     sqlx::query(&format!("drop database {restored_name} with (force)")).execute(&admin).await.expect("drop");
+}
+
+/// The documented least-privilege role may append to the log and seal it, and is refused any change to it by
+/// its privileges (not only by the triggers).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_service_role_appends_but_may_not_change_the_log() {
+    let store = tests::TestStore::new(tests::Backend::Postgres).await;
+    let role = format!("lots_service_{}", Ulid::new().to_string().to_lowercase());
+    let owner_url = store.config.database_url.clone().expect("a PostgreSQL store");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../service/sql/postgres-service-role.sql");
+    let output = std::process::Command::new("psql")
+        .args(["-v", "ON_ERROR_STOP=1", "-v", &format!("role={role}"), "-d", &owner_url, "-f", script])
+        .output()
+        .expect("psql");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+
+    let service_url = owner_url.replacen("postgres@", &format!("{role}@"), 1);
+    let db = service::store::connect_postgres(&service_url).await.expect("connect as the service role");
+    service::store::migrate(&db).await.expect("the start-up migration check runs with nothing to apply");
+    let bus = CommandBus::new(db.clone());
+    let subject = SubjectId::from_ulid(Ulid::new());
+    bus.execute::<Subject>(&subject.to_string(), Desk::default().register(subject), &EventMetadata::default())
+        .await
+        .expect("append");
+    let key = service::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a key");
+    service::seal::Sealer::new(db.clone(), key, 1, Duration::from_secs(60)).seal_available(true).await.expect("seal");
+    let projections::db::Backend::Postgres(pool) = db.backend() else { unreachable!() };
+    for sql in [
+        "update events set event_type = 'Forged'",
+        "delete from events",
+        "truncate events",
+        "delete from seals",
+        "alter table events disable trigger user",
+    ] {
+        let error = sqlx::query(sql).execute(pool).await.expect_err(sql);
+        let message = error.to_string();
+        assert!(message.contains("permission denied") || message.contains("must be owner"), "{sql}: {message}");
+    }
+    pool.close().await;
+    drop(store);
+    let admin = sqlx::PgPool::connect(&tests::postgres_admin_url()).await.expect("admin");
+    sqlx::query(&format!("drop role {role}")).execute(&admin).await.expect("drop the role");
 }

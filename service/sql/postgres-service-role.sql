@@ -1,0 +1,17 @@
+-- The least-privilege role for `lots serve` on PostgreSQL.
+--
+-- Run as the database's owner after `lots migrate` (which the owner runs, and which creates the tables):
+--     psql "$OWNER_URL" -v role=lots_service -f service/sql/postgres-service-role.sql
+-- then give the role a password and point LOTS_DATABASE_URL of `lots serve` at it.
+--
+-- The service may read everything and append to the log, its seals and its epochs, and nothing else: no UPDATE,
+-- DELETE or TRUNCATE on any of them (the triggers refuse those too, for everyone; this also stops a compromised
+-- service from switching the triggers off, which only the owner can). The service still runs the migration check
+-- at start: with nothing to apply it only reads `_sqlx_migrations`.
+
+create role :"role" login;
+grant usage on schema public to :"role";
+grant select on all tables in schema public to :"role";
+grant insert on events, seals, seal_checkpoints, log_epochs to :"role";
+-- What a table the service owns in its own right (projections, sessions) needs is granted by the migration that
+-- creates it.
