@@ -393,3 +393,27 @@ async fn the_service_role_appends_but_may_not_change_the_log() {
     let admin = sqlx::PgPool::connect(&tests::postgres_admin_url()).await.expect("admin");
     sqlx::query(&format!("drop role {role}")).execute(&admin).await.expect("drop the role");
 }
+
+on_both_stores! {
+    /// The sealer follows the feed: what is written while it runs gets sealed, and the log verifies.
+    async fn the_sealer_follows_the_feed_while_events_are_written(store) {
+        let key = service::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a key");
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let sealer = service::seal::Sealer::new(store.db.clone(), key.clone(), 5, Duration::from_secs(3600));
+        let following = tokio::spawn(sealer.follow(stopped));
+        let bus = CommandBus::new(store.db.clone());
+        for _ in 0..12 {
+            let subject = SubjectId::from_ulid(Ulid::new());
+            bus.execute::<Subject>(&subject.to_string(), Desk::default().register(subject), &EventMetadata::default()).await.expect("register");
+        }
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while service::seal::seal_head(&store.db).await.expect("head").index < 12 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        stop.send(true).expect("stop the sealer");
+        following.await.expect("the sealer stops");
+        let report = service::seal::verify(&store.db, &key.verifying_key(), |_, _| {}).await.expect("verify").expect("verifies");
+        assert_eq!((report.verified, report.unsealed), (12, 0));
+        assert!(report.checkpoints >= 2, "signed every five events: {report:?}");
+    }
+}

@@ -274,3 +274,21 @@ pub(crate) async fn last_checkpoint(db: &Db) -> Result<i64, sqlx::Error> {
         Backend::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
     }
 }
+
+impl Sealer {
+    /// Follows the feed until `stop` turns true: seals what arrives, signing every `every_events` events or
+    /// `every`, whichever comes first. Errors are logged and retried; sealing never skips an event.
+    pub async fn follow(mut self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        while !*stop.borrow() {
+            let signed_long_ago = self.last_signed.is_none_or(|at| at.elapsed() >= self.every);
+            if let Err(error) = self.seal_available(signed_long_ago).await {
+                tracing::error!(%error, "sealing failed; retrying");
+            }
+            let head = seal_head(&self.db).await.map(|head| head.cursor).unwrap_or_default();
+            tokio::select! {
+                _ = stop.changed() => {}
+                _ = feed::read_or_wait(&self.db, head, 1, self.every) => {}
+            }
+        }
+    }
+}
