@@ -157,3 +157,25 @@ fn statistics() -> StatisticsAttributes {
         district: District::parse("Skarpnäck").expect("a district"),
     }
 }
+
+/// Waits until the feed shows `count` events after `from`, and returns them (all it read, in feed order).
+///
+/// On PostgreSQL the feed shows a transaction only when every older one has ended, in any database of the
+/// cluster, since transaction ids are cluster-wide; the tests run in parallel on one cluster, so a test reads
+/// what it just wrote through this rather than at once.
+pub async fn settled(db: &Db, from: projections::feed::FeedCursor, count: usize) -> Vec<projections::feed::FeedEvent> {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut cursor = from;
+    let mut seen = Vec::new();
+    while seen.len() < count && tokio::time::Instant::now() < deadline {
+        let batch = projections::feed::read_or_wait(db, cursor, 1000, std::time::Duration::from_secs(5))
+            .await
+            .expect("read the feed");
+        if let Some(last) = batch.last() {
+            cursor = last.cursor;
+        }
+        seen.extend(batch);
+    }
+    assert!(seen.len() >= count, "the feed showed {} of {count} events within a minute", seen.len());
+    seen
+}

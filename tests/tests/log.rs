@@ -123,6 +123,7 @@ on_both_stores! {
         let desk = Desk::default();
         let subject = SubjectId::from_ulid(Ulid::new());
         bus.execute::<Subject>(&subject.to_string(), desk.register(subject), &EventMetadata::default()).await.expect("register");
+        tests::settled(&store.db, FeedCursor::default(), 1).await;
         let key = service::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a key");
         service::seal::Sealer::new(store.db.clone(), key, 1, Duration::from_secs(60)).seal_available(true).await.expect("seal");
         let mut refused = vec![
@@ -141,7 +142,7 @@ on_both_stores! {
             let error = store.raw(sql).await.expect_err(sql);
             assert!(error.to_string().contains("only grows"), "{sql}: {error}");
         }
-        assert_eq!(feed::read(&store.db, FeedCursor::default(), 10).await.expect("read").len(), 1);
+        assert_eq!(tests::settled(&store.db, FeedCursor::default(), 1).await.len(), 1);
     }
 
     /// Every event carries the actor, the command id and the metadata, and the database's time.
@@ -159,7 +160,7 @@ on_both_stores! {
         };
         let before = time::OffsetDateTime::now_utc();
         bus.execute::<Subject>(&subject.to_string(), command, &metadata).await.expect("register");
-        let event = feed::read(&store.db, FeedCursor::default(), 1).await.expect("read").remove(0);
+        let event = tests::settled(&store.db, FeedCursor::default(), 1).await.remove(0);
         let recorded: serde_json::Value = serde_json::from_str(&event.metadata).expect("metadata is JSON");
         assert_eq!(recorded["user"], desk.user.to_string());
         assert_eq!(recorded["role"], "social_worker");
@@ -183,7 +184,7 @@ on_both_stores! {
         bus.execute::<Subject>(&subject.to_string(), command.clone(), &EventMetadata::default()).await.expect("first");
         let again = bus.execute::<Subject>(&subject.to_string(), command, &EventMetadata::default()).await;
         assert!(matches!(again, Err(CommandError::Repeat(repeated)) if repeated == id));
-        assert_eq!(feed::read(&store.db, FeedCursor::default(), 10).await.expect("read").len(), 1);
+        assert_eq!(tests::settled(&store.db, FeedCursor::default(), 1).await.len(), 1);
     }
 
     /// A reader waiting on an empty feed is woken by a write from another handle (another process's pool).
@@ -225,6 +226,7 @@ on_both_stores! {
             bus.execute::<Subject>(&id, desk.register(subject), &EventMetadata::default()).await.expect("register");
             bus.execute::<Subject>(&id, desk.correct(), &EventMetadata::default()).await.expect("correct");
         }
+        tests::settled(&store.db, FeedCursor::default(), 10).await;
         let key = service::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a key");
         let round = service::seal::Sealer::new(store.db.clone(), key, 4, Duration::from_secs(3600)).seal_available(true).await.expect("seal");
         assert_eq!((round.sealed, round.head.index), (10, 10));
@@ -271,12 +273,12 @@ async fn a_restored_database_starts_a_new_epoch_and_readers_neither_skip_nor_rep
             .await
             .expect("register");
     }
+    let before = tests::settled(&original.db, FeedCursor::default(), 3).await;
     let signing = service::seal::load_signing_key(&original.config.signing_key_path(), true).expect("a key");
     service::seal::Sealer::new(original.db.clone(), signing.clone(), 100, Duration::from_secs(3600))
         .seal_available(true)
         .await
         .expect("seal");
-    let before = read_all(&original.db, 3, 100).await;
     let reader_cursor = before.last().expect("three events").cursor;
 
     // Dump, and restore into a new database, as an operator moving Lots would.
@@ -330,10 +332,10 @@ async fn a_restored_database_starts_a_new_epoch_and_readers_neither_skip_nor_rep
     }
     // The reader's cursor came from the source, whose ids were the shifted ones.
     let reader_cursor = FeedCursor { tx: reader_cursor.tx + 1_000_000_000, ..reader_cursor };
-    let after = feed::read(&db, reader_cursor, 100).await.expect("read on");
+    let after = tests::settled(&db, reader_cursor, 2).await;
     assert_eq!(after.iter().map(|event| event.aggregate_id.clone()).collect::<BTreeSet<_>>(), written_after);
     assert!(after.iter().all(|event| event.cursor.epoch == 2));
-    let everything = feed::read(&db, FeedCursor::default(), 100).await.expect("read all");
+    let everything = tests::settled(&db, FeedCursor::default(), 5).await;
     assert_eq!(everything.len(), 5);
     assert_eq!(everything[..3].iter().map(key).collect::<Vec<_>>(), before.iter().map(key).collect::<Vec<_>>());
 
@@ -374,6 +376,7 @@ async fn the_service_role_appends_but_may_not_change_the_log() {
     bus.execute::<Subject>(&subject.to_string(), Desk::default().register(subject), &EventMetadata::default())
         .await
         .expect("append");
+    tests::settled(&db, FeedCursor::default(), 1).await;
     let key = service::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a key");
     service::seal::Sealer::new(db.clone(), key, 1, Duration::from_secs(60)).seal_available(true).await.expect("seal");
     let projections::db::Backend::Postgres(pool) = db.backend() else { unreachable!() };

@@ -24,9 +24,9 @@ async fn sealed_log(store: &TestStore) -> (Vec<FeedEvent>, VerifyReport) {
         bus.execute::<Subject>(&id, desk.register(subject), &EventMetadata::default()).await.expect("register");
         bus.execute::<Subject>(&id, desk.correct(), &EventMetadata::default()).await.expect("correct");
     }
+    let events = tests::settled(&store.db, FeedCursor::default(), 6).await;
     let key = seal::load_signing_key(&store.config.signing_key_path(), true).expect("a key");
     seal::Sealer::new(store.db.clone(), key, 2, Duration::from_secs(3600)).seal_available(true).await.expect("seal");
-    let events = feed::read(&store.db, FeedCursor::default(), 100).await.expect("read");
     let report = verify(store).await.expect("an untouched log verifies");
     assert_eq!((report.verified, report.checkpoints, report.unsealed), (6, 3, 0));
     (events, report)

@@ -141,7 +141,7 @@ impl Sealer {
             let signature = self.key.sign(&checkpoint_message(last_index, &chain));
             (last_index, chain, signature)
         });
-        let written = match self.db.backend() {
+        match self.db.backend() {
             Backend::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
                 sqlx::query("select pg_advisory_xact_lock($1)").bind(SEALER_LOCK).execute(&mut *tx).await?;
@@ -180,7 +180,6 @@ impl Sealer {
                     .await?;
                 }
                 tx.commit().await?;
-                true
             }
             Backend::Sqlite(pool) => {
                 let mut tx = pool.begin().await?;
@@ -219,11 +218,7 @@ impl Sealer {
                     .await?;
                 }
                 tx.commit().await?;
-                true
             }
-        };
-        if !written {
-            return Ok((0, None));
         }
         if checkpoint.is_some() {
             self.last_signed = Some(Instant::now());
