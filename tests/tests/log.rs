@@ -420,3 +420,27 @@ on_both_stores! {
         assert!(report.checkpoints >= 2, "signed every five events: {report:?}");
     }
 }
+
+/// `lots verify` needs the key that signed the log: a missing or malformed key file is a clear error (exit 2),
+/// and so is a store whose schema is behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_explains_a_missing_or_malformed_key_and_a_schema_behind() {
+    let store = tests::TestStore::new(tests::Backend::Sqlite).await;
+    let output = lots(&store, &["verify"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no signing key at"), "{output:?}");
+    std::fs::write(store.config.signing_key_path(), "not a key\n").expect("write");
+    let output = lots(&store, &["verify"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is malformed"), "{output:?}");
+
+    let fresh = tempfile::tempdir().expect("a folder");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_lots-under-test"))
+        .arg("verify")
+        .env_remove("LOTS_DATABASE_URL")
+        .env("LOTS_DATA_DIR", fresh.path())
+        .output()
+        .expect("run lots");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("run `lots migrate` first"), "{output:?}");
+}
