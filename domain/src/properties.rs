@@ -150,6 +150,8 @@ fn subject_command(_: &Subject, context: &CommandContext, (kind, _, _, _, a, b):
         2 => SubjectCommand::SetProtectedIdentity {
             level: [ProtectionLevel::ConfidentialityMarking, ProtectionLevel::FictitiousIdentity][usize::from(a % 2)],
         },
+        3 if a == 0 => SubjectCommand::PlaceLegalHold { hold: crate::retention::LegalHold::PaternityInvestigation },
+        3 if a == 1 => SubjectCommand::ReleaseLegalHold { hold: crate::retention::LegalHold::PaternityInvestigation },
         3 => SubjectCommand::ClearProtectedIdentity,
         4 => SubjectCommand::LinkGuardian { guardian: subject },
         5 => SubjectCommand::UnlinkGuardian { guardian: subject },

@@ -6,6 +6,7 @@ use crate::command::CommandRefused;
 use crate::event_kinds;
 use crate::identity_number::Sex;
 use crate::ids::{SubjectId, UnitId};
+use crate::retention::LegalHold;
 use crate::sealed::Sealed;
 use crate::units::District;
 
@@ -90,6 +91,16 @@ pub enum SubjectCommand {
         /// The guardian.
         guardian: SubjectId,
     },
+    /// Place a legal hold that keeps the file from retention clearing.
+    PlaceLegalHold {
+        /// The hold.
+        hold: LegalHold,
+    },
+    /// Release a legal hold.
+    ReleaseLegalHold {
+        /// The hold.
+        hold: LegalHold,
+    },
     /// Erase the subject's personal data (the service destroys the key). Administrators only.
     EraseSubject {
         /// Why.
@@ -135,6 +146,16 @@ pub enum SubjectEvent {
         /// The guardian.
         guardian: SubjectId,
     },
+    /// A legal hold was placed on the file.
+    LegalHoldPlaced {
+        /// The hold.
+        hold: LegalHold,
+    },
+    /// A legal hold was released.
+    LegalHoldReleased {
+        /// The hold.
+        hold: LegalHold,
+    },
     /// The subject's personal data was erased.
     SubjectErased {
         /// Why.
@@ -149,6 +170,8 @@ event_kinds!(SubjectEvent {
     ProtectedIdentityCleared,
     GuardianLinked,
     GuardianUnlinked,
+    LegalHoldPlaced,
+    LegalHoldReleased,
     SubjectErased,
 });
 
@@ -188,6 +211,12 @@ pub enum SubjectError {
     /// That guardian is not linked.
     #[error("that guardian is not linked")]
     GuardianNotLinked,
+    /// That hold is placed already.
+    #[error("that legal hold is already placed")]
+    HoldAlreadyPlaced,
+    /// That hold is not placed.
+    #[error("that legal hold is not placed")]
+    HoldNotPlaced,
     /// Erasure needs a stated ground (a retention rule or a decision's reference).
     #[error("erasure needs a ground")]
     ErasureGroundMissing,

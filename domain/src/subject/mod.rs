@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::command::{require_sealed, AppliedCommands, Command, CommandContext, Role};
 use crate::event::{write_all, Stamped};
 use crate::ids::{SubjectId, UnitId};
+use crate::retention::LegalHold;
 
 mod events;
 #[cfg(test)]
@@ -32,6 +33,8 @@ pub struct Subject {
     pub protection: Option<ProtectionLevel>,
     /// Linked guardians (themselves subjects).
     pub guardians: BTreeSet<SubjectId>,
+    /// Legal holds that keep the file from retention clearing.
+    pub holds: BTreeSet<LegalHold>,
     /// Erased: the key is destroyed and no further command is taken.
     pub erased: bool,
     /// Commands already applied, for idempotency.
@@ -101,6 +104,20 @@ impl Subject {
                 }
                 Ok(vec![SubjectEvent::GuardianUnlinked { guardian }])
             }
+            SubjectCommand::PlaceLegalHold { hold } => {
+                context.require_casework()?;
+                if self.holds.contains(&hold) {
+                    return Err(SubjectError::HoldAlreadyPlaced);
+                }
+                Ok(vec![SubjectEvent::LegalHoldPlaced { hold }])
+            }
+            SubjectCommand::ReleaseLegalHold { hold } => {
+                context.require_casework()?;
+                if !self.holds.contains(&hold) {
+                    return Err(SubjectError::HoldNotPlaced);
+                }
+                Ok(vec![SubjectEvent::LegalHoldReleased { hold }])
+            }
             SubjectCommand::EraseSubject { ground } => {
                 context.require_role(Role::Administrator)?;
                 let text = match &ground {
@@ -159,6 +176,12 @@ impl Aggregate for Subject {
             }
             SubjectEvent::GuardianUnlinked { guardian } => {
                 self.guardians.remove(&guardian);
+            }
+            SubjectEvent::LegalHoldPlaced { hold } => {
+                self.holds.insert(hold);
+            }
+            SubjectEvent::LegalHoldReleased { hold } => {
+                self.holds.remove(&hold);
             }
             SubjectEvent::SubjectErased { .. } => self.erased = true,
         }

@@ -247,3 +247,26 @@ fn an_oversized_sealed_value_is_refused_naming_the_field() {
         .when(command(context(1), body))
         .then_expect_error(SubjectError::Command(CommandRefused::SealedFieldTooLarge { field: "identity" }));
 }
+
+#[test]
+fn a_legal_hold_is_placed_once_and_released_once() {
+    use crate::retention::LegalHold;
+    let hold = LegalHold::AdoptionInvestigation;
+    let placed = Stamped::new(&context(2), SubjectEvent::LegalHoldPlaced { hold });
+    Subjects::with(())
+        .given(vec![registered()])
+        .when(command(context(2), SubjectCommand::PlaceLegalHold { hold }))
+        .then_expect_events(vec![placed.clone()]);
+    Subjects::with(())
+        .given(vec![registered(), placed.clone()])
+        .when(command(context(3), SubjectCommand::PlaceLegalHold { hold }))
+        .then_expect_error(SubjectError::HoldAlreadyPlaced);
+    Subjects::with(())
+        .given(vec![registered()])
+        .when(command(context(3), SubjectCommand::ReleaseLegalHold { hold }))
+        .then_expect_error(SubjectError::HoldNotPlaced);
+    Subjects::with(())
+        .given(vec![registered(), placed])
+        .when(command(context(3), SubjectCommand::ReleaseLegalHold { hold }))
+        .then_expect_events(vec![Stamped::new(&context(3), SubjectEvent::LegalHoldReleased { hold })]);
+}
