@@ -9,9 +9,10 @@
 -- service from switching the triggers off, which only the owner can). The service still runs the migration check
 -- at start: with nothing to apply it only reads `_sqlx_migrations`.
 
-create role :"role" login;
+select format('create role %I login', :'role') where not exists (select from pg_roles where rolname = :'role') \gexec
 grant usage on schema public to :"role";
 grant select on all tables in schema public to :"role";
 grant insert on events, seals, seal_checkpoints, log_epochs to :"role";
--- What a table the service owns in its own right (projections, sessions) needs is granted by the migration that
--- creates it.
+-- Subject keys and lookups live outside the log: erasure deletes them.
+grant insert, delete on subject_keys, subject_lookup to :"role";
+-- Run this script again after an upgrade that adds tables.

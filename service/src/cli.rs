@@ -6,7 +6,11 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use domain::retention::{RetentionDecision, RetentionPolicy};
+
+use crate::commands::{CommandBus, EventMetadata};
 use crate::config::Config;
+use crate::personal::{self, retention, Vault};
 use crate::seal::{self, Sealer};
 use crate::store;
 
@@ -28,6 +32,41 @@ enum Verb {
     Seal,
     /// Recompute the log's hash chain and check every signed checkpoint; exit 0 only when all match.
     Verify,
+    /// Erase a subject's personal data: record who, when and on what ground, and destroy the subject's key.
+    EraseSubject {
+        /// The subject's id.
+        subject: String,
+        /// The ground: the decision's reference and reason. Stays in clear: name no person in it.
+        #[arg(long)]
+        ground: String,
+    },
+    /// Clear the personal files that the retention policy says are due (gallring).
+    #[command(group(clap::ArgGroup::new("mode").required(true).args(["dry_run", "apply"])))]
+    Retention {
+        /// List who would be cleared and why, changing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Clear them, recording each clearing.
+        #[arg(long)]
+        apply: bool,
+        /// Years after a file's last entry before it is cleared.
+        #[arg(long, default_value_t = 5)]
+        years: u8,
+        /// The day to judge by (YYYY-MM-DD); default today.
+        #[arg(long, value_parser = parse_date)]
+        today: Option<time::Date>,
+    },
+}
+
+fn parse_date(text: &str) -> Result<time::Date, String> {
+    time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| format!("{text:?} is not a date of the form YYYY-MM-DD"))
+}
+
+/// Today's date. UTC for now: retention and the operator's records are not sensitive to the hour; the
+/// service's Stockholm calendar arrives with the service.
+fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
 }
 
 /// Runs the command line: parses the arguments, runs the verb, and turns failures into a message and exit code
@@ -85,6 +124,58 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             ));
             Ok(ExitCode::SUCCESS)
         }
+        Verb::EraseSubject { subject, ground } => {
+            let subject = domain::ids::SubjectId::parse(&subject).map_err(|error| error.to_string())?;
+            let vault = vault(&config, &db)?;
+            let bus = CommandBus::new(db);
+            let ground = domain::subject::ErasureGround::Decision { reference: ground };
+            personal::erase_subject(
+                &bus,
+                &vault,
+                subject,
+                ground,
+                personal::operator_context(today()),
+                &cli_metadata(),
+            )
+            .await
+            .map_err(|error| format!("cannot erase subject {subject}: {error}"))?;
+            say(&format!("erased subject {subject}: the erasure is recorded and the subject's key destroyed"));
+            Ok(ExitCode::SUCCESS)
+        }
+        Verb::Retention { dry_run: _, apply, years, today: day } => {
+            let vault = vault(&config, &db)?;
+            let policy = RetentionPolicy { years };
+            let day = day.unwrap_or_else(today);
+            let entries = retention::plan(&db, &vault, policy, day).await.map_err(|error| error.to_string())?;
+            let mut kept = 0;
+            let mut not_due = 0;
+            for entry in &entries {
+                match entry.decision {
+                    RetentionDecision::Clear { clearable_from, clear_by } => say(&format!(
+                        "{} subject {}: last entry {}, clearable since {clearable_from}, to be cleared by {clear_by}",
+                        if apply { "clearing" } else { "would clear" },
+                        entry.subject,
+                        entry.facts.last_entry_on.map(|date| date.to_string()).unwrap_or_default(),
+                    )),
+                    RetentionDecision::Keep(_) => kept += 1,
+                    RetentionDecision::NotYetDue { .. } => not_due += 1,
+                }
+            }
+            let due = entries.len() - kept - not_due;
+            let cleared = if apply {
+                let bus = CommandBus::new(db);
+                retention::apply(&bus, &vault, &entries, policy, day).await.map_err(|error| error.to_string())?
+            } else {
+                0
+            };
+            say(&format!(
+                "retention on {day} ({}): {} file(s) examined; {due} due{}; {not_due} not yet due; {kept} kept by a hold, an open case, a placement or the research sample",
+                policy.rule(),
+                entries.len(),
+                if apply { format!(", {cleared} cleared") } else { " (dry run: nothing changed)".to_owned() },
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
         Verb::Verify => {
             let key = seal::load_signing_key(&config.signing_key_path(), false).map_err(|error| error.to_string())?;
             let bar = ProgressBar::new(0).with_style(
@@ -117,6 +208,16 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             }
         }
     }
+}
+
+fn vault(config: &Config, db: &projections::db::Db) -> Result<Vault, String> {
+    let master = personal::load_master_key(&config.master_key_path(), config.may_create_master_key())
+        .map_err(|error| error.to_string())?;
+    Ok(Vault::new(db.clone(), master))
+}
+
+fn cli_metadata() -> EventMetadata {
+    EventMetadata { client_address: Some("lots command line".to_owned()), ..EventMetadata::default() }
 }
 
 /// The command line's own output, on standard output.

@@ -20,12 +20,18 @@ pub struct Config {
     /// `$LOTS_DATA_DIR/signing.key`, generated on first use when absent.
     #[arg(long, env = "LOTS_SIGNING_KEY_FILE", global = true)]
     pub signing_key_file: Option<PathBuf>,
+
+    /// The master key that wraps every subject's data key, kept outside the database. Default:
+    /// `$LOTS_DATA_DIR/master.key`, generated on first use of the embedded store (never for PostgreSQL, where a
+    /// missing key is an error: a new key would not open the subjects' keys).
+    #[arg(long, env = "LOTS_MASTER_KEY_FILE", global = true)]
+    pub master_key_file: Option<PathBuf>,
 }
 
 impl Config {
     /// The configuration with every default: the embedded store under `data_dir`.
     pub fn embedded(data_dir: PathBuf) -> Self {
-        Self { database_url: None, data_dir, signing_key_file: None }
+        Self { database_url: None, data_dir, signing_key_file: None, master_key_file: None }
     }
 
     /// The SQLite file of the embedded store.
@@ -39,6 +45,18 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The master key file.
+    pub fn master_key_path(&self) -> PathBuf {
+        self.master_key_file.clone().unwrap_or_else(|| self.data_dir.join("master.key"))
+    }
+
+    /// Whether a missing master key may be generated: only for the embedded store.
+    pub fn may_create_master_key(&self) -> bool {
+        self.database_url.is_none()
+    }
+}
+
 impl fmt::Debug for Config {
     /// The database URL may hold a password: it is never printed.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -46,6 +64,7 @@ impl fmt::Debug for Config {
             .field("database_url", &self.database_url.as_ref().map(|_| "<set>"))
             .field("data_dir", &self.data_dir)
             .field("signing_key_file", &self.signing_key_file)
+            .field("master_key_file", &self.master_key_file)
             .finish()
     }
 }

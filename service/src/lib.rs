@@ -4,5 +4,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod keyfile;
+pub mod personal;
 pub mod seal;
 pub mod store;

@@ -91,6 +91,8 @@ pub async fn connect_sqlite(path: &str) -> Result<Db, StoreError> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
+        // Deleted rows (erased subjects' keys) are overwritten with zeros, not left in free pages.
+        .pragma("secure_delete", "on")
         // Writers queue for the single write lock rather than fail at once.
         .busy_timeout(Duration::from_secs(30));
     let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;

@@ -48,6 +48,7 @@ impl TestStore {
         let folder = tempfile::tempdir().expect("a temporary folder");
         let mut config = Config::embedded(folder.path().join("data"));
         config.signing_key_file = Some(folder.path().join("signing.key"));
+        config.master_key_file = Some(folder.path().join("master.key"));
         let mut database = None;
         if backend == Backend::Postgres {
             let name = format!("lots_test_{}", Ulid::new().to_string().to_lowercase());
@@ -65,6 +66,12 @@ impl TestStore {
     /// Opens another handle on the same store, as a second process would.
     pub async fn reopen(&self) -> Db {
         service::store::connect(&self.config).await.expect("reopen the test store")
+    }
+
+    /// The vault over this store (its master key created on first use).
+    pub fn vault(&self) -> service::personal::Vault {
+        let master = service::personal::load_master_key(&self.config.master_key_path(), true).expect("the master key");
+        service::personal::Vault::new(self.db.clone(), master)
     }
 
     /// A folder that lives as long as the store.

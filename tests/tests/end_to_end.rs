@@ -28,4 +28,5 @@ macro_rules! on_both_stores {
 
 mod domain_flow;
 mod log;
+mod personal;
 mod tamper;

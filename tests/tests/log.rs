@@ -249,7 +249,8 @@ pub(crate) fn lots(store: &tests::TestStore, args: &[&str]) -> std::process::Out
         .args(args)
         .env_remove("LOTS_DATABASE_URL")
         .env("LOTS_DATA_DIR", &store.config.data_dir)
-        .env("LOTS_SIGNING_KEY_FILE", store.config.signing_key_path());
+        .env("LOTS_SIGNING_KEY_FILE", store.config.signing_key_path())
+        .env("LOTS_MASTER_KEY_FILE", store.config.master_key_path());
     if let Some(url) = &store.config.database_url {
         command.env("LOTS_DATABASE_URL", url);
     }
@@ -430,9 +431,16 @@ async fn verify_explains_a_missing_or_malformed_key_and_a_schema_behind() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no signing key at"), "{output:?}");
     std::fs::write(store.config.signing_key_path(), "not a key\n").expect("write");
+    std::fs::set_permissions(store.config.signing_key_path(), std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .expect("chmod");
     let output = lots(&store, &["verify"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("is malformed"), "{output:?}");
+    std::fs::set_permissions(store.config.signing_key_path(), std::os::unix::fs::PermissionsExt::from_mode(0o644))
+        .expect("chmod");
+    let output = lots(&store, &["verify"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("chmod 600"), "{output:?}");
 
     let fresh = tempfile::tempdir().expect("a folder");
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_lots-under-test"))

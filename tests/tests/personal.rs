@@ -1,0 +1,275 @@
+//! Sealed personal data on both stores: sealing, lookup by identity number, erasure, retention, and a raw read
+//! of the database that finds no personal data.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use domain::case::{Case, CaseCommand, CaseOrigin, CloseReason};
+use domain::command::{Command, CommandContext};
+use domain::identity_number::{IdentityNumber, IdentityNumberKind};
+use domain::ids::{CaseId, NoteId, SubjectId};
+use domain::sealed::Sealed;
+use domain::subject::{StatisticsAttributes, Subject, SubjectCommand};
+use domain::units::{District, UnitKind};
+use projections::feed::FeedCursor;
+use service::commands::{CommandBus, EventMetadata};
+use service::personal::{Identity, Opened, Vault, VaultError};
+use tests::{Desk, TestStore};
+use time::macros::date;
+use time::Date;
+use ulid::Ulid;
+
+/// A synthetic identity: a made-up name and an identity number built with a valid check digit.
+fn identity(birth: Date, serial: u16, name: &str) -> Identity {
+    Identity {
+        number: Some(IdentityNumber::from_parts(birth, serial, IdentityNumberKind::Personnummer).expect("a number")),
+        given_name: name.to_owned(),
+        family_name: "Testsson".to_owned(),
+        contact: Some("070-000 00 00".to_owned()),
+        address: Some("Provgatan 1".to_owned()),
+        school: Some("Exempelskolan".to_owned()),
+    }
+}
+
+fn on(desk: &Desk, day: Date) -> CommandContext {
+    CommandContext { occurred_on: day, ..desk.context() }
+}
+
+/// Registers `subject` with a sealed identity, as intake does.
+async fn register(bus: &CommandBus, vault: &Vault, desk: &Desk, subject: SubjectId, who: &Identity, day: Date) {
+    let sealed = vault.seal_identity(subject, who).await.expect("seal the identity");
+    let statistics = StatisticsAttributes {
+        birth_year: who.number.map(|number| number.date_part().year()),
+        sex: who.number.map(|number| number.sex()),
+        district: District::parse("Skarpnäck").expect("a district"),
+    };
+    let body = SubjectCommand::RegisterSubject { subject, identity: sealed, statistics };
+    bus.execute::<Subject>(&subject.to_string(), Command { context: on(desk, day), body }, &EventMetadata::default())
+        .await
+        .expect("register");
+}
+
+/// Opens a case for `subject` with a sealed note; closes it when `close` is given. Returns the case and the note.
+async fn case_with_note(
+    bus: &CommandBus,
+    vault: &Vault,
+    desk: &Desk,
+    subject: SubjectId,
+    opened: Date,
+    close: Option<Date>,
+    note: &str,
+) -> (CaseId, Sealed) {
+    let case = CaseId::from_ulid(Ulid::new());
+    let sealed_note = vault.seal_text(subject, note).await.expect("seal the note");
+    let mut steps = vec![
+        (
+            opened,
+            CaseCommand::OpenCase {
+                case,
+                subject,
+                unit_kind: UnitKind::FramtidStockholm,
+                origin: CaseOrigin::OwnInitiative,
+                concerns: [domain::categories::ConcernCategory::SubstanceUse].into(),
+                protection_assessed_on: None,
+                prior_investigation: None,
+            },
+        ),
+        (
+            opened,
+            CaseCommand::AppendNote { note: NoteId::from_ulid(Ulid::new()), text: sealed_note.clone(), corrects: None },
+        ),
+    ];
+    if let Some(closed) = close {
+        let notes = vault.seal_text(subject, "closing").await.expect("seal");
+        steps.push((closed, CaseCommand::CloseCase { reason: CloseReason::Other, notes }));
+    }
+    for (day, body) in steps {
+        bus.execute::<Case>(&case.to_string(), Command { context: on(desk, day), body }, &EventMetadata::default())
+            .await
+            .expect("case step");
+    }
+    (case, sealed_note)
+}
+
+/// The clear statistics attributes of every registered subject, as outcome figures count them.
+async fn statistics_counts(store: &TestStore, events: usize) -> BTreeMap<(Option<i32>, String), usize> {
+    let mut counts = BTreeMap::new();
+    for event in tests::settled(&store.db, FeedCursor::default(), events).await {
+        if event.event_type == "SubjectRegistered" {
+            let payload: serde_json::Value = serde_json::from_str(&event.payload).expect("JSON");
+            let statistics = &payload["SubjectRegistered"]["statistics"];
+            let key = (statistics["birth_year"].as_i64().map(|year| year as i32), statistics["sex"].to_string());
+            *counts.entry(key).or_default() += 1;
+        }
+    }
+    counts
+}
+
+on_both_stores! {
+    /// A sealed value opens for its subject only, and not at all once a byte is changed.
+    async fn a_sealed_value_opens_only_for_its_subject_and_only_unaltered(store) {
+        let vault = store.vault();
+        let (anna, bertil) = (SubjectId::from_ulid(Ulid::new()), SubjectId::from_ulid(Ulid::new()));
+        let sealed = vault.seal_text(anna, "oro för skolfrånvaro").await.expect("seal");
+        assert_eq!(vault.open_text(anna, &sealed).await.expect("open"), Opened::Value("oro för skolfrånvaro".to_owned()));
+        vault.seal_text(bertil, "another subject's key").await.expect("seal");
+        assert!(matches!(vault.open(bertil, &sealed).await, Err(VaultError::Tampered)), "opened as another subject");
+        let mut bytes = sealed.as_bytes().to_vec();
+        for index in [1, 10, bytes.len() - 1] {
+            bytes[index] ^= 0x01;
+            assert!(matches!(vault.open(anna, &Sealed::from_bytes(bytes.clone())).await, Err(VaultError::Tampered)), "byte {index}");
+            bytes[index] ^= 0x01;
+        }
+        assert!(vault.open(anna, &Sealed::from_bytes(bytes)).await.is_ok());
+        let other_master = service::personal::load_master_key(&store.folder().join("other.key"), true).expect("another key");
+        let wrong = Vault::new(store.db.clone(), other_master);
+        assert!(matches!(wrong.open(anna, &sealed).await, Err(VaultError::WrongMasterKey)));
+    }
+
+    /// Intake finds a subject by identity number through a keyed hash, never by the number in clear.
+    async fn intake_finds_a_subject_by_identity_number(store) {
+        let vault = store.vault();
+        let subject = SubjectId::from_ulid(Ulid::new());
+        let who = identity(date!(2011 - 04 - 09), 123, "Alva");
+        vault.seal_identity(subject, &who).await.expect("seal");
+        assert_eq!(vault.find_by_identity_number(&who.number.expect("a number")).await.expect("find"), [subject]);
+        let stranger = IdentityNumber::from_parts(date!(2011 - 04 - 09), 124, IdentityNumberKind::Personnummer).expect("a number");
+        assert!(vault.find_by_identity_number(&stranger).await.expect("find").is_empty());
+    }
+
+    /// After erasure the subject's identity, texts and lookup are gone through every path; the log still
+    /// verifies and the clear statistics still count.
+    async fn after_erasure_nothing_about_the_subject_can_be_read_and_the_log_still_verifies(store) {
+        let (vault, bus, desk) = (store.vault(), CommandBus::new(store.db.clone()), Desk::default());
+        let (erased, kept) = (SubjectId::from_ulid(Ulid::new()), SubjectId::from_ulid(Ulid::new()));
+        let erased_identity = identity(date!(2010 - 02 - 03), 321, "Doris");
+        register(&bus, &vault, &desk, erased, &erased_identity, date!(2026 - 01 - 10)).await;
+        register(&bus, &vault, &desk, kept, &identity(date!(2012 - 06 - 07), 222, "Erik"), date!(2026 - 01 - 10)).await;
+        let (_, note) = case_with_note(&bus, &vault, &desk, erased, date!(2026 - 01 - 11), None, "samtal med skolkurator").await;
+        let sealed_identity = vault.seal_identity(erased, &erased_identity).await.expect("seal");
+        let kept_text = vault.seal_text(kept, "bevaras").await.expect("seal");
+        let counts_before = statistics_counts(&store, 4).await;
+
+        let output = crate::log::lots(&store, &["erase-subject", &erased.to_string(), "--ground", "SN 2026/77 beslut om radering"]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert_eq!(vault.open_text(erased, &note).await.expect("open"), Opened::Erased);
+        assert_eq!(vault.open_identity(erased, &sealed_identity).await.expect("open"), Opened::Erased);
+        assert!(vault.find_by_identity_number(&erased_identity.number.expect("a number")).await.expect("find").is_empty());
+        let events = tests::settled(&store.db, FeedCursor::default(), 5).await;
+        let erasure = events.iter().find(|event| event.event_type == "SubjectErased").expect("the erasure is recorded");
+        assert!(erasure.payload.contains("SN 2026/77") && erasure.metadata.contains("administrator"), "{erasure:?}");
+        assert_eq!(statistics_counts(&store, 5).await, counts_before, "outcome counts must not change");
+        // Other subjects are untouched.
+        assert_eq!(vault.open_text(kept, &kept_text).await.expect("open"), Opened::Value("bevaras".to_owned()));
+        // The log, sealed after the erasure, verifies.
+        assert!(crate::log::lots(&store, &["seal"]).status.success());
+        let output = crate::log::lots(&store, &["verify"]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        // Erasing again finds the erasure recorded and completes.
+        assert!(crate::log::lots(&store, &["erase-subject", &erased.to_string(), "--ground", "again"]).status.success());
+    }
+
+    /// Retention clears only the files that are due, records each clearing, and a dry run changes nothing.
+    async fn retention_clears_only_due_files_and_a_dry_run_changes_nothing(store) {
+        let (vault, bus, desk) = (store.vault(), CommandBus::new(store.db.clone()), Desk::default());
+        let due = SubjectId::from_ulid(Ulid::new());
+        let open_case = SubjectId::from_ulid(Ulid::new());
+        let sample = SubjectId::from_ulid(Ulid::new());
+        let recent = SubjectId::from_ulid(Ulid::new());
+        let long_ago = date!(2019 - 05 - 02);
+        register(&bus, &vault, &desk, due, &identity(date!(2005 - 03 - 04), 101, "Freja"), long_ago).await;
+        register(&bus, &vault, &desk, open_case, &identity(date!(2005 - 03 - 04), 103, "Gustav"), long_ago).await;
+        register(&bus, &vault, &desk, sample, &identity(date!(2005 - 03 - 15), 105, "Hanna"), long_ago).await;
+        register(&bus, &vault, &desk, recent, &identity(date!(2005 - 03 - 04), 107, "Ivar"), long_ago).await;
+        let (_, due_note) = case_with_note(&bus, &vault, &desk, due, long_ago, Some(date!(2020 - 06 - 30)), "gammal anteckning").await;
+        case_with_note(&bus, &vault, &desk, open_case, long_ago, None, "pågående").await;
+        case_with_note(&bus, &vault, &desk, sample, long_ago, Some(date!(2020 - 06 - 30)), "forskningsurval").await;
+        case_with_note(&bus, &vault, &desk, recent, long_ago, Some(date!(2024 - 01 - 31)), "nyligen").await;
+        let written = 4 + 3 + 2 + 3 + 3;
+        tests::settled(&store.db, FeedCursor::default(), written).await;
+
+        let output = crate::log::lots(&store, &["retention", "--dry-run", "--today", "2026-11-25"]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains(&format!("would clear subject {due}: last entry 2020-06-30, clearable since 2025-07-01, to be cleared by 2026-12-31")), "{stdout}");
+        assert_eq!(stdout.matches("would clear").count(), 1, "{stdout}");
+        assert!(stdout.contains("4 file(s) examined; 1 due (dry run: nothing changed); 1 not yet due; 2 kept"), "{stdout}");
+        assert_eq!(feed::read_count(&store).await, written, "a dry run writes nothing");
+        assert_eq!(vault.open_text(due, &due_note).await.expect("open"), Opened::Value("gammal anteckning".to_owned()));
+
+        let output = crate::log::lots(&store, &["retention", "--apply", "--today", "2026-11-25"]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(String::from_utf8_lossy(&output.stdout).contains("1 due, 1 cleared"));
+        assert_eq!(vault.open_text(due, &due_note).await.expect("open"), Opened::Erased);
+        let events = tests::settled(&store.db, FeedCursor::default(), written + 1).await;
+        let clearing = events.last().expect("the clearing");
+        assert_eq!((clearing.event_type.as_str(), clearing.aggregate_id.clone()), ("SubjectErased", due.to_string()));
+        assert!(clearing.payload.contains("retention-5y-after-last-entry"), "{}", clearing.payload);
+        let output = crate::log::lots(&store, &["retention", "--dry-run", "--today", "2026-11-25"]);
+        assert!(String::from_utf8_lossy(&output.stdout).contains("3 file(s) examined; 0 due"));
+    }
+
+    /// A raw read of the whole database after a scripted scenario finds no identity number, name, address or note
+    /// text, while the clear statistics attributes are there to be found.
+    async fn a_raw_read_of_the_database_finds_no_personal_data(store) {
+        let (vault, bus, desk) = (store.vault(), CommandBus::new(store.db.clone()), Desk::default());
+        let subject = SubjectId::from_ulid(Ulid::new());
+        let who = identity(date!(2009 - 11 - 21), 382, "Quintessa");
+        register(&bus, &vault, &desk, subject, &who, date!(2026 - 02 - 02)).await;
+        case_with_note(&bus, &vault, &desk, subject, date!(2026 - 02 - 03), None, "Zebrafink-anteckningen om hemsituationen").await;
+        tests::settled(&store.db, FeedCursor::default(), 3).await;
+        let key = service::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a key");
+        service::seal::Sealer::new(store.db.clone(), key, 100, Duration::from_secs(60)).seal_available(true).await.expect("seal");
+
+        let raw = raw_database(&store).await;
+        let number = who.number.expect("a number");
+        let needles = [
+            number.stored(),
+            number.long(),
+            number.short(date!(2026 - 11 - 25)),
+            number.short(date!(2026 - 11 - 25)).replace('-', ""),
+            "Quintessa".to_owned(),
+            "Provgatan".to_owned(),
+            "Exempelskolan".to_owned(),
+            "Zebrafink".to_owned(),
+        ];
+        for needle in &needles {
+            assert!(!contains(&raw, needle.as_bytes()), "found {needle:?} in the database");
+        }
+        // The search works: the clear attributes are found.
+        assert!(contains(&raw, "Skarpnäck".as_bytes()), "the raw read found nothing at all");
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle)
+}
+
+/// Every byte of the database: the SQLite files, or a plain `pg_dump` of the PostgreSQL database.
+async fn raw_database(store: &TestStore) -> Vec<u8> {
+    match &store.config.database_url {
+        Some(url) => {
+            let output =
+                std::process::Command::new("pg_dump").args(["--data-only", "-d", url]).output().expect("pg_dump");
+            assert!(output.status.success());
+            output.stdout
+        }
+        None => {
+            let mut bytes = Vec::new();
+            for entry in std::fs::read_dir(&store.config.data_dir).expect("the data folder") {
+                let path = entry.expect("an entry").path();
+                if path.to_string_lossy().contains("lots.db") {
+                    bytes.extend(std::fs::read(&path).expect("read"));
+                }
+            }
+            bytes
+        }
+    }
+}
+
+mod feed {
+    /// How many events the feed holds now.
+    pub(super) async fn read_count(store: &tests::TestStore) -> usize {
+        projections::feed::read(&store.db, projections::feed::FeedCursor::default(), 10_000).await.expect("read").len()
+    }
+}
