@@ -273,3 +273,30 @@ mod feed {
         projections::feed::read(&store.db, projections::feed::FeedCursor::default(), 10_000).await.expect("read").len()
     }
 }
+
+/// The master key must be there and well formed: generated only for the embedded store, refused clearly when
+/// malformed or readable by others, and never invented for PostgreSQL (a new key would open no subject's key).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_master_key_is_generated_only_for_the_embedded_store_and_refused_when_bad() {
+    let subject = SubjectId::from_ulid(Ulid::new()).to_string();
+    let postgres = TestStore::new(tests::Backend::Postgres).await;
+    let output = crate::log::lots(&postgres, &["erase-subject", &subject, "--ground", "test"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no master key at"), "{output:?}");
+    assert!(!postgres.config.master_key_path().exists());
+
+    let sqlite = TestStore::new(tests::Backend::Sqlite).await;
+    let output = crate::log::lots(&sqlite, &["retention", "--dry-run"]);
+    assert!(output.status.success(), "{output:?}");
+    let path = sqlite.config.master_key_path();
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&path).expect("generated").permissions());
+    assert_eq!(mode & 0o777, 0o600);
+    std::fs::write(&path, "0123\n").expect("write");
+    let output = crate::log::lots(&sqlite, &["retention", "--dry-run"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("master key")
+            && String::from_utf8_lossy(&output.stderr).contains("malformed"),
+        "{output:?}"
+    );
+}
