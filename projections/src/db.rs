@@ -88,3 +88,16 @@ async fn listen(pool: &PgPool, written: &watch::Sender<u64>) -> Result<(), sqlx:
         }
     }
 }
+
+/// Runs the same expression on whichever pool `db` holds: `on_pool!(db, |pool| sqlx::query(SQL).fetch_all(pool))`.
+/// The expression is compiled once per backend, so it may use each driver's own types; both arms must yield
+/// the same type. SQL written for both uses `$1`-style parameters, which SQLite accepts as well.
+#[macro_export]
+macro_rules! on_pool {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db.backend() {
+            $crate::db::Backend::Postgres($pool) => $body,
+            $crate::db::Backend::Sqlite($pool) => $body,
+        }
+    };
+}

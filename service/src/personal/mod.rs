@@ -11,6 +11,7 @@ use domain::ids::SubjectId;
 use domain::sealed::Sealed;
 use hmac::{Hmac, Mac};
 use projections::db::{Backend, Db};
+use projections::on_pool;
 
 use crate::keyfile::{self, KeyError};
 
@@ -178,45 +179,32 @@ impl Vault {
     pub async fn find_by_identity_number(&self, number: &IdentityNumber) -> Result<Vec<SubjectId>, VaultError> {
         let hash = self.lookup_hash(number);
         let sql = "select subject_id from subject_lookup where lookup_hash = $1 order by subject_id";
-        let ids: Vec<String> = match self.db.backend() {
-            Backend::Postgres(pool) => sqlx::query_scalar(sql).bind(hash.as_slice()).fetch_all(pool).await?,
-            Backend::Sqlite(pool) => sqlx::query_scalar(sql).bind(hash.as_slice()).fetch_all(pool).await?,
-        };
+        let ids: Vec<String> =
+            on_pool!(self.db, |pool| sqlx::query_scalar(sql).bind(hash.as_slice()).fetch_all(pool).await)?;
         Ok(ids.iter().filter_map(|id| SubjectId::parse(id).ok()).collect())
     }
 
     /// Destroys `subject`'s keys and lookups. Everything sealed for them is unreadable from now on.
     pub(crate) async fn destroy(&self, subject: SubjectId) -> Result<(), VaultError> {
         let id = subject.to_string();
-        match self.db.backend() {
-            Backend::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                sqlx::query("delete from subject_keys where subject_id = $1").bind(&id).execute(&mut *tx).await?;
-                sqlx::query("delete from subject_lookup where subject_id = $1").bind(&id).execute(&mut *tx).await?;
-                tx.commit().await?;
-            }
-            Backend::Sqlite(pool) => {
-                let mut tx = pool.begin().await?;
-                sqlx::query("delete from subject_keys where subject_id = $1").bind(&id).execute(&mut *tx).await?;
-                sqlx::query("delete from subject_lookup where subject_id = $1").bind(&id).execute(&mut *tx).await?;
-                tx.commit().await?;
-                // secure_delete zeroed the rows in their pages; move those pages out of the WAL too.
-                sqlx::query("pragma wal_checkpoint(truncate)").execute(pool).await?;
-            }
+        on_pool!(self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("delete from subject_keys where subject_id = $1").bind(&id).execute(&mut *tx).await?;
+            sqlx::query("delete from subject_lookup where subject_id = $1").bind(&id).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        if let Backend::Sqlite(pool) = self.db.backend() {
+            // secure_delete zeroed the rows in their pages; move those pages out of the WAL too.
+            sqlx::query("pragma wal_checkpoint(truncate)").execute(pool).await?;
         }
         Ok(())
     }
 
     async fn data_key(&self, subject: SubjectId) -> Result<Option<[u8; 32]>, VaultError> {
         let sql = "select wrapped_key from subject_keys where subject_id = $1 and key_version = $2";
-        let wrapped: Option<Vec<u8>> = match self.db.backend() {
-            Backend::Postgres(pool) => {
-                sqlx::query_scalar(sql).bind(subject.to_string()).bind(KEY_VERSION as i32).fetch_optional(pool).await?
-            }
-            Backend::Sqlite(pool) => {
-                sqlx::query_scalar(sql).bind(subject.to_string()).bind(KEY_VERSION as i32).fetch_optional(pool).await?
-            }
-        };
+        let wrapped: Option<Vec<u8>> = on_pool!(self.db, |pool| {
+            sqlx::query_scalar(sql).bind(subject.to_string()).bind(KEY_VERSION as i32).fetch_optional(pool).await
+        })?;
         wrapped.map(|wrapped| self.unwrap_key(subject, &wrapped)).transpose()
     }
 

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use ed25519_dalek::{Signer as _, SigningKey};
 use projections::db::{Backend, Db};
 use projections::feed::{self, FeedCursor, FeedEvent};
+use projections::on_pool;
 use sqlx::Row;
 
 use super::{chain_hash, checkpoint_message, event_hash, CHAIN_START};
@@ -141,21 +142,20 @@ impl Sealer {
             let signature = self.key.sign(&checkpoint_message(last_index, &chain));
             (last_index, chain, signature)
         });
-        match self.db.backend() {
-            Backend::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
+        let public = *self.key.verifying_key().as_bytes();
+        let sealed = on_pool!(self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            if self.db.is_postgres() {
                 sqlx::query("select pg_advisory_xact_lock($1)").bind(SEALER_LOCK).execute(&mut *tx).await?;
-                let current: Option<i64> =
-                    sqlx::query_scalar("select max(log_index) from seals").fetch_one(&mut *tx).await?;
-                if current.unwrap_or(0) != head.index {
-                    return Ok((0, None));
-                }
-                for (index, event, hash, chain) in &rows {
-                    sqlx::query(
-                        "insert into seals (log_index, aggregate_type, aggregate_id, sequence, log_epoch, tx_id,
-                                            global_position, event_hash, chain_hash)
-                         values ($1, $2, $3, $4, $5, $6::text::xid8, $7, $8, $9)",
-                    )
+            }
+            // Another sealer may have moved the head since it was read: then this batch is not ours to write.
+            let current: Option<i64> =
+                sqlx::query_scalar("select max(log_index) from seals").fetch_one(&mut *tx).await?;
+            if current.unwrap_or(0) != head.index {
+                return Ok((0, None));
+            }
+            for (index, event, hash, chain) in &rows {
+                sqlx::query(insert_seal_sql(&self.db))
                     .bind(index)
                     .bind(&event.aggregate_type)
                     .bind(&event.aggregate_id)
@@ -167,59 +167,20 @@ impl Sealer {
                     .bind(chain.as_slice())
                     .execute(&mut *tx)
                     .await?;
-                }
-                if let Some((index, chain, signature)) = &checkpoint {
-                    sqlx::query(
-                        "insert into seal_checkpoints (log_index, chain_hash, public_key, signature) values ($1, $2, $3, $4)",
-                    )
+            }
+            if let Some((index, chain, signature)) = &checkpoint {
+                sqlx::query(INSERT_CHECKPOINT)
                     .bind(index)
                     .bind(chain.as_slice())
-                    .bind(self.key.verifying_key().as_bytes().as_slice())
+                    .bind(public.as_slice())
                     .bind(signature.to_bytes().as_slice())
                     .execute(&mut *tx)
                     .await?;
-                }
-                tx.commit().await?;
             }
-            Backend::Sqlite(pool) => {
-                let mut tx = pool.begin().await?;
-                let current: Option<i64> =
-                    sqlx::query_scalar("select max(log_index) from seals").fetch_one(&mut *tx).await?;
-                if current.unwrap_or(0) != head.index {
-                    return Ok((0, None));
-                }
-                for (index, event, hash, chain) in &rows {
-                    sqlx::query(
-                        "insert into seals (log_index, aggregate_type, aggregate_id, sequence, log_epoch, tx_id,
-                                            global_position, event_hash, chain_hash)
-                         values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    )
-                    .bind(index)
-                    .bind(&event.aggregate_type)
-                    .bind(&event.aggregate_id)
-                    .bind(event.sequence)
-                    .bind(event.cursor.epoch)
-                    .bind(event.cursor.tx)
-                    .bind(event.cursor.position)
-                    .bind(hash.as_slice())
-                    .bind(chain.as_slice())
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                if let Some((index, chain, signature)) = &checkpoint {
-                    sqlx::query(
-                        "insert into seal_checkpoints (log_index, chain_hash, public_key, signature) values (?, ?, ?, ?)",
-                    )
-                    .bind(index)
-                    .bind(chain.as_slice())
-                    .bind(self.key.verifying_key().as_bytes().as_slice())
-                    .bind(signature.to_bytes().as_slice())
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                tx.commit().await?;
-            }
-        }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(())
+        });
+        sealed?;
         if checkpoint.is_some() {
             self.last_signed = Some(Instant::now());
         }
@@ -229,44 +190,41 @@ impl Sealer {
     async fn sign(&mut self, head: SealHead) -> Result<i64, sqlx::Error> {
         let signature = self.key.sign(&checkpoint_message(head.index, &head.chain)).to_bytes();
         let public = *self.key.verifying_key().as_bytes();
-        let sql = match self.db.backend() {
-            Backend::Postgres(_) => {
-                "insert into seal_checkpoints (log_index, chain_hash, public_key, signature) values ($1, $2, $3, $4)"
-            }
-            Backend::Sqlite(_) => {
-                "insert into seal_checkpoints (log_index, chain_hash, public_key, signature) values (?, ?, ?, ?)"
-            }
-        };
-        match self.db.backend() {
-            Backend::Postgres(pool) => {
-                sqlx::query(sql)
-                    .bind(head.index)
-                    .bind(head.chain.as_slice())
-                    .bind(public.as_slice())
-                    .bind(signature.as_slice())
-                    .execute(pool)
-                    .await?;
-            }
-            Backend::Sqlite(pool) => {
-                sqlx::query(sql)
-                    .bind(head.index)
-                    .bind(head.chain.as_slice())
-                    .bind(public.as_slice())
-                    .bind(signature.as_slice())
-                    .execute(pool)
-                    .await?;
-            }
-        }
+        on_pool!(self.db, |pool| {
+            sqlx::query(INSERT_CHECKPOINT)
+                .bind(head.index)
+                .bind(head.chain.as_slice())
+                .bind(public.as_slice())
+                .bind(signature.as_slice())
+                .execute(pool)
+                .await
+                .map(drop)
+        })?;
         self.last_signed = Some(Instant::now());
         Ok(head.index)
     }
 }
 
 pub(crate) async fn last_checkpoint(db: &Db) -> Result<i64, sqlx::Error> {
-    let sql = "select coalesce(max(log_index), 0) from seal_checkpoints";
-    match db.backend() {
-        Backend::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
-        Backend::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+    on_pool!(db, |pool| sqlx::query_scalar("select coalesce(max(log_index), 0) from seal_checkpoints")
+        .fetch_one(pool)
+        .await)
+}
+
+const INSERT_CHECKPOINT: &str =
+    "insert into seal_checkpoints (log_index, chain_hash, public_key, signature) values ($1, $2, $3, $4)";
+
+/// The seal insert; the transaction id is bound as text, cast to `xid8` on PostgreSQL and taken as an integer
+/// by SQLite's strict integer column.
+fn insert_seal_sql(db: &Db) -> &'static str {
+    if db.is_postgres() {
+        "insert into seals (log_index, aggregate_type, aggregate_id, sequence, log_epoch, tx_id, global_position,
+                            event_hash, chain_hash)
+         values ($1, $2, $3, $4, $5, $6::text::xid8, $7, $8, $9)"
+    } else {
+        "insert into seals (log_index, aggregate_type, aggregate_id, sequence, log_epoch, tx_id, global_position,
+                            event_hash, chain_hash)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
     }
 }
 

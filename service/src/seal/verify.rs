@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use ed25519_dalek::{Signature, Verifier as _, VerifyingKey};
-use projections::db::{Backend, Db};
+use projections::db::Db;
 use projections::feed::{self, FeedCursor, FeedEvent};
+use projections::on_pool;
 use sqlx::Row;
 
 use super::{chain_hash, checkpoint_message, event_hash, CHAIN_START};
@@ -175,10 +176,7 @@ pub async fn verify(
 }
 
 async fn count(db: &Db, sql: &str) -> Result<i64, sqlx::Error> {
-    match db.backend() {
-        Backend::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
-        Backend::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
-    }
+    on_pool!(db, |pool| sqlx::query_scalar(sql).fetch_one(pool).await)
 }
 
 /// A signed checkpoint as stored: chain hash, public key, signature.
@@ -188,26 +186,21 @@ type CheckpointRow = (i64, Vec<u8>, Vec<u8>, Vec<u8>);
 
 async fn load_checkpoints(db: &Db) -> Result<Checkpoints, sqlx::Error> {
     let sql = "select log_index, chain_hash, public_key, signature from seal_checkpoints order by log_index";
-    let rows: Vec<CheckpointRow> = match db.backend() {
-        Backend::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await?,
-        Backend::Sqlite(pool) => sqlx::query_as(sql).fetch_all(pool).await?,
-    };
+    let rows: Vec<CheckpointRow> = on_pool!(db, |pool| sqlx::query_as(sql).fetch_all(pool).await)?;
     Ok(rows.into_iter().map(|(index, chain, public, signature)| (index, (chain, public, signature))).collect())
 }
 
 async fn load_seals(db: &Db, after: i64, limit: i64) -> Result<Vec<SealRow>, sqlx::Error> {
-    match db.backend() {
-        Backend::Postgres(pool) => {
-            let sql = "select log_index, aggregate_type, aggregate_id, sequence, event_hash, chain_hash
-                         from seals where log_index > $1 order by log_index limit $2";
-            sqlx::query(sql).bind(after).bind(limit).fetch_all(pool).await?.iter().map(seal_from_row).collect()
-        }
-        Backend::Sqlite(pool) => {
-            let sql = "select log_index, aggregate_type, aggregate_id, sequence, event_hash, chain_hash
-                         from seals where log_index > ? order by log_index limit ?";
-            sqlx::query(sql).bind(after).bind(limit).fetch_all(pool).await?.iter().map(seal_from_row).collect()
-        }
-    }
+    let sql = "select log_index, aggregate_type, aggregate_id, sequence, event_hash, chain_hash
+                 from seals where log_index > $1 order by log_index limit $2";
+    on_pool!(db, |pool| sqlx::query(sql)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(seal_from_row)
+        .collect())
 }
 
 fn seal_from_row<R: Row>(row: &R) -> Result<SealRow, sqlx::Error>
