@@ -134,3 +134,32 @@ where
         recorded_at_micros: row.try_get("recorded_at_micros")?,
     })
 }
+
+/// The feed cursor of the latest event of an aggregate: what a caller waits for to read its own write.
+pub async fn cursor_of(db: &Db, aggregate_type: &str, aggregate_id: &str) -> Result<Option<FeedCursor>, sqlx::Error> {
+    let row: Option<(i64, i64, i64)> = match db.backend() {
+        Backend::Postgres(pool) => {
+            sqlx::query_as(
+                "select log_epoch, tx_id::text::bigint, global_position from events
+                  where aggregate_type = $1 and aggregate_id = $2 order by sequence desc limit 1",
+            )
+            .bind(aggregate_type)
+            .bind(aggregate_id)
+            .fetch_optional(pool)
+            .await?
+        }
+        Backend::Sqlite(pool) => {
+            sqlx::query_as(
+                "select e.log_epoch, 0, p.global_position from events e
+                   join event_positions p on p.aggregate_type = e.aggregate_type and p.aggregate_id = e.aggregate_id
+                                         and p.sequence = e.sequence
+                  where e.aggregate_type = $1 and e.aggregate_id = $2 order by e.sequence desc limit 1",
+            )
+            .bind(aggregate_type)
+            .bind(aggregate_id)
+            .fetch_optional(pool)
+            .await?
+        }
+    };
+    Ok(row.map(|(epoch, tx, position)| FeedCursor { epoch, tx, position }))
+}

@@ -1,4 +1,13 @@
 //! Lots' projections: the feed reader, the checkpointed runner and the read models built from the log.
 
+pub mod caseload;
 pub mod db;
 pub mod feed;
+pub mod queries;
+pub mod referrals;
+pub mod runner;
+
+/// Every projection Lots keeps, by name.
+pub fn all() -> Vec<Box<dyn runner::Projection>> {
+    vec![Box::new(caseload::Caseload), Box::new(referrals::Referrals)]
+}

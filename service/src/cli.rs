@@ -32,6 +32,11 @@ enum Verb {
     Seal,
     /// Recompute the log's hash chain and check every signed checkpoint; exit 0 only when all match.
     Verify,
+    /// Rebuild projections from position zero into fresh tables, print each digest, and make them live.
+    Rebuild {
+        /// The projection (`caseload`, `referrals`); all when left out.
+        name: Option<String>,
+    },
     /// Erase a subject's personal data: record who, when and on what ground, and destroy the subject's key.
     EraseSubject {
         /// The subject's id.
@@ -122,6 +127,28 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 hex::encode(round.head.chain),
                 round.signed.map(|index| format!("; signed at {index}")).unwrap_or_default()
             ));
+            Ok(ExitCode::SUCCESS)
+        }
+        Verb::Rebuild { name } => {
+            let all = projections::all();
+            let chosen: Vec<_> =
+                all.iter().filter(|projection| name.as_deref().is_none_or(|name| projection.name() == name)).collect();
+            if chosen.is_empty() {
+                let known: Vec<_> = all.iter().map(|projection| projection.name()).collect();
+                return Err(format!("no projection named {:?}; known: {}", name.unwrap_or_default(), known.join(", ")));
+            }
+            for projection in chosen {
+                let bar = ProgressBar::new_spinner().with_style(
+                    ProgressStyle::with_template("rebuilding {msg}: {pos} events")
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                );
+                bar.set_message(projection.name());
+                let digest = projections::runner::rebuild(&db, projection.as_ref(), |done| bar.set_position(done))
+                    .await
+                    .map_err(|error| format!("rebuilding {}: {error}", projection.name()))?;
+                bar.finish_and_clear();
+                say(&format!("{}: rebuilt, digest {digest}", projection.name()));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Verb::EraseSubject { subject, ground } => {

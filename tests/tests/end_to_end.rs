@@ -29,4 +29,5 @@ macro_rules! on_both_stores {
 mod domain_flow;
 mod log;
 mod personal;
+mod projections;
 mod tamper;

@@ -1,0 +1,181 @@
+//! Caseload and deadlines: one row per case (unit, worker, phase, the dates the clocks run from) and one per
+//! intervention. Deadlines and "overdue" are worked out when read, from those dates and a "today" passed in.
+
+use domain::case::{CaseEvent, CasePhase, PreliminaryDecision};
+use domain::event::Stamped;
+
+use crate::feed::FeedEvent;
+use crate::runner::{Arg, Projection, ProjectionError, Write};
+
+/// The caseload projection.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Caseload;
+
+/// A unit-like enum's snake_case name, as serde writes it (phases, kinds, outcomes).
+pub(crate) fn name_of<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|json| json.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+const CASE_COLUMNS: &[&str] = &[
+    "case_id",
+    "subject_id",
+    "unit_id",
+    "unit_kind",
+    "worker_id",
+    "phase",
+    "received_on",
+    "protection_assessed_on",
+    "preliminary_decided_on",
+    "investigation_started_on",
+    "investigation_due_on",
+    "investigation_extended",
+    "chained",
+    "closed_on",
+    "last_position",
+];
+const INTERVENTION_COLUMNS: &[&str] = &[
+    "case_id",
+    "intervention_id",
+    "kind",
+    "status",
+    "provider_unit",
+    "started_on",
+    "next_follow_up_on",
+    "outcome",
+    "last_position",
+];
+
+impl Projection for Caseload {
+    fn name(&self) -> &'static str {
+        "caseload"
+    }
+
+    fn tables(&self) -> &'static [(&'static str, &'static [&'static str])] {
+        &[("caseload_cases", CASE_COLUMNS), ("caseload_interventions", INTERVENTION_COLUMNS)]
+    }
+
+    fn apply(&self, event: &FeedEvent, generation: i64) -> Result<Vec<Write>, ProjectionError> {
+        if event.aggregate_type != "case" {
+            return Ok(Vec::new());
+        }
+        let stamped: Stamped<CaseEvent> =
+            serde_json::from_str(&event.payload).map_err(|error| ProjectionError::unreadable(event, error))?;
+        let on = Arg::Text(stamped.occurred_on.to_string());
+        let case = Arg::Text(event.aggregate_id.clone());
+        let position = Arg::Int(event.cursor.position);
+        let g = Arg::Int(generation);
+        let update = |sql: &'static str, mut args: Vec<Arg>| {
+            let mut all = vec![g.clone(), case.clone(), position.clone()];
+            all.append(&mut args);
+            vec![Write::new(sql, all)]
+        };
+        Ok(match stamped.event {
+            CaseEvent::CaseOpened { subject, unit, unit_kind, protection_assessed_on, .. } => vec![Write::new(
+                "insert into caseload_cases (generation, case_id, last_position, subject_id, unit_id, unit_kind, phase,
+                                             received_on, protection_assessed_on)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                vec![
+                    g,
+                    case,
+                    position,
+                    subject.to_string().into(),
+                    unit.to_string().into(),
+                    name_of(&unit_kind).into(),
+                    name_of(&CasePhase::Intake).into(),
+                    on,
+                    protection_assessed_on.map(|date| date.to_string()).into(),
+                ],
+            )],
+            CaseEvent::ProtectionAssessed { .. } => update(
+                "update caseload_cases set last_position = $3, protection_assessed_on = coalesce(protection_assessed_on, $4)
+                  where generation = $1 and case_id = $2",
+                vec![on],
+            ),
+            CaseEvent::PreliminaryAssessmentDecided { decision, .. } => {
+                let phase = match decision {
+                    PreliminaryDecision::OpenInvestigation => CasePhase::InvestigationDecided,
+                    PreliminaryDecision::NoInvestigation => CasePhase::NotInvestigated,
+                };
+                update(
+                    "update caseload_cases set last_position = $3, phase = $4, preliminary_decided_on = $5
+                      where generation = $1 and case_id = $2",
+                    vec![name_of(&phase).into(), on],
+                )
+            }
+            CaseEvent::InvestigationStarted { due_on, .. } => update(
+                "update caseload_cases set last_position = $3, phase = $4, investigation_started_on = $5,
+                        investigation_due_on = $6, investigation_extended = 0, chained = 0
+                  where generation = $1 and case_id = $2",
+                vec![name_of(&CasePhase::Investigating).into(), on, due_on.to_string().into()],
+            ),
+            CaseEvent::ChainedInvestigationFlagged { .. } => update(
+                "update caseload_cases set last_position = $3, chained = 1 where generation = $1 and case_id = $2",
+                vec![],
+            ),
+            CaseEvent::InvestigationExtended { new_due_on, .. } => update(
+                "update caseload_cases set last_position = $3, investigation_due_on = $4, investigation_extended = 1
+                  where generation = $1 and case_id = $2",
+                vec![new_due_on.to_string().into()],
+            ),
+            CaseEvent::InvestigationCompleted { .. } => update(
+                "update caseload_cases set last_position = $3, phase = $4, investigation_due_on = null
+                  where generation = $1 and case_id = $2",
+                vec![name_of(&CasePhase::Investigated).into()],
+            ),
+            CaseEvent::InvestigationDiscontinued => update(
+                "update caseload_cases set last_position = $3, investigation_due_on = null
+                  where generation = $1 and case_id = $2",
+                vec![],
+            ),
+            CaseEvent::InterventionDecided { intervention, kind, .. } => vec![Write::new(
+                "insert into caseload_interventions (generation, case_id, last_position, intervention_id, kind, status)
+                 values ($1, $2, $3, $4, $5, 'decided')",
+                vec![g, case, position, intervention.to_string().into(), name_of(&kind).into()],
+            )],
+            CaseEvent::InterventionPlanned { intervention, provider, first_follow_up_on, .. } => update(
+                "update caseload_interventions set last_position = $3, status = 'planned', provider_unit = $5,
+                        next_follow_up_on = $6
+                  where generation = $1 and case_id = $2 and intervention_id = $4",
+                vec![intervention.to_string().into(), provider.map(|unit| unit.to_string()).into(), first_follow_up_on.to_string().into()],
+            ),
+            CaseEvent::InterventionStarted { intervention } => update(
+                "update caseload_interventions set last_position = $3, status = 'started', started_on = $5
+                  where generation = $1 and case_id = $2 and intervention_id = $4",
+                vec![intervention.to_string().into(), on],
+            ),
+            CaseEvent::InterventionFollowedUp { intervention, next_follow_up_on, .. } => update(
+                "update caseload_interventions set last_position = $3, next_follow_up_on = $5
+                  where generation = $1 and case_id = $2 and intervention_id = $4",
+                vec![intervention.to_string().into(), next_follow_up_on.map(|date| date.to_string()).into()],
+            ),
+            CaseEvent::InterventionEnded { intervention, outcome, .. } => update(
+                "update caseload_interventions set last_position = $3, status = 'ended', next_follow_up_on = null,
+                        outcome = $5
+                  where generation = $1 and case_id = $2 and intervention_id = $4",
+                vec![intervention.to_string().into(), name_of(&outcome).into()],
+            ),
+            CaseEvent::ResponsibleWorkerAssigned { worker, .. } => update(
+                "update caseload_cases set last_position = $3, worker_id = $4 where generation = $1 and case_id = $2",
+                vec![worker.to_string().into()],
+            ),
+            CaseEvent::CaseTransferred { to_unit, .. } => update(
+                "update caseload_cases set last_position = $3, unit_id = $4, worker_id = null
+                  where generation = $1 and case_id = $2",
+                vec![to_unit.to_string().into()],
+            ),
+            CaseEvent::CaseClosed { .. } => update(
+                "update caseload_cases set last_position = $3, phase = $4, closed_on = $5, investigation_due_on = null
+                  where generation = $1 and case_id = $2",
+                vec![name_of(&CasePhase::Closed).into(), on],
+            ),
+            CaseEvent::CaseReopened { .. } => update(
+                "update caseload_cases set last_position = $3, phase = $4, received_on = $5, closed_on = null,
+                        protection_assessed_on = null, preliminary_decided_on = null,
+                        investigation_started_on = null, investigation_due_on = null
+                  where generation = $1 and case_id = $2",
+                vec![name_of(&CasePhase::Intake).into(), on],
+            ),
+            CaseEvent::NoteAppended { .. } => Vec::new(),
+        })
+    }
+}

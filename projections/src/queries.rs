@@ -1,0 +1,297 @@
+//! Reading the views: caseload, deadlines, inbox and outbox of a unit, with deadlines and waiting times worked
+//! out against a "today" the caller passes in (never the clock), so every reader on any day gets the same rows.
+
+use domain::calendar::{days_between, preliminary_assessment_due, protection_assessment_due, Deadline};
+use serde::Serialize;
+use time::Date;
+
+use crate::db::Db;
+use crate::on_pool;
+use crate::runner::status;
+
+/// Which clock a deadline belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineKind {
+    /// Protection assessment: the day of receipt or the next.
+    ProtectionAssessment,
+    /// Preliminary assessment: 14 days from receipt.
+    PreliminaryAssessment,
+    /// Investigation: four months from its start, or the extended date.
+    Investigation,
+    /// An intervention's next follow-up.
+    FollowUp,
+}
+
+/// One deadline of one case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeadlineRow {
+    /// The case.
+    pub case_id: String,
+    /// The responsible worker.
+    pub worker_id: Option<String>,
+    /// Which clock.
+    pub kind: DeadlineKind,
+    /// The last day on time.
+    pub due_on: Date,
+    /// Whether today is past it.
+    pub overdue: bool,
+    /// Days left (negative when overdue).
+    pub days_left: i64,
+    /// The log position of the event the deadline counts from (the trace behind the figure).
+    pub position: i64,
+}
+
+/// One open case in a unit's caseload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseloadRow {
+    /// The case.
+    pub case_id: String,
+    /// The subject.
+    pub subject_id: String,
+    /// The responsible worker.
+    pub worker_id: Option<String>,
+    /// The phase.
+    pub phase: String,
+    /// The date of receipt.
+    pub received_on: Date,
+    /// The nearest deadline.
+    pub next_deadline: Option<DeadlineRow>,
+    /// Whether any deadline is overdue.
+    pub overdue: bool,
+    /// Whether the current investigation was flagged as chained.
+    pub chained: bool,
+}
+
+/// One referral in an inbox or outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReferralRow {
+    /// The referral.
+    pub referral_id: String,
+    /// Its kind.
+    pub kind: String,
+    /// The sending unit (none for an application).
+    pub from_unit: Option<String>,
+    /// The receiving unit.
+    pub to_unit: String,
+    /// Its status.
+    pub status: String,
+    /// Sent on.
+    pub sent_on: Date,
+    /// Received on.
+    pub received_on: Option<Date>,
+    /// Days since it was sent (until decided, else until today).
+    pub days_since_sent: i64,
+    /// Days since it was received (until decided, else until today).
+    pub days_since_received: Option<i64>,
+    /// The case that took it.
+    pub case_id: Option<String>,
+    /// Forwarded from / to.
+    pub forwarded_from: Option<String>,
+    /// The referral it was forwarded to.
+    pub forwarded_to: Option<String>,
+    /// Whether feedback was given to the sender.
+    pub feedback_given: bool,
+    /// The reported outcome of the intervention.
+    pub intervention_outcome: Option<String>,
+}
+
+type CaseRecord = (String, String, Option<String>, String, String, String, Option<String>, Option<String>, i64, i64);
+
+fn date(text: &str) -> Option<Date> {
+    Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
+fn deadline_row(
+    case_id: &str,
+    worker: &Option<String>,
+    kind: DeadlineKind,
+    due_on: Date,
+    today: Date,
+    position: i64,
+) -> DeadlineRow {
+    let deadline = Deadline { due_on };
+    DeadlineRow {
+        case_id: case_id.to_owned(),
+        worker_id: worker.clone(),
+        kind,
+        due_on,
+        overdue: deadline.is_overdue(today),
+        days_left: deadline.days_left(today),
+        position,
+    }
+}
+
+/// Every deadline of the open cases of `unit`, nearest first.
+pub async fn deadlines(db: &Db, unit: &str, today: Date) -> Result<Vec<DeadlineRow>, sqlx::Error> {
+    let generation = status(db, "caseload").await?.generation;
+    let cases: Vec<CaseRecord> = on_pool!(db, |pool| {
+        sqlx::query_as(
+            "select case_id, subject_id, worker_id, unit_kind, phase, received_on, protection_assessed_on,
+                    investigation_due_on, chained, last_position
+               from caseload_cases where generation = $1 and unit_id = $2 and phase <> 'closed'",
+        )
+        .bind(generation)
+        .bind(unit)
+        .fetch_all(pool)
+        .await
+    })?;
+    let follow_ups: Vec<(String, String, i64)> = on_pool!(db, |pool| {
+        sqlx::query_as(
+            "select i.case_id, i.next_follow_up_on, i.last_position
+               from caseload_interventions i
+               join caseload_cases c on c.generation = i.generation and c.case_id = i.case_id
+              where i.generation = $1 and c.unit_id = $2 and c.phase <> 'closed'
+                and i.status in ('planned', 'started') and i.next_follow_up_on is not null",
+        )
+        .bind(generation)
+        .bind(unit)
+        .fetch_all(pool)
+        .await
+    })?;
+    let mut rows = Vec::new();
+    for (case_id, _, worker, unit_kind, phase, received_on, protection, investigation_due, _, position) in &cases {
+        let Some(received_on) = date(received_on) else { continue };
+        if unit_kind == "social_services" && phase == "intake" {
+            if protection.is_none() {
+                let due = protection_assessment_due(received_on);
+                rows.push(deadline_row(case_id, worker, DeadlineKind::ProtectionAssessment, due, today, *position));
+            }
+            let due = preliminary_assessment_due(received_on);
+            rows.push(deadline_row(case_id, worker, DeadlineKind::PreliminaryAssessment, due, today, *position));
+        }
+        if let Some(due) = investigation_due.as_deref().and_then(date) {
+            rows.push(deadline_row(case_id, worker, DeadlineKind::Investigation, due, today, *position));
+        }
+    }
+    for (case_id, next, position) in &follow_ups {
+        let worker = cases.iter().find(|case| &case.0 == case_id).and_then(|case| case.2.clone());
+        if let Some(due) = date(next) {
+            rows.push(deadline_row(case_id, &worker, DeadlineKind::FollowUp, due, today, *position));
+        }
+    }
+    rows.sort_by(|a, b| (a.due_on, a.kind, &a.case_id).cmp(&(b.due_on, b.kind, &b.case_id)));
+    Ok(rows)
+}
+
+/// Deadlines of `unit` due within `days` of today, overdue ones included.
+pub async fn deadlines_due_within(
+    db: &Db,
+    unit: &str,
+    today: Date,
+    days: i64,
+) -> Result<Vec<DeadlineRow>, sqlx::Error> {
+    Ok(deadlines(db, unit, today).await?.into_iter().filter(|row| row.days_left <= days).collect())
+}
+
+/// The open cases of `unit`, each with its nearest deadline.
+pub async fn caseload(db: &Db, unit: &str, today: Date) -> Result<Vec<CaseloadRow>, sqlx::Error> {
+    let generation = status(db, "caseload").await?.generation;
+    let cases: Vec<CaseRecord> = on_pool!(db, |pool| {
+        sqlx::query_as(
+            "select case_id, subject_id, worker_id, unit_kind, phase, received_on, protection_assessed_on,
+                    investigation_due_on, chained, last_position
+               from caseload_cases where generation = $1 and unit_id = $2 and phase <> 'closed'
+              order by received_on, case_id",
+        )
+        .bind(generation)
+        .bind(unit)
+        .fetch_all(pool)
+        .await
+    })?;
+    let deadlines = deadlines(db, unit, today).await?;
+    Ok(cases
+        .into_iter()
+        .filter_map(|(case_id, subject_id, worker_id, _, phase, received_on, _, _, chained, _)| {
+            let mine: Vec<_> = deadlines.iter().filter(|row| row.case_id == case_id).collect();
+            Some(CaseloadRow {
+                overdue: mine.iter().any(|row| row.overdue),
+                next_deadline: mine.first().map(|row| (*row).clone()),
+                case_id,
+                subject_id,
+                worker_id,
+                phase,
+                received_on: date(&received_on)?,
+                chained: chained != 0,
+            })
+        })
+        .collect())
+}
+
+type ReferralRecord = (
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+    Option<String>,
+);
+
+async fn referrals(db: &Db, column: &str, unit: &str, today: Date) -> Result<Vec<ReferralRow>, sqlx::Error> {
+    let generation = status(db, "referrals").await?.generation;
+    let sql = format!(
+        "select referral_id, kind, from_unit, to_unit, status, sent_on, received_on, decided_on, case_id,
+                forwarded_from, forwarded_to, feedback_count, intervention_outcome
+           from referral_views where generation = $1 and {column} = $2
+          order by sent_on, referral_id"
+    );
+    let records: Vec<ReferralRecord> =
+        on_pool!(db, |pool| sqlx::query_as(&sql).bind(generation).bind(unit).fetch_all(pool).await)?;
+    Ok(records
+        .into_iter()
+        .filter_map(
+            |(
+                referral_id,
+                kind,
+                from_unit,
+                to_unit,
+                status,
+                sent_on,
+                received_on,
+                decided_on,
+                case_id,
+                forwarded_from,
+                forwarded_to,
+                feedback,
+                outcome,
+            )| {
+                let sent_on = date(&sent_on)?;
+                let received_on = received_on.as_deref().and_then(date);
+                let until = decided_on.as_deref().and_then(date).unwrap_or(today);
+                Some(ReferralRow {
+                    referral_id,
+                    kind,
+                    from_unit,
+                    to_unit,
+                    status,
+                    days_since_sent: days_between(sent_on, until),
+                    days_since_received: received_on.map(|received| days_between(received, until)),
+                    sent_on,
+                    received_on,
+                    case_id,
+                    forwarded_from,
+                    forwarded_to,
+                    feedback_given: feedback > 0,
+                    intervention_outcome: outcome,
+                })
+            },
+        )
+        .collect())
+}
+
+/// The referrals sent to `unit`.
+pub async fn inbox(db: &Db, unit: &str, today: Date) -> Result<Vec<ReferralRow>, sqlx::Error> {
+    referrals(db, "to_unit", unit, today).await
+}
+
+/// The referrals sent by `unit`.
+pub async fn outbox(db: &Db, unit: &str, today: Date) -> Result<Vec<ReferralRow>, sqlx::Error> {
+    referrals(db, "from_unit", unit, today).await
+}

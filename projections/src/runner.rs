@@ -1,0 +1,437 @@
+//! The projection runner: one task per projection reads a batch from the feed after the projection's
+//! checkpoint, applies it to the projection's tables and stores the new checkpoint in the same transaction.
+//! A projection that fails on an event stops there, records the event and the error, and never skips it.
+//!
+//! Projections are dumb: `apply` turns one event into SQL writes (no reads, no clock, no rules), so replaying
+//! the log from position zero rebuilds the same rows. Every projection row carries a `generation`; a rebuild
+//! fills a new generation from zero and then makes it live in one transaction.
+
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use tokio::sync::watch;
+
+use crate::db::{Backend, Db};
+use crate::feed::{self, FeedCursor, FeedEvent};
+use crate::on_pool;
+
+/// A value bound to a projection's SQL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    /// Text.
+    Text(String),
+    /// An integer.
+    Int(i64),
+    /// SQL NULL.
+    Null,
+}
+
+impl From<&str> for Arg {
+    fn from(text: &str) -> Self {
+        Arg::Text(text.to_owned())
+    }
+}
+
+impl From<String> for Arg {
+    fn from(text: String) -> Self {
+        Arg::Text(text)
+    }
+}
+
+impl From<i64> for Arg {
+    fn from(number: i64) -> Self {
+        Arg::Int(number)
+    }
+}
+
+impl<T: Into<Arg>> From<Option<T>> for Arg {
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Arg::Null, Into::into)
+    }
+}
+
+/// One SQL statement a projection wants run, with `$1`-style parameters (both stores accept them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Write {
+    /// The statement.
+    pub sql: &'static str,
+    /// Its arguments, in order.
+    pub args: Vec<Arg>,
+}
+
+impl Write {
+    /// A statement with its arguments.
+    pub fn new(sql: &'static str, args: Vec<Arg>) -> Self {
+        Self { sql, args }
+    }
+}
+
+/// Why a projection could not apply an event.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectionError {
+    /// The event's payload is not what its type says.
+    #[error("event {aggregate_type} {aggregate_id} #{sequence} cannot be read: {reason}")]
+    Unreadable {
+        /// Its aggregate type.
+        aggregate_type: String,
+        /// Its aggregate.
+        aggregate_id: String,
+        /// Its sequence.
+        sequence: i64,
+        /// Why.
+        reason: String,
+    },
+    /// The store failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The projection stopped at an event earlier and must be repaired and rebuilt.
+    #[error("projection {name} stopped at {at:?}: {error}")]
+    Stopped {
+        /// The projection.
+        name: String,
+        /// Where.
+        at: FeedCursor,
+        /// The recorded error.
+        error: String,
+    },
+}
+
+impl ProjectionError {
+    /// An unreadable payload of `event`.
+    pub fn unreadable(event: &FeedEvent, reason: impl ToString) -> Self {
+        Self::Unreadable {
+            aggregate_type: event.aggregate_type.clone(),
+            aggregate_id: event.aggregate_id.clone(),
+            sequence: event.sequence,
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// A read model built from the feed.
+pub trait Projection: Send + Sync + 'static {
+    /// Its name, as `lots rebuild NAME` and `/readyz` call it.
+    fn name(&self) -> &'static str;
+    /// Its tables; each has a `generation` column. For each, the columns that make up its content (for the
+    /// digest), in a fixed order.
+    fn tables(&self) -> &'static [(&'static str, &'static [&'static str])];
+    /// The writes one event leads to in `generation`. Pure: no reads, no clock.
+    fn apply(&self, event: &FeedEvent, generation: i64) -> Result<Vec<Write>, ProjectionError>;
+}
+
+/// Where a projection stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectionStatus {
+    /// The projection.
+    pub name: String,
+    /// The generation users read.
+    pub generation: i64,
+    /// The last event applied to it.
+    pub checkpoint: FeedCursor,
+    /// The error it stopped on, if it did.
+    pub error: Option<String>,
+}
+
+/// How many events one projection transaction takes at most.
+const BATCH: i64 = 500;
+
+/// Reads a projection's status, creating its state row (generation 1, at the start) when it has none.
+pub async fn status(db: &Db, name: &str) -> Result<ProjectionStatus, sqlx::Error> {
+    on_pool!(db, |pool| {
+        sqlx::query("insert into projection_state (name) values ($1) on conflict do nothing")
+            .bind(name)
+            .execute(pool)
+            .await?;
+        let (generation, epoch, tx, position, error): (i64, i64, i64, i64, Option<String>) = sqlx::query_as(
+            "select live_generation, checkpoint_epoch, checkpoint_tx, checkpoint_position, error
+               from projection_state where name = $1",
+        )
+        .bind(name)
+        .fetch_one(pool)
+        .await?;
+        Ok(ProjectionStatus {
+            name: name.to_owned(),
+            generation,
+            checkpoint: FeedCursor { epoch, tx, position },
+            error,
+        })
+    })
+}
+
+/// Applies the next batch of events to the live generation. Returns how many were applied (0: caught up, or
+/// another runner moved the checkpoint first). An event the projection cannot apply stops it: the error and
+/// the event are recorded and every later call returns [`ProjectionError::Stopped`].
+pub async fn step(db: &Db, projection: &dyn Projection) -> Result<usize, ProjectionError> {
+    let state = status(db, projection.name()).await?;
+    if let Some(error) = state.error {
+        return Err(ProjectionError::Stopped { name: state.name, at: state.checkpoint, error });
+    }
+    let batch = feed::read(db, state.checkpoint, BATCH).await?;
+    if batch.is_empty() {
+        return Ok(0);
+    }
+    let mut writes = Vec::new();
+    let mut last = state.checkpoint;
+    for event in &batch {
+        match projection.apply(event, state.generation) {
+            Ok(more) => {
+                writes.extend(more);
+                last = event.cursor;
+            }
+            Err(error) => {
+                tracing::error!(projection = projection.name(), %error, "projection stopped at an event it cannot apply");
+                // Apply what came before the failing event, then record the failure at it.
+                commit(
+                    db,
+                    projection.name(),
+                    state.generation,
+                    state.checkpoint,
+                    last,
+                    &writes,
+                    Some(&error.to_string()),
+                )
+                .await?;
+                return Err(error);
+            }
+        }
+    }
+    let applied = commit(db, projection.name(), state.generation, state.checkpoint, last, &writes, None).await?;
+    Ok(if applied { batch.len() } else { 0 })
+}
+
+/// Runs `writes` and moves the checkpoint from `from` to `to` in one transaction, unless another runner moved
+/// it first (then nothing is written and `false` is returned).
+async fn commit(
+    db: &Db,
+    name: &str,
+    generation: i64,
+    from: FeedCursor,
+    to: FeedCursor,
+    writes: &[Write],
+    error: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    on_pool!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        // Taking the row first makes this transaction the writer at once (SQLite) and serialises runners
+        // and rebuilds of one projection (PostgreSQL); the checkpoint check then makes sure nobody else applied
+        // this batch meanwhile.
+        let moved = sqlx::query(
+            "update projection_state
+                set checkpoint_epoch = $2, checkpoint_tx = $3, checkpoint_position = $4, error = $5
+              where name = $1 and live_generation = $6
+                and checkpoint_epoch = $7 and checkpoint_tx = $8 and checkpoint_position = $9",
+        )
+        .bind(name)
+        .bind(to.epoch)
+        .bind(to.tx)
+        .bind(to.position)
+        .bind(error)
+        .bind(generation)
+        .bind(from.epoch)
+        .bind(from.tx)
+        .bind(from.position)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if moved != 1 {
+            return Ok(false);
+        }
+        for write in writes {
+            let mut query = sqlx::query(write.sql);
+            for arg in &write.args {
+                query = match arg {
+                    Arg::Text(text) => query.bind(text.clone()),
+                    Arg::Int(number) => query.bind(*number),
+                    Arg::Null => query.bind(Option::<String>::None),
+                };
+            }
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
+/// Keeps `projection` in step with the feed until `stop` turns true. On PostgreSQL only the process holding the
+/// projection's advisory lock runs it (the others wait to take over); the checkpoint check keeps every event
+/// applied once in any case. Signals `progress` after every batch.
+pub async fn run(
+    db: Db,
+    projection: Box<dyn Projection>,
+    progress: watch::Sender<u64>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let _leadership = loop {
+        if *stop.borrow() {
+            return;
+        }
+        match lead(&db, projection.name()).await {
+            Ok(Some(connection)) => break Some(connection),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(projection = projection.name(), %error, "cannot take the projection's lead"),
+        }
+        if !db.is_postgres() {
+            break None;
+        }
+        tokio::select! {
+            _ = stop.changed() => {}
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+    };
+    while !*stop.borrow() {
+        match step(&db, projection.as_ref()).await {
+            Ok(0) => {
+                let at = status(&db, projection.name()).await.map(|state| state.checkpoint).unwrap_or_default();
+                tokio::select! {
+                    _ = stop.changed() => {}
+                    _ = feed::read_or_wait(&db, at, 1, Duration::from_secs(5)) => {}
+                }
+            }
+            Ok(_) => {
+                progress.send_modify(|count| *count = count.wrapping_add(1));
+            }
+            Err(ProjectionError::Stopped { .. }) => return,
+            Err(ProjectionError::Unreadable { .. }) => {
+                progress.send_modify(|count| *count = count.wrapping_add(1));
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(projection = projection.name(), %error, "projection batch failed; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+/// On PostgreSQL, tries to take the projection's session advisory lock on a connection of its own, kept for as
+/// long as the runner leads.
+async fn lead(db: &Db, name: &str) -> Result<Option<sqlx::pool::PoolConnection<sqlx::Postgres>>, sqlx::Error> {
+    let Backend::Postgres(pool) = db.backend() else { return Ok(None) };
+    let mut connection = pool.acquire().await?;
+    let key = lock_key(name);
+    let taken: bool =
+        sqlx::query_scalar("select pg_try_advisory_lock($1)").bind(key).fetch_one(&mut *connection).await?;
+    Ok(taken.then_some(connection))
+}
+
+fn lock_key(name: &str) -> i64 {
+    let digest = Sha256::digest(format!("lots-projection-{name}").as_bytes());
+    i64::from_be_bytes([digest[0], digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7]])
+}
+
+/// Waits until `name` has applied the event at `cursor` (read-your-writes), or `timeout` passes. Returns whether
+/// it got there.
+pub async fn wait_for(db: &Db, name: &str, cursor: FeedCursor, timeout: Duration) -> Result<bool, sqlx::Error> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut written = db.written();
+    loop {
+        written.borrow_and_update();
+        if status(db, name).await?.checkpoint >= cursor {
+            return Ok(true);
+        }
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            return Ok(false);
+        }
+        let nap = Duration::from_millis(50).min(deadline - now);
+        let _ = tokio::time::timeout(nap, written.changed()).await;
+    }
+}
+
+/// The digest of a projection's content in `generation`: SHA-256 over its rows rendered as text, sorted, so it
+/// depends neither on row order nor on the backend.
+pub async fn digest(db: &Db, projection: &dyn Projection, generation: i64) -> Result<String, sqlx::Error> {
+    let mut rows = Vec::new();
+    for (table, columns) in projection.tables() {
+        let rendered: Vec<String> =
+            columns.iter().map(|column| format!("coalesce(cast({column} as text), '~')")).collect();
+        let sql = format!("select {} from {table} where generation = $1", rendered.join(" || '|' || "));
+        let table_rows: Vec<String> =
+            on_pool!(db, |pool| sqlx::query_scalar(&sql).bind(generation).fetch_all(pool).await)?;
+        rows.extend(table_rows.into_iter().map(|row| format!("{table}|{row}")));
+    }
+    rows.sort();
+    let mut hasher = Sha256::new();
+    for row in &rows {
+        hasher.update((row.len() as u64).to_be_bytes());
+        hasher.update(row.as_bytes());
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// Rebuilds `projection` from position zero into a new generation, then makes it live in one transaction with
+/// its checkpoint, and removes the old generation's rows. `progress` is called with the events applied so far.
+/// Returns the new generation's digest.
+pub async fn rebuild(
+    db: &Db,
+    projection: &dyn Projection,
+    mut progress: impl FnMut(u64),
+) -> Result<String, ProjectionError> {
+    let live = status(db, projection.name()).await?;
+    let generation: i64 = on_pool!(db, |pool| {
+        sqlx::query_scalar("update projection_state set building_generation = live_generation + 1 where name = $1 returning building_generation")
+            .bind(projection.name())
+            .fetch_one(pool)
+            .await
+    })?;
+    clear_generation(db, projection, generation).await?;
+    let mut cursor = FeedCursor::default();
+    let mut applied = 0u64;
+    loop {
+        let batch = feed::read(db, cursor, BATCH).await?;
+        let Some(last) = batch.last() else { break };
+        let mut writes = Vec::new();
+        for event in &batch {
+            writes.extend(projection.apply(event, generation)?);
+        }
+        execute(db, &writes).await?;
+        cursor = last.cursor;
+        applied += batch.len() as u64;
+        progress(applied);
+    }
+    // Make it live at the cursor it reached; a runner continues from there.
+    on_pool!(db, |pool| {
+        sqlx::query(
+            "update projection_state
+                set live_generation = $2, building_generation = null, error = null,
+                    checkpoint_epoch = $3, checkpoint_tx = $4, checkpoint_position = $5
+              where name = $1",
+        )
+        .bind(projection.name())
+        .bind(generation)
+        .bind(cursor.epoch)
+        .bind(cursor.tx)
+        .bind(cursor.position)
+        .execute(pool)
+        .await
+        .map(drop)
+    })?;
+    clear_generation(db, projection, live.generation).await?;
+    Ok(digest(db, projection, generation).await?)
+}
+
+async fn execute(db: &Db, writes: &[Write]) -> Result<(), sqlx::Error> {
+    on_pool!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        for write in writes {
+            let mut query = sqlx::query(write.sql);
+            for arg in &write.args {
+                query = match arg {
+                    Arg::Text(text) => query.bind(text.clone()),
+                    Arg::Int(number) => query.bind(*number),
+                    Arg::Null => query.bind(Option::<String>::None),
+                };
+            }
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await
+    })
+}
+
+async fn clear_generation(db: &Db, projection: &dyn Projection, generation: i64) -> Result<(), sqlx::Error> {
+    for (table, _) in projection.tables() {
+        let sql = format!("delete from {table} where generation = $1");
+        on_pool!(db, |pool| sqlx::query(&sql).bind(generation).execute(pool).await.map(drop))?;
+    }
+    Ok(())
+}

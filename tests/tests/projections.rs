@@ -1,0 +1,267 @@
+//! Projections on both stores: the views after each step of a scripted flow (exact rows), read-your-writes, a
+//! projection that stops on an event it cannot read, runners stopped and resumed, two runners on one database,
+//! and rebuilt digests equal to live ones after a random scenario.
+
+use std::time::Duration;
+
+use domain::case::{Case, CaseCommand, CaseOrigin, ChildHeard, InvestigationResult, PlannedGoal, PreliminaryDecision};
+use domain::categories::ConcernCategory;
+use domain::command::{Actor, Command, CommandContext, Role};
+use domain::ids::*;
+use domain::legal::LegalGroundCode;
+use domain::outcomes::InterventionKind;
+use domain::referral::{FeedbackKind, ProtectionAssessment, Referral, ReferralCommand, ReferralKind};
+use domain::sealed::Sealed;
+use domain::units::UnitKind;
+use projections::db::Db;
+use projections::feed::{self, FeedCursor};
+use projections::queries::{self, DeadlineKind, DeadlineRow, ReferralRow};
+use projections::runner;
+use service::commands::{CommandBus, EventMetadata};
+use time::macros::date;
+use time::Date;
+use ulid::Ulid;
+
+/// Units, people and a command bus for a scripted flow.
+struct Scene {
+    bus: CommandBus,
+    school: UnitId,
+    social: UnitId,
+    framtid: UnitId,
+    counsellor: UserId,
+    worker: UserId,
+    manager: UserId,
+}
+
+impl Scene {
+    fn new(db: &Db) -> Self {
+        let id = || Ulid::new();
+        Self {
+            bus: CommandBus::new(db.clone()),
+            school: UnitId::from_ulid(id()),
+            social: UnitId::from_ulid(id()),
+            framtid: UnitId::from_ulid(id()),
+            counsellor: UserId::from_ulid(id()),
+            worker: UserId::from_ulid(id()),
+            manager: UserId::from_ulid(id()),
+        }
+    }
+
+    fn context(&self, user: UserId, role: Role, unit: UnitId, on: Date) -> CommandContext {
+        CommandContext {
+            command_id: CommandId::from_ulid(Ulid::new()),
+            actor: Actor { user, role, unit },
+            today: on.max(date!(2026 - 11 - 25)),
+            occurred_on: on,
+        }
+    }
+
+    async fn referral(&self, id: ReferralId, context: CommandContext, body: ReferralCommand) {
+        self.bus
+            .execute::<Referral>(&id.to_string(), Command { context, body }, &EventMetadata::default())
+            .await
+            .expect("referral command");
+    }
+
+    async fn case(&self, id: CaseId, context: CommandContext, body: CaseCommand) {
+        self.bus
+            .execute::<Case>(&id.to_string(), Command { context, body }, &EventMetadata::default())
+            .await
+            .expect("case command");
+    }
+}
+
+fn text(words: &str) -> Sealed {
+    Sealed::from_bytes(words.as_bytes().to_vec())
+}
+
+/// Brings every projection up to the last event written to `aggregate`.
+async fn catch_up(db: &Db, aggregate_type: &str, aggregate_id: &str) {
+    let cursor = feed::cursor_of(db, aggregate_type, aggregate_id).await.expect("cursor").expect("written");
+    for projection in projections::all() {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        while runner::status(db, projection.name()).await.expect("status").checkpoint < cursor {
+            assert!(tokio::time::Instant::now() < deadline, "{} did not catch up", projection.name());
+            if runner::step(db, projection.as_ref()).await.expect("step") == 0 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    }
+}
+
+on_both_stores! {
+    /// A report of concern through receipt, case, assessment, investigation and an intervention: inbox, outbox,
+    /// caseload and deadlines show each step, row for row.
+    async fn the_views_show_each_step_of_a_report_of_concern(store) {
+        let scene = Scene::new(&store.db);
+        let (report, case) = (ReferralId::from_ulid(Ulid::new()), CaseId::from_ulid(Ulid::new()));
+        let subject = SubjectId::from_ulid(Ulid::new());
+        let school = scene.context(scene.counsellor, Role::SocialWorker, scene.school, date!(2026 - 11 - 02));
+        scene.referral(report, school, ReferralCommand::SendReferral {
+            referral: report,
+            kind: ReferralKind::ReportOfConcern,
+            subject,
+            to_unit: scene.social,
+            to_unit_kind: UnitKind::SocialServices,
+            concerns: [ConcernCategory::SchoolAbsence].into(),
+            reason: text("frånvaro"),
+            basis: None,
+            forwarded_from: None,
+        }).await;
+        let social = |on| scene.context(scene.worker, Role::SocialWorker, scene.social, on);
+        let received = date!(2026 - 11 - 03);
+        let assessment = ProtectionAssessment { immediate_protection_needed: false, assessment: text("ok"), assessed_on: received, late_reason: None };
+        scene.referral(report, social(received), ReferralCommand::ReceiveReferral { protection_assessment: Some(assessment) }).await;
+        scene.case(case, social(received), CaseCommand::OpenCase {
+            case,
+            subject,
+            unit_kind: UnitKind::SocialServices,
+            origin: CaseOrigin::Referral(report),
+            concerns: [ConcernCategory::SchoolAbsence].into(),
+            protection_assessed_on: Some(received),
+            prior_investigation: None,
+        }).await;
+        scene.case(case, social(received), CaseCommand::AssignResponsibleWorker { worker: scene.worker }).await;
+        catch_up(&store.db, "case", &case.to_string()).await;
+
+        let today = date!(2026 - 11 - 10);
+        let inbox = queries::inbox(&store.db, &scene.social.to_string(), today).await.expect("inbox");
+        let expected = ReferralRow {
+            referral_id: report.to_string(),
+            kind: "report_of_concern".to_owned(),
+            from_unit: Some(scene.school.to_string()),
+            to_unit: scene.social.to_string(),
+            status: "received".to_owned(),
+            sent_on: date!(2026 - 11 - 02),
+            received_on: Some(received),
+            days_since_sent: 8,
+            days_since_received: Some(7),
+            case_id: None,
+            forwarded_from: None,
+            forwarded_to: None,
+            feedback_given: false,
+            intervention_outcome: None,
+        };
+        assert_eq!(inbox, [expected.clone()]);
+        assert_eq!(queries::outbox(&store.db, &scene.school.to_string(), today).await.expect("outbox"), [expected]);
+        assert!(queries::inbox(&store.db, &scene.school.to_string(), today).await.expect("inbox").is_empty());
+
+        let caseload = queries::caseload(&store.db, &scene.social.to_string(), today).await.expect("caseload");
+        assert_eq!(caseload.len(), 1);
+        assert_eq!((caseload[0].phase.as_str(), caseload[0].worker_id.clone(), caseload[0].overdue), ("intake", Some(scene.worker.to_string()), false));
+        let preliminary_due = date!(2026 - 11 - 17);
+        assert_eq!(caseload[0].next_deadline.as_ref().map(|row| (row.kind, row.due_on, row.days_left)), Some((DeadlineKind::PreliminaryAssessment, preliminary_due, 7)));
+        let late = queries::deadlines(&store.db, &scene.social.to_string(), date!(2026 - 11 - 20)).await.expect("deadlines");
+        assert_eq!(late.iter().map(|row| (row.kind, row.due_on, row.overdue, row.days_left)).collect::<Vec<_>>(), [(DeadlineKind::PreliminaryAssessment, preliminary_due, true, -3)]);
+        assert!(queries::deadlines_due_within(&store.db, &scene.social.to_string(), date!(2026 - 11 - 05), 7).await.expect("due").is_empty());
+
+        // Accepted with feedback; investigation decided and started; an intervention planned.
+        let decided = date!(2026 - 11 - 16);
+        scene.referral(report, social(received), ReferralCommand::AcceptReferral { case }).await;
+        scene.referral(report, social(decided), ReferralCommand::GiveFeedback { feedback: FeedbackKind::InvestigationOpened, message: None }).await;
+        scene.case(case, social(decided), CaseCommand::DecidePreliminaryAssessment {
+            decision: PreliminaryDecision::OpenInvestigation,
+            reasons: text("skäl"),
+            child_heard: ChildHeard::Yes,
+            exceptional_reason: None,
+        }).await;
+        scene.case(case, social(decided), CaseCommand::StartInvestigation { concerns: [ConcernCategory::SchoolAbsence].into() }).await;
+        catch_up(&store.db, "case", &case.to_string()).await;
+        catch_up(&store.db, "referral", &report.to_string()).await;
+        let inbox = queries::inbox(&store.db, &scene.social.to_string(), date!(2026 - 11 - 25)).await.expect("inbox");
+        assert_eq!((inbox[0].status.as_str(), inbox[0].case_id.clone(), inbox[0].feedback_given, inbox[0].days_since_sent), ("accepted", Some(case.to_string()), true, 1));
+        let deadlines = queries::deadlines(&store.db, &scene.social.to_string(), date!(2026 - 11 - 25)).await.expect("deadlines");
+        let investigation_event = feed::cursor_of(&store.db, "case", &case.to_string()).await.expect("cursor").expect("written").position;
+        assert_eq!(deadlines, [DeadlineRow {
+            case_id: case.to_string(),
+            worker_id: Some(scene.worker.to_string()),
+            kind: DeadlineKind::Investigation,
+            due_on: date!(2027 - 03 - 16),
+            overdue: false,
+            days_left: 111,
+            position: investigation_event,
+        }]);
+
+        let manager = scene.context(scene.manager, Role::UnitManager, scene.social, date!(2027 - 02 - 01));
+        scene.case(case, social(date!(2027 - 02 - 01)), CaseCommand::CompleteInvestigation { result: InvestigationResult::InterventionNeeded, conclusion: text("x") }).await;
+        let intervention = InterventionId::from_ulid(Ulid::new());
+        scene.case(case, manager, CaseCommand::DecideIntervention {
+            intervention,
+            kind: InterventionKind::YouthOutpatientSupport,
+            legal_basis: LegalGroundCode::parse("sol-4-1").expect("a code"),
+            reasons: text("x"),
+        }).await;
+        scene.case(case, social(date!(2027 - 02 - 02)), CaseCommand::PlanIntervention {
+            intervention,
+            provider: Some(scene.framtid),
+            referral: None,
+            goals: vec![PlannedGoal { goal: GoalId::from_ulid(Ulid::new()), description: text("mål") }],
+            planned_start: date!(2027 - 02 - 10),
+            first_follow_up_on: date!(2027 - 03 - 10),
+        }).await;
+        catch_up(&store.db, "case", &case.to_string()).await;
+        let today = date!(2027 - 03 - 05);
+        let deadlines = queries::deadlines(&store.db, &scene.social.to_string(), today).await.expect("deadlines");
+        assert_eq!(deadlines.iter().map(|row| (row.kind, row.due_on, row.overdue)).collect::<Vec<_>>(), [(DeadlineKind::FollowUp, date!(2027 - 03 - 10), false)]);
+        let caseload = queries::caseload(&store.db, &scene.social.to_string(), today).await.expect("caseload");
+        assert_eq!(caseload[0].phase, "investigated");
+    }
+
+    /// A caller waits for the projection to reach its own write, then reads it.
+    async fn a_read_after_a_write_can_wait_for_the_write(store) {
+        let scene = Scene::new(&store.db);
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let runner = tokio::spawn(runner::run(store.db.clone(), Box::new(projections::caseload::Caseload), tokio::sync::watch::channel(0).0, stopped));
+        let case = CaseId::from_ulid(Ulid::new());
+        let context = scene.context(scene.worker, Role::SocialWorker, scene.social, date!(2026 - 11 - 20));
+        scene.case(case, context, CaseCommand::OpenCase {
+            case,
+            subject: SubjectId::from_ulid(Ulid::new()),
+            unit_kind: UnitKind::SocialServices,
+            origin: CaseOrigin::OwnInitiative,
+            concerns: [ConcernCategory::ParentingConcerns].into(),
+            protection_assessed_on: None,
+            prior_investigation: None,
+        }).await;
+        let written = feed::cursor_of(&store.db, "case", &case.to_string()).await.expect("cursor").expect("written");
+        assert!(runner::wait_for(&store.db, "caseload", written, Duration::from_secs(30)).await.expect("wait"));
+        let caseload = queries::caseload(&store.db, &scene.social.to_string(), date!(2026 - 11 - 20)).await.expect("caseload");
+        assert_eq!(caseload.len(), 1);
+        assert_eq!(caseload[0].next_deadline.as_ref().map(|row| row.kind), Some(DeadlineKind::ProtectionAssessment));
+        stop.send(true).expect("stop");
+        runner.await.expect("the runner stops");
+    }
+
+    /// An event the projection cannot read stops it there: the error names the event, nothing after it is
+    /// applied, and it is never skipped.
+    async fn a_projection_stops_at_an_event_it_cannot_read_and_never_skips_it(store) {
+        let scene = Scene::new(&store.db);
+        let good = CaseId::from_ulid(Ulid::new());
+        let open = |case| CaseCommand::OpenCase {
+            case,
+            subject: SubjectId::from_ulid(Ulid::new()),
+            unit_kind: UnitKind::SocialServices,
+            origin: CaseOrigin::OwnInitiative,
+            concerns: [ConcernCategory::Other].into(),
+            protection_assessed_on: None,
+            prior_investigation: None,
+        };
+        scene.case(good, scene.context(scene.worker, Role::SocialWorker, scene.social, date!(2026 - 11 - 20)), open(good)).await;
+        store
+            .raw("insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+                  values ('case', 'broken', 1, 'CaseOpened', '1', '{\"not\": \"a case event\"}', '{}')")
+            .await
+            .expect("a malformed event, written behind Lots' back");
+        let after = CaseId::from_ulid(Ulid::new());
+        scene.case(after, scene.context(scene.worker, Role::SocialWorker, scene.social, date!(2026 - 11 - 20)), open(after)).await;
+        tests::settled(&store.db, FeedCursor::default(), 3).await;
+        let caseload = projections::caseload::Caseload;
+        let error = runner::step(&store.db, &caseload).await.expect_err("it stops");
+        assert!(error.to_string().contains("case broken #1"), "{error}");
+        let state = runner::status(&store.db, "caseload").await.expect("status");
+        assert!(state.error.as_deref().is_some_and(|error| error.contains("case broken #1")), "{state:?}");
+        assert!(matches!(runner::step(&store.db, &caseload).await, Err(runner::ProjectionError::Stopped { .. })));
+        let rows = queries::caseload(&store.db, &scene.social.to_string(), date!(2026 - 11 - 20)).await.expect("caseload");
+        assert_eq!(rows.iter().map(|row| row.case_id.clone()).collect::<Vec<_>>(), [good.to_string()], "nothing after the bad event");
+    }
+}
