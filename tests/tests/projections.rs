@@ -142,7 +142,7 @@ on_both_stores! {
             feedback_given: false,
             intervention_outcome: None,
         };
-        assert_eq!(inbox, [expected.clone()]);
+        assert_eq!(inbox, std::slice::from_ref(&expected));
         assert_eq!(queries::outbox(&store.db, &scene.school.to_string(), today).await.expect("outbox"), [expected]);
         assert!(queries::inbox(&store.db, &scene.school.to_string(), today).await.expect("inbox").is_empty());
 
