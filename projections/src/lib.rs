@@ -3,11 +3,13 @@
 pub mod caseload;
 pub mod db;
 pub mod feed;
+pub mod outcomes;
 pub mod queries;
 pub mod referrals;
 pub mod runner;
+pub mod suppression;
 
 /// Every projection Lots keeps, by name.
 pub fn all() -> Vec<Box<dyn runner::Projection>> {
-    vec![Box::new(caseload::Caseload), Box::new(referrals::Referrals)]
+    vec![Box::new(caseload::Caseload), Box::new(referrals::Referrals), Box::new(outcomes::Outcomes)]
 }

@@ -16,5 +16,6 @@ grant insert on events, seals, seal_checkpoints, log_epochs to :"role";
 -- Subject keys and lookups live outside the log: erasure deletes them.
 grant insert, delete on subject_keys, subject_lookup to :"role";
 -- Projections are the service's own: it writes, rebuilds and clears them.
-grant insert, update, delete on projection_state, caseload_cases, caseload_interventions, referral_views to :"role";
+grant insert, update, delete on projection_state, caseload_cases, caseload_interventions, referral_views,
+    outcome_subjects, outcome_cases, outcome_interventions to :"role";
 -- Run this script again after an upgrade that adds tables.

@@ -370,3 +370,59 @@ async fn two_runners_on_one_postgres_apply_each_event_once() {
         runner.await.expect("a runner stops");
     }
 }
+
+on_both_stores! {
+    /// Outcome figures for a period, by sex: small counts masked, a second cell hidden where the total would
+    /// give a small one away, shares withheld where they would, and every cell traced to its cases.
+    async fn outcome_figures_suppress_small_cells_and_trace_their_cases(store) {
+        use domain::identity_number::Sex;
+        use domain::subject::{StatisticsAttributes, Subject, SubjectCommand};
+        use projections::outcomes::{report, Breakdown};
+        use projections::suppression::{Cell, Published};
+        let scene = Scene::new(&store.db);
+        let mut boys = Vec::new();
+        for (index, (sex, decision_after_days)) in
+            [(Sex::Female, 3), (Sex::Female, 5), (Sex::Female, 14), (Sex::Female, 1), (Sex::Female, 7), (Sex::Female, 20), (Sex::Male, 2), (Sex::Male, 4)].into_iter().enumerate()
+        {
+            let subject = SubjectId::from_ulid(Ulid::new());
+            let received = date!(2026 - 03 - 01) + time::Duration::days(index as i64);
+            let statistics = StatisticsAttributes { birth_year: Some(2011), sex: Some(sex), district: domain::units::District::parse("Farsta").expect("a district") };
+            let context = scene.context(scene.worker, Role::SocialWorker, scene.social, received);
+            scene.bus.execute::<Subject>(&subject.to_string(), Command { context, body: SubjectCommand::RegisterSubject { subject, identity: text("sealed"), statistics } }, &EventMetadata::default()).await.expect("register");
+            let case = CaseId::from_ulid(Ulid::new());
+            scene.case(case, scene.context(scene.worker, Role::SocialWorker, scene.social, received), CaseCommand::OpenCase {
+                case,
+                subject,
+                unit_kind: UnitKind::SocialServices,
+                origin: CaseOrigin::OwnInitiative,
+                concerns: [ConcernCategory::SchoolAbsence].into(),
+                protection_assessed_on: Some(received),
+                prior_investigation: None,
+            }).await;
+            let decided = received + time::Duration::days(decision_after_days);
+            scene.case(case, scene.context(scene.worker, Role::SocialWorker, scene.social, decided), CaseCommand::DecidePreliminaryAssessment {
+                decision: PreliminaryDecision::NoInvestigation,
+                reasons: text("skäl"),
+                child_heard: ChildHeard::Yes,
+                exceptional_reason: (decision_after_days > 14).then(|| text("synnerliga skäl")),
+            }).await;
+            if sex == Sex::Male {
+                boys.push(case.to_string());
+            }
+            catch_up(&store.db, "case", &case.to_string()).await;
+        }
+        let figures = report(&store.db, date!(2026 - 01 - 01), date!(2026 - 12 - 31), Breakdown::Sex).await.expect("outcomes");
+        assert_eq!(figures.groups, ["female", "male"]);
+        let by_name = |name: &str| figures.measures.iter().find(|measure| measure.name == name).expect(name).counts.clone();
+        assert_eq!(by_name("cases received"), Published { cells: vec![Cell::Hidden, Cell::Small], total: Cell::Count(8) });
+        assert_eq!(by_name("preliminary assessments within 14 days"), Published { cells: vec![Cell::Hidden, Cell::Small], total: Cell::Count(7) });
+        assert_eq!(by_name("investigations completed"), Published { cells: vec![Cell::Count(0), Cell::Count(0)], total: Cell::Count(0) });
+        assert_eq!(figures.preliminary_within_14_days, [None, None], "5 of 6 would give the one late decision away");
+        let mut traced: Vec<String> = figures.trace[&("cases received", "male".to_owned())].iter().map(|(case, _)| case.clone()).collect();
+        traced.sort();
+        boys.sort();
+        assert_eq!(traced, boys);
+        let outside = report(&store.db, date!(2025 - 01 - 01), date!(2025 - 12 - 31), Breakdown::Sex).await.expect("outcomes");
+        assert!(outside.groups.is_empty());
+    }
+}

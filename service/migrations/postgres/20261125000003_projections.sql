@@ -76,3 +76,42 @@ create table referral_views (
 
 create index referral_views_to on referral_views (generation, to_unit);
 create index referral_views_from on referral_views (generation, from_unit);
+
+-- Outcomes: facts per subject, case and intervention, aggregated (and suppressed) when read.
+create table outcome_subjects (
+    generation bigint not null,
+    subject_id text not null,
+    birth_year bigint,
+    sex text,
+    district text not null,
+    last_position bigint not null,
+    primary key (generation, subject_id)
+);
+
+create table outcome_cases (
+    generation bigint not null,
+    case_id text not null,
+    subject_id text not null,
+    unit_id text not null,
+    concern text not null,
+    received_on text not null,
+    preliminary_decided_on text,
+    investigation_started_on text,
+    investigation_due_on text,
+    investigation_completed_on text,
+    investigation_on_time bigint,
+    last_position bigint not null,
+    primary key (generation, case_id)
+);
+
+create table outcome_interventions (
+    generation bigint not null,
+    case_id text not null,
+    intervention_id text not null,
+    kind text not null,
+    decided_on text not null,
+    started_on text,
+    outcome text,
+    last_position bigint not null,
+    primary key (generation, case_id, intervention_id)
+);
