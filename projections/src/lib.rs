@@ -8,8 +8,14 @@ pub mod queries;
 pub mod referrals;
 pub mod runner;
 pub mod suppression;
+pub mod timeline;
 
 /// Every projection Lots keeps, by name.
 pub fn all() -> Vec<Box<dyn runner::Projection>> {
-    vec![Box::new(caseload::Caseload), Box::new(referrals::Referrals), Box::new(outcomes::Outcomes)]
+    vec![
+        Box::new(caseload::Caseload),
+        Box::new(referrals::Referrals),
+        Box::new(outcomes::Outcomes),
+        Box::new(timeline::Timeline),
+    ]
 }

@@ -124,7 +124,11 @@ fn deadline_row(
 
 /// Every deadline of the open cases of `unit`, nearest first.
 pub async fn deadlines(db: &Db, unit: &str, today: Date) -> Result<Vec<DeadlineRow>, sqlx::Error> {
-    let generation = status(db, "caseload").await?.generation;
+    deadlines_in(db, status(db, "caseload").await?.generation, unit, today).await
+}
+
+/// [`deadlines`] in a given generation of the caseload (a view built as of a past moment).
+pub async fn deadlines_in(db: &Db, generation: i64, unit: &str, today: Date) -> Result<Vec<DeadlineRow>, sqlx::Error> {
     let cases: Vec<CaseRecord> = on_pool!(db, |pool| {
         sqlx::query_as(
             "select case_id, subject_id, worker_id, unit_kind, phase, received_on, protection_assessed_on,
@@ -186,7 +190,11 @@ pub async fn deadlines_due_within(
 
 /// The open cases of `unit`, each with its nearest deadline.
 pub async fn caseload(db: &Db, unit: &str, today: Date) -> Result<Vec<CaseloadRow>, sqlx::Error> {
-    let generation = status(db, "caseload").await?.generation;
+    caseload_in(db, status(db, "caseload").await?.generation, unit, today).await
+}
+
+/// [`caseload`] in a given generation (a view built as of a past moment).
+pub async fn caseload_in(db: &Db, generation: i64, unit: &str, today: Date) -> Result<Vec<CaseloadRow>, sqlx::Error> {
     let cases: Vec<CaseRecord> = on_pool!(db, |pool| {
         sqlx::query_as(
             "select case_id, subject_id, worker_id, unit_kind, phase, received_on, protection_assessed_on,
@@ -199,7 +207,7 @@ pub async fn caseload(db: &Db, unit: &str, today: Date) -> Result<Vec<CaseloadRo
         .fetch_all(pool)
         .await
     })?;
-    let deadlines = deadlines(db, unit, today).await?;
+    let deadlines = deadlines_in(db, generation, unit, today).await?;
     Ok(cases
         .into_iter()
         .filter_map(|(case_id, subject_id, worker_id, _, phase, received_on, _, _, chained, _)| {

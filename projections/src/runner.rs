@@ -359,8 +359,34 @@ pub async fn digest(db: &Db, projection: &dyn Projection, generation: i64) -> Re
     Ok(hex::encode(hasher.finalize()))
 }
 
+/// Replays the feed into `generation` of `projection`, the events `include` accepts; returns the last cursor.
+async fn build(
+    db: &Db,
+    projection: &dyn Projection,
+    generation: i64,
+    include: impl Fn(&FeedEvent) -> bool,
+    progress: &mut impl FnMut(u64),
+) -> Result<FeedCursor, ProjectionError> {
+    clear_generation(db, projection, generation).await?;
+    let mut cursor = FeedCursor::default();
+    let mut read = 0u64;
+    loop {
+        let batch = feed::read(db, cursor, BATCH).await?;
+        let Some(last) = batch.last() else { break };
+        let mut writes = Vec::new();
+        for event in batch.iter().filter(|event| include(event)) {
+            writes.extend(projection.apply(event, generation)?);
+        }
+        execute(db, &writes).await?;
+        cursor = last.cursor;
+        read += batch.len() as u64;
+        progress(read);
+    }
+    Ok(cursor)
+}
+
 /// Rebuilds `projection` from position zero into a new generation, then makes it live in one transaction with
-/// its checkpoint, and removes the old generation's rows. `progress` is called with the events applied so far.
+/// its checkpoint, and removes the old generation's rows. `progress` is called with the events read so far.
 /// Returns the new generation's digest.
 pub async fn rebuild(
     db: &Db,
@@ -374,21 +400,7 @@ pub async fn rebuild(
             .fetch_one(pool)
             .await
     })?;
-    clear_generation(db, projection, generation).await?;
-    let mut cursor = FeedCursor::default();
-    let mut applied = 0u64;
-    loop {
-        let batch = feed::read(db, cursor, BATCH).await?;
-        let Some(last) = batch.last() else { break };
-        let mut writes = Vec::new();
-        for event in &batch {
-            writes.extend(projection.apply(event, generation)?);
-        }
-        execute(db, &writes).await?;
-        cursor = last.cursor;
-        applied += batch.len() as u64;
-        progress(applied);
-    }
+    let cursor = build(db, projection, generation, |_| true, &mut progress).await?;
     // Make it live at the cursor it reached; a runner continues from there.
     on_pool!(db, |pool| {
         sqlx::query(
@@ -408,6 +420,44 @@ pub async fn rebuild(
     })?;
     clear_generation(db, projection, live.generation).await?;
     Ok(digest(db, projection, generation).await?)
+}
+
+/// Builds `projection` as it stood at `as_of` into a generation of its own beside the live one (snapshots are
+/// numbered from 1 000 001), records it, and returns the generation and its digest.
+pub async fn rebuild_as_of(
+    db: &Db,
+    projection: &dyn Projection,
+    as_of: crate::timeline::AsOf,
+    mut progress: impl FnMut(u64),
+) -> Result<(i64, String), ProjectionError> {
+    use crate::timeline::AsOf;
+    let generation: i64 = on_pool!(db, |pool| {
+        sqlx::query_scalar("select coalesce(max(generation), 1000000) + 1 from projection_snapshots where name = $1")
+            .bind(projection.name())
+            .fetch_one(pool)
+            .await
+    })?;
+    let include = |event: &FeedEvent| match as_of {
+        AsOf::Position(position) => event.cursor.position <= position,
+        AsOf::RecordedAt(micros) => event.recorded_at_micros <= micros,
+    };
+    build(db, projection, generation, include, &mut progress).await?;
+    let digest = digest(db, projection, generation).await?;
+    let label = match as_of {
+        AsOf::Position(position) => format!("position {position}"),
+        AsOf::RecordedAt(micros) => format!("recorded at or before {micros} µs"),
+    };
+    on_pool!(db, |pool| {
+        sqlx::query("insert into projection_snapshots (name, generation, as_of, digest) values ($1, $2, $3, $4)")
+            .bind(projection.name())
+            .bind(generation)
+            .bind(&label)
+            .bind(&digest)
+            .execute(pool)
+            .await
+            .map(drop)
+    })?;
+    Ok((generation, digest))
 }
 
 async fn execute(db: &Db, writes: &[Write]) -> Result<(), sqlx::Error> {

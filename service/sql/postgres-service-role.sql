@@ -17,5 +17,6 @@ grant insert on events, seals, seal_checkpoints, log_epochs to :"role";
 grant insert, delete on subject_keys, subject_lookup to :"role";
 -- Projections are the service's own: it writes, rebuilds and clears them.
 grant insert, update, delete on projection_state, caseload_cases, caseload_interventions, referral_views,
-    outcome_subjects, outcome_cases, outcome_interventions to :"role";
+    outcome_subjects, outcome_cases, outcome_interventions, timeline_entries, timeline_links, projection_snapshots
+    to :"role";
 -- Run this script again after an upgrade that adds tables.

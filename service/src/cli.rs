@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use domain::retention::{RetentionDecision, RetentionPolicy};
+use projections::timeline::AsOf;
 
 use crate::commands::{CommandBus, EventMetadata};
 use crate::config::Config;
@@ -34,8 +35,15 @@ enum Verb {
     Verify,
     /// Rebuild projections from position zero into fresh tables, print each digest, and make them live.
     Rebuild {
-        /// The projection (`caseload`, `referrals`); all when left out.
+        /// The projection (`caseload`, `referrals`, `outcomes`, `timeline`); all when left out.
         name: Option<String>,
+        /// Build it as it stood at this moment (RFC 3339, e.g. 2026-04-30T23:59:59Z) into a snapshot beside the
+        /// live one, leaving the live one as it is.
+        #[arg(long, value_parser = parse_moment, conflicts_with = "position")]
+        as_of: Option<time::OffsetDateTime>,
+        /// Build it as it stood at this log position into a snapshot beside the live one.
+        #[arg(long)]
+        position: Option<i64>,
     },
     /// Erase a subject's personal data: record who, when and on what ground, and destroy the subject's key.
     EraseSubject {
@@ -61,6 +69,11 @@ enum Verb {
         #[arg(long, value_parser = parse_date)]
         today: Option<time::Date>,
     },
+}
+
+fn parse_moment(text: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| format!("{text:?} is not a moment of the form 2026-04-30T23:59:59Z (RFC 3339)"))
 }
 
 fn parse_date(text: &str) -> Result<time::Date, String> {
@@ -129,7 +142,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             ));
             Ok(ExitCode::SUCCESS)
         }
-        Verb::Rebuild { name } => {
+        Verb::Rebuild { name, as_of, position } => {
             let all = projections::all();
             let chosen: Vec<_> =
                 all.iter().filter(|projection| name.as_deref().is_none_or(|name| projection.name() == name)).collect();
@@ -143,11 +156,28 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                         .unwrap_or_else(|_| ProgressStyle::default_spinner()),
                 );
                 bar.set_message(projection.name());
-                let digest = projections::runner::rebuild(&db, projection.as_ref(), |done| bar.set_position(done))
+                let moment = match (as_of, position) {
+                    (Some(moment), _) => Some(AsOf::RecordedAt((moment.unix_timestamp_nanos() / 1000) as i64)),
+                    (None, Some(position)) => Some(AsOf::Position(position)),
+                    (None, None) => None,
+                };
+                let built = match moment {
+                    None => projections::runner::rebuild(&db, projection.as_ref(), |done| bar.set_position(done))
+                        .await
+                        .map(|digest| format!("{}: rebuilt, digest {digest}", projection.name())),
+                    Some(moment) => projections::runner::rebuild_as_of(&db, projection.as_ref(), moment, |done| {
+                        bar.set_position(done)
+                    })
                     .await
-                    .map_err(|error| format!("rebuilding {}: {error}", projection.name()))?;
+                    .map(|(generation, digest)| {
+                        format!(
+                            "{}: built as of {moment:?} as snapshot generation {generation}, digest {digest}",
+                            projection.name()
+                        )
+                    }),
+                };
                 bar.finish_and_clear();
-                say(&format!("{}: rebuilt, digest {digest}", projection.name()));
+                say(&built.map_err(|error| format!("rebuilding {}: {error}", projection.name()))?);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -132,21 +132,23 @@ pub async fn migrate(db: &Db) -> Result<usize, StoreError> {
 /// Refuses a store whose schema is not exactly this version's: behind (run `lots migrate`) or ahead (a newer
 /// Lots wrote it). For read-only verbs, which must not change the database.
 pub async fn check_schema(db: &Db) -> Result<(), StoreError> {
-    let sql = "select version from _sqlx_migrations where success order by version";
-    let (applied, shipped): (Vec<i64>, Vec<i64>) = match db.backend() {
-        Backend::Postgres(pool) => (
-            sqlx::query_scalar(sql).fetch_all(pool).await.unwrap_or_default(),
-            POSTGRES_MIGRATIONS.iter().map(|migration| migration.version).collect(),
-        ),
-        Backend::Sqlite(pool) => (
-            sqlx::query_scalar(sql).fetch_all(pool).await.unwrap_or_default(),
-            SQLITE_MIGRATIONS.iter().map(|migration| migration.version).collect(),
-        ),
+    let sql = "select version, checksum from _sqlx_migrations where success order by version";
+    let (applied, migrator): (Vec<(i64, Vec<u8>)>, &Migrator) = match db.backend() {
+        Backend::Postgres(pool) => {
+            (sqlx::query_as(sql).fetch_all(pool).await.unwrap_or_default(), &POSTGRES_MIGRATIONS)
+        }
+        Backend::Sqlite(pool) => (sqlx::query_as(sql).fetch_all(pool).await.unwrap_or_default(), &SQLITE_MIGRATIONS),
     };
-    if let Some(version) = applied.iter().find(|version| !shipped.contains(version)) {
-        return Err(StoreError::DatabaseFromNewerLots { version: *version });
+    for (version, checksum) in &applied {
+        match migrator.iter().find(|migration| migration.version == *version) {
+            None => return Err(StoreError::DatabaseFromNewerLots { version: *version }),
+            Some(migration) if migration.checksum.as_ref() != checksum.as_slice() => {
+                return Err(StoreError::AppliedMigrationEdited { version: *version })
+            }
+            Some(_) => {}
+        }
     }
-    if applied.len() < shipped.len() {
+    if applied.len() < migrator.iter().count() {
         return Err(StoreError::SchemaBehind);
     }
     Ok(())

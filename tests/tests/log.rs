@@ -452,3 +452,19 @@ async fn verify_explains_a_missing_or_malformed_key_and_a_schema_behind() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("run `lots migrate` first"), "{output:?}");
 }
+
+on_both_stores! {
+    /// A migration edited after it was applied is refused, at start as well as by `lots migrate`.
+    async fn an_applied_migration_that_was_edited_is_refused(store) {
+        let checksum = if store.backend == tests::Backend::Postgres { "decode('00', 'hex')" } else { "x'00'" };
+        store
+            .raw(&format!("update _sqlx_migrations set checksum = {checksum} where version = 20261125000001"))
+            .await
+            .expect("pretend the migration was edited");
+        let error = service::store::migrate(&store.db).await.expect_err("refused");
+        assert!(matches!(error, service::store::StoreError::AppliedMigrationEdited { version: 20261125000001 }), "{error}");
+        let output = lots(&store, &["migrate"]);
+        assert_eq!(output.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&output.stderr).contains("applied migrations are never edited"), "{output:?}");
+    }
+}

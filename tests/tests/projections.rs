@@ -426,3 +426,100 @@ on_both_stores! {
         assert!(outside.groups.is_empty());
     }
 }
+
+/// The database's clock now, in microseconds since the Unix epoch.
+async fn database_now(db: &Db) -> i64 {
+    match db.backend() {
+        projections::db::Backend::Postgres(pool) => {
+            sqlx::query_scalar("select (extract(epoch from clock_timestamp()) * 1000000)::bigint").fetch_one(pool).await
+        }
+        projections::db::Backend::Sqlite(pool) => {
+            sqlx::query_scalar("select cast(unixepoch('subsec') * 1000000 as integer)").fetch_one(pool).await
+        }
+    }
+    .expect("the database's clock")
+}
+
+on_both_stores! {
+    /// The auditor's timeline shows a case and its referral in order with who acted; the case's state as of a
+    /// past position is what it was then; and a view built as of a past moment equals the live view as it stood.
+    async fn the_timeline_and_views_as_of_a_past_moment_show_what_was(store) {
+        let scene = Scene::new(&store.db);
+        let (report, case, subject) = (ReferralId::from_ulid(Ulid::new()), CaseId::from_ulid(Ulid::new()), SubjectId::from_ulid(Ulid::new()));
+        let school = scene.context(scene.counsellor, Role::SocialWorker, scene.school, date!(2026 - 04 - 01));
+        scene.referral(report, school, ReferralCommand::SendReferral {
+            referral: report,
+            kind: ReferralKind::ReportOfConcern,
+            subject,
+            to_unit: scene.social,
+            to_unit_kind: UnitKind::SocialServices,
+            concerns: [ConcernCategory::ViolenceInCloseRelationships].into(),
+            reason: text("oro"),
+            basis: None,
+            forwarded_from: None,
+        }).await;
+        let social = |on| scene.context(scene.worker, Role::SocialWorker, scene.social, on);
+        let received = date!(2026 - 04 - 02);
+        let assessment = ProtectionAssessment { immediate_protection_needed: true, assessment: text("akut"), assessed_on: received, late_reason: None };
+        scene.referral(report, social(received), ReferralCommand::ReceiveReferral { protection_assessment: Some(assessment) }).await;
+        scene.case(case, social(received), CaseCommand::OpenCase {
+            case,
+            subject,
+            unit_kind: UnitKind::SocialServices,
+            origin: CaseOrigin::Referral(report),
+            concerns: [ConcernCategory::ViolenceInCloseRelationships].into(),
+            protection_assessed_on: Some(received),
+            prior_investigation: None,
+        }).await;
+        scene.referral(report, social(received), ReferralCommand::AcceptReferral { case }).await;
+        catch_up(&store.db, "referral", &report.to_string()).await;
+        catch_up(&store.db, "case", &case.to_string()).await;
+        // The state of things now, as the auditor will later ask about it.
+        let then_position = feed::cursor_of(&store.db, "referral", &report.to_string()).await.expect("cursor").expect("written").position;
+        let then_time = database_now(&store.db).await;
+        let caseload = projections::caseload::Caseload;
+        let then_digest = runner::digest(&store.db, &caseload, runner::status(&store.db, "caseload").await.expect("status").generation).await.expect("digest");
+        let then_rows = queries::caseload(&store.db, &scene.social.to_string(), date!(2026 - 04 - 10)).await.expect("caseload");
+
+        // Later: the preliminary assessment, late, and an investigation.
+        let later = date!(2026 - 04 - 20);
+        scene.case(case, social(later), CaseCommand::DecidePreliminaryAssessment {
+            decision: PreliminaryDecision::OpenInvestigation,
+            reasons: text("skäl"),
+            child_heard: ChildHeard::Yes,
+            exceptional_reason: Some(text("synnerliga skäl")),
+        }).await;
+        scene.case(case, social(later), CaseCommand::StartInvestigation { concerns: [ConcernCategory::ViolenceInCloseRelationships].into() }).await;
+        catch_up(&store.db, "case", &case.to_string()).await;
+
+        let timeline = projections::timeline::case_timeline(&store.db, &case.to_string()).await.expect("timeline");
+        let lines: Vec<(&str, &str)> = timeline.iter().map(|entry| (entry.aggregate_type.as_str(), entry.event_type.as_str())).collect();
+        assert_eq!(lines, [
+            ("referral", "ReferralSent"),
+            ("referral", "ReferralReceived"),
+            ("case", "CaseOpened"),
+            ("referral", "ReferralAccepted"),
+            ("case", "PreliminaryAssessmentDecided"),
+            ("case", "InvestigationStarted"),
+        ]);
+        assert_eq!(timeline[0].actor_unit.as_deref(), Some(scene.school.to_string().as_str()));
+        assert_eq!((timeline[4].actor_role.as_deref(), timeline[4].occurred_on.as_str()), (Some("social_worker"), "2026-04-20"));
+
+        let before = projections::timeline::case_state_as_of(&store.db, &case.to_string(), projections::timeline::AsOf::Position(then_position)).await.expect("as of");
+        assert_eq!(before.phase, domain::case::CasePhase::Intake);
+        let by_time = projections::timeline::case_state_as_of(&store.db, &case.to_string(), projections::timeline::AsOf::RecordedAt(then_time)).await.expect("as of");
+        assert_eq!(by_time, before);
+        let now = projections::timeline::case_state_as_of(&store.db, &case.to_string(), projections::timeline::AsOf::Position(i64::MAX)).await.expect("now");
+        assert_eq!(now.phase, domain::case::CasePhase::Investigating);
+
+        // The caseload built as of that moment equals the live caseload as it stood then, by digest and by rows.
+        for as_of in [projections::timeline::AsOf::Position(then_position), projections::timeline::AsOf::RecordedAt(then_time)] {
+            let (generation, digest) = runner::rebuild_as_of(&store.db, &caseload, as_of, |_| {}).await.expect("as of");
+            assert_eq!(digest, then_digest, "{as_of:?}");
+            let rows = queries::caseload_in(&store.db, generation, &scene.social.to_string(), date!(2026 - 04 - 10)).await.expect("rows");
+            assert_eq!(rows, then_rows);
+        }
+        let live = queries::caseload(&store.db, &scene.social.to_string(), date!(2026 - 04 - 10)).await.expect("live");
+        assert_eq!(live[0].phase, "investigating", "the live view moved on");
+    }
+}

@@ -115,3 +115,37 @@ create table outcome_interventions (
     last_position bigint not null,
     primary key (generation, case_id, intervention_id)
 );
+
+-- The case timeline for auditors: every event of a case and of the referrals linked to it, with the actor.
+create table timeline_entries (
+    generation bigint not null,
+    aggregate_type text not null,
+    aggregate_id text not null,
+    sequence bigint not null,
+    log_epoch bigint not null,
+    tx bigint not null,
+    global_position bigint not null,
+    event_type text not null,
+    occurred_on text not null,
+    recorded_at_micros bigint not null,
+    actor_user text,
+    actor_role text,
+    actor_unit text,
+    primary key (generation, aggregate_type, aggregate_id, sequence)
+);
+
+create table timeline_links (
+    generation bigint not null,
+    case_id text not null,
+    referral_id text not null,
+    primary key (generation, case_id, referral_id)
+);
+
+-- Views built as of a past moment, kept beside the live ones.
+create table projection_snapshots (
+    name text not null,
+    generation bigint not null,
+    as_of text not null,
+    digest text not null,
+    primary key (name, generation)
+);

@@ -114,3 +114,36 @@ create table outcome_interventions (
     last_position integer not null,
     primary key (generation, case_id, intervention_id)
 ) strict;
+-- The case timeline for auditors: every event of a case and of the referrals linked to it, with the actor.
+create table timeline_entries (
+    generation integer not null,
+    aggregate_type text not null,
+    aggregate_id text not null,
+    sequence integer not null,
+    log_epoch integer not null,
+    tx integer not null,
+    global_position integer not null,
+    event_type text not null,
+    occurred_on text not null,
+    recorded_at_micros integer not null,
+    actor_user text,
+    actor_role text,
+    actor_unit text,
+    primary key (generation, aggregate_type, aggregate_id, sequence)
+) strict;
+
+create table timeline_links (
+    generation integer not null,
+    case_id text not null,
+    referral_id text not null,
+    primary key (generation, case_id, referral_id)
+) strict;
+
+-- Views built as of a past moment, kept beside the live ones.
+create table projection_snapshots (
+    name text not null,
+    generation integer not null,
+    as_of text not null,
+    digest text not null,
+    primary key (name, generation)
+) strict;
