@@ -132,30 +132,42 @@ pub struct ProjectionStatus {
     pub error: Option<String>,
 }
 
+/// A write's statement with its arguments bound, for whichever driver the surrounding `on_pool!` arm uses.
+macro_rules! bound {
+    ($write:expr) => {{
+        let mut query = sqlx::query($write.sql);
+        for arg in &$write.args {
+            query = match arg {
+                Arg::Text(text) => query.bind(text.clone()),
+                Arg::Int(number) => query.bind(*number),
+                Arg::Null => query.bind(Option::<String>::None),
+            };
+        }
+        query
+    }};
+}
+
 /// How many events one projection transaction takes at most.
 const BATCH: i64 = 500;
 
-/// Reads a projection's status, creating its state row (generation 1, at the start) when it has none.
+/// Reads a projection's status, creating its state row (generation 1, at the start) the first time.
 pub async fn status(db: &Db, name: &str) -> Result<ProjectionStatus, sqlx::Error> {
-    on_pool!(db, |pool| {
-        sqlx::query("insert into projection_state (name) values ($1) on conflict do nothing")
-            .bind(name)
-            .execute(pool)
-            .await?;
-        let (generation, epoch, tx, position, error): (i64, i64, i64, i64, Option<String>) = sqlx::query_as(
-            "select live_generation, checkpoint_epoch, checkpoint_tx, checkpoint_position, error
-               from projection_state where name = $1",
-        )
-        .bind(name)
-        .fetch_one(pool)
-        .await?;
-        Ok(ProjectionStatus {
-            name: name.to_owned(),
-            generation,
-            checkpoint: FeedCursor { epoch, tx, position },
-            error,
-        })
-    })
+    type Row = (i64, i64, i64, i64, Option<String>);
+    const SELECT: &str = "select live_generation, checkpoint_epoch, checkpoint_tx, checkpoint_position, error
+                            from projection_state where name = $1";
+    let row: Option<Row> = on_pool!(db, |pool| sqlx::query_as(SELECT).bind(name).fetch_optional(pool).await)?;
+    let (generation, epoch, tx, position, error) = match row {
+        Some(row) => row,
+        // Reading is the common case and must not take SQLite's write lock; only a projection's first status writes.
+        None => on_pool!(db, |pool| {
+            sqlx::query("insert into projection_state (name) values ($1) on conflict do nothing")
+                .bind(name)
+                .execute(pool)
+                .await?;
+            sqlx::query_as::<_, Row>(SELECT).bind(name).fetch_one(pool).await
+        })?,
+    };
+    Ok(ProjectionStatus { name: name.to_owned(), generation, checkpoint: FeedCursor { epoch, tx, position }, error })
 }
 
 /// Applies the next batch of events to the live generation. Returns how many were applied (0: caught up, or
@@ -237,15 +249,7 @@ async fn commit(
             return Ok(false);
         }
         for write in writes {
-            let mut query = sqlx::query(write.sql);
-            for arg in &write.args {
-                query = match arg {
-                    Arg::Text(text) => query.bind(text.clone()),
-                    Arg::Int(number) => query.bind(*number),
-                    Arg::Null => query.bind(Option::<String>::None),
-                };
-            }
-            query.execute(&mut *tx).await?;
+            bound!(write).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(true)
@@ -464,15 +468,7 @@ async fn execute(db: &Db, writes: &[Write]) -> Result<(), sqlx::Error> {
     on_pool!(db, |pool| {
         let mut tx = pool.begin().await?;
         for write in writes {
-            let mut query = sqlx::query(write.sql);
-            for arg in &write.args {
-                query = match arg {
-                    Arg::Text(text) => query.bind(text.clone()),
-                    Arg::Int(number) => query.bind(*number),
-                    Arg::Null => query.bind(Option::<String>::None),
-                };
-            }
-            query.execute(&mut *tx).await?;
+            bound!(write).execute(&mut *tx).await?;
         }
         tx.commit().await
     })
