@@ -96,3 +96,63 @@ mod tests {
         assert_eq!(deadline.days_left(date!(2026 - 03 - 17)), -2);
     }
 }
+
+/// Stockholm's offset from UTC at `moment`: +2 from 01:00 UTC on the last Sunday of March to 01:00 UTC on the
+/// last Sunday of October (the EU rule since 1996), +1 otherwise.
+pub fn stockholm_offset(moment: time::OffsetDateTime) -> time::UtcOffset {
+    let utc = moment.to_offset(time::UtcOffset::UTC);
+    let last_sunday = |month: Month| {
+        let last = Date::from_calendar_date(utc.year(), month, month.length(utc.year())).unwrap_or(Date::MIN);
+        last.saturating_sub(Duration::days(i64::from(last.weekday().number_days_from_sunday())))
+    };
+    let starts = last_sunday(Month::March).with_hms(1, 0, 0).map(|at| at.assume_utc());
+    let ends = last_sunday(Month::October).with_hms(1, 0, 0).map(|at| at.assume_utc());
+    let summer = matches!((starts, ends), (Ok(starts), Ok(ends)) if utc >= starts && utc < ends);
+    time::UtcOffset::from_hms(if summer { 2 } else { 1 }, 0, 0).unwrap_or(time::UtcOffset::UTC)
+}
+
+/// The calendar date in Stockholm at `moment`: the "today" commands and views use.
+pub fn stockholm_date(moment: time::OffsetDateTime) -> Date {
+    moment.to_offset(stockholm_offset(moment)).date()
+}
+
+/// Whether `moment` falls outside working hours in Stockholm: before 07:00, from 18:00, or on a weekend.
+pub fn outside_working_hours(moment: time::OffsetDateTime) -> bool {
+    let local = moment.to_offset(stockholm_offset(moment));
+    let weekend = matches!(local.weekday(), time::Weekday::Saturday | time::Weekday::Sunday);
+    weekend || local.hour() < 7 || local.hour() >= 18
+}
+
+#[cfg(test)]
+mod stockholm_tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn stockholm_keeps_summer_time_between_the_last_sundays_of_march_and_october() {
+        let hours = |moment| stockholm_offset(moment).whole_hours();
+        assert_eq!(hours(datetime!(2026-03-29 00:59 UTC)), 1);
+        assert_eq!(hours(datetime!(2026-03-29 01:00 UTC)), 2);
+        assert_eq!(hours(datetime!(2026-10-25 00:59 UTC)), 2);
+        assert_eq!(hours(datetime!(2026-10-25 01:00 UTC)), 1);
+        assert_eq!(hours(datetime!(2026-07-01 12:00 UTC)), 2);
+        assert_eq!(hours(datetime!(2026-12-01 12:00 UTC)), 1);
+    }
+
+    #[test]
+    fn the_stockholm_date_turns_at_local_midnight() {
+        assert_eq!(stockholm_date(datetime!(2026-11-25 23:30 UTC)), time::macros::date!(2026 - 11 - 26));
+        assert_eq!(stockholm_date(datetime!(2026-06-30 21:59 UTC)), time::macros::date!(2026 - 06 - 30));
+        assert_eq!(stockholm_date(datetime!(2026-06-30 22:00 UTC)), time::macros::date!(2026 - 07 - 01));
+    }
+
+    #[test]
+    fn working_hours_are_weekdays_from_seven_to_six_local_time() {
+        assert!(!outside_working_hours(datetime!(2026-11-25 06:00 UTC)), "07:00 in Stockholm");
+        assert!(outside_working_hours(datetime!(2026-11-25 05:59 UTC)));
+        assert!(outside_working_hours(datetime!(2026-11-25 17:00 UTC)), "18:00 in Stockholm");
+        assert!(!outside_working_hours(datetime!(2026-06-10 15:59 UTC)), "17:59 in summer");
+        assert!(outside_working_hours(datetime!(2026-11-28 10:00 UTC)), "a Saturday");
+    }
+}

@@ -1,5 +1,6 @@
 //! Lots' projections: the feed reader, the checkpointed runner and the read models built from the log.
 
+pub mod access_review;
 pub mod caseload;
 pub mod db;
 pub mod feed;

@@ -81,10 +81,9 @@ fn parse_date(text: &str) -> Result<time::Date, String> {
         .map_err(|_| format!("{text:?} is not a date of the form YYYY-MM-DD"))
 }
 
-/// Today's date. UTC for now: retention and the operator's records are not sensitive to the hour; the
-/// service's Stockholm calendar arrives with the service.
+/// Today's date in Stockholm.
 fn today() -> time::Date {
-    time::OffsetDateTime::now_utc().date()
+    domain::calendar::stockholm_date(time::OffsetDateTime::now_utc())
 }
 
 /// Runs the command line: parses the arguments, runs the verb, and turns failures into a message and exit code

@@ -1,6 +1,7 @@
 //! Lots' service: configuration, the stores and their migrations, the command path, the seals, and the `lots`
 //! command line.
 
+pub mod access;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -26,6 +26,7 @@ macro_rules! on_both_stores {
     () => {};
 }
 
+mod access;
 mod domain_flow;
 mod log;
 mod personal;
