@@ -481,3 +481,9 @@ async fn clear_generation(db: &Db, projection: &dyn Projection, generation: i64)
     }
     Ok(())
 }
+
+/// How many events `name` is behind the feed, counting at most `cap`.
+pub async fn lag(db: &Db, name: &str, cap: i64) -> Result<i64, sqlx::Error> {
+    let checkpoint = status(db, name).await?.checkpoint;
+    Ok(feed::read(db, checkpoint, cap).await?.len() as i64)
+}

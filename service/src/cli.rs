@@ -27,6 +27,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Verb {
+    /// Serve Lots: migrate, start the sealer and the projections, and answer HTTP on LOTS_BIND until SIGINT or
+    /// SIGTERM.
+    Serve,
     /// Apply the database migrations this version ships (also done at every start).
     Migrate,
     /// Seal every event not yet sealed and sign the chain head (the service does this continuously).
@@ -112,6 +115,21 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     let config = cli.config;
+    if let Verb::Serve = cli.verb {
+        let application = crate::app::Application::build(&config).await.map_err(|error| error.to_string())?;
+        let store_name = config
+            .database_url
+            .as_ref()
+            .map_or_else(|| config.sqlite_path().display().to_string(), |_| "PostgreSQL".to_owned());
+        let host = config.bind.rsplit_once(':').map_or("127.0.0.1", |(host, _)| host);
+        say(&format!("Lots serves http://{host}:{} on {store_name}; stop it with Ctrl-C", application.port()));
+        application
+            .run_until(crate::app::shutdown_signal())
+            .await
+            .map_err(|error| format!("serving failed: {error}"))?;
+        say("Lots stopped");
+        return Ok(ExitCode::SUCCESS);
+    }
     let db = store::connect(&config).await.map_err(|error| error.to_string())?;
     // Verifying reads only; every other verb brings the schema up to date first, as the service does at start.
     let applied = match cli.verb {
@@ -124,6 +142,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         None => config.sqlite_path().display().to_string(),
     };
     match cli.verb {
+        Verb::Serve => Ok(ExitCode::SUCCESS),
         Verb::Migrate => {
             say(&format!("applied {applied} migration(s); the store at {store_name} is up to date"));
             Ok(ExitCode::SUCCESS)

@@ -26,12 +26,22 @@ pub struct Config {
     /// missing key is an error: a new key would not open the subjects' keys).
     #[arg(long, env = "LOTS_MASTER_KEY_FILE", global = true)]
     pub master_key_file: Option<PathBuf>,
+
+    /// The address `lots serve` listens on (port 0: any free port).
+    #[arg(long, env = "LOTS_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: String,
 }
 
 impl Config {
     /// The configuration with every default: the embedded store under `data_dir`.
     pub fn embedded(data_dir: PathBuf) -> Self {
-        Self { database_url: None, data_dir, signing_key_file: None, master_key_file: None }
+        Self {
+            database_url: None,
+            data_dir,
+            signing_key_file: None,
+            master_key_file: None,
+            bind: "127.0.0.1:8080".to_owned(),
+        }
     }
 
     /// The SQLite file of the embedded store.
@@ -65,6 +75,7 @@ impl fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("signing_key_file", &self.signing_key_file)
             .field("master_key_file", &self.master_key_file)
+            .field("bind", &self.bind)
             .finish()
     }
 }

@@ -2,9 +2,11 @@
 //! command line.
 
 pub mod access;
+pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod http;
 pub mod keyfile;
 pub mod personal;
 pub mod seal;

@@ -31,4 +31,5 @@ mod domain_flow;
 mod log;
 mod personal;
 mod projections;
+mod serve;
 mod tamper;

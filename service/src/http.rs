@@ -1,0 +1,86 @@
+//! The HTTP edge. So far the operational endpoints: `/healthz` (the process answers) and `/readyz` (the store
+//! answers, every projection's position, lag, digest and error, and the seal head).
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+use crate::app::AppState;
+
+/// The routes, from one place.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+#[derive(Debug, Serialize)]
+struct ProjectionReadiness {
+    name: &'static str,
+    generation: i64,
+    checkpoint_position: i64,
+    /// Events behind the feed (counted up to 10 000).
+    lag: i64,
+    digest: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct SealReadiness {
+    index: i64,
+    head: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Readiness {
+    ready: bool,
+    database: &'static str,
+    projections: Vec<ProjectionReadiness>,
+    seal: Option<SealReadiness>,
+}
+
+/// 200 when the store answers and no projection has stopped; 503 otherwise, saying why. Database errors are
+/// logged, never sent.
+async fn readyz(State(state): State<Arc<AppState>>) -> Response {
+    match readiness(&state).await {
+        Ok(readiness) => {
+            let status = if readiness.ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+            (status, Json(readiness)).into_response()
+        }
+        Err(error) => {
+            tracing::error!(%error, "readiness check could not read the store");
+            let unreachable = Readiness { ready: false, database: "unreachable", projections: Vec::new(), seal: None };
+            (StatusCode::SERVICE_UNAVAILABLE, Json(unreachable)).into_response()
+        }
+    }
+}
+
+async fn readiness(state: &AppState) -> Result<Readiness, sqlx::Error> {
+    let mut projections_ready = Vec::new();
+    for projection in projections::all() {
+        let status = projections::runner::status(&state.db, projection.name()).await?;
+        projections_ready.push(ProjectionReadiness {
+            name: projection.name(),
+            generation: status.generation,
+            checkpoint_position: status.checkpoint.position,
+            lag: projections::runner::lag(&state.db, projection.name(), 10_000).await?,
+            digest: projections::runner::digest(&state.db, projection.as_ref(), status.generation).await?,
+            error: status.error,
+        });
+    }
+    let head = crate::seal::seal_head(&state.db).await?;
+    let ready = projections_ready.iter().all(|projection| projection.error.is_none());
+    Ok(Readiness {
+        ready,
+        database: "ok",
+        projections: projections_ready,
+        seal: Some(SealReadiness { index: head.index, head: hex::encode(head.chain) }),
+    })
+}

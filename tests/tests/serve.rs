@@ -1,0 +1,86 @@
+//! `lots serve` through the same start-up path as `main`, on port 0: health, readiness with every projection's
+//! position, lag, digest and error and the seal head, and a graceful stop.
+
+use std::time::Duration;
+
+use domain::ids::SubjectId;
+use domain::subject::Subject;
+use service::app::Application;
+use service::commands::{CommandBus, EventMetadata};
+use tests::{Desk, TestStore};
+use ulid::Ulid;
+
+/// Starts Lots on a free port; returns its base URL, the switch that stops it, and its task.
+async fn spawn_app(
+    store: &TestStore,
+) -> (String, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<std::io::Result<()>>) {
+    service::personal::load_master_key(&store.config.master_key_path(), true).expect("a master key");
+    service::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a signing key");
+    let mut config = store.config.clone();
+    config.bind = "127.0.0.1:0".to_owned();
+    let application = Application::build(&config).await.expect("Lots starts");
+    let base = format!("http://127.0.0.1:{}", application.port());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(application.run_until(async {
+        let _ = stopped.await;
+    }));
+    (base, stop, task)
+}
+
+async fn readiness(base: &str) -> (u16, serde_json::Value) {
+    let response = reqwest::get(format!("{base}/readyz")).await.expect("readyz answers");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("readyz is JSON"))
+}
+
+on_both_stores! {
+    /// Health and readiness answer; the projections and the sealer follow what is written; a projection that
+    /// stops makes the service not ready, naming the event; the service stops gracefully.
+    async fn serve_reports_readiness_and_stops_gracefully(store) {
+        let (base, stop, task) = spawn_app(&store).await;
+        let health = reqwest::get(format!("{base}/healthz")).await.expect("healthz answers");
+        assert_eq!(health.status().as_u16(), 200);
+        assert_eq!(health.text().await.expect("a body"), "ok");
+
+        let bus = CommandBus::new(store.reopen().await);
+        for _ in 0..3 {
+            let subject = SubjectId::from_ulid(Ulid::new());
+            bus.execute::<Subject>(&subject.to_string(), Desk::default().register(subject), &EventMetadata::default()).await.expect("register");
+        }
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        let ready = loop {
+            let (status, body) = readiness(&base).await;
+            let caught_up = body["projections"].as_array().is_some_and(|all| all.iter().all(|p| p["lag"] == 0 && p["checkpoint_position"].as_i64() >= Some(1)));
+            if status == 200 && caught_up && body["seal"]["index"] == 3 {
+                break body;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "not caught up: {body}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(ready["database"], "ok");
+        let names: Vec<_> = ready["projections"].as_array().expect("projections").iter().map(|p| p["name"].as_str().unwrap_or_default().to_owned()).collect();
+        assert_eq!(names, ["caseload", "referrals", "outcomes", "timeline"]);
+
+        store
+            .raw("insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+                  values ('case', 'unreadable', 1, 'CaseOpened', '1', '{}', '{}')")
+            .await
+            .expect("a malformed event behind Lots' back");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        let (status, body) = loop {
+            let (status, body) = readiness(&base).await;
+            if status == 503 {
+                break (status, body);
+            }
+            assert!(tokio::time::Instant::now() < deadline, "never reported the stopped projection: {body}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(status, 503);
+        let stopped: Vec<_> = body["projections"].as_array().expect("projections").iter().filter_map(|p| p["error"].as_str()).collect();
+        assert!(!stopped.is_empty() && stopped.iter().all(|error| error.contains("case unreadable #1")), "{body}");
+
+        stop.send(()).expect("stop");
+        task.await.expect("the server task").expect("it stopped cleanly");
+        assert!(reqwest::get(format!("{base}/healthz")).await.is_err(), "still answering after the stop");
+    }
+}
