@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use domain::calendar::{days_between, preliminary_assessment_due};
 use domain::case::CaseEvent;
 use domain::event::Stamped;
+use domain::referral::{ReferralEvent, ReferralKind, ReferralStatus};
 use domain::subject::SubjectEvent;
 use serde::Serialize;
 use time::Date;
@@ -81,6 +82,45 @@ impl Projection for Outcomes {
                     ],
                 )])
             }
+            "referral" => {
+                let stamped: Stamped<ReferralEvent> =
+                    serde_json::from_str(&event.payload).map_err(|error| ProjectionError::unreadable(event, error))?;
+                let on = Arg::Text(stamped.occurred_on.to_string());
+                let status = |status: ReferralStatus| Arg::Text(name_of(&status));
+                let decided = |status_arg: Arg, reason: Arg| {
+                    Ok(vec![Write::new(
+                        "update outcome_referrals set last_position = $3, status = $4, decided_on = $5, decline_reason = $6
+                          where generation = $1 and referral_id = $2",
+                        vec![g.clone(), id.clone(), position.clone(), status_arg, on.clone(), reason],
+                    )])
+                };
+                let insert = |kind: ReferralKind,
+                              subject: domain::ids::SubjectId,
+                              to_unit: domain::ids::UnitId,
+                              concerns: &std::collections::BTreeSet<domain::categories::ConcernCategory>,
+                              initial: ReferralStatus| {
+                    Ok(vec![Write::new(
+                        "insert into outcome_referrals (generation, referral_id, last_position, kind, subject_id, to_unit, concern, sent_on, status)
+                         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                        vec![g.clone(), id.clone(), position.clone(), name_of(&kind).into(), subject.to_string().into(), to_unit.to_string().into(), concerns.iter().next().map(name_of).unwrap_or_default().into(), on.clone(), status(initial)],
+                    )])
+                };
+                match stamped.event {
+                    ReferralEvent::ReferralSent { kind, subject, to_unit, concerns, .. } => {
+                        insert(kind, subject, to_unit, &concerns, ReferralStatus::Sent)
+                    }
+                    ReferralEvent::ApplicationRegistered { subject, to_unit, concerns, .. } => {
+                        insert(ReferralKind::Application, subject, to_unit, &concerns, ReferralStatus::Received)
+                    }
+                    ReferralEvent::ReferralAccepted { .. } => decided(status(ReferralStatus::Accepted), Arg::Null),
+                    ReferralEvent::ReferralDeclined { reason_code, .. } => {
+                        decided(status(ReferralStatus::Declined), name_of(&reason_code).into())
+                    }
+                    ReferralEvent::ReferralForwarded { .. } => decided(status(ReferralStatus::Forwarded), Arg::Null),
+                    ReferralEvent::ReferralWithdrawn { .. } => decided(status(ReferralStatus::Withdrawn), Arg::Null),
+                    _ => Ok(Vec::new()),
+                }
+            }
             "case" => {
                 let stamped: Stamped<CaseEvent> =
                     serde_json::from_str(&event.payload).map_err(|error| ProjectionError::unreadable(event, error))?;
@@ -123,6 +163,16 @@ impl Projection for Outcomes {
                           where generation = $1 and case_id = $2 and intervention_id = $4",
                         vec![intervention.to_string().into(), on],
                     ),
+                    CaseEvent::InterventionFollowedUp { intervention, attainments, .. } => Ok(attainments
+                        .into_iter()
+                        .map(|(goal, attainment)| {
+                            Write::new(
+                                "insert into outcome_followups (generation, case_id, last_position, intervention_id, goal_id, followed_up_on, score)
+                                 values ($1, $2, $3, $4, $5, $6, $7)",
+                                vec![g.clone(), id.clone(), position.clone(), intervention.to_string().into(), goal.to_string().into(), on.clone(), i64::from(attainment.score()).into()],
+                            )
+                        })
+                        .collect()),
                     CaseEvent::InterventionEnded { intervention, outcome, .. } => update(
                         "update outcome_interventions set last_position = $3, outcome = $5
                           where generation = $1 and case_id = $2 and intervention_id = $4",
@@ -162,38 +212,43 @@ pub struct Measure {
     pub counts: Published,
 }
 
-/// The outcome figures for cases received in a period.
+/// A duration in days over a group: median and 90th percentile (nearest rank), shown only for 5 or more cases.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DaysStatistic {
+    /// The median.
+    pub median: i64,
+    /// The 90th percentile.
+    pub p90: i64,
+}
+
+/// The outcome figures for a period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutcomeReport {
     /// The breakdown.
     pub breakdown: Breakdown,
     /// The groups, in order.
     pub groups: Vec<String>,
-    /// The measures.
+    /// The counted measures.
     pub measures: Vec<Measure>,
     /// Share of preliminary assessments decided within 14 days, per group, where it gives no small count away.
     pub preliminary_within_14_days: Vec<Option<f64>>,
-    /// For auditors: per measure and group, the cases and the log positions behind the cell.
+    /// Share of investigations completed within 4 months, per group, likewise.
+    pub investigations_within_4_months: Vec<Option<f64>>,
+    /// Days from receipt to the preliminary decision, per group.
+    pub days_to_decision: Vec<Option<DaysStatistic>>,
+    /// Days from receipt to the first intervention's start, per group.
+    pub days_to_intervention_start: Vec<Option<DaysStatistic>>,
+    /// Mean goal attainment (−2…+2) over follow-ups, per group, from 5 follow-ups up.
+    pub goal_attainment: Vec<Option<f64>>,
+    /// Declined referrals by reason (over all groups), suppressed.
+    pub declined_by_reason: (Vec<String>, Published),
+    /// For auditors: per measure and group, the cases or referrals and the log positions behind the cell.
     #[serde(skip)]
     pub trace: BTreeMap<(&'static str, String), Vec<(String, i64)>>,
 }
 
-type Fact = (
-    String,
-    Option<i64>,
-    Option<String>,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    i64,
-);
-
-fn age_band(birth_year: Option<i64>, received: Date) -> String {
-    match birth_year.map(|year| i64::from(received.year()) - year) {
+fn age_band(birth_year: Option<i64>, at: Date) -> String {
+    match birth_year.map(|year| i64::from(at.year()) - year) {
         None => "unknown".to_owned(),
         Some(age) if age <= 12 => "0-12".to_owned(),
         Some(age) if age <= 15 => "13-15".to_owned(),
@@ -203,67 +258,227 @@ fn age_band(birth_year: Option<i64>, received: Date) -> String {
     }
 }
 
-/// The outcome figures for cases received from `from` to `to` (inclusive), broken down by `breakdown`.
+const MEASURES: [&str; 10] = [
+    "cases received",
+    "preliminary assessments decided",
+    "preliminary assessments within 14 days",
+    "investigations completed",
+    "investigations within 4 months",
+    "referrals sent",
+    "referrals accepted",
+    "referrals declined",
+    "interventions ended",
+    "interventions ended as planned",
+];
+
+/// Who a fact is about, for grouping: birth year, sex, district, unit, concern, and the date it counts from.
+type Who = (Option<i64>, Option<String>, String, String, String, String);
+
+#[derive(Default)]
+struct Group {
+    counts: [u64; MEASURES.len()],
+    days_to_decision: Vec<i64>,
+    days_to_start: Vec<i64>,
+    scores: Vec<i64>,
+}
+
+fn parse(text: &str) -> Option<Date> {
+    Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
+fn statistic(mut days: Vec<i64>) -> Option<DaysStatistic> {
+    if (days.len() as u64) < THRESHOLD {
+        return None;
+    }
+    days.sort_unstable();
+    let rank = |p: f64| days[((p * days.len() as f64).ceil() as usize).clamp(1, days.len()) - 1];
+    Some(DaysStatistic { median: rank(0.5), p90: rank(0.9) })
+}
+
+/// A share shown only where neither it nor its complement gives a small count away.
+fn safe_share(part: u64, whole: u64) -> Option<f64> {
+    let small = |count: u64| (1..THRESHOLD).contains(&count);
+    (whole >= THRESHOLD && !small(part) && !small(whole - part)).then(|| part as f64 / whole as f64)
+}
+
+/// The outcome figures for cases received (and referrals sent) from `from` to `to`, inclusive, broken down by
+/// `breakdown`.
 pub async fn report(db: &Db, from: Date, to: Date, breakdown: Breakdown) -> Result<OutcomeReport, sqlx::Error> {
     let generation = status(db, "outcomes").await?.generation;
-    let facts: Vec<Fact> = on_pool!(db, |pool| {
-        sqlx::query_as(
-            "select c.case_id, s.birth_year, s.sex, coalesce(s.district, 'unknown'), c.unit_id, c.concern, c.received_on,
-                    c.preliminary_decided_on, c.investigation_completed_on, c.investigation_on_time, c.last_position
-               from outcome_cases c
-               left join outcome_subjects s on s.generation = c.generation and s.subject_id = c.subject_id
-              where c.generation = $1 and c.received_on >= $2 and c.received_on <= $3
-              order by c.case_id",
-        )
+    let (from_text, to_text) = (from.to_string(), to.to_string());
+    let who = "s.birth_year, s.sex, coalesce(s.district, 'unknown')";
+    let subjects = "left join outcome_subjects s on s.generation = {t}.generation and s.subject_id = {t}.subject_id";
+    let cases_sql = format!(
+        "select c.case_id, {who}, c.unit_id, c.concern, c.received_on, c.preliminary_decided_on, c.investigation_completed_on,
+                c.investigation_on_time, c.last_position,
+                (select min(i.started_on) from outcome_interventions i where i.generation = c.generation and i.case_id = c.case_id)
+           from outcome_cases c {} where c.generation = $1 and c.received_on >= $2 and c.received_on <= $3",
+        subjects.replace("{t}", "c")
+    );
+    type CaseFact = (
+        String,
+        Option<i64>,
+        Option<String>,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+        i64,
+        Option<String>,
+    );
+    let cases: Vec<CaseFact> = on_pool!(db, |pool| sqlx::query_as(&cases_sql)
         .bind(generation)
-        .bind(from.to_string())
-        .bind(to.to_string())
+        .bind(&from_text)
+        .bind(&to_text)
         .fetch_all(pool)
-        .await
-    })?;
-    let mut per_group: BTreeMap<String, [u64; 5]> = BTreeMap::new();
-    let mut trace: BTreeMap<(&'static str, String), Vec<(String, i64)>> = BTreeMap::new();
-    const NAMES: [&str; 5] = [
-        "cases received",
-        "preliminary assessments decided",
-        "preliminary assessments within 14 days",
-        "investigations completed",
-        "investigations within 4 months",
-    ];
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    for (case_id, birth_year, sex, district, unit, concern, received, decided, completed, on_time, position) in facts {
-        let Ok(received) = Date::parse(&received, format) else { continue };
-        let group = match breakdown {
+        .await)?;
+    let referrals_sql = format!(
+        "select r.referral_id, {who}, r.to_unit, r.concern, r.sent_on, r.status, r.decline_reason, r.last_position
+           from outcome_referrals r {} where r.generation = $1 and r.sent_on >= $2 and r.sent_on <= $3",
+        subjects.replace("{t}", "r")
+    );
+    type ReferralFact =
+        (String, Option<i64>, Option<String>, String, String, String, String, String, Option<String>, i64);
+    let referrals: Vec<ReferralFact> = on_pool!(db, |pool| sqlx::query_as(&referrals_sql)
+        .bind(generation)
+        .bind(&from_text)
+        .bind(&to_text)
+        .fetch_all(pool)
+        .await)?;
+    let interventions_sql = format!(
+        "select i.case_id, {who}, c.unit_id, c.concern, c.received_on, i.outcome, i.last_position
+           from outcome_interventions i join outcome_cases c on c.generation = i.generation and c.case_id = i.case_id
+           {} where i.generation = $1 and c.received_on >= $2 and c.received_on <= $3",
+        subjects.replace("{t}", "c")
+    );
+    type InterventionFact = (String, Option<i64>, Option<String>, String, String, String, String, Option<String>, i64);
+    let interventions: Vec<InterventionFact> = on_pool!(db, |pool| sqlx::query_as(&interventions_sql)
+        .bind(generation)
+        .bind(&from_text)
+        .bind(&to_text)
+        .fetch_all(pool)
+        .await)?;
+    let followups_sql = format!(
+        "select f.case_id, {who}, c.unit_id, c.concern, c.received_on, f.score
+           from outcome_followups f join outcome_cases c on c.generation = f.generation and c.case_id = f.case_id
+           {} where f.generation = $1 and c.received_on >= $2 and c.received_on <= $3",
+        subjects.replace("{t}", "c")
+    );
+    type FollowUpFact = (String, Option<i64>, Option<String>, String, String, String, String, i64);
+    let followups: Vec<FollowUpFact> = on_pool!(db, |pool| sqlx::query_as(&followups_sql)
+        .bind(generation)
+        .bind(&from_text)
+        .bind(&to_text)
+        .fetch_all(pool)
+        .await)?;
+
+    let group_of = |(birth_year, sex, district, unit, concern, at): Who| -> Option<String> {
+        let at = parse(&at)?;
+        Some(match breakdown {
             Breakdown::Sex => sex.unwrap_or_else(|| "unknown".to_owned()),
-            Breakdown::AgeBand => age_band(birth_year, received),
+            Breakdown::AgeBand => age_band(birth_year, at),
             Breakdown::District => district,
             Breakdown::Concern => concern,
             Breakdown::Unit => unit,
-        };
-        let decided = decided.and_then(|date| Date::parse(&date, format).ok());
-        let within = decided.is_some_and(|decided| {
-            decided <= preliminary_assessment_due(received) && days_between(received, decided) >= 0
-        });
-        let hits = [true, decided.is_some(), within, completed.is_some(), on_time == Some(1)];
-        let counts = per_group.entry(group.clone()).or_default();
-        for (measure, hit) in hits.into_iter().enumerate() {
-            if hit {
-                counts[measure] += 1;
-                trace.entry((NAMES[measure], group.clone())).or_default().push((case_id.clone(), position));
+        })
+    };
+    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    let mut trace: BTreeMap<(&'static str, String), Vec<(String, i64)>> = BTreeMap::new();
+    let mut count = |groups: &mut BTreeMap<String, Group>, group: &str, measure: usize, id: &str, position: i64| {
+        groups.entry(group.to_owned()).or_default().counts[measure] += 1;
+        trace.entry((MEASURES[measure], group.to_owned())).or_default().push((id.to_owned(), position));
+    };
+    for (
+        case_id,
+        birth_year,
+        sex,
+        district,
+        unit,
+        concern,
+        received,
+        decided,
+        completed,
+        on_time,
+        position,
+        first_start,
+    ) in cases
+    {
+        let Some(group) = group_of((birth_year, sex, district, unit, concern, received.clone())) else { continue };
+        let Some(received) = parse(&received) else { continue };
+        let decided = decided.as_deref().and_then(parse);
+        count(&mut groups, &group, 0, &case_id, position);
+        if let Some(decided) = decided {
+            count(&mut groups, &group, 1, &case_id, position);
+            if decided <= preliminary_assessment_due(received) {
+                count(&mut groups, &group, 2, &case_id, position);
+            }
+            groups.entry(group.clone()).or_default().days_to_decision.push(days_between(received, decided));
+        }
+        if completed.is_some() {
+            count(&mut groups, &group, 3, &case_id, position);
+            if on_time == Some(1) {
+                count(&mut groups, &group, 4, &case_id, position);
+            }
+        }
+        if let Some(started) = first_start.as_deref().and_then(parse) {
+            groups.entry(group.clone()).or_default().days_to_start.push(days_between(received, started));
+        }
+    }
+    let mut declined: BTreeMap<String, u64> = BTreeMap::new();
+    for (referral_id, birth_year, sex, district, unit, concern, sent, status, reason, position) in referrals {
+        let Some(group) = group_of((birth_year, sex, district, unit, concern, sent)) else { continue };
+        count(&mut groups, &group, 5, &referral_id, position);
+        if status == "accepted" {
+            count(&mut groups, &group, 6, &referral_id, position);
+        }
+        if status == "declined" {
+            count(&mut groups, &group, 7, &referral_id, position);
+            *declined.entry(reason.unwrap_or_else(|| "unknown".to_owned())).or_default() += 1;
+        }
+    }
+    for (case_id, birth_year, sex, district, unit, concern, received, outcome, position) in interventions {
+        let Some(group) = group_of((birth_year, sex, district, unit, concern, received)) else { continue };
+        if let Some(outcome) = outcome {
+            count(&mut groups, &group, 8, &case_id, position);
+            if outcome == "completed_as_planned" || outcome == "ended_early_goals_met" {
+                count(&mut groups, &group, 9, &case_id, position);
             }
         }
     }
-    let groups: Vec<String> = per_group.keys().cloned().collect();
-    let column = |measure: usize| -> Vec<u64> { per_group.values().map(|counts| counts[measure]).collect() };
-    let measures =
-        NAMES.iter().enumerate().map(|(index, name)| Measure { name, counts: suppress(&column(index)) }).collect();
-    let preliminary_within_14_days = per_group
-        .values()
-        .map(|counts| {
-            let (within, decided) = (counts[2], counts[1]);
-            let small = |count: u64| (1..THRESHOLD).contains(&count);
-            (decided >= THRESHOLD && !small(within) && !small(decided - within)).then(|| within as f64 / decided as f64)
-        })
-        .collect();
-    Ok(OutcomeReport { breakdown, groups, measures, preliminary_within_14_days, trace })
+    for (_, birth_year, sex, district, unit, concern, received, score) in followups {
+        let Some(group) = group_of((birth_year, sex, district, unit, concern, received)) else { continue };
+        groups.entry(group).or_default().scores.push(score);
+    }
+    let column = |measure: usize| -> Vec<u64> { groups.values().map(|group| group.counts[measure]).collect() };
+    Ok(OutcomeReport {
+        breakdown,
+        measures: MEASURES
+            .iter()
+            .enumerate()
+            .map(|(index, name)| Measure { name, counts: suppress(&column(index)) })
+            .collect(),
+        preliminary_within_14_days: groups.values().map(|group| safe_share(group.counts[2], group.counts[1])).collect(),
+        investigations_within_4_months: groups
+            .values()
+            .map(|group| safe_share(group.counts[4], group.counts[3]))
+            .collect(),
+        days_to_decision: groups.values().map(|group| statistic(group.days_to_decision.clone())).collect(),
+        days_to_intervention_start: groups.values().map(|group| statistic(group.days_to_start.clone())).collect(),
+        goal_attainment: groups
+            .values()
+            .map(|group| {
+                ((group.scores.len() as u64) >= THRESHOLD)
+                    .then(|| group.scores.iter().sum::<i64>() as f64 / group.scores.len() as f64)
+            })
+            .collect(),
+        declined_by_reason: (
+            declined.keys().cloned().collect(),
+            suppress(&declined.values().copied().collect::<Vec<_>>()),
+        ),
+        groups: groups.keys().cloned().collect(),
+        trace,
+    })
 }

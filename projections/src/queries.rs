@@ -303,3 +303,30 @@ pub async fn inbox(db: &Db, unit: &str, today: Date) -> Result<Vec<ReferralRow>,
 pub async fn outbox(db: &Db, unit: &str, today: Date) -> Result<Vec<ReferralRow>, sqlx::Error> {
     referrals(db, "from_unit", unit, today).await
 }
+
+/// Open cases by worker and phase, with how many are overdue: the manager's overview of a caseload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseloadSummary {
+    /// The responsible worker (none: not yet assigned).
+    pub worker_id: Option<String>,
+    /// The phase.
+    pub phase: String,
+    /// Open cases.
+    pub open: usize,
+    /// Of which overdue.
+    pub overdue: usize,
+}
+
+/// Sums a unit's caseload by worker and phase.
+pub fn summarise(rows: &[CaseloadRow]) -> Vec<CaseloadSummary> {
+    let mut sums: std::collections::BTreeMap<(Option<String>, String), (usize, usize)> =
+        std::collections::BTreeMap::new();
+    for row in rows {
+        let sum = sums.entry((row.worker_id.clone(), row.phase.clone())).or_default();
+        sum.0 += 1;
+        sum.1 += usize::from(row.overdue);
+    }
+    sums.into_iter()
+        .map(|((worker_id, phase), (open, overdue))| CaseloadSummary { worker_id, phase, open, overdue })
+        .collect()
+}

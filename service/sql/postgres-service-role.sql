@@ -17,6 +17,6 @@ grant insert on events, seals, seal_checkpoints, log_epochs, access_log to :"rol
 grant insert, delete on subject_keys, subject_lookup to :"role";
 -- Projections are the service's own: it writes, rebuilds and clears them.
 grant insert, update, delete on projection_state, caseload_cases, caseload_interventions, referral_views,
-    outcome_subjects, outcome_cases, outcome_interventions, timeline_entries, timeline_links, projection_snapshots
+    outcome_subjects, outcome_cases, outcome_interventions, outcome_referrals, outcome_followups, timeline_entries, timeline_links, projection_snapshots
     to :"role";
 -- Run this script again after an upgrade that adds tables.

@@ -151,6 +151,8 @@ on_both_stores! {
         assert_eq!((caseload[0].phase.as_str(), caseload[0].worker_id.clone(), caseload[0].overdue), ("intake", Some(scene.worker.to_string()), false));
         let preliminary_due = date!(2026 - 11 - 17);
         assert_eq!(caseload[0].next_deadline.as_ref().map(|row| (row.kind, row.due_on, row.days_left)), Some((DeadlineKind::PreliminaryAssessment, preliminary_due, 7)));
+        let late_caseload = queries::caseload(&store.db, &scene.social.to_string(), date!(2026 - 11 - 20)).await.expect("caseload");
+        assert_eq!(queries::summarise(&late_caseload), [queries::CaseloadSummary { worker_id: Some(scene.worker.to_string()), phase: "intake".to_owned(), open: 1, overdue: 1 }]);
         let late = queries::deadlines(&store.db, &scene.social.to_string(), date!(2026 - 11 - 20)).await.expect("deadlines");
         assert_eq!(late.iter().map(|row| (row.kind, row.due_on, row.overdue, row.days_left)).collect::<Vec<_>>(), [(DeadlineKind::PreliminaryAssessment, preliminary_due, true, -3)]);
         assert!(queries::deadlines_due_within(&store.db, &scene.social.to_string(), date!(2026 - 11 - 05), 7).await.expect("due").is_empty());
@@ -418,6 +420,9 @@ on_both_stores! {
         assert_eq!(by_name("preliminary assessments within 14 days"), Published { cells: vec![Cell::Hidden, Cell::Small], total: Cell::Count(7) });
         assert_eq!(by_name("investigations completed"), Published { cells: vec![Cell::Count(0), Cell::Count(0)], total: Cell::Count(0) });
         assert_eq!(figures.preliminary_within_14_days, [None, None], "5 of 6 would give the one late decision away");
+        // Days to decision for the girls: 1, 3, 5, 7, 14, 20 — median 5, 90th percentile 20; the boys are too few.
+        assert_eq!(figures.days_to_decision, [Some(projections::outcomes::DaysStatistic { median: 5, p90: 20 }), None]);
+        assert_eq!(figures.goal_attainment, [None, None]);
         let mut traced: Vec<String> = figures.trace[&("cases received", "male".to_owned())].iter().map(|(case, _)| case.clone()).collect();
         traced.sort();
         boys.sort();

@@ -116,6 +116,33 @@ create table outcome_interventions (
     primary key (generation, case_id, intervention_id)
 );
 
+-- Outcome facts of referrals and of follow-ups (goal attainment).
+create table outcome_referrals (
+    generation bigint not null,
+    referral_id text not null,
+    subject_id text not null,
+    kind text not null,
+    to_unit text not null,
+    concern text not null,
+    sent_on text not null,
+    status text not null,
+    decided_on text,
+    decline_reason text,
+    last_position bigint not null,
+    primary key (generation, referral_id)
+);
+
+create table outcome_followups (
+    generation bigint not null,
+    case_id text not null,
+    intervention_id text not null,
+    goal_id text not null,
+    followed_up_on text not null,
+    score bigint not null,
+    last_position bigint not null,
+    primary key (generation, case_id, intervention_id, goal_id, followed_up_on, last_position)
+);
+
 -- The case timeline for auditors: every event of a case and of the referrals linked to it, with the actor.
 create table timeline_entries (
     generation bigint not null,

@@ -114,6 +114,33 @@ create table outcome_interventions (
     last_position integer not null,
     primary key (generation, case_id, intervention_id)
 ) strict;
+-- Outcome facts of referrals and of follow-ups (goal attainment).
+create table outcome_referrals (
+    generation integer not null,
+    referral_id text not null,
+    subject_id text not null,
+    kind text not null,
+    to_unit text not null,
+    concern text not null,
+    sent_on text not null,
+    status text not null,
+    decided_on text,
+    decline_reason text,
+    last_position integer not null,
+    primary key (generation, referral_id)
+) strict;
+
+create table outcome_followups (
+    generation integer not null,
+    case_id text not null,
+    intervention_id text not null,
+    goal_id text not null,
+    followed_up_on text not null,
+    score integer not null,
+    last_position integer not null,
+    primary key (generation, case_id, intervention_id, goal_id, followed_up_on, last_position)
+) strict;
+
 -- The case timeline for auditors: every event of a case and of the referrals linked to it, with the actor.
 create table timeline_entries (
     generation integer not null,
