@@ -528,3 +528,39 @@ on_both_stores! {
         assert_eq!(live[0].phase, "investigating", "the live view moved on");
     }
 }
+
+on_both_stores! {
+    /// A report forwarded to another district shows the chain in both inboxes and in the sender's outbox.
+    async fn a_forwarded_referral_shows_its_chain(store) {
+        let scene = Scene::new(&store.db);
+        let other_district = UnitId::from_ulid(Ulid::new());
+        let (first, second, subject) = (ReferralId::from_ulid(Ulid::new()), ReferralId::from_ulid(Ulid::new()), SubjectId::from_ulid(Ulid::new()));
+        let send = |referral, to_unit, forwarded_from| ReferralCommand::SendReferral {
+            referral,
+            kind: ReferralKind::ReportOfConcern,
+            subject,
+            to_unit,
+            to_unit_kind: UnitKind::SocialServices,
+            concerns: [ConcernCategory::SchoolAbsence].into(),
+            reason: text("oro"),
+            basis: None,
+            forwarded_from,
+        };
+        let day = date!(2026 - 10 - 01);
+        scene.referral(first, scene.context(scene.counsellor, Role::SocialWorker, scene.school, day), send(first, scene.social, None)).await;
+        let social = scene.context(scene.worker, Role::SocialWorker, scene.social, day);
+        let assessment = ProtectionAssessment { immediate_protection_needed: false, assessment: text("ok"), assessed_on: day, late_reason: None };
+        scene.referral(first, social, ReferralCommand::ReceiveReferral { protection_assessment: Some(assessment) }).await;
+        let forward = ReferralCommand::ForwardReferral { to_unit: other_district, to_unit_kind: UnitKind::SocialServices, new_referral: second, reason: text("bor i annan stadsdel") };
+        scene.referral(first, scene.context(scene.worker, Role::SocialWorker, scene.social, day), forward).await;
+        scene.referral(second, scene.context(scene.worker, Role::SocialWorker, scene.social, day), send(second, other_district, Some(first))).await;
+        catch_up(&store.db, "referral", &second.to_string()).await;
+        let today = date!(2026 - 10 - 05);
+        let forwarded = queries::inbox(&store.db, &scene.social.to_string(), today).await.expect("inbox");
+        assert_eq!((forwarded[0].status.as_str(), forwarded[0].forwarded_to.clone(), forwarded[0].days_since_sent), ("forwarded", Some(second.to_string()), 0));
+        let arrived = queries::inbox(&store.db, &other_district.to_string(), today).await.expect("inbox");
+        assert_eq!((arrived[0].status.as_str(), arrived[0].forwarded_from.clone(), arrived[0].days_since_sent), ("sent", Some(first.to_string()), 4));
+        let sent_on = queries::outbox(&store.db, &scene.social.to_string(), today).await.expect("outbox");
+        assert_eq!(sent_on.iter().map(|row| row.referral_id.clone()).collect::<Vec<_>>(), [second.to_string()]);
+    }
+}
