@@ -122,18 +122,18 @@ fn deadline_row(
     }
 }
 
-/// Every deadline of the open cases of `unit`, nearest first.
-pub async fn deadlines(db: &Db, unit: &str, today: Date) -> Result<Vec<DeadlineRow>, sqlx::Error> {
-    deadlines_in(db, status(db, "caseload").await?.generation, unit, today).await
-}
-
-/// [`deadlines`] in a given generation of the caseload (a view built as of a past moment).
-pub async fn deadlines_in(db: &Db, generation: i64, unit: &str, today: Date) -> Result<Vec<DeadlineRow>, sqlx::Error> {
+/// The open cases of `unit` in `generation`, oldest first, and the follow-ups due on their interventions.
+async fn open_cases(
+    db: &Db,
+    generation: i64,
+    unit: &str,
+) -> Result<(Vec<CaseRecord>, Vec<(String, String, i64)>), sqlx::Error> {
     let cases: Vec<CaseRecord> = on_pool!(db, |pool| {
         sqlx::query_as(
             "select case_id, subject_id, worker_id, unit_kind, phase, received_on, protection_assessed_on,
                     investigation_due_on, chained, last_position
-               from caseload_cases where generation = $1 and unit_id = $2 and phase <> 'closed'",
+               from caseload_cases where generation = $1 and unit_id = $2 and phase <> 'closed'
+              order by received_on, case_id",
         )
         .bind(generation)
         .bind(unit)
@@ -153,8 +153,14 @@ pub async fn deadlines_in(db: &Db, generation: i64, unit: &str, today: Date) -> 
         .fetch_all(pool)
         .await
     })?;
+    Ok((cases, follow_ups))
+}
+
+/// The deadlines of `cases` and their follow-ups as of `today`, nearest first. Pure: the clocks' rules are the
+/// domain's, "today" is passed in.
+fn deadlines_of(cases: &[CaseRecord], follow_ups: &[(String, String, i64)], today: Date) -> Vec<DeadlineRow> {
     let mut rows = Vec::new();
-    for (case_id, _, worker, unit_kind, phase, received_on, protection, investigation_due, _, position) in &cases {
+    for (case_id, _, worker, unit_kind, phase, received_on, protection, investigation_due, _, position) in cases {
         let Some(received_on) = date(received_on) else { continue };
         if unit_kind == "social_services" && phase == "intake" {
             if protection.is_none() {
@@ -168,14 +174,25 @@ pub async fn deadlines_in(db: &Db, generation: i64, unit: &str, today: Date) -> 
             rows.push(deadline_row(case_id, worker, DeadlineKind::Investigation, due, today, *position));
         }
     }
-    for (case_id, next, position) in &follow_ups {
+    for (case_id, next, position) in follow_ups {
         let worker = cases.iter().find(|case| &case.0 == case_id).and_then(|case| case.2.clone());
         if let Some(due) = date(next) {
             rows.push(deadline_row(case_id, &worker, DeadlineKind::FollowUp, due, today, *position));
         }
     }
     rows.sort_by(|a, b| (a.due_on, a.kind, &a.case_id).cmp(&(b.due_on, b.kind, &b.case_id)));
-    Ok(rows)
+    rows
+}
+
+/// Every deadline of the open cases of `unit`, nearest first.
+pub async fn deadlines(db: &Db, unit: &str, today: Date) -> Result<Vec<DeadlineRow>, sqlx::Error> {
+    deadlines_in(db, status(db, "caseload").await?.generation, unit, today).await
+}
+
+/// [`deadlines`] in a given generation of the caseload (a view built as of a past moment).
+pub async fn deadlines_in(db: &Db, generation: i64, unit: &str, today: Date) -> Result<Vec<DeadlineRow>, sqlx::Error> {
+    let (cases, follow_ups) = open_cases(db, generation, unit).await?;
+    Ok(deadlines_of(&cases, &follow_ups, today))
 }
 
 /// Deadlines of `unit` due within `days` of today, overdue ones included.
@@ -195,19 +212,8 @@ pub async fn caseload(db: &Db, unit: &str, today: Date) -> Result<Vec<CaseloadRo
 
 /// [`caseload`] in a given generation (a view built as of a past moment).
 pub async fn caseload_in(db: &Db, generation: i64, unit: &str, today: Date) -> Result<Vec<CaseloadRow>, sqlx::Error> {
-    let cases: Vec<CaseRecord> = on_pool!(db, |pool| {
-        sqlx::query_as(
-            "select case_id, subject_id, worker_id, unit_kind, phase, received_on, protection_assessed_on,
-                    investigation_due_on, chained, last_position
-               from caseload_cases where generation = $1 and unit_id = $2 and phase <> 'closed'
-              order by received_on, case_id",
-        )
-        .bind(generation)
-        .bind(unit)
-        .fetch_all(pool)
-        .await
-    })?;
-    let deadlines = deadlines_in(db, generation, unit, today).await?;
+    let (cases, follow_ups) = open_cases(db, generation, unit).await?;
+    let deadlines = deadlines_of(&cases, &follow_ups, today);
     Ok(cases
         .into_iter()
         .filter_map(|(case_id, subject_id, worker_id, _, phase, received_on, _, _, chained, _)| {

@@ -69,6 +69,60 @@ impl Scene {
             .await
             .expect("case command");
     }
+
+    /// The school reports a concern on `sent`; social services receive it with a protection assessment and open
+    /// a case on `received`. Returns the report, the case and the subject.
+    async fn report_received_and_opened(
+        &self,
+        sent: Date,
+        received: Date,
+        concern: ConcernCategory,
+    ) -> (ReferralId, CaseId, SubjectId) {
+        let (report, case, subject) =
+            (ReferralId::from_ulid(Ulid::new()), CaseId::from_ulid(Ulid::new()), SubjectId::from_ulid(Ulid::new()));
+        let school = self.context(self.counsellor, Role::SocialWorker, self.school, sent);
+        self.referral(
+            report,
+            school,
+            ReferralCommand::SendReferral {
+                referral: report,
+                kind: ReferralKind::ReportOfConcern,
+                subject,
+                to_unit: self.social,
+                to_unit_kind: UnitKind::SocialServices,
+                concerns: [concern].into(),
+                reason: text("oro"),
+                basis: None,
+                forwarded_from: None,
+            },
+        )
+        .await;
+        let assessment = ProtectionAssessment {
+            immediate_protection_needed: false,
+            assessment: text("ok"),
+            assessed_on: received,
+            late_reason: None,
+        };
+        let social = self.context(self.worker, Role::SocialWorker, self.social, received);
+        self.referral(report, social, ReferralCommand::ReceiveReferral { protection_assessment: Some(assessment) })
+            .await;
+        let social = self.context(self.worker, Role::SocialWorker, self.social, received);
+        self.case(
+            case,
+            social,
+            CaseCommand::OpenCase {
+                case,
+                subject,
+                unit_kind: UnitKind::SocialServices,
+                origin: CaseOrigin::Referral(report),
+                concerns: [concern].into(),
+                protection_assessed_on: Some(received),
+                prior_investigation: None,
+            },
+        )
+        .await;
+        (report, case, subject)
+    }
 }
 
 fn text(words: &str) -> Sealed {
@@ -94,33 +148,9 @@ on_both_stores! {
     /// caseload and deadlines show each step, row for row.
     async fn the_views_show_each_step_of_a_report_of_concern(store) {
         let scene = Scene::new(&store.db);
-        let (report, case) = (ReferralId::from_ulid(Ulid::new()), CaseId::from_ulid(Ulid::new()));
-        let subject = SubjectId::from_ulid(Ulid::new());
-        let school = scene.context(scene.counsellor, Role::SocialWorker, scene.school, date!(2026 - 11 - 02));
-        scene.referral(report, school, ReferralCommand::SendReferral {
-            referral: report,
-            kind: ReferralKind::ReportOfConcern,
-            subject,
-            to_unit: scene.social,
-            to_unit_kind: UnitKind::SocialServices,
-            concerns: [ConcernCategory::SchoolAbsence].into(),
-            reason: text("frånvaro"),
-            basis: None,
-            forwarded_from: None,
-        }).await;
-        let social = |on| scene.context(scene.worker, Role::SocialWorker, scene.social, on);
         let received = date!(2026 - 11 - 03);
-        let assessment = ProtectionAssessment { immediate_protection_needed: false, assessment: text("ok"), assessed_on: received, late_reason: None };
-        scene.referral(report, social(received), ReferralCommand::ReceiveReferral { protection_assessment: Some(assessment) }).await;
-        scene.case(case, social(received), CaseCommand::OpenCase {
-            case,
-            subject,
-            unit_kind: UnitKind::SocialServices,
-            origin: CaseOrigin::Referral(report),
-            concerns: [ConcernCategory::SchoolAbsence].into(),
-            protection_assessed_on: Some(received),
-            prior_investigation: None,
-        }).await;
+        let (report, case, _) = scene.report_received_and_opened(date!(2026 - 11 - 02), received, ConcernCategory::SchoolAbsence).await;
+        let social = |on| scene.context(scene.worker, Role::SocialWorker, scene.social, on);
         scene.case(case, social(received), CaseCommand::AssignResponsibleWorker { worker: scene.worker }).await;
         catch_up(&store.db, "case", &case.to_string()).await;
 
@@ -450,32 +480,9 @@ on_both_stores! {
     /// past position is what it was then; and a view built as of a past moment equals the live view as it stood.
     async fn the_timeline_and_views_as_of_a_past_moment_show_what_was(store) {
         let scene = Scene::new(&store.db);
-        let (report, case, subject) = (ReferralId::from_ulid(Ulid::new()), CaseId::from_ulid(Ulid::new()), SubjectId::from_ulid(Ulid::new()));
-        let school = scene.context(scene.counsellor, Role::SocialWorker, scene.school, date!(2026 - 04 - 01));
-        scene.referral(report, school, ReferralCommand::SendReferral {
-            referral: report,
-            kind: ReferralKind::ReportOfConcern,
-            subject,
-            to_unit: scene.social,
-            to_unit_kind: UnitKind::SocialServices,
-            concerns: [ConcernCategory::ViolenceInCloseRelationships].into(),
-            reason: text("oro"),
-            basis: None,
-            forwarded_from: None,
-        }).await;
-        let social = |on| scene.context(scene.worker, Role::SocialWorker, scene.social, on);
         let received = date!(2026 - 04 - 02);
-        let assessment = ProtectionAssessment { immediate_protection_needed: true, assessment: text("akut"), assessed_on: received, late_reason: None };
-        scene.referral(report, social(received), ReferralCommand::ReceiveReferral { protection_assessment: Some(assessment) }).await;
-        scene.case(case, social(received), CaseCommand::OpenCase {
-            case,
-            subject,
-            unit_kind: UnitKind::SocialServices,
-            origin: CaseOrigin::Referral(report),
-            concerns: [ConcernCategory::ViolenceInCloseRelationships].into(),
-            protection_assessed_on: Some(received),
-            prior_investigation: None,
-        }).await;
+        let (report, case, _) = scene.report_received_and_opened(date!(2026 - 04 - 01), received, ConcernCategory::ViolenceInCloseRelationships).await;
+        let social = |on| scene.context(scene.worker, Role::SocialWorker, scene.social, on);
         scene.referral(report, social(received), ReferralCommand::AcceptReferral { case }).await;
         catch_up(&store.db, "referral", &report.to_string()).await;
         catch_up(&store.db, "case", &case.to_string()).await;
