@@ -51,10 +51,17 @@ impl Projection for Caseload {
     }
 
     fn tables(&self) -> &'static [(&'static str, &'static [&'static str])] {
-        &[("caseload_cases", CASE_COLUMNS), ("caseload_interventions", INTERVENTION_COLUMNS)]
+        &[
+            ("caseload_cases", CASE_COLUMNS),
+            ("caseload_interventions", INTERVENTION_COLUMNS),
+            ("caseload_subjects", &["subject_id", "protection", "last_position"]),
+        ]
     }
 
     fn apply(&self, event: &FeedEvent, generation: i64) -> Result<Vec<Write>, ProjectionError> {
+        if event.aggregate_type == "subject" {
+            return subject_writes(event, generation);
+        }
         if event.aggregate_type != "case" {
             return Ok(Vec::new());
         }
@@ -178,4 +185,22 @@ impl Projection for Caseload {
             CaseEvent::NoteAppended { .. } => Vec::new(),
         })
     }
+}
+
+/// A subject's protected-identity level, as access control and the access review need it.
+fn subject_writes(event: &FeedEvent, generation: i64) -> Result<Vec<Write>, ProjectionError> {
+    use domain::subject::SubjectEvent;
+    let stamped: Stamped<SubjectEvent> =
+        serde_json::from_str(&event.payload).map_err(|error| ProjectionError::unreadable(event, error))?;
+    let level = match stamped.event {
+        SubjectEvent::SubjectRegistered { .. } => Arg::Null,
+        SubjectEvent::ProtectedIdentitySet { level } => name_of(&level).into(),
+        SubjectEvent::ProtectedIdentityCleared => Arg::Null,
+        _ => return Ok(Vec::new()),
+    };
+    Ok(vec![Write::new(
+        "insert into caseload_subjects (generation, subject_id, protection, last_position) values ($1, $2, $3, $4)
+         on conflict (generation, subject_id) do update set protection = $3, last_position = $4",
+        vec![Arg::Int(generation), event.aggregate_id.clone().into(), level, Arg::Int(event.cursor.position)],
+    )])
 }

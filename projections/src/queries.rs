@@ -336,3 +336,49 @@ pub fn summarise(rows: &[CaseloadRow]) -> Vec<CaseloadSummary> {
         .map(|((worker_id, phase), (open, overdue))| CaseloadSummary { worker_id, phase, open, overdue })
         .collect()
 }
+
+/// What access control needs to know about a case: the unit holding it and its subject's protection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseSummary {
+    /// The case.
+    pub case_id: String,
+    /// The subject.
+    pub subject_id: String,
+    /// The unit holding it.
+    pub unit_id: String,
+    /// The responsible worker.
+    pub worker_id: Option<String>,
+    /// The phase.
+    pub phase: String,
+    /// The date of receipt.
+    pub received_on: String,
+    /// The subject's protected-identity level, if any.
+    pub protection: Option<String>,
+}
+
+/// One case, from the live caseload.
+pub async fn case_summary(db: &Db, case: &str) -> Result<Option<CaseSummary>, sqlx::Error> {
+    let generation = status(db, "caseload").await?.generation;
+    type SummaryRow = (String, String, String, Option<String>, String, String, Option<String>);
+    let row: Option<SummaryRow> = on_pool!(db, |pool| {
+        sqlx::query_as(
+            "select c.case_id, c.subject_id, c.unit_id, c.worker_id, c.phase, c.received_on, s.protection
+               from caseload_cases c
+               left join caseload_subjects s on s.generation = c.generation and s.subject_id = c.subject_id
+              where c.generation = $1 and c.case_id = $2",
+        )
+        .bind(generation)
+        .bind(case)
+        .fetch_optional(pool)
+        .await
+    })?;
+    Ok(row.map(|(case_id, subject_id, unit_id, worker_id, phase, received_on, protection)| CaseSummary {
+        case_id,
+        subject_id,
+        unit_id,
+        worker_id,
+        phase,
+        received_on,
+        protection,
+    }))
+}

@@ -38,6 +38,8 @@ pub enum StartError {
 pub struct AppState {
     /// The store.
     pub db: Db,
+    /// Seals and opens personal data.
+    pub vault: crate::personal::Vault,
 }
 
 /// A started Lots: listener bound, background tasks running.
@@ -57,7 +59,8 @@ impl Application {
         let db = store::connect(config).await?;
         store::migrate(&db).await?;
         let signing = seal::load_signing_key(&config.signing_key_path(), config.may_create_master_key())?;
-        crate::personal::load_master_key(&config.master_key_path(), config.may_create_master_key())?;
+        let master = crate::personal::load_master_key(&config.master_key_path(), config.may_create_master_key())?;
+        let vault = crate::personal::Vault::new(db.clone(), master);
         let listener = TcpListener::bind(&config.bind)
             .await
             .map_err(|source| StartError::Bind { address: config.bind.clone(), source })?;
@@ -74,7 +77,7 @@ impl Application {
                 stopped.clone(),
             )));
         }
-        Ok(Self { listener, port, state: Arc::new(AppState { db }), stop, tasks })
+        Ok(Self { listener, port, state: Arc::new(AppState { db, vault }), stop, tasks })
     }
 
     /// The port it listens on.
@@ -87,7 +90,8 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let served = axum::serve(self.listener, http::router(self.state)).with_graceful_shutdown(shutdown).await;
+        let service = http::router(self.state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
         let _ = self.stop.send(true);
         for task in self.tasks {
             let _ = task.await;

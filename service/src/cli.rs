@@ -32,6 +32,11 @@ enum Verb {
     Serve,
     /// Apply the database migrations this version ships (also done at every start).
     Migrate,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        action: UserVerb,
+    },
     /// Seal every event not yet sealed and sign the chain head (the service does this continuously).
     Seal,
     /// Recompute the log's hash chain and check every signed checkpoint; exit 0 only when all match.
@@ -72,6 +77,31 @@ enum Verb {
         #[arg(long, value_parser = parse_date)]
         today: Option<time::Date>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserVerb {
+    /// Add a user; the password is read from standard input (first line).
+    Add {
+        /// Letters, digits, '.', '-' and '_'.
+        #[arg(long)]
+        username: String,
+        /// social_worker, unit_manager, auditor or administrator.
+        #[arg(long, value_parser = parse_role)]
+        role: domain::command::Role,
+        /// The unit's id.
+        #[arg(long, value_parser = parse_unit)]
+        unit: domain::ids::UnitId,
+    },
+}
+
+fn parse_role(text: &str) -> Result<domain::command::Role, String> {
+    crate::accounts::parse_role(text)
+        .ok_or_else(|| format!("{text:?} is not a role: social_worker, unit_manager, auditor or administrator"))
+}
+
+fn parse_unit(text: &str) -> Result<domain::ids::UnitId, String> {
+    domain::ids::UnitId::parse(text).map_err(|error| error.to_string())
 }
 
 fn parse_moment(text: &str) -> Result<time::OffsetDateTime, String> {
@@ -143,6 +173,18 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     };
     match cli.verb {
         Verb::Serve => Ok(ExitCode::SUCCESS),
+        Verb::User { action: UserVerb::Add { username, role, unit } } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .map_err(|error| format!("cannot read the password from standard input: {error}"))?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            let user = crate::accounts::add_user(&db, &username, password, role, unit)
+                .await
+                .map_err(|error| format!("cannot add the user: {error}"))?;
+            say(&format!("added {username} ({}) at unit {unit}: user id {user}", role.as_str()));
+            Ok(ExitCode::SUCCESS)
+        }
         Verb::Migrate => {
             say(&format!("applied {applied} migration(s); the store at {store_name} is up to date"));
             Ok(ExitCode::SUCCESS)

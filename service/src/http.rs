@@ -12,9 +12,20 @@ use serde::Serialize;
 
 use crate::app::AppState;
 
+/// The largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
 /// The routes, from one place.
 pub fn router(state: Arc<AppState>) -> Router {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).with_state(state)
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/api/login", axum::routing::post(crate::api::login))
+        .route("/api/logout", axum::routing::post(crate::api::logout))
+        .route("/api/cases/{id}", get(crate::api::case))
+        .fallback(|| async { crate::problem::Problem::not_found("such route") })
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
 }
 
 async fn healthz() -> &'static str {

@@ -2,6 +2,9 @@
 //! command line.
 
 pub mod access;
+pub mod access_control;
+pub mod accounts;
+pub mod api;
 pub mod app;
 pub mod cli;
 pub mod commands;
@@ -9,5 +12,6 @@ pub mod config;
 pub mod http;
 pub mod keyfile;
 pub mod personal;
+pub mod problem;
 pub mod seal;
 pub mod store;

@@ -27,6 +27,7 @@ macro_rules! on_both_stores {
 }
 
 mod access;
+mod api;
 mod domain_flow;
 mod log;
 mod personal;

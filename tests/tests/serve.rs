@@ -11,7 +11,7 @@ use tests::{Desk, TestStore};
 use ulid::Ulid;
 
 /// Starts Lots on a free port; returns its base URL, the switch that stops it, and its task.
-async fn spawn_app(
+pub(crate) async fn spawn_app(
     store: &TestStore,
 ) -> (String, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<std::io::Result<()>>) {
     service::personal::load_master_key(&store.config.master_key_path(), true).expect("a master key");

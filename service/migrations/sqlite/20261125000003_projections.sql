@@ -34,6 +34,15 @@ create table caseload_cases (
     primary key (generation, case_id)
 ) strict;
 
+-- The protected-identity level of each subject, for access control and the access review.
+create table caseload_subjects (
+    generation integer not null,
+    subject_id text not null,
+    protection text,
+    last_position integer not null,
+    primary key (generation, subject_id)
+) strict;
+
 create index caseload_cases_unit on caseload_cases (generation, unit_id, phase);
 
 create table caseload_interventions (

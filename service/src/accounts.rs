@@ -1,0 +1,211 @@
+//! Accounts: local users with argon2id passwords, bearer sessions that expire when idle, and failed logins that
+//! are recorded and slow the next attempt down.
+
+use std::time::Duration;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use domain::command::Role;
+use domain::ids::{UnitId, UserId};
+use projections::db::Db;
+use projections::on_pool;
+use sha2::{Digest, Sha256};
+use ulid::Ulid;
+
+/// The shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// A session unused this long is over.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// Who is signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Account {
+    /// The user.
+    pub user: UserId,
+    /// Their role.
+    pub role: Role,
+    /// Their unit.
+    pub unit: UnitId,
+}
+
+/// Why an account operation failed. Messages never contain a password or a token.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// The username is empty, too long or has characters other than letters, digits, '.', '-' and '_'.
+    #[error("username must be 1 to 64 letters, digits, '.', '-' or '_'")]
+    InvalidUsername,
+    /// The password is too short.
+    #[error("password must have at least {MIN_PASSWORD_CHARS} characters")]
+    PasswordTooShort,
+    /// The username is taken.
+    #[error("username {0:?} is taken")]
+    UsernameTaken(String),
+    /// The username or password is wrong (which one is not said).
+    #[error("wrong username or password")]
+    WrongCredentials,
+    /// The token is unknown, revoked or idle too long.
+    #[error("not signed in")]
+    NotSignedIn,
+    /// Hashing failed.
+    #[error("password hashing failed")]
+    Hashing,
+    /// The store failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// The role's stable name, parsed back.
+pub fn parse_role(name: &str) -> Option<Role> {
+    [Role::SocialWorker, Role::UnitManager, Role::Auditor, Role::Administrator]
+        .into_iter()
+        .find(|role| role.as_str() == name)
+}
+
+fn valid_username(username: &str) -> bool {
+    (1..=64).contains(&username.len())
+        && username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+}
+
+fn now_micros(db: &Db) -> &'static str {
+    if db.is_postgres() {
+        "(extract(epoch from clock_timestamp()) * 1000000)::bigint"
+    } else {
+        "cast(unixepoch('subsec') * 1000000 as integer)"
+    }
+}
+
+/// Adds a user; returns their id.
+pub async fn add_user(
+    db: &Db,
+    username: &str,
+    password: &str,
+    role: Role,
+    unit: UnitId,
+) -> Result<UserId, AccountError> {
+    if !valid_username(username) {
+        return Err(AccountError::InvalidUsername);
+    }
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AccountError::PasswordTooShort);
+    }
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|_| AccountError::Hashing)?;
+    let salt = SaltString::encode_b64(&salt).map_err(|_| AccountError::Hashing)?;
+    let hash =
+        Argon2::default().hash_password(password.as_bytes(), &salt).map_err(|_| AccountError::Hashing)?.to_string();
+    let user = UserId::from_ulid(Ulid::new());
+    let inserted = on_pool!(db, |pool| {
+        sqlx::query("insert into users (user_id, username, password_hash, role, unit_id) values ($1, $2, $3, $4, $5) on conflict do nothing")
+            .bind(user.to_string())
+            .bind(username)
+            .bind(&hash)
+            .bind(role.as_str())
+            .bind(unit.to_string())
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
+    if inserted == 0 {
+        return Err(AccountError::UsernameTaken(username.to_owned()));
+    }
+    Ok(user)
+}
+
+fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// Checks a username and password; on success opens a session and returns its bearer token. Each failure is
+/// recorded, and the answer to a username with recent failures is slowed down (half a second per failure in the
+/// last fifteen minutes, at most ten seconds), whether or not the password is right.
+pub async fn login(
+    db: &Db,
+    username: &str,
+    password: &str,
+    client_address: Option<&str>,
+) -> Result<(String, Account), AccountError> {
+    let since = format!("{} - 900000000", now_micros(db));
+    let failures_sql = if db.is_postgres() {
+        format!("select count(*) from login_failures where username = $1 and (extract(epoch from failed_at) * 1000000)::bigint > {since}")
+    } else {
+        format!("select count(*) from login_failures where username = $1 and failed_at > {since}")
+    };
+    let failures: i64 = on_pool!(db, |pool| sqlx::query_scalar(&failures_sql).bind(username).fetch_one(pool).await)?;
+    if failures > 0 {
+        tokio::time::sleep(Duration::from_millis((failures as u64 * 500).min(10_000))).await;
+    }
+    let row: Option<(String, String, String, String)> = on_pool!(db, |pool| {
+        sqlx::query_as("select user_id, password_hash, role, unit_id from users where username = $1")
+            .bind(username)
+            .fetch_optional(pool)
+            .await
+    })?;
+    let account = row.and_then(|(user, hash, role, unit)| {
+        let parsed = PasswordHash::new(&hash).ok()?;
+        Argon2::default().verify_password(password.as_bytes(), &parsed).ok()?;
+        Some(Account { user: UserId::parse(&user).ok()?, role: parse_role(&role)?, unit: UnitId::parse(&unit).ok()? })
+    });
+    let Some(account) = account else {
+        on_pool!(db, |pool| {
+            sqlx::query("insert into login_failures (username, client_address) values ($1, $2)")
+                .bind(username)
+                .bind(client_address)
+                .execute(pool)
+                .await
+                .map(drop)
+        })?;
+        tracing::warn!(username, "failed login");
+        return Err(AccountError::WrongCredentials);
+    };
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).map_err(|_| AccountError::Hashing)?;
+    let token = hex::encode(secret);
+    on_pool!(db, |pool| {
+        sqlx::query("insert into sessions (token_hash, user_id) values ($1, $2)")
+            .bind(token_hash(&token))
+            .bind(account.user.to_string())
+            .execute(pool)
+            .await
+            .map(drop)
+    })?;
+    Ok((token, account))
+}
+
+/// The account a bearer token belongs to, refreshing its idle timer; `NotSignedIn` when unknown, revoked or
+/// idle longer than [`IDLE_TIMEOUT`].
+pub async fn authenticate(db: &Db, token: &str) -> Result<Account, AccountError> {
+    let idle_micros = IDLE_TIMEOUT.as_micros() as i64;
+    let last_seen =
+        if db.is_postgres() { "(extract(epoch from s.last_seen_at) * 1000000)::bigint" } else { "s.last_seen_at" };
+    let sql = format!(
+        "select u.user_id, u.role, u.unit_id from sessions s join users u on u.user_id = s.user_id
+          where s.token_hash = $1 and s.revoked_at is null and {last_seen} > {} - {idle_micros}",
+        now_micros(db)
+    );
+    let hash = token_hash(token);
+    let row: Option<(String, String, String)> =
+        on_pool!(db, |pool| sqlx::query_as(&sql).bind(&hash).fetch_optional(pool).await)?;
+    let (user, role, unit) = row.ok_or(AccountError::NotSignedIn)?;
+    let touch = if db.is_postgres() {
+        "update sessions set last_seen_at = clock_timestamp() where token_hash = $1"
+    } else {
+        "update sessions set last_seen_at = cast(unixepoch('subsec') * 1000000 as integer) where token_hash = $1"
+    };
+    on_pool!(db, |pool| sqlx::query(touch).bind(&hash).execute(pool).await.map(drop))?;
+    Ok(Account {
+        user: UserId::parse(&user).map_err(|_| AccountError::NotSignedIn)?,
+        role: parse_role(&role).ok_or(AccountError::NotSignedIn)?,
+        unit: UnitId::parse(&unit).map_err(|_| AccountError::NotSignedIn)?,
+    })
+}
+
+/// Ends the session of `token`.
+pub async fn logout(db: &Db, token: &str) -> Result<(), AccountError> {
+    let sql = if db.is_postgres() {
+        "update sessions set revoked_at = clock_timestamp() where token_hash = $1 and revoked_at is null"
+    } else {
+        "update sessions set revoked_at = cast(unixepoch('subsec') * 1000000 as integer) where token_hash = $1 and revoked_at is null"
+    };
+    on_pool!(db, |pool| sqlx::query(sql).bind(token_hash(token)).execute(pool).await.map(drop))?;
+    Ok(())
+}

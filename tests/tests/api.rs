@@ -1,0 +1,161 @@
+//! The API through a real HTTP server on port 0, on both stores: signing in and out, bad input answered with
+//! problem+json and never a 5xx, and case reads under access control, each recorded in the access log.
+
+use std::time::Duration;
+
+use domain::case::{Case, CaseCommand, CaseOrigin};
+use domain::categories::ConcernCategory;
+use domain::command::{Actor, Command, CommandContext, Role};
+use domain::ids::{CaseId, CommandId, SubjectId, UnitId, UserId};
+use domain::sealed::Sealed;
+use domain::subject::{ProtectionLevel, StatisticsAttributes, Subject, SubjectCommand};
+use domain::units::{District, UnitKind};
+use service::commands::{CommandBus, EventMetadata};
+use time::macros::date;
+use ulid::Ulid;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+async fn login(base: &str, username: &str, password: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{base}/api/login"))
+        .body(serde_json::json!({ "username": username, "password": password }).to_string())
+        .send()
+        .await
+        .expect("login answers")
+}
+
+async fn token(base: &str, username: &str) -> String {
+    let answer: serde_json::Value = login(base, username, PASSWORD).await.json().await.expect("JSON");
+    answer["token"].as_str().expect("a token").to_owned()
+}
+
+async fn read_case(base: &str, token: &str, case: &str, reason: Option<&str>) -> reqwest::Response {
+    let mut request = reqwest::Client::new().get(format!("{base}/api/cases/{case}")).bearer_auth(token);
+    if let Some(reason) = reason {
+        request = request.header("x-lots-reason", reason);
+    }
+    request.send().await.expect("the case answers")
+}
+
+fn is_problem(response: &reqwest::Response) -> bool {
+    response.headers().get("content-type").and_then(|value| value.to_str().ok()) == Some("application/problem+json")
+}
+
+on_both_stores! {
+    /// Bad input to the login endpoint gets a 4xx problem+json naming the field or the rule, never a 5xx.
+    async fn login_answers_bad_input_with_problems_and_wrong_passwords_with_401(store) {
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        service::accounts::add_user(&store.db, "alva", PASSWORD, Role::SocialWorker, UnitId::from_ulid(Ulid::new())).await.expect("a user");
+        let client = reqwest::Client::new();
+        let cases: Vec<(Vec<u8>, u16, Option<&str>)> = vec![
+            (b"{not json".to_vec(), 400, None),
+            (b"".to_vec(), 400, None),
+            (br#"{"username": "alva"}"#.to_vec(), 422, Some("password")),
+            (br#"{"username": "alva", "password": "x", "admin": true}"#.to_vec(), 422, Some("admin")),
+            (br#"{"username": 7, "password": "x"}"#.to_vec(), 422, Some("body")),
+            (br#"["alva", "x"]"#.to_vec(), 422, Some("body")),
+            (vec![b'a'; 70 * 1024], 413, None),
+        ];
+        for (body, status, field) in cases {
+            let response = client.post(format!("{base}/api/login")).body(body).send().await.expect("answers");
+            assert_eq!(response.status().as_u16(), status);
+            assert!(is_problem(&response), "not problem+json");
+            let problem: serde_json::Value = response.json().await.expect("JSON");
+            if let Some(field) = field {
+                let named = problem["errors"][0]["field"].as_str().unwrap_or_default();
+                assert!(field == "body" || named == field, "expected {field}, got {problem}");
+            }
+        }
+        let wrong = login(&base, "alva", "not the password").await;
+        assert_eq!(wrong.status().as_u16(), 401);
+        assert!(is_problem(&wrong));
+        let unknown = login(&base, "nobody", PASSWORD).await;
+        assert_eq!(unknown.status().as_u16(), 401);
+        let failures: i64 = projections::on_pool!(store.db, |pool| sqlx::query_scalar("select count(*) from login_failures").fetch_one(pool).await).expect("count");
+        assert_eq!(failures, 2, "failed logins are recorded");
+        let right = login(&base, "alva", PASSWORD).await;
+        assert_eq!(right.status().as_u16(), 200);
+        let token = right.json::<serde_json::Value>().await.expect("JSON")["token"].as_str().expect("a token").to_owned();
+        let bad_id = read_case(&base, &token, "not-a-ulid", None).await;
+        assert_eq!(bad_id.status().as_u16(), 404);
+        assert!(is_problem(&bad_id));
+        let no_token = reqwest::get(format!("{base}/api/cases/{}", Ulid::new())).await.expect("answers");
+        assert_eq!(no_token.status().as_u16(), 401);
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+
+    /// A worker reads their unit's case; another unit's worker gets 404 — the same as for a case that does not
+    /// exist — unless they state a reason, which is logged and flagged; administrators read no case content;
+    /// every read is in the access log before the answer; signing out ends the session.
+    async fn case_reads_follow_access_control_and_are_logged(store) {
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let (social, other, audit, admin_unit) = (UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()));
+        for (name, role, unit) in [("sara", Role::SocialWorker, social), ("olle", Role::SocialWorker, other), ("ines", Role::Auditor, audit), ("adam", Role::Administrator, admin_unit)] {
+            service::accounts::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user");
+        }
+        // A protected subject with a case at `social`.
+        let bus = CommandBus::new(store.db.clone());
+        let worker = UserId::from_ulid(Ulid::new());
+        let context = || CommandContext {
+            command_id: CommandId::from_ulid(Ulid::new()),
+            actor: Actor { user: worker, role: Role::SocialWorker, unit: social },
+            today: date!(2026 - 11 - 25),
+            occurred_on: date!(2026 - 11 - 20),
+        };
+        let subject = SubjectId::from_ulid(Ulid::new());
+        let statistics = StatisticsAttributes { birth_year: Some(2012), sex: None, district: District::parse("Bromma").expect("a district") };
+        for body in [
+            SubjectCommand::RegisterSubject { subject, identity: Sealed::from_bytes(b"sealed".to_vec()), statistics },
+            SubjectCommand::SetProtectedIdentity { level: ProtectionLevel::ProtectedRegistration },
+        ] {
+            bus.execute::<Subject>(&subject.to_string(), Command { context: context(), body }, &EventMetadata::default()).await.expect("subject");
+        }
+        let case = CaseId::from_ulid(Ulid::new());
+        let open = CaseCommand::OpenCase {
+            case,
+            subject,
+            unit_kind: UnitKind::SocialServices,
+            origin: CaseOrigin::OwnInitiative,
+            concerns: [ConcernCategory::ParentingConcerns].into(),
+            protection_assessed_on: None,
+            prior_investigation: None,
+        };
+        bus.execute::<Case>(&case.to_string(), Command { context: context(), body: open }, &EventMetadata::default()).await.expect("open");
+        let written = projections::feed::cursor_of(&store.db, "case", &case.to_string()).await.expect("cursor").expect("written");
+        assert!(projections::runner::wait_for(&store.db, "caseload", written, Duration::from_secs(30)).await.expect("wait"));
+
+        let case_id = case.to_string();
+        let own = read_case(&base, &token(&base, "sara").await, &case_id, None).await;
+        assert_eq!(own.status().as_u16(), 200);
+        let body: serde_json::Value = own.json().await.expect("JSON");
+        assert_eq!((body["unit_id"].as_str(), body["protected_identity"].as_bool(), body["read_with_reason"].as_bool()), (Some(social.to_string().as_str()), Some(true), Some(false)));
+
+        let olle = token(&base, "olle").await;
+        let refused = read_case(&base, &olle, &case_id, None).await;
+        let missing = read_case(&base, &olle, &Ulid::new().to_string(), None).await;
+        assert_eq!((refused.status().as_u16(), missing.status().as_u16()), (404, 404));
+        assert_eq!(refused.text().await.expect("a body"), missing.text().await.expect("a body"), "a refused read must look like a missing case");
+        let with_reason = read_case(&base, &olle, &case_id, Some("the family moved to our district")).await;
+        assert_eq!(with_reason.status().as_u16(), 200);
+        assert_eq!(with_reason.json::<serde_json::Value>().await.expect("JSON")["read_with_reason"], true);
+        assert_eq!(read_case(&base, &token(&base, "ines").await, &case_id, Some("annual review")).await.status().as_u16(), 200);
+        assert_eq!(read_case(&base, &token(&base, "adam").await, &case_id, Some("curious")).await.status().as_u16(), 404);
+
+        let review = projections::access_review::access_review(&store.db, &social.to_string(), 0, i64::MAX, false).await.expect("review");
+        assert_eq!(review.len(), 3, "three reads were answered, three recorded");
+        assert!(review.iter().all(|row| row.protected_subject));
+        assert_eq!(review.iter().filter(|row| row.outside_unit).count(), 2);
+        let outsider = review.iter().find(|row| row.unit_id == other.to_string()).expect("olle's read");
+        let sealed = Sealed::from_bytes(outsider.reason.clone().expect("a sealed reason"));
+        assert_eq!(store.vault().open_text(subject, &sealed).await.expect("open"), service::personal::Opened::Value("the family moved to our district".to_owned()));
+        assert_eq!(service::access::verify_access_log(&store.db).await.expect("verify"), Ok(3));
+
+        let logout = reqwest::Client::new().post(format!("{base}/api/logout")).bearer_auth(&olle).send().await.expect("logout");
+        assert_eq!(logout.status().as_u16(), 204);
+        assert_eq!(read_case(&base, &olle, &case_id, Some("again")).await.status().as_u16(), 401);
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}
