@@ -188,7 +188,7 @@ impl Projection for Outcomes {
 
 /// What the outcome figures are broken down by (one at a time; boys and girls are always reported separately
 /// by choosing `Sex`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Breakdown {
     /// Sex as registered.

@@ -15,3 +15,4 @@ pub mod personal;
 pub mod problem;
 pub mod seal;
 pub mod store;
+pub mod views;

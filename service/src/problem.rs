@@ -59,6 +59,11 @@ impl Problem {
         Self::new(StatusCode::UNAUTHORIZED, "/problems/not-signed-in", "Not signed in", detail)
     }
 
+    /// 403: the role may not do this.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "/problems/forbidden", "Not allowed for this role", detail)
+    }
+
     /// 404: no such thing, or not yours (the same answer, so nothing is given away).
     pub fn not_found(what: &str) -> Self {
         Self::new(StatusCode::NOT_FOUND, "/problems/not-found", "Not found", format!("no {what} here"))

@@ -151,6 +151,37 @@ on_both_stores! {
         let sealed = Sealed::from_bytes(outsider.reason.clone().expect("a sealed reason"));
         assert_eq!(store.vault().open_text(subject, &sealed).await.expect("open"), service::personal::Opened::Value("the family moved to our district".to_owned()));
         assert_eq!(service::access::verify_access_log(&store.db).await.expect("verify"), Ok(3));
+        let written = projections::feed::cursor_of(&store.db, "case", &case_id).await.expect("cursor").expect("written");
+
+        // The views: the unit's caseload and deadlines, outcome figures, the timeline, the state as of a moment.
+        let sara = token(&base, "sara").await;
+        let get = |path: String, token: String| {
+            let url = format!("{base}{path}");
+            async move { reqwest::Client::new().get(url).bearer_auth(token).send().await.expect("answers") }
+        };
+        let caseload: serde_json::Value = get("/api/caseload?today=2026-11-21".to_owned(), sara.clone()).await.json().await.expect("JSON");
+        assert_eq!(caseload["cases"].as_array().map(Vec::len), Some(1));
+        assert_eq!(caseload["summary"][0]["open"], 1);
+        let deadlines: serde_json::Value = get("/api/deadlines?today=2026-11-21&within=30".to_owned(), sara.clone()).await.json().await.expect("JSON");
+        let kinds: Vec<_> = deadlines.as_array().expect("rows").iter().map(|row| row["kind"].as_str().unwrap_or_default().to_owned()).collect();
+        assert_eq!(kinds, ["protection_assessment", "preliminary_assessment"]);
+        let figures = get("/api/outcomes?from=2026-01-01&to=2026-12-31&by=unit".to_owned(), sara.clone()).await;
+        assert_eq!(figures.status().as_u16(), 200);
+        let bad = get("/api/outcomes?from=2026-01-01&to=2026-12-31&by=colour".to_owned(), sara.clone()).await;
+        assert_eq!(bad.status().as_u16(), 422);
+        assert!(is_problem(&bad));
+        let bad_date = get("/api/caseload?today=yesterday".to_owned(), sara.clone()).await;
+        assert_eq!(bad_date.status().as_u16(), 422);
+        assert_eq!(get("/api/caseload".to_owned(), token(&base, "adam").await).await.status().as_u16(), 403);
+        let timeline: serde_json::Value = get(format!("/api/cases/{case_id}/timeline"), sara.clone()).await.json().await.expect("JSON");
+        assert_eq!(timeline[0]["event_type"], "CaseOpened");
+        let then: serde_json::Value = get(format!("/api/cases/{case_id}/state?position={}", written.position), sara.clone()).await.json().await.expect("JSON");
+        assert_eq!(then["phase"], "intake");
+        assert_eq!(get(format!("/api/cases/{case_id}/state"), sara.clone()).await.status().as_u16(), 422);
+        let review = get(format!("/api/access-review?unit={social}&unusual=true"), token(&base, "ines").await).await;
+        assert_eq!(review.status().as_u16(), 200);
+        assert!(review.json::<serde_json::Value>().await.expect("JSON").as_array().is_some_and(|rows| rows.len() >= 2));
+        assert_eq!(get("/api/access-review".to_owned(), sara.clone()).await.status().as_u16(), 403);
 
         let logout = reqwest::Client::new().post(format!("{base}/api/logout")).bearer_auth(&olle).send().await.expect("logout");
         assert_eq!(logout.status().as_u16(), 204);

@@ -1,0 +1,302 @@
+//! The read models over HTTP: a unit's caseload, deadlines, inbox and outbox, the outcome figures, and for
+//! auditors and managers the case timeline, a case's state as of a moment, and the access review. Every read of
+//! case content goes through access control and into the access log first.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use domain::command::Role;
+use domain::ids::{CaseId, SubjectId, UnitId};
+use projections::outcomes::{Breakdown, OutcomeReport};
+use projections::queries::{self, CaseloadRow, CaseloadSummary, DeadlineRow, ReferralRow};
+use projections::timeline::{AsOf, TimelineEntry};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::access::{record_read, Read};
+use crate::access_control::{case_access, CaseAccess};
+use crate::api::{SignedIn, REASON_HEADER};
+use crate::app::AppState;
+use crate::problem::Problem;
+
+fn parse_date(field: &str, text: &str) -> Result<Date, Problem> {
+    Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| Problem::invalid(field, format!("{field} must be a date of the form YYYY-MM-DD")))
+}
+
+fn today(given: Option<&str>) -> Result<Date, Problem> {
+    match given {
+        Some(text) => parse_date("today", text),
+        None => Ok(domain::calendar::stockholm_date(time::OffsetDateTime::now_utc())),
+    }
+}
+
+/// The query string, or a 422 problem naming what is wrong with it.
+fn query_of<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, Problem> {
+    query.map(|Query(query)| query).map_err(|rejection| Problem::invalid("query", rejection.body_text()))
+}
+
+fn casework(signed_in: &SignedIn) -> Result<(), Problem> {
+    if signed_in.account.role == Role::Administrator {
+        Err(Problem::forbidden("administrators read no case content"))
+    } else {
+        Ok(())
+    }
+}
+
+/// `?today=YYYY-MM-DD` (default: today in Stockholm) and, for deadlines, `within` days.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DayQuery {
+    today: Option<String>,
+    within: Option<i64>,
+}
+
+/// A unit's caseload: the open cases and the summary by worker and phase.
+#[derive(Debug, Serialize)]
+pub struct CaseloadAnswer {
+    cases: Vec<CaseloadRow>,
+    summary: Vec<CaseloadSummary>,
+}
+
+/// `GET /api/caseload`: the signed-in user's unit's open cases.
+pub(crate) async fn caseload(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    query: Result<Query<DayQuery>, QueryRejection>,
+) -> Result<Json<CaseloadAnswer>, Problem> {
+    let query = query_of(query)?;
+    casework(&signed_in)?;
+    let rows = queries::caseload(&state.db, &signed_in.account.unit.to_string(), today(query.today.as_deref())?)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    Ok(Json(CaseloadAnswer { summary: queries::summarise(&rows), cases: rows }))
+}
+
+/// `GET /api/deadlines?within=7`: the unit's deadlines due within so many days, overdue ones included.
+pub(crate) async fn deadlines(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    query: Result<Query<DayQuery>, QueryRejection>,
+) -> Result<Json<Vec<DeadlineRow>>, Problem> {
+    let query = query_of(query)?;
+    casework(&signed_in)?;
+    let within = query.within.unwrap_or(7);
+    if !(0..=366).contains(&within) {
+        return Err(Problem::invalid("within", "within must be 0 to 366 days"));
+    }
+    let rows = queries::deadlines_due_within(
+        &state.db,
+        &signed_in.account.unit.to_string(),
+        today(query.today.as_deref())?,
+        within,
+    )
+    .await
+    .map_err(|e| Problem::internal(&e))?;
+    Ok(Json(rows))
+}
+
+/// `GET /api/inbox`: referrals sent to the user's unit.
+pub(crate) async fn inbox(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    query: Result<Query<DayQuery>, QueryRejection>,
+) -> Result<Json<Vec<ReferralRow>>, Problem> {
+    let query = query_of(query)?;
+    casework(&signed_in)?;
+    let rows = queries::inbox(&state.db, &signed_in.account.unit.to_string(), today(query.today.as_deref())?)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    Ok(Json(rows))
+}
+
+/// `GET /api/outbox`: referrals sent by the user's unit.
+pub(crate) async fn outbox(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    query: Result<Query<DayQuery>, QueryRejection>,
+) -> Result<Json<Vec<ReferralRow>>, Problem> {
+    let query = query_of(query)?;
+    casework(&signed_in)?;
+    let rows = queries::outbox(&state.db, &signed_in.account.unit.to_string(), today(query.today.as_deref())?)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    Ok(Json(rows))
+}
+
+/// `?from=…&to=…&by=sex|age_band|district|concern|unit`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeQuery {
+    from: String,
+    to: String,
+    by: Breakdown,
+}
+
+/// `GET /api/outcomes`: aggregates only, small cells suppressed; open to every role but administrators.
+pub(crate) async fn outcomes(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    query: Result<Query<OutcomeQuery>, QueryRejection>,
+) -> Result<Json<OutcomeReport>, Problem> {
+    let query = query_of(query)?;
+    casework(&signed_in)?;
+    let (from, to) = (parse_date("from", &query.from)?, parse_date("to", &query.to)?);
+    if to < from {
+        return Err(Problem::invalid("to", "to must not be before from"));
+    }
+    let report =
+        projections::outcomes::report(&state.db, from, to, query.by).await.map_err(|e| Problem::internal(&e))?;
+    Ok(Json(report))
+}
+
+/// Access control and the access log for a read of a case's content; returns whether it was read with a reason.
+async fn read_case_content(
+    state: &AppState,
+    signed_in: &SignedIn,
+    case: CaseId,
+    headers: &HeaderMap,
+    client: SocketAddr,
+    what: &str,
+) -> Result<(), Problem> {
+    let summary = projections::queries::case_summary(&state.db, &case.to_string())
+        .await
+        .map_err(|e| Problem::internal(&e))?
+        .ok_or_else(|| Problem::not_found("case"))?;
+    let reason = headers
+        .get(REASON_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .map(str::trim)
+        .filter(|reason| !reason.is_empty());
+    if case_access(&signed_in.account, &summary.unit_id, reason.is_some()) == CaseAccess::Refused {
+        return Err(Problem::not_found("case"));
+    }
+    let subject = SubjectId::parse(&summary.subject_id).map_err(|e| Problem::internal(&e))?;
+    let sealed_reason = match reason {
+        Some(reason) => Some(state.vault.seal_text(subject, reason).await.map_err(|e| Problem::internal(&e))?),
+        None => None,
+    };
+    let read = Read {
+        user: signed_in.account.user,
+        role: signed_in.account.role,
+        unit: signed_in.account.unit,
+        case,
+        case_unit: UnitId::parse(&summary.unit_id).map_err(|e| Problem::internal(&e))?,
+        subject_protected: summary.protection.is_some(),
+        what: what.to_owned(),
+        reason: sealed_reason,
+        client_address: Some(client.ip().to_string()),
+    };
+    record_read(&state.db, &read).await.map_err(|e| Problem::internal(&e))?;
+    Ok(())
+}
+
+/// `GET /api/cases/{id}/timeline`: every event of a case and its referrals, for its unit and (with a reason)
+/// auditors.
+pub(crate) async fn timeline(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<TimelineEntry>>, Problem> {
+    let case = CaseId::parse(&id).map_err(|_| Problem::not_found("case"))?;
+    read_case_content(&state, &signed_in, case, &headers, client, "timeline").await?;
+    let entries =
+        projections::timeline::case_timeline(&state.db, &case.to_string()).await.map_err(|e| Problem::internal(&e))?;
+    Ok(Json(entries))
+}
+
+/// `?position=N` or `?as_of=RFC3339`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AsOfQuery {
+    position: Option<i64>,
+    as_of: Option<String>,
+}
+
+/// A case's state as of a moment, replayed from the log.
+#[derive(Debug, Serialize)]
+pub struct CaseStateAnswer {
+    phase: domain::case::CasePhase,
+    unit: Option<String>,
+    responsible: Option<String>,
+    received_on: Option<Date>,
+    investigation_due_on: Option<Date>,
+    active_interventions: usize,
+    closed_on: Option<Date>,
+}
+
+/// `GET /api/cases/{id}/state?position=N|as_of=…`: what the case was at that moment.
+pub(crate) async fn state_as_of(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    query: Result<Query<AsOfQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Json<CaseStateAnswer>, Problem> {
+    let query = query_of(query)?;
+    let case = CaseId::parse(&id).map_err(|_| Problem::not_found("case"))?;
+    let as_of = match (query.position, query.as_of.as_deref()) {
+        (Some(position), None) => AsOf::Position(position),
+        (None, Some(text)) => {
+            let moment = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                .map_err(|_| Problem::invalid("as_of", "as_of must be a moment such as 2026-04-30T23:59:59Z"))?;
+            AsOf::RecordedAt((moment.unix_timestamp_nanos() / 1000) as i64)
+        }
+        _ => return Err(Problem::invalid("position", "give exactly one of position and as_of")),
+    };
+    read_case_content(&state, &signed_in, case, &headers, client, "state as of a moment").await?;
+    let case_state = projections::timeline::case_state_as_of(&state.db, &case.to_string(), as_of)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    Ok(Json(CaseStateAnswer {
+        phase: case_state.phase,
+        unit: case_state.unit.map(|unit| unit.to_string()),
+        responsible: case_state.responsible.map(|user| user.to_string()),
+        received_on: case_state.received_on,
+        investigation_due_on: case_state.investigation.as_ref().map(|investigation| investigation.due_on),
+        active_interventions: case_state
+            .interventions
+            .values()
+            .filter(|i| i.status != domain::case::InterventionStatus::Ended)
+            .count(),
+        closed_on: case_state.closed_on,
+    }))
+}
+
+/// `?unit=…&unusual=true`: auditors choose the unit; managers see their own.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewQuery {
+    unit: Option<String>,
+    unusual: Option<bool>,
+}
+
+/// `GET /api/access-review`: who read which case when and why, for unit managers (their unit) and auditors.
+pub(crate) async fn access_review(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    query: Result<Query<ReviewQuery>, QueryRejection>,
+) -> Result<Json<Vec<projections::access_review::AccessRow>>, Problem> {
+    let query = query_of(query)?;
+    let unit = match signed_in.account.role {
+        Role::UnitManager => signed_in.account.unit.to_string(),
+        Role::Auditor => match &query.unit {
+            Some(unit) => {
+                UnitId::parse(unit).map_err(|_| Problem::invalid("unit", "unit must be a unit id"))?.to_string()
+            }
+            None => signed_in.account.unit.to_string(),
+        },
+        _ => return Err(Problem::forbidden("the access review is for unit managers and auditors")),
+    };
+    let rows = projections::access_review::access_review(&state.db, &unit, 0, i64::MAX, query.unusual.unwrap_or(false))
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    Ok(Json(rows))
+}
