@@ -40,6 +40,8 @@ pub struct AppState {
     pub db: Db,
     /// Seals and opens personal data.
     pub vault: crate::personal::Vault,
+    /// Executes commands.
+    pub bus: Arc<crate::commands::CommandBus>,
 }
 
 /// A started Lots: listener bound, background tasks running.
@@ -77,7 +79,8 @@ impl Application {
                 stopped.clone(),
             )));
         }
-        Ok(Self { listener, port, state: Arc::new(AppState { db, vault }), stop, tasks })
+        let bus = Arc::new(crate::commands::CommandBus::new(db.clone()));
+        Ok(Self { listener, port, state: Arc::new(AppState { db, vault, bus }), stop, tasks })
     }
 
     /// The port it listens on.

@@ -8,6 +8,7 @@ pub mod api;
 pub mod app;
 pub mod cli;
 pub mod commands;
+pub mod commands_api;
 pub mod config;
 pub mod http;
 pub mod keyfile;

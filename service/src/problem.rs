@@ -59,6 +59,20 @@ impl Problem {
         Self::new(StatusCode::UNAUTHORIZED, "/problems/not-signed-in", "Not signed in", detail)
     }
 
+    /// 422: a rule of the domain refuses the command; `rule` names it.
+    pub fn rule(rule: &str, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        let mut problem =
+            Self::new(StatusCode::UNPROCESSABLE_ENTITY, "/problems/rule", "A rule refuses this", detail.clone());
+        problem.errors.push(FieldError { field: format!("rule:{rule}"), message: detail });
+        problem
+    }
+
+    /// 409: a conflict; the detail says what to do.
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "/problems/conflict", "Conflict", detail)
+    }
+
     /// 403: the role may not do this.
     pub fn forbidden(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, "/problems/forbidden", "Not allowed for this role", detail)

@@ -190,3 +190,106 @@ on_both_stores! {
         task.await.expect("the server").expect("a clean stop");
     }
 }
+
+on_both_stores! {
+    /// Sending a referral over HTTP: the Idempotency-Key makes a retry answer as the first did and write
+    /// nothing; a referral needs a consent that covers it (valid, not revoked, naming the receiving unit and the
+    /// information) or a known legal ground; a protected subject brings a warning.
+    async fn a_referral_is_sent_once_and_only_with_a_covering_consent_or_ground(store) {
+        use domain::consent::{Consent, ConsentCommand, ConsentGiver};
+        use domain::ids::ConsentId;
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let (school, social, framtid) = (UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()));
+        service::accounts::add_user(&store.db, "kim", PASSWORD, Role::SocialWorker, school).await.expect("a user");
+        service::accounts::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
+        let bus = CommandBus::new(store.db.clone());
+        let actor = Actor { user: UserId::from_ulid(Ulid::new()), role: Role::SocialWorker, unit: social };
+        let context = || CommandContext { command_id: CommandId::from_ulid(Ulid::new()), actor, today: date!(2026 - 11 - 25), occurred_on: date!(2026 - 11 - 20) };
+        let subject = SubjectId::from_ulid(Ulid::new());
+        let statistics = StatisticsAttributes { birth_year: Some(2010), sex: None, district: District::parse("Bromma").expect("a district") };
+        for body in [
+            SubjectCommand::RegisterSubject { subject, identity: Sealed::from_bytes(b"sealed".to_vec()), statistics },
+            SubjectCommand::SetProtectedIdentity { level: ProtectionLevel::ConfidentialityMarking },
+        ] {
+            bus.execute::<Subject>(&subject.to_string(), Command { context: context(), body }, &EventMetadata::default()).await.expect("subject");
+        }
+        let consent = ConsentId::from_ulid(Ulid::new());
+        let give = ConsentCommand::GiveConsent {
+            consent,
+            subject,
+            subject_is_minor: true,
+            given_by: [ConsentGiver::Guardian(SubjectId::from_ulid(Ulid::new()))].into(),
+            parties: [social, framtid].into(),
+            categories: [domain::categories::InformationCategory::Identity].into(),
+            purpose: Sealed::from_bytes(b"sealed purpose".to_vec()),
+            valid_from: date!(2026 - 11 - 01),
+            valid_to: date!(2027 - 10 - 31),
+        };
+        bus.execute::<Consent>(&consent.to_string(), Command { context: context(), body: give }, &EventMetadata::default()).await.expect("consent");
+        let cursor = projections::feed::cursor_of(&store.db, "subject", &subject.to_string()).await.expect("cursor").expect("written");
+        assert!(projections::runner::wait_for(&store.db, "caseload", cursor, Duration::from_secs(30)).await.expect("wait"));
+
+        let send = |token: String, key: String, body: serde_json::Value| {
+            let url = format!("{base}/api/referrals");
+            async move { reqwest::Client::new().post(url).bearer_auth(token).header("Idempotency-Key", key).body(body.to_string()).send().await.expect("answers") }
+        };
+        let report = serde_json::json!({
+            "kind": "report_of_concern", "subject_id": subject.to_string(), "to_unit_id": social.to_string(),
+            "to_unit_kind": "social_services", "concerns": ["school_absence"], "reason": "borta från skolan sedan oktober",
+            "referral_id": Ulid::new().to_string()
+        });
+        let kim = token(&base, "kim").await;
+        let key = Ulid::new().to_string();
+        let first = send(kim.clone(), key.clone(), report.clone()).await;
+        assert_eq!(first.status().as_u16(), 201);
+        let first: serde_json::Value = first.json().await.expect("JSON");
+        assert!(first["warnings"][0].as_str().is_some_and(|warning| warning.contains("protected identity")), "{first}");
+        let again = send(kim.clone(), key.clone(), report.clone()).await;
+        assert_eq!(again.status().as_u16(), 200);
+        let again: serde_json::Value = again.json().await.expect("JSON");
+        assert_eq!((again["referral_id"].clone(), again["repeat"].clone()), (first["referral_id"].clone(), serde_json::Value::Bool(true)));
+        let sent: i64 = projections::on_pool!(store.db, |pool| sqlx::query_scalar("select count(*) from events where event_type = 'ReferralSent'").fetch_one(pool).await).expect("count");
+        assert_eq!(sent, 1, "the retry wrote nothing");
+
+        let sara = token(&base, "sara").await;
+        let referral = |extra: serde_json::Value| {
+            let mut body = serde_json::json!({
+                "kind": "referral", "subject_id": subject.to_string(), "to_unit_id": framtid.to_string(),
+                "to_unit_kind": "framtid_stockholm", "concerns": ["drug_offence"], "reason": "stöd", "information": ["identity"],
+                "occurred_on": "2026-11-22"
+            });
+            body.as_object_mut().expect("an object").extend(extra.as_object().expect("an object").clone());
+            body
+        };
+        let rule_of = |problem: &serde_json::Value| problem["errors"][0]["field"].as_str().unwrap_or_default().to_owned();
+        let refused = send(sara.clone(), Ulid::new().to_string(), referral(serde_json::json!({}))).await;
+        assert_eq!(refused.status().as_u16(), 422);
+        assert_eq!(rule_of(&refused.json().await.expect("JSON")), "rule:DisclosureBasisMissing");
+        let too_much = send(sara.clone(), Ulid::new().to_string(), referral(serde_json::json!({ "consent_id": consent.to_string(), "information": ["identity", "health"] }))).await;
+        assert_eq!(too_much.status().as_u16(), 422);
+        assert_eq!(rule_of(&too_much.json().await.expect("JSON")), "rule:ConsentDoesNotCover");
+        let unknown_ground = send(sara.clone(), Ulid::new().to_string(), referral(serde_json::json!({ "legal_ground": "osl-99-99" }))).await;
+        assert_eq!(unknown_ground.status().as_u16(), 422);
+        assert_eq!(rule_of(&unknown_ground.json().await.expect("JSON")), "legal_ground");
+        let no_key = reqwest::Client::new().post(format!("{base}/api/referrals")).bearer_auth(&sara).body(referral(serde_json::json!({})).to_string()).send().await.expect("answers");
+        assert_eq!(no_key.status().as_u16(), 422);
+        let covered = send(sara.clone(), Ulid::new().to_string(), referral(serde_json::json!({ "consent_id": consent.to_string() }))).await;
+        assert_eq!(covered.status().as_u16(), 201);
+
+        let revoke = ConsentCommand::RevokeConsent { revoked_by: ConsentGiver::YoungPerson };
+        let mut revoking = context();
+        revoking.occurred_on = date!(2026 - 11 - 21);
+        bus.execute::<Consent>(&consent.to_string(), Command { context: revoking, body: revoke }, &EventMetadata::default()).await.expect("revoke");
+        let after_revocation = send(sara.clone(), Ulid::new().to_string(), referral(serde_json::json!({ "consent_id": consent.to_string() }))).await;
+        assert_eq!(after_revocation.status().as_u16(), 422);
+        let problem: serde_json::Value = after_revocation.json().await.expect("JSON");
+        assert!(problem["detail"].as_str().is_some_and(|detail| detail.contains("revoked")), "{problem}");
+        let with_ground = send(sara.clone(), Ulid::new().to_string(), referral(serde_json::json!({ "legal_ground": "osl-10-18a" }))).await;
+        assert_eq!(with_ground.status().as_u16(), 201);
+
+        let outbox: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/outbox")).bearer_auth(&sara).send().await.expect("answers").json().await.expect("JSON");
+        assert_eq!(outbox.as_array().map(Vec::len), Some(2), "read-your-writes: both referrals are in the outbox");
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}

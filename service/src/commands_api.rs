@@ -1,0 +1,218 @@
+//! Commands over HTTP. Every command takes an `Idempotency-Key` (a ULID: the command id), so a retried request
+//! writes nothing new and answers as the first did. So far: sending a referral, with the consent or legal
+//! ground checked before the command is given and a warning when the subject has protected identity.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use cqrs_es::Aggregate;
+use domain::categories::{ConcernCategory, InformationCategory};
+use domain::command::{Actor, Command, CommandContext};
+use domain::consent::Consent;
+use domain::ids::{CommandId, ConsentId, ReferralId, SubjectId, UnitId};
+use domain::legal::LegalGroundCode;
+use domain::referral::{DisclosureBasis, Referral, ReferralCommand, ReferralError, ReferralKind};
+use domain::units::UnitKind;
+use projections::db::Db;
+use serde::{Deserialize, Serialize};
+use time::Date;
+use ulid::Ulid;
+
+use crate::api::SignedIn;
+use crate::app::AppState;
+use crate::commands::{CommandError, EventMetadata};
+use crate::problem::{parse_json, Problem};
+
+/// The legal grounds for disclosure Lots knows, by code, with the paragraph they stand for. One table: the
+/// paragraphs moved in 2025 and will move again; codes stay.
+pub const LEGAL_GROUNDS: &[(&str, &str)] = &[
+    (
+        "osl-10-18a",
+        "Offentlighets- och sekretesslagen 10 kap. 18 a § (uppgifter till polisen om den som är under 21 år)",
+    ),
+    ("osl-10-28", "Offentlighets- och sekretesslagen 10 kap. 28 § (uppgiftsskyldighet enligt lag)"),
+    ("osl-10-19", "Offentlighets- och sekretesslagen 10 kap. 19 § (nödvändigt utlämnande)"),
+    ("sol-14-1", "Socialtjänstlagen (2001:453) 14 kap. 1 § / (2025:400) anmälningsskyldighet"),
+];
+
+/// The command id from the `Idempotency-Key` header.
+fn idempotency_key(headers: &HeaderMap) -> Result<CommandId, Problem> {
+    let key = headers.get("idempotency-key").and_then(|value| value.to_str().ok()).ok_or_else(|| {
+        Problem::invalid("Idempotency-Key", "send an Idempotency-Key header: a ULID that names this command")
+    })?;
+    CommandId::parse(key).map_err(|_| Problem::invalid("Idempotency-Key", "the Idempotency-Key must be a ULID"))
+}
+
+/// Replays an aggregate from the log.
+async fn load<A: Aggregate>(db: &Db, aggregate_type: &str, id: &str) -> Result<A, Problem> {
+    let sql = if db.is_postgres() {
+        "select payload::text from events where aggregate_type = $1 and aggregate_id = $2 order by sequence"
+    } else {
+        "select payload from events where aggregate_type = $1 and aggregate_id = $2 order by sequence"
+    };
+    let payloads: Vec<String> =
+        projections::on_pool!(db, |pool| sqlx::query_scalar(sql).bind(aggregate_type).bind(id).fetch_all(pool).await)
+            .map_err(|error| Problem::internal(&error))?;
+    let mut aggregate = A::default();
+    for payload in payloads {
+        aggregate.apply(serde_json::from_str(&payload).map_err(|error| Problem::internal(&error))?);
+    }
+    Ok(aggregate)
+}
+
+/// The body of `POST /api/referrals`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendReferralRequest {
+    referral_id: Option<String>,
+    kind: ReferralKind,
+    subject_id: String,
+    to_unit_id: String,
+    to_unit_kind: UnitKind,
+    concerns: BTreeSet<ConcernCategory>,
+    /// The reason, in plain text; sealed under the subject's key before it is written.
+    reason: String,
+    consent_id: Option<String>,
+    legal_ground: Option<String>,
+    /// What information the referral discloses, checked against the consent.
+    #[serde(default)]
+    information: BTreeSet<InformationCategory>,
+    occurred_on: Option<Date>,
+}
+
+/// The answer to a sent referral.
+#[derive(Debug, Serialize)]
+pub struct SendReferralAnswer {
+    referral_id: String,
+    /// Whether this answered a repeat of an applied command.
+    repeat: bool,
+    /// What the sender must know: protected identity.
+    warnings: Vec<String>,
+}
+
+fn id_field<T>(
+    field: &str,
+    text: &str,
+    parse: impl Fn(&str) -> Result<T, domain::ids::InvalidId>,
+) -> Result<T, Problem> {
+    parse(text).map_err(|error| Problem::invalid(field, error.to_string()))
+}
+
+/// `POST /api/referrals`: sends a report of concern or a referral from the user's unit.
+pub(crate) async fn send_referral(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<SendReferralAnswer>), Problem> {
+    let command_id = idempotency_key(&headers)?;
+    let body = raw.map_err(|rejection| Problem::malformed(rejection.body_text()))?;
+    let request: SendReferralRequest = parse_json(&body)?;
+    let referral = match &request.referral_id {
+        Some(id) => id_field("referral_id", id, ReferralId::parse)?,
+        None => ReferralId::from_ulid(Ulid::new()),
+    };
+    let subject = id_field("subject_id", &request.subject_id, SubjectId::parse)?;
+    let to_unit = id_field("to_unit_id", &request.to_unit_id, UnitId::parse)?;
+    let today = domain::calendar::stockholm_date(time::OffsetDateTime::now_utc());
+    let occurred_on = request.occurred_on.unwrap_or(today);
+    if request.reason.trim().is_empty() {
+        return Err(Problem::invalid("reason", "reason must not be empty"));
+    }
+    let basis = match (&request.consent_id, &request.legal_ground) {
+        (Some(_), Some(_)) => return Err(Problem::invalid("consent_id", "name a consent or a legal ground, not both")),
+        (Some(consent_id), None) => {
+            let consent_id = id_field("consent_id", consent_id, ConsentId::parse)?;
+            let consent: Consent = load(&state.db, "consent", &consent_id.to_string()).await?;
+            consent.covers(subject, to_unit, occurred_on, &request.information).map_err(|refusal| {
+                Problem::rule("ConsentDoesNotCover", format!("the consent does not allow this referral: {refusal}"))
+            })?;
+            Some(DisclosureBasis::Consent(consent_id))
+        }
+        (None, Some(code)) => {
+            let code =
+                LegalGroundCode::parse(code).map_err(|error| Problem::invalid("legal_ground", error.to_string()))?;
+            if !LEGAL_GROUNDS.iter().any(|(known, _)| *known == code.as_str()) {
+                return Err(Problem::invalid("legal_ground", format!("{code} is not a legal ground Lots knows")));
+            }
+            Some(DisclosureBasis::LegalGround(code))
+        }
+        (None, None) => None,
+    };
+    let sealed_reason =
+        state.vault.seal_text(subject, &request.reason).await.map_err(|error| Problem::internal(&error))?;
+    let context = CommandContext {
+        command_id,
+        actor: Actor { user: signed_in.account.user, role: signed_in.account.role, unit: signed_in.account.unit },
+        today,
+        occurred_on,
+    };
+    let body = ReferralCommand::SendReferral {
+        referral,
+        kind: request.kind,
+        subject,
+        to_unit,
+        to_unit_kind: request.to_unit_kind,
+        concerns: request.concerns,
+        reason: sealed_reason,
+        basis,
+        forwarded_from: None,
+    };
+    let outcome = state
+        .bus
+        .execute::<Referral>(&referral.to_string(), Command { context, body }, &EventMetadata::default())
+        .await;
+    let repeat = match outcome {
+        Ok(()) => false,
+        Err(CommandError::Repeat(_)) => true,
+        Err(CommandError::Rejected(ReferralError::AlreadySent)) => {
+            return Err(Problem::conflict("a referral with this id exists; send it with a new id"))
+        }
+        Err(CommandError::Rejected(rule)) => return Err(Problem::rule(rule_name(&rule), rule.to_string())),
+        Err(CommandError::Conflict { .. }) => {
+            return Err(Problem::conflict(
+                "the referral kept changing; send the command again with the same Idempotency-Key",
+            ))
+        }
+        Err(CommandError::Store(cause)) => return Err(Problem::internal(&cause)),
+    };
+    let mut warnings = Vec::new();
+    let generation =
+        projections::runner::status(&state.db, "caseload").await.map_err(|error| Problem::internal(&error))?.generation;
+    let protection: Option<Option<String>> = projections::on_pool!(state.db, |pool| {
+        sqlx::query_scalar("select protection from caseload_subjects where generation = $1 and subject_id = $2")
+            .bind(generation)
+            .bind(subject.to_string())
+            .fetch_optional(pool)
+            .await
+    })
+    .map_err(|error| Problem::internal(&error))?;
+    if let Some(Some(level)) = protection {
+        warnings
+            .push(format!("the subject has protected identity ({level}): disclose only what the receiving unit needs"));
+    }
+    if let Ok(Some(cursor)) = projections::feed::cursor_of(&state.db, "referral", &referral.to_string()).await {
+        let _ = projections::runner::wait_for(&state.db, "referrals", cursor, Duration::from_secs(5)).await;
+    }
+    let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(SendReferralAnswer { referral_id: referral.to_string(), repeat, warnings })))
+}
+
+/// The rule's name: the error variant, as the API documents it.
+fn rule_name(error: &ReferralError) -> &'static str {
+    match error {
+        ReferralError::Command(_) => "CommandRefused",
+        ReferralError::DisclosureBasisMissing => "DisclosureBasisMissing",
+        ReferralError::ReportOfConcernMustGoToSocialServices => "ReportOfConcernMustGoToSocialServices",
+        ReferralError::CannotReferToOwnUnit => "CannotReferToOwnUnit",
+        ReferralError::NoConcernCategory => "NoConcernCategory",
+        ReferralError::ApplicationMustBeRegistered => "ApplicationMustBeRegistered",
+        _ => "ReferralRule",
+    }
+}
