@@ -42,7 +42,7 @@ pub const LEGAL_GROUNDS: &[(&str, &str)] = &[
 ];
 
 /// The command id from the `Idempotency-Key` header.
-fn idempotency_key(headers: &HeaderMap) -> Result<CommandId, Problem> {
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<CommandId, Problem> {
     let key = headers.get("idempotency-key").and_then(|value| value.to_str().ok()).ok_or_else(|| {
         Problem::invalid("Idempotency-Key", "send an Idempotency-Key header: a ULID that names this command")
     })?;
@@ -50,7 +50,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<CommandId, Problem> {
 }
 
 /// Replays an aggregate from the log.
-async fn load<A: Aggregate>(db: &Db, aggregate_type: &str, id: &str) -> Result<A, Problem> {
+pub(crate) async fn load<A: Aggregate>(db: &Db, aggregate_type: &str, id: &str) -> Result<A, Problem> {
     let sql = if db.is_postgres() {
         "select payload::text from events where aggregate_type = $1 and aggregate_id = $2 order by sequence"
     } else {
@@ -174,7 +174,7 @@ pub(crate) async fn send_referral(
         Err(CommandError::Rejected(ReferralError::AlreadySent)) => {
             return Err(Problem::conflict("a referral with this id exists; send it with a new id"))
         }
-        Err(CommandError::Rejected(rule)) => return Err(Problem::rule(rule_name(&rule), rule.to_string())),
+        Err(CommandError::Rejected(rule)) => return Err(Problem::rule(&rule_name(&rule), rule.to_string())),
         Err(CommandError::Conflict { .. }) => {
             return Err(Problem::conflict(
                 "the referral kept changing; send the command again with the same Idempotency-Key",
@@ -204,15 +204,9 @@ pub(crate) async fn send_referral(
     Ok((status, Json(SendReferralAnswer { referral_id: referral.to_string(), repeat, warnings })))
 }
 
-/// The rule's name: the error variant, as the API documents it.
-fn rule_name(error: &ReferralError) -> &'static str {
-    match error {
-        ReferralError::Command(_) => "CommandRefused",
-        ReferralError::DisclosureBasisMissing => "DisclosureBasisMissing",
-        ReferralError::ReportOfConcernMustGoToSocialServices => "ReportOfConcernMustGoToSocialServices",
-        ReferralError::CannotReferToOwnUnit => "CannotReferToOwnUnit",
-        ReferralError::NoConcernCategory => "NoConcernCategory",
-        ReferralError::ApplicationMustBeRegistered => "ApplicationMustBeRegistered",
-        _ => "ReferralRule",
-    }
+/// The rule's name: the error variant, as the API documents it (`DisclosureBasisMissing`, …).
+pub(crate) fn rule_name(error: &impl std::fmt::Debug) -> String {
+    let text = format!("{error:?}");
+    let inner = text.strip_prefix("Command(").unwrap_or(&text);
+    inner.split([' ', '(', '{', ')']).next().unwrap_or("Rule").to_owned()
 }

@@ -26,6 +26,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/cases/{id}/timeline", get(crate::views::timeline))
         .route("/api/cases/{id}/state", get(crate::views::state_as_of))
         .route("/api/referrals", axum::routing::post(crate::commands_api::send_referral))
+        .route("/api/referrals/{id}/{step}", axum::routing::post(crate::referral_steps::step))
         .route("/api/caseload", get(crate::views::caseload))
         .route("/api/deadlines", get(crate::views::deadlines))
         .route("/api/inbox", get(crate::views::inbox))

@@ -14,6 +14,7 @@ pub mod http;
 pub mod keyfile;
 pub mod personal;
 pub mod problem;
+pub mod referral_steps;
 pub mod seal;
 pub mod store;
 pub mod views;

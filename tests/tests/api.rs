@@ -293,3 +293,55 @@ on_both_stores! {
         task.await.expect("the server").expect("a clean stop");
     }
 }
+
+on_both_stores! {
+    /// A report of concern is received, accepted and answered with feedback over HTTP, step by step, each step
+    /// once; another unit cannot touch it (404); a step that does not fit is refused naming the rule.
+    async fn the_steps_of_a_referral_run_over_http(store) {
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let (school, social, other) = (UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()));
+        for (name, unit) in [("kim", school), ("sara", social), ("olle", other)] {
+            service::accounts::add_user(&store.db, name, PASSWORD, Role::SocialWorker, unit).await.expect("a user");
+        }
+        let (kim, sara, olle) = (token(&base, "kim").await, token(&base, "sara").await, token(&base, "olle").await);
+        let post = |path: String, token: String, key: String, body: serde_json::Value| {
+            let url = format!("{base}{path}");
+            async move { reqwest::Client::new().post(url).bearer_auth(token).header("Idempotency-Key", key).body(body.to_string()).send().await.expect("answers") }
+        };
+        let referral = Ulid::new().to_string();
+        let report = serde_json::json!({
+            "referral_id": referral, "kind": "report_of_concern", "subject_id": Ulid::new().to_string(),
+            "to_unit_id": social.to_string(), "to_unit_kind": "social_services", "concerns": ["school_absence"],
+            "reason": "oro", "occurred_on": "2026-11-20"
+        });
+        assert_eq!(post("/api/referrals".to_owned(), kim.clone(), Ulid::new().to_string(), report).await.status().as_u16(), 201);
+        let receive = serde_json::json!({
+            "occurred_on": "2026-11-20",
+            "protection_assessment": { "immediate_protection_needed": false, "assessment": "inget akut", "assessed_on": "2026-11-20" }
+        });
+        let key = Ulid::new().to_string();
+        let step = |name: &str| format!("/api/referrals/{referral}/{name}");
+        assert_eq!(post(step("receive"), sara.clone(), key.clone(), receive.clone()).await.status().as_u16(), 201);
+        let again = post(step("receive"), sara.clone(), key, receive).await;
+        assert_eq!(again.status().as_u16(), 200, "a retried step answers as the first and writes nothing");
+        let case = Ulid::new().to_string();
+        let refused = post(step("accept"), olle.clone(), Ulid::new().to_string(), serde_json::json!({ "case_id": case })).await;
+        assert_eq!(refused.status().as_u16(), 404, "another unit's referral is not found");
+        assert_eq!(post(step("accept"), sara.clone(), Ulid::new().to_string(), serde_json::json!({ "case_id": case, "occurred_on": "2026-11-21" })).await.status().as_u16(), 201);
+        let feedback = serde_json::json!({ "feedback": "investigation_opened", "occurred_on": "2026-11-21" });
+        assert_eq!(post(step("give-feedback"), sara.clone(), Ulid::new().to_string(), feedback).await.status().as_u16(), 201);
+        let late = post(step("decline"), sara.clone(), Ulid::new().to_string(), serde_json::json!({ "reason_code": "other", "reason": "x" })).await;
+        assert_eq!(late.status().as_u16(), 422);
+        assert_eq!(late.json::<serde_json::Value>().await.expect("JSON")["errors"][0]["field"], "rule:NotAllowedInStatus");
+        let future = post(step("report-start"), sara.clone(), Ulid::new().to_string(), serde_json::json!({ "occurred_on": "2099-01-01" })).await;
+        assert_eq!(future.json::<serde_json::Value>().await.expect("JSON")["errors"][0]["field"], "rule:OccurredInFuture");
+        assert_eq!(post(step("teleport"), sara.clone(), Ulid::new().to_string(), serde_json::json!({})).await.status().as_u16(), 404);
+        let unknown_field = post(step("resume"), sara.clone(), Ulid::new().to_string(), serde_json::json!({ "why": "x" })).await;
+        assert_eq!(unknown_field.status().as_u16(), 422);
+
+        let outbox: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/outbox?today=2026-11-25")).bearer_auth(&kim).send().await.expect("answers").json().await.expect("JSON");
+        assert_eq!((outbox[0]["status"].clone(), outbox[0]["feedback_given"].clone(), outbox[0]["case_id"].clone()), (serde_json::json!("accepted"), serde_json::json!(true), serde_json::json!(case)));
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}

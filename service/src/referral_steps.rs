@@ -1,0 +1,194 @@
+//! The steps of a referral over HTTP: `POST /api/referrals/{id}/{step}`, each with an `Idempotency-Key`. Texts
+//! are sealed under the referral's subject's key; the domain checks that the acting unit is the receiving (or
+//! sending) one, and a referral that is not the user's answers 404 like one that does not exist.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use domain::command::{Actor, Command, CommandContext, CommandRefused};
+use domain::ids::{CaseId, ReferralId, UnitId};
+use domain::outcomes::InterventionOutcome;
+use domain::referral::{DeclineReason, FeedbackKind, ProtectionAssessment, Referral, ReferralCommand, ReferralError};
+use domain::units::UnitKind;
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::api::SignedIn;
+use crate::app::AppState;
+use crate::commands::{CommandError, EventMetadata};
+use crate::commands_api::{idempotency_key, load};
+use crate::problem::{parse_json, Problem};
+
+/// A protection assessment as sent.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssessmentRequest {
+    immediate_protection_needed: bool,
+    assessment: String,
+    assessed_on: Date,
+    late_reason: Option<String>,
+}
+
+/// The body of a step, by the step's name in the path.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "step", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum StepRequest {
+    /// Receive (a report of concern with its protection assessment).
+    Receive { protection_assessment: Option<AssessmentRequest>, occurred_on: Option<Date> },
+    /// Put on hold.
+    PutOnHold { reason: String, occurred_on: Option<Date> },
+    /// Take off hold.
+    Resume { occurred_on: Option<Date> },
+    /// Accept, linking the case.
+    Accept { case_id: String, occurred_on: Option<Date> },
+    /// Decline with a reason.
+    Decline { reason_code: DeclineReason, reason: String, occurred_on: Option<Date> },
+    /// Forward to another unit.
+    Forward {
+        to_unit_id: String,
+        to_unit_kind: UnitKind,
+        new_referral_id: String,
+        reason: String,
+        occurred_on: Option<Date>,
+    },
+    /// Withdraw (the sender).
+    Withdraw { reason: String, occurred_on: Option<Date> },
+    /// Report the intervention's start.
+    ReportStart { occurred_on: Option<Date> },
+    /// Report the intervention's end.
+    ReportEnd { outcome: InterventionOutcome, occurred_on: Option<Date> },
+    /// Give feedback to the sender.
+    GiveFeedback { feedback: FeedbackKind, message: Option<String>, occurred_on: Option<Date> },
+}
+
+/// The answer to a step.
+#[derive(Debug, Serialize)]
+pub struct StepAnswer {
+    referral_id: String,
+    step: String,
+    repeat: bool,
+}
+
+/// `POST /api/referrals/{id}/{step}`.
+pub(crate) async fn step(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    Path((id, step)): Path<(String, String)>,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<StepAnswer>), Problem> {
+    let command_id = idempotency_key(&headers)?;
+    let referral_id = ReferralId::parse(&id).map_err(|_| Problem::not_found("referral"))?;
+    let body = raw.map_err(|rejection| Problem::malformed(rejection.body_text()))?;
+    let mut value: serde_json::Value = if body.is_empty() { serde_json::json!({}) } else { parse_json(&body)? };
+    value
+        .as_object_mut()
+        .ok_or_else(|| Problem::invalid("body", "the body must be a JSON object"))?
+        .insert("step".to_owned(), step.clone().into());
+    let request: StepRequest = parse_json(&serde_json::to_vec(&value).unwrap_or_default()).map_err(|problem| {
+        if problem.detail.contains("unknown variant") {
+            Problem::not_found("such step")
+        } else {
+            problem
+        }
+    })?;
+    let referral: Referral = load(&state.db, "referral", &referral_id.to_string()).await?;
+    let subject = referral.subject.ok_or_else(|| Problem::not_found("referral"))?;
+    let seal = |text: String| {
+        let vault = state.vault.clone();
+        async move {
+            if text.trim().is_empty() {
+                return Err(Problem::invalid("reason", "texts must not be empty"));
+            }
+            vault.seal_text(subject, &text).await.map_err(|error| Problem::internal(&error))
+        }
+    };
+    let (body, occurred_on) = match request {
+        StepRequest::Receive { protection_assessment, occurred_on } => {
+            let assessment = match protection_assessment {
+                Some(given) => Some(ProtectionAssessment {
+                    immediate_protection_needed: given.immediate_protection_needed,
+                    assessment: seal(given.assessment).await?,
+                    assessed_on: given.assessed_on,
+                    late_reason: match given.late_reason {
+                        Some(text) => Some(seal(text).await?),
+                        None => None,
+                    },
+                }),
+                None => None,
+            };
+            (ReferralCommand::ReceiveReferral { protection_assessment: assessment }, occurred_on)
+        }
+        StepRequest::PutOnHold { reason, occurred_on } => {
+            (ReferralCommand::PutReferralOnHold { reason: seal(reason).await? }, occurred_on)
+        }
+        StepRequest::Resume { occurred_on } => (ReferralCommand::ResumeReferral, occurred_on),
+        StepRequest::Accept { case_id, occurred_on } => {
+            let case = CaseId::parse(&case_id).map_err(|error| Problem::invalid("case_id", error.to_string()))?;
+            (ReferralCommand::AcceptReferral { case }, occurred_on)
+        }
+        StepRequest::Decline { reason_code, reason, occurred_on } => {
+            (ReferralCommand::DeclineReferral { reason_code, reason: seal(reason).await? }, occurred_on)
+        }
+        StepRequest::Forward { to_unit_id, to_unit_kind, new_referral_id, reason, occurred_on } => {
+            let to_unit =
+                UnitId::parse(&to_unit_id).map_err(|error| Problem::invalid("to_unit_id", error.to_string()))?;
+            let new_referral = ReferralId::parse(&new_referral_id)
+                .map_err(|error| Problem::invalid("new_referral_id", error.to_string()))?;
+            (
+                ReferralCommand::ForwardReferral { to_unit, to_unit_kind, new_referral, reason: seal(reason).await? },
+                occurred_on,
+            )
+        }
+        StepRequest::Withdraw { reason, occurred_on } => {
+            (ReferralCommand::WithdrawReferral { reason: seal(reason).await? }, occurred_on)
+        }
+        StepRequest::ReportStart { occurred_on } => (ReferralCommand::ReportInterventionStarted, occurred_on),
+        StepRequest::ReportEnd { outcome, occurred_on } => {
+            (ReferralCommand::ReportInterventionEnded { outcome }, occurred_on)
+        }
+        StepRequest::GiveFeedback { feedback, message, occurred_on } => {
+            let message = match message {
+                Some(text) => Some(seal(text).await?),
+                None => None,
+            };
+            (ReferralCommand::GiveFeedback { feedback, message }, occurred_on)
+        }
+    };
+    let today = domain::calendar::stockholm_date(time::OffsetDateTime::now_utc());
+    let context = CommandContext {
+        command_id,
+        actor: Actor { user: signed_in.account.user, role: signed_in.account.role, unit: signed_in.account.unit },
+        today,
+        occurred_on: occurred_on.unwrap_or(today),
+    };
+    let repeat = match state
+        .bus
+        .execute::<Referral>(&referral_id.to_string(), Command { context, body }, &EventMetadata::default())
+        .await
+    {
+        Ok(()) => false,
+        Err(CommandError::Repeat(_)) => true,
+        Err(CommandError::Rejected(
+            ReferralError::NotSent | ReferralError::Command(CommandRefused::OutsideActorsUnit),
+        )) => return Err(Problem::not_found("referral")),
+        Err(CommandError::Rejected(rule)) => {
+            return Err(Problem::rule(&crate::commands_api::rule_name(&rule), rule.to_string()))
+        }
+        Err(CommandError::Conflict { .. }) => {
+            return Err(Problem::conflict(
+                "the referral kept changing; send the step again with the same Idempotency-Key",
+            ))
+        }
+        Err(CommandError::Store(cause)) => return Err(Problem::internal(&cause)),
+    };
+    if let Ok(Some(cursor)) = projections::feed::cursor_of(&state.db, "referral", &referral_id.to_string()).await {
+        let _ = projections::runner::wait_for(&state.db, "referrals", cursor, std::time::Duration::from_secs(5)).await;
+    }
+    let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(StepAnswer { referral_id: referral_id.to_string(), step, repeat })))
+}
