@@ -345,3 +345,65 @@ on_both_stores! {
         task.await.expect("the server").expect("a clean stop");
     }
 }
+
+on_both_stores! {
+    /// A case over HTTP from opening to closing: assessments, investigation, an intervention decided by the
+    /// manager, planned, started, followed up and ended, a note, and closing; the rules and the unit hold.
+    async fn a_case_runs_from_opening_to_closing_over_http(store) {
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let (social, other) = (UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()));
+        for (name, role, unit) in [("sara", Role::SocialWorker, social), ("maja", Role::UnitManager, social), ("olle", Role::SocialWorker, other)] {
+            service::accounts::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user");
+        }
+        let (sara, maja, olle) = (token(&base, "sara").await, token(&base, "maja").await, token(&base, "olle").await);
+        let post = |path: String, token: String, body: serde_json::Value| {
+            let url = format!("{base}{path}");
+            async move {
+                let response = reqwest::Client::new().post(url).bearer_auth(token).header("Idempotency-Key", Ulid::new().to_string()).body(body.to_string()).send().await.expect("answers");
+                let status = response.status().as_u16();
+                (status, response.json::<serde_json::Value>().await.unwrap_or_default())
+            }
+        };
+        let case = Ulid::new().to_string();
+        let open = serde_json::json!({
+            "case_id": case, "subject_id": Ulid::new().to_string(), "unit_kind": "social_services",
+            "origin": { "kind": "own_initiative" }, "concerns": ["parenting_concerns"], "occurred_on": "2026-06-01"
+        });
+        assert_eq!(post("/api/cases".to_owned(), sara.clone(), open).await.0, 201);
+        let step = |name: &str| format!("/api/cases/{case}/{name}");
+        let ok = |(status, body): (u16, serde_json::Value)| {
+            assert_eq!(status, 201, "{body}");
+            body
+        };
+        ok(post(step("assess-protection"), sara.clone(), serde_json::json!({ "immediate_protection_needed": false, "assessment": "tryggt", "occurred_on": "2026-06-01" })).await);
+        ok(post(step("decide-preliminary"), sara.clone(), serde_json::json!({ "decision": "open_investigation", "reasons": "skäl", "child_heard": true, "occurred_on": "2026-06-05" })).await);
+        ok(post(step("start-investigation"), sara.clone(), serde_json::json!({ "concerns": ["parenting_concerns"], "occurred_on": "2026-06-05" })).await);
+        ok(post(step("complete-investigation"), sara.clone(), serde_json::json!({ "result": "intervention_needed", "conclusion": "stöd behövs", "occurred_on": "2026-09-01" })).await);
+        let by_worker = post(step("decide-intervention"), sara.clone(), serde_json::json!({ "kind": "family_treatment", "legal_basis": "sol-4-1", "reasons": "skäl", "occurred_on": "2026-09-02" })).await;
+        assert_eq!((by_worker.0, by_worker.1["errors"][0]["field"].clone()), (422, serde_json::json!("rule:RoleNotPermitted")));
+        let decided = ok(post(step("decide-intervention"), maja.clone(), serde_json::json!({ "kind": "family_treatment", "legal_basis": "sol-4-1", "reasons": "skäl", "occurred_on": "2026-09-02" })).await);
+        let intervention = decided["created"][0].as_str().expect("an intervention id").to_owned();
+        let planned = ok(post(step("plan-intervention"), sara.clone(), serde_json::json!({
+            "intervention_id": intervention, "goals": [{ "description": "gå i skolan" }],
+            "planned_start": "2026-09-10", "first_follow_up_on": "2026-10-10", "occurred_on": "2026-09-03"
+        })).await);
+        let goal = planned["created"][0].as_str().expect("a goal id").to_owned();
+        ok(post(step("start-intervention"), sara.clone(), serde_json::json!({ "intervention_id": intervention, "occurred_on": "2026-09-10" })).await);
+        let scores = serde_json::json!({ goal.clone(): 1 });
+        ok(post(step("follow-up-intervention"), sara.clone(), serde_json::json!({ "intervention_id": intervention, "attainments": scores, "notes": "bra", "occurred_on": "2026-10-10" })).await);
+        let off_scale = post(step("follow-up-intervention"), sara.clone(), serde_json::json!({ "intervention_id": intervention, "attainments": { goal: 3 }, "notes": "x" })).await;
+        assert_eq!(off_scale.0, 422);
+        ok(post(step("end-intervention"), sara.clone(), serde_json::json!({ "intervention_id": intervention, "outcome": "completed_as_planned", "summary": "klart", "occurred_on": "2026-11-01" })).await);
+        ok(post(step("append-note"), sara.clone(), serde_json::json!({ "text": "avslutande samtal", "occurred_on": "2026-11-02" })).await);
+        assert_eq!(post(step("assess-protection"), olle.clone(), serde_json::json!({ "immediate_protection_needed": false, "assessment": "x" })).await.0, 404);
+        assert_eq!(post(step("fly"), sara.clone(), serde_json::json!({})).await.0, 404);
+        ok(post(step("close"), sara.clone(), serde_json::json!({ "reason": "interventions_ended", "notes": "avslut", "occurred_on": "2026-11-03" })).await);
+
+        let caseload: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/caseload?today=2026-11-25")).bearer_auth(&sara).send().await.expect("answers").json().await.expect("JSON");
+        assert_eq!(caseload["cases"].as_array().map(Vec::len), Some(0), "the closed case left the caseload");
+        let timeline: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/cases/{case}/timeline")).bearer_auth(&sara).send().await.expect("answers").json().await.expect("JSON");
+        assert_eq!(timeline.as_array().map(Vec::len), Some(12));
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}

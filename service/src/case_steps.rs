@@ -1,0 +1,456 @@
+//! Cases over HTTP: `POST /api/cases` opens one at the user's unit, `POST /api/cases/{id}/{step}` takes every
+//! further step, each with an `Idempotency-Key`. Texts are sealed under the case's subject's key; the domain
+//! checks the unit, the role and the legal clocks; a case that is not the user's unit's answers 404.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use domain::case::{
+    Case, CaseCommand, CaseError, CaseOrigin, ChildHeard, CloseReason, InvestigationResult, PlannedGoal,
+    PreliminaryDecision,
+};
+use domain::categories::ConcernCategory;
+use domain::command::{Actor, Command, CommandContext, CommandRefused};
+use domain::ids::{CaseId, GoalId, InterventionId, NoteId, ReferralId, SubjectId, UnitId, UserId};
+use domain::legal::LegalGroundCode;
+use domain::outcomes::{GoalAttainment, InterventionKind, InterventionOutcome};
+use domain::sealed::Sealed;
+use domain::units::UnitKind;
+use serde::{Deserialize, Serialize};
+use time::Date;
+use ulid::Ulid;
+
+use crate::api::SignedIn;
+use crate::app::AppState;
+use crate::commands::{CommandError, EventMetadata};
+use crate::commands_api::{idempotency_key, load, rule_name};
+use crate::problem::{parse_json, Problem};
+
+/// How a case came about, as sent.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case", tag = "kind")]
+pub enum OriginRequest {
+    /// From a referral.
+    Referral { referral_id: String },
+    /// From an application.
+    Application { referral_id: String },
+    /// On the unit's own initiative.
+    OwnInitiative,
+}
+
+/// The body of `POST /api/cases`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenCaseRequest {
+    case_id: Option<String>,
+    subject_id: String,
+    /// The user's unit's kind (until the unit directory is served).
+    unit_kind: UnitKind,
+    origin: OriginRequest,
+    concerns: BTreeSet<ConcernCategory>,
+    protection_assessed_on: Option<Date>,
+    occurred_on: Option<Date>,
+}
+
+/// A goal as sent.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoalRequest {
+    goal_id: Option<String>,
+    description: String,
+}
+
+/// The body of a step, by the step's name in the path.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "step", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum CaseStepRequest {
+    /// The protection assessment.
+    AssessProtection {
+        immediate_protection_needed: bool,
+        assessment: String,
+        late_reason: Option<String>,
+        occurred_on: Option<Date>,
+    },
+    /// The preliminary assessment; `child_heard_why_not` when the child was not heard.
+    DecidePreliminary {
+        decision: PreliminaryDecision,
+        reasons: String,
+        child_heard: bool,
+        child_heard_why_not: Option<String>,
+        exceptional_reason: Option<String>,
+        occurred_on: Option<Date>,
+    },
+    /// Start the investigation.
+    StartInvestigation { concerns: BTreeSet<ConcernCategory>, occurred_on: Option<Date> },
+    /// Extend it (unit managers).
+    ExtendInvestigation { new_due_on: Date, reason: String, occurred_on: Option<Date> },
+    /// Complete it.
+    CompleteInvestigation { result: InvestigationResult, conclusion: String, occurred_on: Option<Date> },
+    /// Decide an intervention (unit managers).
+    DecideIntervention {
+        intervention_id: Option<String>,
+        kind: InterventionKind,
+        legal_basis: LegalGroundCode,
+        reasons: String,
+        occurred_on: Option<Date>,
+    },
+    /// Plan it.
+    PlanIntervention {
+        intervention_id: String,
+        provider_unit_id: Option<String>,
+        referral_id: Option<String>,
+        goals: Vec<GoalRequest>,
+        planned_start: Date,
+        first_follow_up_on: Date,
+        occurred_on: Option<Date>,
+    },
+    /// Start it.
+    StartIntervention { intervention_id: String, occurred_on: Option<Date> },
+    /// Follow it up: attainment −2…+2 per goal id.
+    FollowUpIntervention {
+        intervention_id: String,
+        attainments: BTreeMap<String, GoalAttainment>,
+        notes: String,
+        next_follow_up_on: Option<Date>,
+        occurred_on: Option<Date>,
+    },
+    /// End it.
+    EndIntervention {
+        intervention_id: String,
+        outcome: InterventionOutcome,
+        summary: String,
+        occurred_on: Option<Date>,
+    },
+    /// Append a journal note, or a correction of one.
+    AppendNote { note_id: Option<String>, text: String, corrects: Option<String>, occurred_on: Option<Date> },
+    /// Make a worker responsible.
+    AssignWorker { worker_id: String, occurred_on: Option<Date> },
+    /// Transfer to another unit (unit managers).
+    Transfer { to_unit_id: String, to_unit_kind: UnitKind, reason: String, occurred_on: Option<Date> },
+    /// Close the case.
+    Close { reason: CloseReason, notes: String, occurred_on: Option<Date> },
+    /// Reopen it.
+    Reopen { reason: String, occurred_on: Option<Date> },
+}
+
+/// The answer to a case command.
+#[derive(Debug, Serialize)]
+pub struct CaseAnswer {
+    case_id: String,
+    step: String,
+    repeat: bool,
+    /// Ids the service made (a new intervention's, note's or goals').
+    created: Vec<String>,
+}
+
+fn parse_id<T>(
+    field: &str,
+    text: &str,
+    parse: impl Fn(&str) -> Result<T, domain::ids::InvalidId>,
+) -> Result<T, Problem> {
+    parse(text).map_err(|error| Problem::invalid(field, error.to_string()))
+}
+
+/// A case command ready to run, and what to answer with.
+struct Issued {
+    case: CaseId,
+    command_id: domain::ids::CommandId,
+    body: CaseCommand,
+    occurred_on: Option<Date>,
+    step: String,
+    created: Vec<String>,
+}
+
+async fn run(
+    state: &AppState,
+    signed_in: &SignedIn,
+    issued: Issued,
+) -> Result<(StatusCode, Json<CaseAnswer>), Problem> {
+    let Issued { case, command_id, body, occurred_on, step, created } = issued;
+    let today = domain::calendar::stockholm_date(time::OffsetDateTime::now_utc());
+    let context = CommandContext {
+        command_id,
+        actor: Actor { user: signed_in.account.user, role: signed_in.account.role, unit: signed_in.account.unit },
+        today,
+        occurred_on: occurred_on.unwrap_or(today),
+    };
+    let repeat = match state
+        .bus
+        .execute::<Case>(&case.to_string(), Command { context, body }, &EventMetadata::default())
+        .await
+    {
+        Ok(()) => false,
+        Err(CommandError::Repeat(_)) => true,
+        Err(CommandError::Rejected(CaseError::NotOpened | CaseError::Command(CommandRefused::OutsideActorsUnit))) => {
+            return Err(Problem::not_found("case"))
+        }
+        Err(CommandError::Rejected(CaseError::AlreadyOpened)) => {
+            return Err(Problem::conflict("a case with this id exists; open it with a new id"))
+        }
+        Err(CommandError::Rejected(rule)) => return Err(Problem::rule(&rule_name(&rule), rule.to_string())),
+        Err(CommandError::Conflict { .. }) => {
+            return Err(Problem::conflict("the case kept changing; send the step again with the same Idempotency-Key"))
+        }
+        Err(CommandError::Store(cause)) => return Err(Problem::internal(&cause)),
+    };
+    if let Ok(Some(cursor)) = projections::feed::cursor_of(&state.db, "case", &case.to_string()).await {
+        let _ = projections::runner::wait_for(&state.db, "caseload", cursor, std::time::Duration::from_secs(5)).await;
+    }
+    let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(CaseAnswer { case_id: case.to_string(), step, repeat, created })))
+}
+
+/// `POST /api/cases`: opens a case at the user's unit.
+pub(crate) async fn open(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<CaseAnswer>), Problem> {
+    let command_id = idempotency_key(&headers)?;
+    let request: OpenCaseRequest = parse_json(&raw.map_err(|rejection| Problem::malformed(rejection.body_text()))?)?;
+    let case = match &request.case_id {
+        Some(id) => parse_id("case_id", id, CaseId::parse)?,
+        None => CaseId::from_ulid(Ulid::new()),
+    };
+    let origin = match request.origin {
+        OriginRequest::Referral { referral_id } => {
+            CaseOrigin::Referral(parse_id("origin.referral_id", &referral_id, ReferralId::parse)?)
+        }
+        OriginRequest::Application { referral_id } => {
+            CaseOrigin::Application(parse_id("origin.referral_id", &referral_id, ReferralId::parse)?)
+        }
+        OriginRequest::OwnInitiative => CaseOrigin::OwnInitiative,
+    };
+    let body = CaseCommand::OpenCase {
+        case,
+        subject: parse_id("subject_id", &request.subject_id, SubjectId::parse)?,
+        unit_kind: request.unit_kind,
+        origin,
+        concerns: request.concerns,
+        protection_assessed_on: request.protection_assessed_on,
+        prior_investigation: None,
+    };
+    run(
+        &state,
+        &signed_in,
+        Issued {
+            case,
+            command_id,
+            body,
+            occurred_on: request.occurred_on,
+            step: "open".to_owned(),
+            created: Vec::new(),
+        },
+    )
+    .await
+}
+
+/// `POST /api/cases/{id}/{step}`.
+pub(crate) async fn step(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    Path((id, step)): Path<(String, String)>,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<CaseAnswer>), Problem> {
+    let command_id = idempotency_key(&headers)?;
+    let case = CaseId::parse(&id).map_err(|_| Problem::not_found("case"))?;
+    let body = raw.map_err(|rejection| Problem::malformed(rejection.body_text()))?;
+    let mut value: serde_json::Value = if body.is_empty() { serde_json::json!({}) } else { parse_json(&body)? };
+    value
+        .as_object_mut()
+        .ok_or_else(|| Problem::invalid("body", "the body must be a JSON object"))?
+        .insert("step".to_owned(), step.clone().into());
+    let request: CaseStepRequest = parse_json(&serde_json::to_vec(&value).unwrap_or_default()).map_err(|problem| {
+        if problem.detail.contains("unknown variant") {
+            Problem::not_found("such step")
+        } else {
+            problem
+        }
+    })?;
+    let current: Case = load(&state.db, "case", &case.to_string()).await?;
+    let subject = current.subject.ok_or_else(|| Problem::not_found("case"))?;
+    let vault = state.vault.clone();
+    let seal = |field: &'static str, text: String| {
+        let vault = vault.clone();
+        async move {
+            if text.trim().is_empty() {
+                return Err(Problem::invalid(field, format!("{field} must not be empty")));
+            }
+            vault.seal_text(subject, &text).await.map_err(|error| Problem::internal(&error))
+        }
+    };
+    let maybe = |field: &'static str, text: Option<String>| async move {
+        match text {
+            Some(text) => seal(field, text).await.map(Some),
+            None => Ok::<Option<Sealed>, Problem>(None),
+        }
+    };
+    let mut created = Vec::new();
+    let (command, occurred_on) = match request {
+        CaseStepRequest::AssessProtection { immediate_protection_needed, assessment, late_reason, occurred_on } => (
+            CaseCommand::AssessProtection {
+                immediate_protection_needed,
+                assessment: seal("assessment", assessment).await?,
+                late_reason: maybe("late_reason", late_reason).await?,
+            },
+            occurred_on,
+        ),
+        CaseStepRequest::DecidePreliminary {
+            decision,
+            reasons,
+            child_heard,
+            child_heard_why_not,
+            exceptional_reason,
+            occurred_on,
+        } => {
+            let heard = if child_heard {
+                ChildHeard::Yes
+            } else {
+                ChildHeard::No(seal("child_heard_why_not", child_heard_why_not.unwrap_or_default()).await?)
+            };
+            (
+                CaseCommand::DecidePreliminaryAssessment {
+                    decision,
+                    reasons: seal("reasons", reasons).await?,
+                    child_heard: heard,
+                    exceptional_reason: maybe("exceptional_reason", exceptional_reason).await?,
+                },
+                occurred_on,
+            )
+        }
+        CaseStepRequest::StartInvestigation { concerns, occurred_on } => {
+            (CaseCommand::StartInvestigation { concerns }, occurred_on)
+        }
+        CaseStepRequest::ExtendInvestigation { new_due_on, reason, occurred_on } => {
+            (CaseCommand::ExtendInvestigation { new_due_on, reason: seal("reason", reason).await? }, occurred_on)
+        }
+        CaseStepRequest::CompleteInvestigation { result, conclusion, occurred_on } => (
+            CaseCommand::CompleteInvestigation { result, conclusion: seal("conclusion", conclusion).await? },
+            occurred_on,
+        ),
+        CaseStepRequest::DecideIntervention { intervention_id, kind, legal_basis, reasons, occurred_on } => {
+            let intervention = match intervention_id {
+                Some(id) => parse_id("intervention_id", &id, InterventionId::parse)?,
+                None => InterventionId::from_ulid(Ulid::new()),
+            };
+            created.push(intervention.to_string());
+            (
+                CaseCommand::DecideIntervention {
+                    intervention,
+                    kind,
+                    legal_basis,
+                    reasons: seal("reasons", reasons).await?,
+                },
+                occurred_on,
+            )
+        }
+        CaseStepRequest::PlanIntervention {
+            intervention_id,
+            provider_unit_id,
+            referral_id,
+            goals,
+            planned_start,
+            first_follow_up_on,
+            occurred_on,
+        } => {
+            let mut planned = Vec::new();
+            for goal in goals {
+                let id = match goal.goal_id {
+                    Some(id) => parse_id("goals.goal_id", &id, GoalId::parse)?,
+                    None => GoalId::from_ulid(Ulid::new()),
+                };
+                created.push(id.to_string());
+                planned.push(PlannedGoal { goal: id, description: seal("goals.description", goal.description).await? });
+            }
+            (
+                CaseCommand::PlanIntervention {
+                    intervention: parse_id("intervention_id", &intervention_id, InterventionId::parse)?,
+                    provider: provider_unit_id
+                        .map(|id| parse_id("provider_unit_id", &id, UnitId::parse))
+                        .transpose()?,
+                    referral: referral_id.map(|id| parse_id("referral_id", &id, ReferralId::parse)).transpose()?,
+                    goals: planned,
+                    planned_start,
+                    first_follow_up_on,
+                },
+                occurred_on,
+            )
+        }
+        CaseStepRequest::StartIntervention { intervention_id, occurred_on } => (
+            CaseCommand::StartIntervention {
+                intervention: parse_id("intervention_id", &intervention_id, InterventionId::parse)?,
+            },
+            occurred_on,
+        ),
+        CaseStepRequest::FollowUpIntervention {
+            intervention_id,
+            attainments,
+            notes,
+            next_follow_up_on,
+            occurred_on,
+        } => {
+            let mut scored = BTreeMap::new();
+            for (goal, score) in attainments {
+                scored.insert(parse_id("attainments", &goal, GoalId::parse)?, score);
+            }
+            (
+                CaseCommand::FollowUpIntervention {
+                    intervention: parse_id("intervention_id", &intervention_id, InterventionId::parse)?,
+                    attainments: scored,
+                    notes: seal("notes", notes).await?,
+                    next_follow_up_on,
+                },
+                occurred_on,
+            )
+        }
+        CaseStepRequest::EndIntervention { intervention_id, outcome, summary, occurred_on } => (
+            CaseCommand::EndIntervention {
+                intervention: parse_id("intervention_id", &intervention_id, InterventionId::parse)?,
+                outcome,
+                summary: seal("summary", summary).await?,
+            },
+            occurred_on,
+        ),
+        CaseStepRequest::AppendNote { note_id, text, corrects, occurred_on } => {
+            let note = match note_id {
+                Some(id) => parse_id("note_id", &id, NoteId::parse)?,
+                None => NoteId::from_ulid(Ulid::new()),
+            };
+            created.push(note.to_string());
+            (
+                CaseCommand::AppendNote {
+                    note,
+                    text: seal("text", text).await?,
+                    corrects: corrects.map(|id| parse_id("corrects", &id, NoteId::parse)).transpose()?,
+                },
+                occurred_on,
+            )
+        }
+        CaseStepRequest::AssignWorker { worker_id, occurred_on } => (
+            CaseCommand::AssignResponsibleWorker { worker: parse_id("worker_id", &worker_id, UserId::parse)? },
+            occurred_on,
+        ),
+        CaseStepRequest::Transfer { to_unit_id, to_unit_kind, reason, occurred_on } => (
+            CaseCommand::TransferCase {
+                to_unit: parse_id("to_unit_id", &to_unit_id, UnitId::parse)?,
+                to_unit_kind,
+                reason: seal("reason", reason).await?,
+            },
+            occurred_on,
+        ),
+        CaseStepRequest::Close { reason, notes, occurred_on } => {
+            (CaseCommand::CloseCase { reason, notes: seal("notes", notes).await? }, occurred_on)
+        }
+        CaseStepRequest::Reopen { reason, occurred_on } => {
+            (CaseCommand::ReopenCase { reason: seal("reason", reason).await? }, occurred_on)
+        }
+    };
+    run(&state, &signed_in, Issued { case, command_id, body: command, occurred_on, step, created }).await
+}
