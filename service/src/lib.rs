@@ -18,4 +18,5 @@ pub mod problem;
 pub mod referral_steps;
 pub mod seal;
 pub mod store;
+pub mod subjects_api;
 pub mod views;

@@ -407,3 +407,122 @@ on_both_stores! {
         task.await.expect("the server").expect("a clean stop");
     }
 }
+
+on_both_stores! {
+    /// The programme's whole flow over HTTP: the school registers the young person and reports a concern;
+    /// social services receive it, assess, open a case, investigate and decide an intervention; with the
+    /// guardian's consent they refer to Framtid Stockholm, which accepts, starts and ends it; feedback flows
+    /// back; the views show it and the auditor's timeline replays it.
+    async fn the_whole_flow_runs_over_http(store) {
+        use domain::identity_number::{IdentityNumber, IdentityNumberKind};
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let (school, social, framtid, audit) = (UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()));
+        for (name, role, unit) in [
+            ("kim", Role::SocialWorker, school),
+            ("sara", Role::SocialWorker, social),
+            ("maja", Role::UnitManager, social),
+            ("fia", Role::SocialWorker, framtid),
+            ("ines", Role::Auditor, audit),
+            ("adam", Role::Administrator, audit),
+        ] {
+            service::accounts::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user");
+        }
+        let mut tokens = std::collections::BTreeMap::new();
+        for name in ["kim", "sara", "maja", "fia", "ines", "adam"] {
+            tokens.insert(name, token(&base, name).await);
+        }
+        let post = |path: String, who: &str, body: serde_json::Value| {
+            let (url, token) = (format!("{base}{path}"), tokens[who].clone());
+            async move {
+                let response = reqwest::Client::new().post(url).bearer_auth(token).header("Idempotency-Key", Ulid::new().to_string()).body(body.to_string()).send().await.expect("answers");
+                let status = response.status().as_u16();
+                (status, response.json::<serde_json::Value>().await.unwrap_or_default())
+            }
+        };
+        let get = |path: String, who: &str| {
+            let (url, token) = (format!("{base}{path}"), tokens[who].clone());
+            async move { reqwest::Client::new().get(url).bearer_auth(token).send().await.expect("answers").json::<serde_json::Value>().await.expect("JSON") }
+        };
+        let created = |(status, body): (u16, serde_json::Value)| {
+            assert_eq!(status, 201, "{body}");
+            body
+        };
+
+        let number = IdentityNumber::from_parts(date!(2011 - 05 - 07), 456, IdentityNumberKind::Personnummer).expect("a synthetic number");
+        let identity = serde_json::json!({ "number": number.long(), "given_name": "Testa", "family_name": "Exempelsson", "district": "Rinkeby-Kista" });
+        let young = created(post("/api/subjects".to_owned(), "kim", serde_json::json!({ "identity": identity })).await)["subject_id"].as_str().expect("an id").to_owned();
+        let duplicate = post("/api/subjects".to_owned(), "sara", serde_json::json!({ "identity": identity })).await;
+        assert_eq!(duplicate.0, 409, "intake finds the registered subject: {}", duplicate.1);
+        assert_eq!(get(format!("/api/subjects?number={}", number.short(date!(2026 - 11 - 25))), "sara").await, serde_json::json!([young.clone()]));
+        let valid = number.short(date!(2026 - 11 - 25));
+        let last = valid.chars().last().and_then(|digit| digit.to_digit(10)).expect("a digit");
+        let wrong_check_digit = format!("{}{}", &valid[..valid.len() - 1], (last + 1) % 10);
+        let bad_number = post("/api/subjects".to_owned(), "kim", serde_json::json!({ "identity": { "number": wrong_check_digit, "given_name": "A", "family_name": "B", "district": "Bromma" } })).await;
+        assert_eq!((bad_number.0, bad_number.1["errors"][0]["field"].clone()), (422, serde_json::json!("identity.number")));
+        let guardian = created(post("/api/subjects".to_owned(), "sara", serde_json::json!({ "identity": { "given_name": "Vårdnads", "family_name": "Havare", "birth_year": 1980, "district": "Rinkeby-Kista" } })).await)["subject_id"].as_str().expect("an id").to_owned();
+        created(post(format!("/api/subjects/{young}/link-guardian"), "sara", serde_json::json!({ "guardian_id": guardian })).await);
+
+        let report = created(post("/api/referrals".to_owned(), "kim", serde_json::json!({
+            "kind": "report_of_concern", "subject_id": young, "to_unit_id": social.to_string(), "to_unit_kind": "social_services",
+            "concerns": ["drug_offence"], "reason": "setts med äldre ungdomar", "occurred_on": "2026-03-02"
+        })).await)["referral_id"].as_str().expect("an id").to_owned();
+        created(post(format!("/api/referrals/{report}/receive"), "sara", serde_json::json!({ "occurred_on": "2026-03-03",
+            "protection_assessment": { "immediate_protection_needed": false, "assessment": "inget akut", "assessed_on": "2026-03-03" } })).await);
+        let case = created(post("/api/cases".to_owned(), "sara", serde_json::json!({ "subject_id": young, "unit_kind": "social_services",
+            "origin": { "kind": "referral", "referral_id": report }, "concerns": ["drug_offence"], "protection_assessed_on": "2026-03-03", "occurred_on": "2026-03-03" })).await)["case_id"].as_str().expect("an id").to_owned();
+        created(post(format!("/api/referrals/{report}/accept"), "sara", serde_json::json!({ "case_id": case, "occurred_on": "2026-03-03" })).await);
+        let inbox = get("/api/inbox?today=2026-03-10".to_owned(), "sara").await;
+        assert_eq!((inbox[0]["status"].clone(), inbox[0]["case_id"].clone()), (serde_json::json!("accepted"), serde_json::json!(case)));
+        let deadlines = get("/api/deadlines?today=2026-03-10".to_owned(), "sara").await;
+        assert_eq!(deadlines[0]["kind"], "preliminary_assessment");
+        let step = |name: &str| format!("/api/cases/{case}/{name}");
+        created(post(step("decide-preliminary"), "sara", serde_json::json!({ "decision": "open_investigation", "reasons": "skäl", "child_heard": true, "occurred_on": "2026-03-16" })).await);
+        created(post(format!("/api/referrals/{report}/give-feedback"), "sara", serde_json::json!({ "feedback": "investigation_opened", "occurred_on": "2026-03-16" })).await);
+        created(post(step("start-investigation"), "sara", serde_json::json!({ "concerns": ["drug_offence"], "occurred_on": "2026-03-16" })).await);
+        assert_eq!(get("/api/caseload?today=2026-04-01".to_owned(), "sara").await["cases"][0]["phase"], "investigating");
+        created(post(step("complete-investigation"), "sara", serde_json::json!({ "result": "intervention_needed", "conclusion": "öppenvård", "occurred_on": "2026-07-10" })).await);
+        let intervention = created(post(step("decide-intervention"), "maja", serde_json::json!({ "kind": "youth_outpatient_support", "legal_basis": "sol-4-1", "reasons": "skäl", "occurred_on": "2026-07-13" })).await)["created"][0].as_str().expect("an id").to_owned();
+        let consent = created(post("/api/consents".to_owned(), "sara", serde_json::json!({
+            "subject_id": young, "subject_is_minor": true, "given_by": [{ "kind": "guardian", "guardian": guardian }],
+            "parties": [social.to_string(), framtid.to_string()], "categories": ["identity", "social_services_assessment"],
+            "purpose": "öppenvård hos Framtid Stockholm", "valid_from": "2026-07-14", "valid_to": "2027-07-13"
+        })).await)["consent_id"].as_str().expect("an id").to_owned();
+        let assignment = created(post("/api/referrals".to_owned(), "sara", serde_json::json!({
+            "kind": "referral", "subject_id": young, "to_unit_id": framtid.to_string(), "to_unit_kind": "framtid_stockholm",
+            "concerns": ["drug_offence"], "reason": "uppdrag: öppenvård", "consent_id": consent,
+            "information": ["identity", "social_services_assessment"], "occurred_on": "2026-07-14"
+        })).await)["referral_id"].as_str().expect("an id").to_owned();
+        let framtid_case = Ulid::new().to_string();
+        created(post(format!("/api/referrals/{assignment}/receive"), "fia", serde_json::json!({ "occurred_on": "2026-07-15" })).await);
+        created(post(format!("/api/referrals/{assignment}/accept"), "fia", serde_json::json!({ "case_id": framtid_case, "occurred_on": "2026-07-15" })).await);
+        let goal = created(post(step("plan-intervention"), "sara", serde_json::json!({ "intervention_id": intervention, "provider_unit_id": framtid.to_string(),
+            "referral_id": assignment, "goals": [{ "description": "tillbaka i skolan" }], "planned_start": "2026-08-03", "first_follow_up_on": "2026-10-01", "occurred_on": "2026-07-15" })).await)["created"][0].as_str().expect("an id").to_owned();
+        created(post(format!("/api/referrals/{assignment}/report-start"), "fia", serde_json::json!({ "occurred_on": "2026-08-03" })).await);
+        created(post(step("start-intervention"), "sara", serde_json::json!({ "intervention_id": intervention, "occurred_on": "2026-08-03" })).await);
+        created(post(step("follow-up-intervention"), "sara", serde_json::json!({ "intervention_id": intervention, "attainments": { goal: 2 }, "notes": "går i skolan", "occurred_on": "2026-10-01" })).await);
+        created(post(format!("/api/referrals/{assignment}/report-end"), "fia", serde_json::json!({ "outcome": "completed_as_planned", "occurred_on": "2026-11-20" })).await);
+        created(post(step("end-intervention"), "sara", serde_json::json!({ "intervention_id": intervention, "outcome": "completed_as_planned", "summary": "målen nådda", "occurred_on": "2026-11-20" })).await);
+        created(post(format!("/api/referrals/{assignment}/give-feedback"), "fia", serde_json::json!({ "feedback": "referral_handled", "occurred_on": "2026-11-20" })).await);
+
+        let outbox = get("/api/outbox?today=2026-11-25".to_owned(), "kim").await;
+        assert_eq!((outbox[0]["status"].clone(), outbox[0]["feedback_given"].clone()), (serde_json::json!("accepted"), serde_json::json!(true)));
+        let assignments = get("/api/outbox?today=2026-11-25".to_owned(), "sara").await;
+        assert_eq!((assignments[0]["intervention_outcome"].clone(), assignments[0]["feedback_given"].clone()), (serde_json::json!("completed_as_planned"), serde_json::json!(true)));
+        let figures = get("/api/outcomes?from=2026-01-01&to=2026-12-31&by=unit".to_owned(), "maja").await;
+        assert_eq!(figures["measures"][0]["name"], "cases received");
+        let timeline = reqwest::Client::new().get(format!("{base}/api/cases/{case}/timeline")).bearer_auth(&tokens["ines"]).header("x-lots-reason", "granskning").send().await.expect("answers");
+        assert_eq!(timeline.status().as_u16(), 200);
+        let events: Vec<String> = timeline.json::<serde_json::Value>().await.expect("JSON").as_array().expect("entries").iter().map(|entry| entry["event_type"].as_str().unwrap_or_default().to_owned()).collect();
+        assert_eq!(events.first().map(String::as_str), Some("ReferralSent"));
+        assert!(events.contains(&"InterventionEnded".to_owned()) && events.contains(&"FeedbackGiven".to_owned()), "{events:?}");
+
+        // Erasure is the administrator's, and leaves the log verifiable.
+        assert_eq!(post(format!("/api/subjects/{young}/erase"), "sara", serde_json::json!({ "ground": "x" })).await.0, 403);
+        created(post(format!("/api/subjects/{young}/erase"), "adam", serde_json::json!({ "ground": "SN 2026/99" })).await);
+        assert!(get(format!("/api/subjects?number={}", number.long()), "sara").await.as_array().is_some_and(Vec::is_empty));
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+        assert!(crate::log::lots(&store, &["seal"]).status.success());
+        assert!(crate::log::lots(&store, &["verify"]).status.success());
+    }
+}

@@ -1,0 +1,407 @@
+//! Subjects and consents over HTTP. Identity arrives in clear over the wire, is checked (a personnummer or
+//! samordningsnummer with its reason when refused), sealed under the subject's own key, and remembered by its
+//! keyed hash so intake finds a subject before registering a duplicate.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use domain::categories::InformationCategory;
+use domain::command::{Actor, Command, CommandContext, CommandRefused, Role};
+use domain::consent::{Consent, ConsentCommand, ConsentError, ConsentGiver};
+use domain::identity_number::IdentityNumber;
+use domain::ids::{ConsentId, SubjectId, UnitId};
+use domain::retention::LegalHold;
+use domain::subject::{ErasureGround, ProtectionLevel, StatisticsAttributes, Subject, SubjectCommand, SubjectError};
+use domain::units::District;
+use serde::{Deserialize, Serialize};
+use time::Date;
+use ulid::Ulid;
+
+use crate::api::SignedIn;
+use crate::app::AppState;
+use crate::commands::{CommandError, EventMetadata};
+use crate::commands_api::{idempotency_key, rule_name};
+use crate::personal::Identity;
+use crate::problem::{parse_json, Problem};
+
+/// Identity as sent.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityRequest {
+    number: Option<String>,
+    given_name: String,
+    family_name: String,
+    contact: Option<String>,
+    address: Option<String>,
+    school: Option<String>,
+    /// Stated when there is no number.
+    birth_year: Option<i32>,
+    district: String,
+}
+
+/// The body of `POST /api/subjects`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    subject_id: Option<String>,
+    identity: IdentityRequest,
+}
+
+/// The answer to a subject command.
+#[derive(Debug, Serialize)]
+pub struct SubjectAnswer {
+    subject_id: String,
+    repeat: bool,
+}
+
+fn today() -> Date {
+    domain::calendar::stockholm_date(time::OffsetDateTime::now_utc())
+}
+
+fn context(signed_in: &SignedIn, command_id: domain::ids::CommandId) -> CommandContext {
+    let today = today();
+    CommandContext {
+        command_id,
+        actor: Actor { user: signed_in.account.user, role: signed_in.account.role, unit: signed_in.account.unit },
+        today,
+        occurred_on: today,
+    }
+}
+
+/// Checks an identity and works out its statistics attributes.
+fn identity_of(request: IdentityRequest) -> Result<(Identity, StatisticsAttributes), Problem> {
+    let number = match request.number.as_deref() {
+        Some(text) => Some(
+            IdentityNumber::parse(text, today())
+                .map_err(|error| Problem::invalid("identity.number", error.to_string()))?,
+        ),
+        None => None,
+    };
+    if request.given_name.trim().is_empty() || request.family_name.trim().is_empty() {
+        return Err(Problem::invalid("identity.given_name", "given and family names must not be empty"));
+    }
+    let district =
+        District::parse(&request.district).map_err(|error| Problem::invalid("identity.district", error.to_string()))?;
+    let statistics = StatisticsAttributes {
+        birth_year: number.map(|number| number.date_part().year()).or(request.birth_year),
+        sex: number.map(|number| number.sex()),
+        district,
+    };
+    let identity = Identity {
+        number,
+        given_name: request.given_name,
+        family_name: request.family_name,
+        contact: request.contact,
+        address: request.address,
+        school: request.school,
+    };
+    Ok((identity, statistics))
+}
+
+fn subject_outcome(outcome: Result<(), CommandError<SubjectError>>) -> Result<bool, Problem> {
+    match outcome {
+        Ok(()) => Ok(false),
+        Err(CommandError::Repeat(_)) => Ok(true),
+        Err(CommandError::Rejected(SubjectError::NotRegistered)) => Err(Problem::not_found("subject")),
+        Err(CommandError::Rejected(SubjectError::AlreadyRegistered)) => {
+            Err(Problem::conflict("a subject with this id exists"))
+        }
+        Err(CommandError::Rejected(SubjectError::Command(CommandRefused::RoleNotPermitted { .. }))) => {
+            Err(Problem::forbidden("this role may not do this"))
+        }
+        Err(CommandError::Rejected(rule)) => Err(Problem::rule(&rule_name(&rule), rule.to_string())),
+        Err(CommandError::Conflict { .. }) => {
+            Err(Problem::conflict("the subject kept changing; send it again with the same Idempotency-Key"))
+        }
+        Err(CommandError::Store(cause)) => Err(Problem::internal(&cause)),
+    }
+}
+
+/// `POST /api/subjects`: registers a subject; 409 naming the existing subject when the number is known.
+pub(crate) async fn register(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<SubjectAnswer>), Problem> {
+    let command_id = idempotency_key(&headers)?;
+    let request: RegisterRequest = parse_json(&raw.map_err(|rejection| Problem::malformed(rejection.body_text()))?)?;
+    let subject = match &request.subject_id {
+        Some(id) => SubjectId::parse(id).map_err(|error| Problem::invalid("subject_id", error.to_string()))?,
+        None => SubjectId::from_ulid(Ulid::new()),
+    };
+    let (identity, statistics) = identity_of(request.identity)?;
+    if let Some(number) = &identity.number {
+        let known = state.vault.find_by_identity_number(number).await.map_err(|error| Problem::internal(&error))?;
+        if let Some(existing) = known.iter().find(|existing| **existing != subject) {
+            return Err(Problem::conflict(format!(
+                "a subject with this identity number is registered already: {existing}"
+            )));
+        }
+    }
+    let sealed = state.vault.seal_identity(subject, &identity).await.map_err(|error| Problem::internal(&error))?;
+    let body = SubjectCommand::RegisterSubject { subject, identity: sealed, statistics };
+    let outcome = state
+        .bus
+        .execute::<Subject>(
+            &subject.to_string(),
+            Command { context: context(&signed_in, command_id), body },
+            &EventMetadata::default(),
+        )
+        .await;
+    let repeat = subject_outcome(outcome)?;
+    Ok((
+        if repeat { StatusCode::OK } else { StatusCode::CREATED },
+        Json(SubjectAnswer { subject_id: subject.to_string(), repeat }),
+    ))
+}
+
+/// `?number=…`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LookupQuery {
+    number: String,
+}
+
+/// `GET /api/subjects?number=…`: the subjects registered with an identity number (by its keyed hash).
+pub(crate) async fn lookup(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    query: Result<Query<LookupQuery>, QueryRejection>,
+) -> Result<Json<Vec<String>>, Problem> {
+    if !signed_in.account.role.does_casework() {
+        return Err(Problem::forbidden("lookup is for casework"));
+    }
+    let Query(query) = query.map_err(|rejection| Problem::invalid("number", rejection.body_text()))?;
+    let number =
+        IdentityNumber::parse(&query.number, today()).map_err(|error| Problem::invalid("number", error.to_string()))?;
+    let found = state.vault.find_by_identity_number(&number).await.map_err(|error| Problem::internal(&error))?;
+    Ok(Json(found.iter().map(ToString::to_string).collect()))
+}
+
+/// The body of a subject step.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "step", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum SubjectStepRequest {
+    /// Correct the identity.
+    CorrectIdentity { identity: IdentityRequest },
+    /// Set protected identity.
+    SetProtection { level: ProtectionLevel },
+    /// Clear it.
+    ClearProtection {},
+    /// Link a guardian.
+    LinkGuardian { guardian_id: String },
+    /// Unlink one.
+    UnlinkGuardian { guardian_id: String },
+    /// Place a legal hold.
+    PlaceHold { hold: LegalHold },
+    /// Release it.
+    ReleaseHold { hold: LegalHold },
+    /// Erase the subject (administrators): recorded, then the key destroyed.
+    Erase { ground: String },
+}
+
+/// `POST /api/subjects/{id}/{step}`.
+pub(crate) async fn step(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    Path((id, step)): Path<(String, String)>,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<SubjectAnswer>), Problem> {
+    let command_id = idempotency_key(&headers)?;
+    let subject = SubjectId::parse(&id).map_err(|_| Problem::not_found("subject"))?;
+    let body = raw.map_err(|rejection| Problem::malformed(rejection.body_text()))?;
+    let mut value: serde_json::Value = if body.is_empty() { serde_json::json!({}) } else { parse_json(&body)? };
+    value
+        .as_object_mut()
+        .ok_or_else(|| Problem::invalid("body", "the body must be a JSON object"))?
+        .insert("step".to_owned(), step.into());
+    let request: SubjectStepRequest =
+        parse_json(&serde_json::to_vec(&value).unwrap_or_default()).map_err(|problem| {
+            if problem.detail.contains("unknown variant") {
+                Problem::not_found("such step")
+            } else {
+                problem
+            }
+        })?;
+    let guardian =
+        |text: &str| SubjectId::parse(text).map_err(|error| Problem::invalid("guardian_id", error.to_string()));
+    let command = match request {
+        SubjectStepRequest::CorrectIdentity { identity } => {
+            let (identity, statistics) = identity_of(identity)?;
+            SubjectCommand::CorrectIdentity {
+                identity: state
+                    .vault
+                    .seal_identity(subject, &identity)
+                    .await
+                    .map_err(|error| Problem::internal(&error))?,
+                statistics,
+            }
+        }
+        SubjectStepRequest::SetProtection { level } => SubjectCommand::SetProtectedIdentity { level },
+        SubjectStepRequest::ClearProtection {} => SubjectCommand::ClearProtectedIdentity,
+        SubjectStepRequest::LinkGuardian { guardian_id } => {
+            SubjectCommand::LinkGuardian { guardian: guardian(&guardian_id)? }
+        }
+        SubjectStepRequest::UnlinkGuardian { guardian_id } => {
+            SubjectCommand::UnlinkGuardian { guardian: guardian(&guardian_id)? }
+        }
+        SubjectStepRequest::PlaceHold { hold } => SubjectCommand::PlaceLegalHold { hold },
+        SubjectStepRequest::ReleaseHold { hold } => SubjectCommand::ReleaseLegalHold { hold },
+        SubjectStepRequest::Erase { ground } => {
+            if signed_in.account.role != Role::Administrator {
+                return Err(Problem::forbidden("only administrators erase subjects"));
+            }
+            crate::personal::erase_subject(
+                &state.bus,
+                &state.vault,
+                subject,
+                ErasureGround::Decision { reference: ground },
+                context(&signed_in, command_id),
+                &EventMetadata::default(),
+            )
+            .await
+            .map_err(|error| match error {
+                crate::personal::ErasureError::Refused(SubjectError::NotRegistered) => Problem::not_found("subject"),
+                crate::personal::ErasureError::Refused(rule) => Problem::rule(&rule_name(&rule), rule.to_string()),
+                other => Problem::internal(&other),
+            })?;
+            return Ok((StatusCode::CREATED, Json(SubjectAnswer { subject_id: subject.to_string(), repeat: false })));
+        }
+    };
+    let outcome = state
+        .bus
+        .execute::<Subject>(
+            &subject.to_string(),
+            Command { context: context(&signed_in, command_id), body: command },
+            &EventMetadata::default(),
+        )
+        .await;
+    let repeat = subject_outcome(outcome)?;
+    Ok((
+        if repeat { StatusCode::OK } else { StatusCode::CREATED },
+        Json(SubjectAnswer { subject_id: subject.to_string(), repeat }),
+    ))
+}
+
+/// The body of `POST /api/consents`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentRequest {
+    consent_id: Option<String>,
+    subject_id: String,
+    subject_is_minor: bool,
+    given_by: BTreeSet<ConsentGiver>,
+    parties: BTreeSet<String>,
+    categories: BTreeSet<InformationCategory>,
+    purpose: String,
+    valid_from: Date,
+    valid_to: Date,
+}
+
+/// The answer to a consent command.
+#[derive(Debug, Serialize)]
+pub struct ConsentAnswer {
+    consent_id: String,
+    repeat: bool,
+}
+
+fn consent_outcome(outcome: Result<(), CommandError<ConsentError>>) -> Result<bool, Problem> {
+    match outcome {
+        Ok(()) => Ok(false),
+        Err(CommandError::Repeat(_)) => Ok(true),
+        Err(CommandError::Rejected(ConsentError::NotGiven)) => Err(Problem::not_found("consent")),
+        Err(CommandError::Rejected(rule)) => Err(Problem::rule(&rule_name(&rule), rule.to_string())),
+        Err(CommandError::Conflict { .. }) => {
+            Err(Problem::conflict("the consent kept changing; send it again with the same Idempotency-Key"))
+        }
+        Err(CommandError::Store(cause)) => Err(Problem::internal(&cause)),
+    }
+}
+
+/// `POST /api/consents`: records a written consent.
+pub(crate) async fn give_consent(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<ConsentAnswer>), Problem> {
+    let command_id = idempotency_key(&headers)?;
+    let request: ConsentRequest = parse_json(&raw.map_err(|rejection| Problem::malformed(rejection.body_text()))?)?;
+    let consent = match &request.consent_id {
+        Some(id) => ConsentId::parse(id).map_err(|error| Problem::invalid("consent_id", error.to_string()))?,
+        None => ConsentId::from_ulid(Ulid::new()),
+    };
+    let subject =
+        SubjectId::parse(&request.subject_id).map_err(|error| Problem::invalid("subject_id", error.to_string()))?;
+    let parties = request
+        .parties
+        .iter()
+        .map(|unit| UnitId::parse(unit).map_err(|error| Problem::invalid("parties", error.to_string())))
+        .collect::<Result<_, _>>()?;
+    if request.purpose.trim().is_empty() {
+        return Err(Problem::invalid("purpose", "purpose must not be empty"));
+    }
+    let purpose = state.vault.seal_text(subject, &request.purpose).await.map_err(|error| Problem::internal(&error))?;
+    let mut context = context(&signed_in, command_id);
+    context.occurred_on = request.valid_from.min(context.today);
+    let body = ConsentCommand::GiveConsent {
+        consent,
+        subject,
+        subject_is_minor: request.subject_is_minor,
+        given_by: request.given_by,
+        parties,
+        categories: request.categories,
+        purpose,
+        valid_from: request.valid_from,
+        valid_to: request.valid_to,
+    };
+    let repeat = consent_outcome(
+        state.bus.execute::<Consent>(&consent.to_string(), Command { context, body }, &EventMetadata::default()).await,
+    )?;
+    Ok((
+        if repeat { StatusCode::OK } else { StatusCode::CREATED },
+        Json(ConsentAnswer { consent_id: consent.to_string(), repeat }),
+    ))
+}
+
+/// The body of `POST /api/consents/{id}/revoke`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeRequest {
+    revoked_by: ConsentGiver,
+}
+
+/// `POST /api/consents/{id}/revoke`: sharing under it stops from today.
+pub(crate) async fn revoke_consent(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<ConsentAnswer>), Problem> {
+    let command_id = idempotency_key(&headers)?;
+    let consent = ConsentId::parse(&id).map_err(|_| Problem::not_found("consent"))?;
+    let request: RevokeRequest = parse_json(&raw.map_err(|rejection| Problem::malformed(rejection.body_text()))?)?;
+    let body = ConsentCommand::RevokeConsent { revoked_by: request.revoked_by };
+    let repeat = consent_outcome(
+        state
+            .bus
+            .execute::<Consent>(
+                &consent.to_string(),
+                Command { context: context(&signed_in, command_id), body },
+                &EventMetadata::default(),
+            )
+            .await,
+    )?;
+    Ok((
+        if repeat { StatusCode::OK } else { StatusCode::CREATED },
+        Json(ConsentAnswer { consent_id: consent.to_string(), repeat }),
+    ))
+}
