@@ -6,8 +6,8 @@ use serde::Serialize;
 /// The smallest count published as it is.
 pub const THRESHOLD: u64 = 5;
 
-/// A published count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// A published count. In JSON a shown count is a number, a masked one its display ("<5" or "..").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cell {
     /// Shown as it is (0, or 5 and more).
     Count(u64),
@@ -15,6 +15,15 @@ pub enum Cell {
     Small,
     /// A count of 5 or more hidden so that a small one cannot be worked out, shown as "..".
     Hidden,
+}
+
+impl Serialize for Cell {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Cell::Count(count) => serializer.serialize_u64(*count),
+            masked => serializer.serialize_str(&masked.display()),
+        }
+    }
 }
 
 impl Cell {

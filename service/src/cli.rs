@@ -32,6 +32,12 @@ enum Verb {
     Serve,
     /// Apply the database migrations this version ships (also done at every start).
     Migrate,
+    /// Seed a demo district: units, users (passwords printed once), and young people with cases at every phase.
+    SeedDemo {
+        /// Multiplies the 300 young people of the demo.
+        #[arg(long, default_value_t = 1)]
+        scale: usize,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -173,6 +179,28 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     };
     match cli.verb {
         Verb::Serve => Ok(ExitCode::SUCCESS),
+        Verb::SeedDemo { scale } => {
+            let vault = vault(&config, &db)?;
+            let bus = CommandBus::new(db);
+            let demo = crate::demo::seed(&bus, &vault, scale, today())
+                .await
+                .map_err(|error| format!("cannot seed the demo: {error}"))?;
+            say(&format!("seeded a demo district: {} young people, {} commands", demo.subjects, demo.commands));
+            for (name, unit) in &demo.units {
+                say(&format!("unit {unit}  {name}"));
+            }
+            say("users (the passwords are shown this once):");
+            for user in &demo.users {
+                say(&format!(
+                    "  {:<18} {:<14} {}  password {}",
+                    user.username,
+                    user.role.as_str(),
+                    user.unit.0,
+                    user.password
+                ));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Verb::User { action: UserVerb::Add { username, role, unit } } => {
             let mut password = String::new();
             std::io::stdin()

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod commands_api;
 pub mod config;
+pub mod demo;
 pub mod http;
 pub mod keyfile;
 pub mod personal;

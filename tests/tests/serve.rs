@@ -84,3 +84,31 @@ on_both_stores! {
         assert!(reqwest::get(format!("{base}/healthz")).await.is_err(), "still answering after the stop");
     }
 }
+
+/// `lots seed-demo` fills a fresh embedded store with a demo district whose printed passwords sign in, and
+/// whose cases fill the demo worker's caseload at every phase; the log verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_demo_gives_a_newcomer_a_district_to_sign_in_to() {
+    let store = TestStore::new(tests::Backend::Sqlite).await;
+    let output = crate::log::lots(&store, &["seed-demo"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(stdout.contains("seeded a demo district: 300 young people"), "{stdout}");
+    let line =
+        stdout.lines().find(|line| line.trim_start().starts_with("demo-handlaggare")).expect("the worker's line");
+    let password = line.rsplit("password ").next().expect("a password").trim();
+    let (_, account) = service::accounts::login(&store.db, "demo-handlaggare", password, None)
+        .await
+        .expect("the printed password signs in");
+    let db = store.reopen().await;
+    let caseload = projections::caseload::Caseload;
+    while projections::runner::step(&db, &caseload).await.expect("step") > 0 {}
+    let rows = projections::queries::caseload(&db, &account.unit.to_string(), time::macros::date!(2026 - 11 - 25))
+        .await
+        .expect("caseload");
+    let phases: std::collections::BTreeSet<_> = rows.iter().map(|row| row.phase.clone()).collect();
+    assert!(phases.len() >= 4, "cases at every phase: {phases:?}");
+    assert!(rows.iter().all(|row| row.worker_id.as_deref() == Some(account.user.to_string().as_str())));
+    assert!(crate::log::lots(&store, &["seal"]).status.success());
+    assert!(crate::log::lots(&store, &["verify"]).status.success());
+}
