@@ -228,3 +228,61 @@ pub async fn case_state_as_of(db: &Db, case: &str, as_of: AsOf) -> Result<Case, 
     }
     Ok(state)
 }
+
+/// The case's own events straight from the log (not a projection), up to `as_of`: what `lots replay` prints.
+pub async fn case_events_from_log(db: &Db, case: &str, as_of: AsOf) -> Result<Vec<TimelineEntry>, sqlx::Error> {
+    let (position, recorded) = match as_of {
+        AsOf::Position(position) => (position, i64::MAX),
+        AsOf::RecordedAt(micros) => (i64::MAX, micros),
+    };
+    let rows: Vec<(i64, i64, String, String, String, i64)> = match db.backend() {
+        crate::db::Backend::Postgres(pool) => {
+            sqlx::query_as(
+                "select sequence, global_position, event_type, payload::text, metadata::text,
+                        (extract(epoch from recorded_at) * 1000000)::bigint
+                   from events where aggregate_type = 'case' and aggregate_id = $1 and global_position <= $2
+                    and (extract(epoch from recorded_at) * 1000000)::bigint <= $3
+                  order by sequence",
+            )
+            .bind(case)
+            .bind(position)
+            .bind(recorded)
+            .fetch_all(pool)
+            .await?
+        }
+        crate::db::Backend::Sqlite(pool) => {
+            sqlx::query_as(
+                "select e.sequence, p.global_position, e.event_type, e.payload, e.metadata, e.recorded_at
+                   from events e join event_positions p on p.aggregate_type = e.aggregate_type
+                    and p.aggregate_id = e.aggregate_id and p.sequence = e.sequence
+                  where e.aggregate_type = 'case' and e.aggregate_id = $1 and p.global_position <= $2 and e.recorded_at <= $3
+                  order by e.sequence",
+            )
+            .bind(case)
+            .bind(position)
+            .bind(recorded)
+            .fetch_all(pool)
+            .await?
+        }
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(sequence, position, event_type, payload, metadata, recorded_at_micros)| {
+            let payload: serde_json::Value = serde_json::from_str(&payload).unwrap_or_default();
+            let metadata: serde_json::Value = serde_json::from_str(&metadata).unwrap_or_default();
+            let actor = |key: &str| metadata[key].as_str().map(str::to_owned);
+            TimelineEntry {
+                aggregate_type: "case".to_owned(),
+                aggregate_id: case.to_owned(),
+                sequence,
+                position,
+                event_type,
+                occurred_on: payload["occurred_on"].as_str().unwrap_or_default().to_owned(),
+                recorded_at_micros,
+                actor_user: actor("user"),
+                actor_role: actor("role"),
+                actor_unit: actor("unit"),
+            }
+        })
+        .collect())
+}

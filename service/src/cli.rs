@@ -38,6 +38,18 @@ enum Verb {
         #[arg(long, default_value_t = 1)]
         scale: usize,
     },
+    /// Replay a case from the log: its events and its state, now or as it stood at a moment or position.
+    Replay {
+        /// The case's id.
+        #[arg(long)]
+        case: String,
+        /// As it stood at this moment (RFC 3339).
+        #[arg(long, value_parser = parse_moment, conflicts_with = "position")]
+        as_of: Option<time::OffsetDateTime>,
+        /// As it stood at this log position.
+        #[arg(long)]
+        position: Option<i64>,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -179,6 +191,45 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     };
     match cli.verb {
         Verb::Serve => Ok(ExitCode::SUCCESS),
+        Verb::Replay { case, as_of, position } => {
+            let case = domain::ids::CaseId::parse(&case).map_err(|error| error.to_string())?;
+            let moment = match (as_of, position) {
+                (Some(moment), _) => AsOf::RecordedAt((moment.unix_timestamp_nanos() / 1000) as i64),
+                (None, Some(position)) => AsOf::Position(position),
+                (None, None) => AsOf::Position(i64::MAX),
+            };
+            let state = projections::timeline::case_state_as_of(&db, &case.to_string(), moment)
+                .await
+                .map_err(|error| error.to_string())?;
+            if state.id.is_none() {
+                return Err(format!("no case {case} in the log at that moment"));
+            }
+            for entry in projections::timeline::case_events_from_log(&db, &case.to_string(), moment)
+                .await
+                .map_err(|error| error.to_string())?
+            {
+                {
+                    say(&format!(
+                        "{:>8}  {}  {:<9} {:<32} by {} ({})",
+                        entry.position,
+                        entry.occurred_on,
+                        entry.aggregate_type,
+                        entry.event_type,
+                        entry.actor_user.unwrap_or_default(),
+                        entry.actor_role.unwrap_or_default()
+                    ));
+                }
+            }
+            say(&format!(
+                "state: phase {:?}, unit {}, responsible {}, received {}, open interventions {}",
+                state.phase,
+                state.unit.map(|unit| unit.to_string()).unwrap_or_default(),
+                state.responsible.map(|user| user.to_string()).unwrap_or_else(|| "none".to_owned()),
+                state.received_on.map(|date| date.to_string()).unwrap_or_default(),
+                state.has_active_interventions()
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
         Verb::SeedDemo { scale } => {
             let vault = vault(&config, &db)?;
             let bus = CommandBus::new(db);

@@ -109,6 +109,15 @@ async fn seed_demo_gives_a_newcomer_a_district_to_sign_in_to() {
     let phases: std::collections::BTreeSet<_> = rows.iter().map(|row| row.phase.clone()).collect();
     assert!(phases.len() >= 4, "cases at every phase: {phases:?}");
     assert!(rows.iter().all(|row| row.worker_id.as_deref() == Some(account.user.to_string().as_str())));
+    // `lots replay` tells a case's story from the log, now and as it stood before it existed.
+    let case = rows[0].case_id.clone();
+    let replay = crate::log::lots(&store, &["replay", "--case", &case]);
+    assert!(replay.status.success(), "{}", String::from_utf8_lossy(&replay.stderr));
+    let story = String::from_utf8_lossy(&replay.stdout).into_owned();
+    assert!(story.contains("CaseOpened") && story.contains("state: phase"), "{story}");
+    let before = crate::log::lots(&store, &["replay", "--case", &case, "--position", "1"]);
+    assert_eq!(before.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&before.stderr).contains("no case"), "{before:?}");
     assert!(crate::log::lots(&store, &["seal"]).status.success());
     assert!(crate::log::lots(&store, &["verify"]).status.success());
 }
