@@ -42,6 +42,8 @@ pub struct AppState {
     pub vault: crate::personal::Vault,
     /// Executes commands.
     pub bus: Arc<crate::commands::CommandBus>,
+    /// The metrics `/metrics` shows.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// A started Lots: listener bound, background tasks running.
@@ -79,8 +81,9 @@ impl Application {
                 stopped.clone(),
             )));
         }
-        let bus = Arc::new(crate::commands::CommandBus::new(db.clone()));
-        Ok(Self { listener, port, state: Arc::new(AppState { db, vault, bus }), stop, tasks })
+        let metrics = Arc::new(crate::metrics::Metrics::default());
+        let bus = Arc::new(crate::commands::CommandBus::new(db.clone()).with_metrics(Arc::clone(&metrics)));
+        Ok(Self { listener, port, state: Arc::new(AppState { db, vault, bus, metrics }), stop, tasks })
     }
 
     /// The port it listens on.

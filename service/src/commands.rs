@@ -138,6 +138,7 @@ pub struct CommandBus {
     referrals: Framework<Referral>,
     cases: Framework<Case>,
     consents: Framework<Consent>,
+    metrics: Option<std::sync::Arc<crate::metrics::Metrics>>,
 }
 
 impl CommandBus {
@@ -149,7 +150,13 @@ impl CommandBus {
             cases: Framework::new(&db),
             consents: Framework::new(&db),
             db,
+            metrics: None,
         }
+    }
+
+    /// Counts every command's outcome in `metrics`.
+    pub fn with_metrics(self, metrics: std::sync::Arc<crate::metrics::Metrics>) -> Self {
+        Self { metrics: Some(metrics), ..self }
     }
 
     /// The database the bus writes to.
@@ -161,6 +168,26 @@ impl CommandBus {
     /// aggregate and decides again (safe: every rule is checked against the fresh state), up to
     /// [`MAX_ATTEMPTS`] times. Nothing is written unless `Ok` is returned.
     pub async fn execute<A: StoredAggregate>(
+        &self,
+        aggregate_id: &str,
+        command: A::Command,
+        metadata: &EventMetadata,
+    ) -> Result<(), CommandError<A::Error>> {
+        let outcome = self.execute_once::<A>(aggregate_id, command, metadata).await;
+        if let Some(metrics) = &self.metrics {
+            let name = match &outcome {
+                Ok(()) => "applied",
+                Err(CommandError::Repeat(_)) => "repeat",
+                Err(CommandError::Rejected(_)) => "rejected",
+                Err(CommandError::Conflict { .. }) => "conflict",
+                Err(CommandError::Store(_)) => "store_error",
+            };
+            metrics.command(A::TYPE, name);
+        }
+        outcome
+    }
+
+    async fn execute_once<A: StoredAggregate>(
         &self,
         aggregate_id: &str,
         command: A::Command,

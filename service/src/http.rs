@@ -20,6 +20,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::metrics::metrics))
         .route("/api/login", axum::routing::post(crate::api::login))
         .route("/api/logout", axum::routing::post(crate::api::logout))
         .route("/api/cases", axum::routing::post(crate::case_steps::open))
@@ -41,6 +42,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/access-review", get(crate::views::access_review))
         .fallback(|| async { crate::problem::Problem::not_found("such route") })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(Arc::clone(&state), crate::metrics::track))
         .with_state(state)
 }
 

@@ -14,6 +14,7 @@ pub mod config;
 pub mod demo;
 pub mod http;
 pub mod keyfile;
+pub mod metrics;
 pub mod personal;
 pub mod problem;
 pub mod referral_steps;

@@ -250,6 +250,10 @@ on_both_stores! {
         assert_eq!((again["referral_id"].clone(), again["repeat"].clone()), (first["referral_id"].clone(), serde_json::Value::Bool(true)));
         let sent: i64 = projections::on_pool!(store.db, |pool| sqlx::query_scalar("select count(*) from events where event_type = 'ReferralSent'").fetch_one(pool).await).expect("count");
         assert_eq!(sent, 1, "the retry wrote nothing");
+        let metrics = reqwest::get(format!("{base}/metrics")).await.expect("metrics").text().await.expect("a body");
+        assert!(metrics.contains(r#"lots_commands_total{aggregate="referral",outcome="applied"} 1"#), "{metrics}");
+        assert!(metrics.contains(r#"lots_commands_total{aggregate="referral",outcome="repeat"} 1"#), "{metrics}");
+        assert!(!metrics.contains(&subject.to_string()), "no ids in metrics");
 
         let sara = token(&base, "sara").await;
         let referral = |extra: serde_json::Value| {

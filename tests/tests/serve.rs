@@ -60,6 +60,12 @@ on_both_stores! {
         assert_eq!(ready["database"], "ok");
         let names: Vec<_> = ready["projections"].as_array().expect("projections").iter().map(|p| p["name"].as_str().unwrap_or_default().to_owned()).collect();
         assert_eq!(names, ["caseload", "referrals", "outcomes", "timeline"]);
+        let metrics = reqwest::get(format!("{base}/metrics")).await.expect("metrics answers");
+        assert_eq!(metrics.status().as_u16(), 200);
+        let text = metrics.text().await.expect("a body");
+        assert!(text.contains(r#"lots_http_requests_total{route="/healthz",status="200"} 1"#), "{text}");
+        assert!(text.contains(r#"lots_projection_lag_events{projection="caseload"} 0"#), "{text}");
+        assert!(text.contains("lots_http_request_seconds_bucket"), "{text}");
 
         store
             .raw("insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
