@@ -15,6 +15,17 @@ use crate::app::AppState;
 /// The largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// The longest a request may take before it is answered 503 (the work it started is rolled back or finished by
+/// the store; a command's `Idempotency-Key` makes resending it safe).
+pub const REQUEST_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+async fn time_limit(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    match tokio::time::timeout(REQUEST_TIME_LIMIT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => crate::problem::Problem::timed_out(REQUEST_TIME_LIMIT).into_response(),
+    }
+}
+
 /// The routes, from one place.
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
@@ -42,6 +53,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/access-review", get(crate::views::access_review))
         .fallback(|| async { crate::problem::Problem::not_found("such route") })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(time_limit))
         .layer(axum::middleware::from_fn_with_state(Arc::clone(&state), crate::metrics::track))
         .with_state(state)
 }
@@ -112,4 +124,32 @@ async fn readiness(state: &AppState) -> Result<Readiness, sqlx::Error> {
         projections: projections_ready,
         seal: Some(SealReadiness { index: head.index, head: hex::encode(head.chain) }),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt as _;
+
+    use super::*;
+
+    /// A request still running at the limit is answered 503 with a problem, and the time is the clock's only
+    /// in this test (paused and advanced by tokio), so it takes no real time.
+    #[tokio::test(start_paused = true)]
+    async fn a_request_over_the_time_limit_is_answered_with_a_problem() {
+        let slow = Router::new()
+            .route(
+                "/slow",
+                get(|| async {
+                    tokio::time::sleep(REQUEST_TIME_LIMIT * 2).await;
+                    "late"
+                }),
+            )
+            .layer(axum::middleware::from_fn(time_limit));
+        let response =
+            slow.oneshot(Request::get("/slow").body(Body::empty()).expect("a request")).await.expect("an answer");
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[axum::http::header::CONTENT_TYPE], "application/problem+json");
+    }
 }

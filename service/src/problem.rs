@@ -73,6 +73,19 @@ impl Problem {
         Self::new(StatusCode::CONFLICT, "/problems/conflict", "Conflict", detail)
     }
 
+    /// 503: the request took longer than the limit.
+    pub fn timed_out(limit: std::time::Duration) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "/problems/timed-out",
+            "The request took too long",
+            format!(
+                "no answer within {} seconds; commands may be resent with the same Idempotency-Key",
+                limit.as_secs()
+            ),
+        )
+    }
+
     /// 403: the role may not do this.
     pub fn forbidden(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, "/problems/forbidden", "Not allowed for this role", detail)
