@@ -11,11 +11,10 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use domain::ids::{CaseId, SubjectId, UnitId};
+use domain::ids::CaseId;
 use serde::{Deserialize, Serialize};
 
-use crate::access::{record_read, Read};
-use crate::access_control::{case_access, CaseAccess};
+use crate::access_control::CaseAccess;
 use crate::accounts::{self, Account, AccountError};
 use crate::app::AppState;
 use crate::problem::{parse_json, Problem};
@@ -136,36 +135,7 @@ pub(crate) async fn case(
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let case = CaseId::parse(&id).map_err(|_| Problem::not_found("case"))?;
-    let summary = projections::queries::case_summary(&state.db, &case.to_string())
-        .await
-        .map_err(|error| Problem::internal(&error))?
-        .ok_or_else(|| Problem::not_found("case"))?;
-    let reason = headers
-        .get(REASON_HEADER)
-        .and_then(|value| value.to_str().ok())
-        .map(str::trim)
-        .filter(|reason| !reason.is_empty());
-    let access = case_access(&signed_in.account, &summary.unit_id, reason.is_some());
-    if access == CaseAccess::Refused {
-        return Err(Problem::not_found("case"));
-    }
-    let subject = SubjectId::parse(&summary.subject_id).map_err(|error| Problem::internal(&error))?;
-    let sealed_reason = match reason {
-        Some(reason) => Some(state.vault.seal_text(subject, reason).await.map_err(|error| Problem::internal(&error))?),
-        None => None,
-    };
-    let read = Read {
-        user: signed_in.account.user,
-        role: signed_in.account.role,
-        unit: signed_in.account.unit,
-        case,
-        case_unit: UnitId::parse(&summary.unit_id).map_err(|error| Problem::internal(&error))?,
-        subject_protected: summary.protection.is_some(),
-        what: "case".to_owned(),
-        reason: sealed_reason,
-        client_address: Some(client.ip().to_string()),
-    };
-    record_read(&state.db, &read).await.map_err(|error| Problem::internal(&error))?;
+    let (summary, access) = crate::views::read_case_content(&state, &signed_in, case, &headers, client, "case").await?;
     Ok(Json(CaseAnswer {
         case_id: summary.case_id,
         subject_id: summary.subject_id,

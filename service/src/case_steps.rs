@@ -29,7 +29,7 @@ use crate::api::SignedIn;
 use crate::app::AppState;
 use crate::commands::{CommandError, EventMetadata};
 use crate::commands_api::{idempotency_key, load, rule_name};
-use crate::problem::{parse_json, Problem};
+use crate::problem::{parse_json, parse_step, Problem};
 
 /// How a case came about, as sent.
 #[derive(Debug, Deserialize)]
@@ -261,19 +261,7 @@ pub(crate) async fn step(
 ) -> Result<(StatusCode, Json<CaseAnswer>), Problem> {
     let command_id = idempotency_key(&headers)?;
     let case = CaseId::parse(&id).map_err(|_| Problem::not_found("case"))?;
-    let body = raw.map_err(|rejection| Problem::malformed(rejection.body_text()))?;
-    let mut value: serde_json::Value = if body.is_empty() { serde_json::json!({}) } else { parse_json(&body)? };
-    value
-        .as_object_mut()
-        .ok_or_else(|| Problem::invalid("body", "the body must be a JSON object"))?
-        .insert("step".to_owned(), step.clone().into());
-    let request: CaseStepRequest = parse_json(&serde_json::to_vec(&value).unwrap_or_default()).map_err(|problem| {
-        if problem.detail.contains("unknown variant") {
-            Problem::not_found("such step")
-        } else {
-            problem
-        }
-    })?;
+    let request: CaseStepRequest = parse_step(raw, &step)?;
     let current: Case = load(&state.db, "case", &case.to_string()).await?;
     let subject = current.subject.ok_or_else(|| Problem::not_found("case"))?;
     let vault = state.vault.clone();

@@ -136,3 +136,32 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Prob
         Problem::invalid(field, message)
     })
 }
+
+/// Reads the body of a step (`POST /api/{things}/{id}/{step}`) into the aggregate's step enum, internally tagged
+/// by `step`: the step's name comes from the path, the rest from the body (which may be empty). An unknown step
+/// is 404, like an unknown route.
+pub fn parse_step<T: serde::de::DeserializeOwned>(
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+    step: &str,
+) -> Result<T, Problem> {
+    let body = body.map_err(|rejection| Problem::malformed(rejection.body_text()))?;
+    let mut value: serde_json::Value = if body.is_empty() { serde_json::json!({}) } else { parse_json(&body)? };
+    value
+        .as_object_mut()
+        .ok_or_else(|| Problem::invalid("body", "the body must be a JSON object"))?
+        .insert("step".to_owned(), step.into());
+    serde_json::from_value(value).map_err(|error| {
+        let message = error.to_string();
+        if message.contains("unknown variant") {
+            Problem::not_found("such step")
+        } else {
+            let field = message
+                .split('`')
+                .nth(1)
+                .filter(|_| message.contains("field"))
+                .map(str::to_owned)
+                .unwrap_or_else(|| "body".to_owned());
+            Problem::invalid(field, message)
+        }
+    })
+}

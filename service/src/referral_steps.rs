@@ -21,7 +21,7 @@ use crate::api::SignedIn;
 use crate::app::AppState;
 use crate::commands::{CommandError, EventMetadata};
 use crate::commands_api::{idempotency_key, load};
-use crate::problem::{parse_json, Problem};
+use crate::problem::{parse_step, Problem};
 
 /// A protection assessment as sent.
 #[derive(Debug, Deserialize)]
@@ -83,19 +83,7 @@ pub(crate) async fn step(
 ) -> Result<(StatusCode, Json<StepAnswer>), Problem> {
     let command_id = idempotency_key(&headers)?;
     let referral_id = ReferralId::parse(&id).map_err(|_| Problem::not_found("referral"))?;
-    let body = raw.map_err(|rejection| Problem::malformed(rejection.body_text()))?;
-    let mut value: serde_json::Value = if body.is_empty() { serde_json::json!({}) } else { parse_json(&body)? };
-    value
-        .as_object_mut()
-        .ok_or_else(|| Problem::invalid("body", "the body must be a JSON object"))?
-        .insert("step".to_owned(), step.clone().into());
-    let request: StepRequest = parse_json(&serde_json::to_vec(&value).unwrap_or_default()).map_err(|problem| {
-        if problem.detail.contains("unknown variant") {
-            Problem::not_found("such step")
-        } else {
-            problem
-        }
-    })?;
+    let request: StepRequest = parse_step(raw, &step)?;
     let referral: Referral = load(&state.db, "referral", &referral_id.to_string()).await?;
     let subject = referral.subject.ok_or_else(|| Problem::not_found("referral"))?;
     let seal = |text: String| {

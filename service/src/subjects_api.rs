@@ -27,7 +27,7 @@ use crate::app::AppState;
 use crate::commands::{CommandError, EventMetadata};
 use crate::commands_api::{idempotency_key, rule_name};
 use crate::personal::Identity;
-use crate::problem::{parse_json, Problem};
+use crate::problem::{parse_json, parse_step, Problem};
 
 /// Identity as sent.
 #[derive(Debug, Deserialize)]
@@ -216,20 +216,7 @@ pub(crate) async fn step(
 ) -> Result<(StatusCode, Json<SubjectAnswer>), Problem> {
     let command_id = idempotency_key(&headers)?;
     let subject = SubjectId::parse(&id).map_err(|_| Problem::not_found("subject"))?;
-    let body = raw.map_err(|rejection| Problem::malformed(rejection.body_text()))?;
-    let mut value: serde_json::Value = if body.is_empty() { serde_json::json!({}) } else { parse_json(&body)? };
-    value
-        .as_object_mut()
-        .ok_or_else(|| Problem::invalid("body", "the body must be a JSON object"))?
-        .insert("step".to_owned(), step.into());
-    let request: SubjectStepRequest =
-        parse_json(&serde_json::to_vec(&value).unwrap_or_default()).map_err(|problem| {
-            if problem.detail.contains("unknown variant") {
-                Problem::not_found("such step")
-            } else {
-                problem
-            }
-        })?;
+    let request: SubjectStepRequest = parse_step(raw, &step)?;
     let guardian =
         |text: &str| SubjectId::parse(text).map_err(|error| Problem::invalid("guardian_id", error.to_string()));
     let command = match request {

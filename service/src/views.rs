@@ -154,15 +154,16 @@ pub(crate) async fn outcomes(
     Ok(Json(report))
 }
 
-/// Access control and the access log for a read of a case's content; returns whether it was read with a reason.
-async fn read_case_content(
+/// Access control and the access log for a read of a case's content: refuses (as "not found") or records the
+/// read before anything is answered; returns the case's summary and how the read was allowed.
+pub(crate) async fn read_case_content(
     state: &AppState,
     signed_in: &SignedIn,
     case: CaseId,
     headers: &HeaderMap,
     client: SocketAddr,
     what: &str,
-) -> Result<(), Problem> {
+) -> Result<(projections::queries::CaseSummary, CaseAccess), Problem> {
     let summary = projections::queries::case_summary(&state.db, &case.to_string())
         .await
         .map_err(|e| Problem::internal(&e))?
@@ -172,7 +173,8 @@ async fn read_case_content(
         .and_then(|value| value.to_str().ok())
         .map(str::trim)
         .filter(|reason| !reason.is_empty());
-    if case_access(&signed_in.account, &summary.unit_id, reason.is_some()) == CaseAccess::Refused {
+    let access = case_access(&signed_in.account, &summary.unit_id, reason.is_some());
+    if access == CaseAccess::Refused {
         return Err(Problem::not_found("case"));
     }
     let subject = SubjectId::parse(&summary.subject_id).map_err(|e| Problem::internal(&e))?;
@@ -192,7 +194,7 @@ async fn read_case_content(
         client_address: Some(client.ip().to_string()),
     };
     record_read(&state.db, &read).await.map_err(|e| Problem::internal(&e))?;
-    Ok(())
+    Ok((summary, access))
 }
 
 /// `GET /api/cases/{id}/timeline`: every event of a case and its referrals, for its unit and (with a reason)
