@@ -16,6 +16,8 @@ use ulid::Ulid;
 pub const MIN_PASSWORD_CHARS: usize = 12;
 /// A session unused this long is over.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+/// A session's idle timer is refreshed when it was last refreshed at least this long ago.
+const TOUCH_AFTER: Duration = Duration::from_secs(60);
 
 /// Who is signed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,25 +180,31 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Account, AccountError>
     let last_seen =
         if db.is_postgres() { "(extract(epoch from s.last_seen_at) * 1000000)::bigint" } else { "s.last_seen_at" };
     let sql = format!(
-        "select u.user_id, u.role, u.unit_id from sessions s join users u on u.user_id = s.user_id
-          where s.token_hash = $1 and s.revoked_at is null and {last_seen} > {} - {idle_micros}",
-        now_micros(db)
+        "select u.user_id, u.role, u.unit_id, {now} - {last_seen} from sessions s join users u on u.user_id = s.user_id
+          where s.token_hash = $1 and s.revoked_at is null and {last_seen} > {now} - {idle_micros}",
+        now = now_micros(db)
     );
     let hash = token_hash(token);
-    let row: Option<(String, String, String)> =
+    let row: Option<(String, String, String, i64)> =
         on_pool!(db, |pool| sqlx::query_as(&sql).bind(&hash).fetch_optional(pool).await)?;
-    let (user, role, unit) = row.ok_or(AccountError::NotSignedIn)?;
+    let (user, role, unit, idle_for) = row.ok_or(AccountError::NotSignedIn)?;
+    let account = Account {
+        user: UserId::parse(&user).map_err(|_| AccountError::NotSignedIn)?,
+        role: parse_role(&role).ok_or(AccountError::NotSignedIn)?,
+        unit: UnitId::parse(&unit).map_err(|_| AccountError::NotSignedIn)?,
+    };
+    // Refresh the idle timer at most once a minute: every request writing the session row would take SQLite's
+    // single write lock on every read.
+    if idle_for < TOUCH_AFTER.as_micros() as i64 {
+        return Ok(account);
+    }
     let touch = if db.is_postgres() {
         "update sessions set last_seen_at = clock_timestamp() where token_hash = $1"
     } else {
         "update sessions set last_seen_at = cast(unixepoch('subsec') * 1000000 as integer) where token_hash = $1"
     };
     on_pool!(db, |pool| sqlx::query(touch).bind(&hash).execute(pool).await.map(drop))?;
-    Ok(Account {
-        user: UserId::parse(&user).map_err(|_| AccountError::NotSignedIn)?,
-        role: parse_role(&role).ok_or(AccountError::NotSignedIn)?,
-        unit: UnitId::parse(&unit).map_err(|_| AccountError::NotSignedIn)?,
-    })
+    Ok(account)
 }
 
 /// Ends the session of `token`.
