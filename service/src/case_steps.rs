@@ -27,8 +27,8 @@ use ulid::Ulid;
 
 use crate::api::SignedIn;
 use crate::app::AppState;
-use crate::commands::{CommandError, EventMetadata};
-use crate::commands_api::{idempotency_key, load, rule_name};
+use crate::commands::EventMetadata;
+use crate::commands_api::{command_outcome, idempotency_key, load, Refusal};
 use crate::problem::{parse_json, parse_step, Problem};
 
 /// How a case came about, as sent.
@@ -179,25 +179,13 @@ async fn run(
         today,
         occurred_on: occurred_on.unwrap_or(today),
     };
-    let repeat = match state
-        .bus
-        .execute::<Case>(&case.to_string(), Command { context, body }, &EventMetadata::default())
-        .await
-    {
-        Ok(()) => false,
-        Err(CommandError::Repeat(_)) => true,
-        Err(CommandError::Rejected(CaseError::NotOpened | CaseError::Command(CommandRefused::OutsideActorsUnit))) => {
-            return Err(Problem::not_found("case"))
-        }
-        Err(CommandError::Rejected(CaseError::AlreadyOpened)) => {
-            return Err(Problem::conflict("a case with this id exists; open it with a new id"))
-        }
-        Err(CommandError::Rejected(rule)) => return Err(Problem::rule(&rule_name(&rule), rule.to_string())),
-        Err(CommandError::Conflict { .. }) => {
-            return Err(Problem::conflict("the case kept changing; send the step again with the same Idempotency-Key"))
-        }
-        Err(CommandError::Store(cause)) => return Err(Problem::internal(&cause)),
-    };
+    let outcome =
+        state.bus.execute::<Case>(&case.to_string(), Command { context, body }, &EventMetadata::default()).await;
+    let repeat = command_outcome(outcome, "case", |error| match error {
+        CaseError::NotOpened | CaseError::Command(CommandRefused::OutsideActorsUnit) => Refusal::NotFound,
+        CaseError::AlreadyOpened => Refusal::Conflict("a case with this id exists; open it with a new id"),
+        _ => Refusal::Rule,
+    })?;
     if let Ok(Some(cursor)) = projections::feed::cursor_of(&state.db, "case", &case.to_string()).await {
         let _ = projections::runner::wait_for(&state.db, "caseload", cursor, std::time::Duration::from_secs(5)).await;
     }

@@ -168,20 +168,10 @@ pub(crate) async fn send_referral(
         .bus
         .execute::<Referral>(&referral.to_string(), Command { context, body }, &EventMetadata::default())
         .await;
-    let repeat = match outcome {
-        Ok(()) => false,
-        Err(CommandError::Repeat(_)) => true,
-        Err(CommandError::Rejected(ReferralError::AlreadySent)) => {
-            return Err(Problem::conflict("a referral with this id exists; send it with a new id"))
-        }
-        Err(CommandError::Rejected(rule)) => return Err(Problem::rule(&rule_name(&rule), rule.to_string())),
-        Err(CommandError::Conflict { .. }) => {
-            return Err(Problem::conflict(
-                "the referral kept changing; send the command again with the same Idempotency-Key",
-            ))
-        }
-        Err(CommandError::Store(cause)) => return Err(Problem::internal(&cause)),
-    };
+    let repeat = command_outcome(outcome, "referral", |error| match error {
+        ReferralError::AlreadySent => Refusal::Conflict("a referral with this id exists; send it with a new id"),
+        _ => Refusal::Rule,
+    })?;
     let mut warnings = Vec::new();
     let generation =
         projections::runner::status(&state.db, "caseload").await.map_err(|error| Problem::internal(&error))?.generation;
@@ -202,6 +192,41 @@ pub(crate) async fn send_referral(
     }
     let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(SendReferralAnswer { referral_id: referral.to_string(), repeat, warnings })))
+}
+
+/// How the HTTP edge answers a command the domain refused, beyond "a rule refuses this" (422).
+pub(crate) enum Refusal {
+    /// As if the thing did not exist (404): it does not, or it is not the user's.
+    NotFound,
+    /// 409, saying what to do.
+    Conflict(&'static str),
+    /// 403: the role may not.
+    Forbidden,
+    /// 422 naming the rule.
+    Rule,
+}
+
+/// Turns a command's outcome into "was it a repeat?" or the problem to answer; `classify` picks the refusals
+/// that are not plain rules. `what` names the thing ("case", "referral") in 404 and 409 answers.
+pub(crate) fn command_outcome<E: std::error::Error>(
+    outcome: Result<(), CommandError<E>>,
+    what: &'static str,
+    classify: impl Fn(&E) -> Refusal,
+) -> Result<bool, Problem> {
+    match outcome {
+        Ok(()) => Ok(false),
+        Err(CommandError::Repeat(_)) => Ok(true),
+        Err(CommandError::Rejected(error)) => Err(match classify(&error) {
+            Refusal::NotFound => Problem::not_found(what),
+            Refusal::Conflict(detail) => Problem::conflict(detail),
+            Refusal::Forbidden => Problem::forbidden("this role may not do this"),
+            Refusal::Rule => Problem::rule(&rule_name(&error), error.to_string()),
+        }),
+        Err(CommandError::Conflict { .. }) => Err(Problem::conflict(format!(
+            "the {what} kept changing; send the command again with the same Idempotency-Key"
+        ))),
+        Err(CommandError::Store(cause)) => Err(Problem::internal(&cause)),
+    }
 }
 
 /// The rule's name: the error variant, as the API documents it (`DisclosureBasisMissing`, …).

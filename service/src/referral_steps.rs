@@ -19,8 +19,8 @@ use time::Date;
 
 use crate::api::SignedIn;
 use crate::app::AppState;
-use crate::commands::{CommandError, EventMetadata};
-use crate::commands_api::{idempotency_key, load};
+use crate::commands::EventMetadata;
+use crate::commands_api::{command_outcome, idempotency_key, load, Refusal};
 use crate::problem::{parse_step, Problem};
 
 /// A protection assessment as sent.
@@ -154,26 +154,14 @@ pub(crate) async fn step(
         today,
         occurred_on: occurred_on.unwrap_or(today),
     };
-    let repeat = match state
+    let outcome = state
         .bus
         .execute::<Referral>(&referral_id.to_string(), Command { context, body }, &EventMetadata::default())
-        .await
-    {
-        Ok(()) => false,
-        Err(CommandError::Repeat(_)) => true,
-        Err(CommandError::Rejected(
-            ReferralError::NotSent | ReferralError::Command(CommandRefused::OutsideActorsUnit),
-        )) => return Err(Problem::not_found("referral")),
-        Err(CommandError::Rejected(rule)) => {
-            return Err(Problem::rule(&crate::commands_api::rule_name(&rule), rule.to_string()))
-        }
-        Err(CommandError::Conflict { .. }) => {
-            return Err(Problem::conflict(
-                "the referral kept changing; send the step again with the same Idempotency-Key",
-            ))
-        }
-        Err(CommandError::Store(cause)) => return Err(Problem::internal(&cause)),
-    };
+        .await;
+    let repeat = command_outcome(outcome, "referral", |error| match error {
+        ReferralError::NotSent | ReferralError::Command(CommandRefused::OutsideActorsUnit) => Refusal::NotFound,
+        _ => Refusal::Rule,
+    })?;
     if let Ok(Some(cursor)) = projections::feed::cursor_of(&state.db, "referral", &referral_id.to_string()).await {
         let _ = projections::runner::wait_for(&state.db, "referrals", cursor, std::time::Duration::from_secs(5)).await;
     }

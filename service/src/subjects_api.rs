@@ -25,7 +25,7 @@ use ulid::Ulid;
 use crate::api::SignedIn;
 use crate::app::AppState;
 use crate::commands::{CommandError, EventMetadata};
-use crate::commands_api::{idempotency_key, rule_name};
+use crate::commands_api::{command_outcome, idempotency_key, rule_name, Refusal};
 use crate::personal::Identity;
 use crate::problem::{parse_json, parse_step, Problem};
 
@@ -104,22 +104,12 @@ fn identity_of(request: IdentityRequest) -> Result<(Identity, StatisticsAttribut
 }
 
 fn subject_outcome(outcome: Result<(), CommandError<SubjectError>>) -> Result<bool, Problem> {
-    match outcome {
-        Ok(()) => Ok(false),
-        Err(CommandError::Repeat(_)) => Ok(true),
-        Err(CommandError::Rejected(SubjectError::NotRegistered)) => Err(Problem::not_found("subject")),
-        Err(CommandError::Rejected(SubjectError::AlreadyRegistered)) => {
-            Err(Problem::conflict("a subject with this id exists"))
-        }
-        Err(CommandError::Rejected(SubjectError::Command(CommandRefused::RoleNotPermitted { .. }))) => {
-            Err(Problem::forbidden("this role may not do this"))
-        }
-        Err(CommandError::Rejected(rule)) => Err(Problem::rule(&rule_name(&rule), rule.to_string())),
-        Err(CommandError::Conflict { .. }) => {
-            Err(Problem::conflict("the subject kept changing; send it again with the same Idempotency-Key"))
-        }
-        Err(CommandError::Store(cause)) => Err(Problem::internal(&cause)),
-    }
+    command_outcome(outcome, "subject", |error| match error {
+        SubjectError::NotRegistered => Refusal::NotFound,
+        SubjectError::AlreadyRegistered => Refusal::Conflict("a subject with this id exists"),
+        SubjectError::Command(CommandRefused::RoleNotPermitted { .. }) => Refusal::Forbidden,
+        _ => Refusal::Rule,
+    })
 }
 
 /// `POST /api/subjects`: registers a subject; 409 naming the existing subject when the number is known.
@@ -300,16 +290,10 @@ pub struct ConsentAnswer {
 }
 
 fn consent_outcome(outcome: Result<(), CommandError<ConsentError>>) -> Result<bool, Problem> {
-    match outcome {
-        Ok(()) => Ok(false),
-        Err(CommandError::Repeat(_)) => Ok(true),
-        Err(CommandError::Rejected(ConsentError::NotGiven)) => Err(Problem::not_found("consent")),
-        Err(CommandError::Rejected(rule)) => Err(Problem::rule(&rule_name(&rule), rule.to_string())),
-        Err(CommandError::Conflict { .. }) => {
-            Err(Problem::conflict("the consent kept changing; send it again with the same Idempotency-Key"))
-        }
-        Err(CommandError::Store(cause)) => Err(Problem::internal(&cause)),
-    }
+    command_outcome(outcome, "consent", |error| match error {
+        ConsentError::NotGiven => Refusal::NotFound,
+        _ => Refusal::Rule,
+    })
 }
 
 /// `POST /api/consents`: records a written consent.
