@@ -1,4 +1,4 @@
-//! Lots' domain: value types, the four aggregates (Subject, Referral, Case, Consent), their commands, events
+//! Lots' domain: value types, the five aggregates (Subject, Referral, Case, Consent, Unit), their commands, events
 //! and rules. Pure: no I/O, no clock, no randomness; time, ids and the acting user come in with each command.
 
 pub mod calendar;
@@ -6,6 +6,7 @@ pub mod case;
 pub mod categories;
 pub mod command;
 pub mod consent;
+pub mod directory;
 pub mod event;
 pub mod identity_number;
 pub mod ids;
@@ -36,6 +37,7 @@ mod architecture {
             (crate::consent::Consent::TYPE, crate::consent::ConsentEvent::KINDS),
             (crate::referral::Referral::TYPE, crate::referral::ReferralEvent::KINDS),
             (crate::case::Case::TYPE, crate::case::CaseEvent::KINDS),
+            (crate::directory::Unit::TYPE, crate::directory::UnitEvent::KINDS),
         ];
         for (aggregate, events) in kinds {
             for event in events {

@@ -31,11 +31,14 @@ pub enum UnitKind {
     Abc,
     /// Komet: parent programme for parents in frequent conflict with a child.
     Komet,
+    /// The city's own administration: internal control, inspectors, system administration. Holds no cases and
+    /// receives no referrals; auditors and administrators work here.
+    Administration,
 }
 
 impl UnitKind {
     /// Every kind, in a stable order (for forms and tests).
-    pub const ALL: [UnitKind; 10] = [
+    pub const ALL: [UnitKind; 11] = [
         UnitKind::SocialServices,
         UnitKind::SchoolSocialTeam,
         UnitKind::Police,
@@ -46,11 +49,17 @@ impl UnitKind {
         UnitKind::Relationsvaldscentrum,
         UnitKind::Abc,
         UnitKind::Komet,
+        UnitKind::Administration,
     ];
 
     /// Only social services open and own cases and receive reports of concern (SoL 14:1).
     pub fn owns_cases(self) -> bool {
         self == UnitKind::SocialServices
+    }
+
+    /// Every kind but the administration receives referrals.
+    pub fn receives_referrals(self) -> bool {
+        self != UnitKind::Administration
     }
 }
 
@@ -130,6 +139,8 @@ pub enum OfferedService {
     Outreach,
     /// School health and school-social support.
     SchoolSupport,
+    /// Internal control, inspection and administration of the city's own services.
+    Oversight,
 }
 
 /// One entry of the unit directory. Unit names are organisational, not personal data, and stay in clear.

@@ -3,6 +3,7 @@
 pub mod access_review;
 pub mod caseload;
 pub mod db;
+pub mod directory;
 pub mod feed;
 pub mod outcomes;
 pub mod queries;
@@ -18,5 +19,6 @@ pub fn all() -> Vec<Box<dyn runner::Projection>> {
         Box::new(referrals::Referrals),
         Box::new(outcomes::Outcomes),
         Box::new(timeline::Timeline),
+        Box::new(directory::Directory),
     ]
 }

@@ -17,9 +17,10 @@ grant insert on events, seals, seal_checkpoints, log_epochs, access_log to :"rol
 grant insert, delete on subject_keys, subject_lookup to :"role";
 -- Projections are the service's own: it writes, rebuilds and clears them.
 grant insert, update, delete on projection_state, caseload_cases, caseload_interventions, caseload_subjects, referral_views,
-    outcome_subjects, outcome_cases, outcome_interventions, outcome_referrals, outcome_followups, timeline_entries, timeline_links, projection_snapshots
+    outcome_subjects, outcome_cases, outcome_interventions, outcome_referrals, outcome_followups, timeline_entries, timeline_links, projection_snapshots,
+    unit_directory
     to :"role";
--- Accounts: the service adds sessions and records failed logins; users are added by `lots user add`.
-grant insert, update on sessions to :"role";
-grant insert on login_failures, users to :"role";
+-- Accounts: the service adds sessions and records failed logins; administrators add and deactivate users.
+grant insert, update on sessions, users to :"role";
+grant insert on login_failures to :"role";
 -- Run this script again after an upgrade that adds tables.

@@ -137,10 +137,12 @@ pub async fn login(
         tokio::time::sleep(Duration::from_millis((failures as u64 * 500).min(10_000))).await;
     }
     let row: Option<(String, String, String, String)> = on_pool!(db, |pool| {
-        sqlx::query_as("select user_id, password_hash, role, unit_id from users where username = $1")
-            .bind(username)
-            .fetch_optional(pool)
-            .await
+        sqlx::query_as(
+            "select user_id, password_hash, role, unit_id from users where username = $1 and deactivated_at is null",
+        )
+        .bind(username)
+        .fetch_optional(pool)
+        .await
     })?;
     let account = row.and_then(|(user, hash, role, unit)| {
         let parsed = PasswordHash::new(&hash).ok()?;
@@ -181,7 +183,7 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Account, AccountError>
         if db.is_postgres() { "(extract(epoch from s.last_seen_at) * 1000000)::bigint" } else { "s.last_seen_at" };
     let sql = format!(
         "select u.user_id, u.role, u.unit_id, {now} - {last_seen} from sessions s join users u on u.user_id = s.user_id
-          where s.token_hash = $1 and s.revoked_at is null and {last_seen} > {now} - {idle_micros}",
+          where s.token_hash = $1 and s.revoked_at is null and u.deactivated_at is null and {last_seen} > {now} - {idle_micros}",
         now = now_micros(db)
     );
     let hash = token_hash(token);
@@ -205,6 +207,52 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Account, AccountError>
     };
     on_pool!(db, |pool| sqlx::query(touch).bind(&hash).execute(pool).await.map(drop))?;
     Ok(account)
+}
+
+/// A user as administrators see them (never the password hash).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UserRow {
+    /// Their id.
+    pub user_id: String,
+    /// Their username.
+    pub username: String,
+    /// Their role.
+    pub role: String,
+    /// Their unit.
+    pub unit_id: String,
+    /// Whether they may sign in.
+    pub active: bool,
+}
+
+/// Every user, by username.
+pub async fn users(db: &Db) -> Result<Vec<UserRow>, AccountError> {
+    let rows: Vec<(String, String, String, String, bool)> = on_pool!(db, |pool| {
+        sqlx::query_as(
+            "select user_id, username, role, unit_id, deactivated_at is null from users order by username, user_id",
+        )
+        .fetch_all(pool)
+        .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(user_id, username, role, unit_id, active)| UserRow { user_id, username, role, unit_id, active })
+        .collect())
+}
+
+/// Deactivates a user and ends all their sessions at once; `false` when there is no such active user.
+pub async fn deactivate(db: &Db, user: UserId) -> Result<bool, AccountError> {
+    let now = if db.is_postgres() { "clock_timestamp()" } else { "cast(unixepoch('subsec') * 1000000 as integer)" };
+    let deactivate = format!("update users set deactivated_at = {now} where user_id = $1 and deactivated_at is null");
+    let revoke = format!("update sessions set revoked_at = {now} where user_id = $1 and revoked_at is null");
+    let user = user.to_string();
+    on_pool!(db, |pool| {
+        let mut transaction = pool.begin().await?;
+        let changed = sqlx::query(&deactivate).bind(&user).execute(&mut *transaction).await?.rows_affected();
+        sqlx::query(&revoke).bind(&user).execute(&mut *transaction).await?;
+        transaction.commit().await?;
+        Ok::<_, sqlx::Error>(changed == 1)
+    })
+    .map_err(AccountError::from)
 }
 
 /// Ends the session of `token`.

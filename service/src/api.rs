@@ -17,28 +17,10 @@ use serde::{Deserialize, Serialize};
 use crate::access_control::CaseAccess;
 use crate::accounts::{self, Account, AccountError};
 use crate::app::AppState;
-use crate::problem::{parse_json, Problem};
+use crate::problem::{parse_body, Problem};
 
 /// The header that states why a user reads a case outside their unit.
 pub const REASON_HEADER: &str = "x-lots-reason";
-
-/// The body, or a problem saying why it could not be read (too large: 413).
-fn body(bytes: Result<Bytes, BytesRejection>) -> Result<Bytes, Problem> {
-    bytes.map_err(|rejection| {
-        let status = rejection.status();
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
-            Problem {
-                kind: "/problems/too-large",
-                title: "The request body is too large",
-                status: status.as_u16(),
-                detail: rejection.body_text(),
-                errors: Vec::new(),
-            }
-        } else {
-            Problem::malformed(rejection.body_text())
-        }
-    })
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,7 +48,7 @@ pub(crate) async fn login(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<LoginAnswer>, Problem> {
-    let request: LoginRequest = parse_json(&body(raw)?)?;
+    let request: LoginRequest = parse_body(raw)?;
     match accounts::login(&state.db, &request.username, &request.password, Some(&client.ip().to_string())).await {
         Ok((token, account)) => Ok(Json(LoginAnswer {
             token,

@@ -20,7 +20,6 @@ use domain::ids::{CaseId, GoalId, InterventionId, NoteId, ReferralId, SubjectId,
 use domain::legal::LegalGroundCode;
 use domain::outcomes::{GoalAttainment, InterventionKind, InterventionOutcome};
 use domain::sealed::Sealed;
-use domain::units::UnitKind;
 use serde::{Deserialize, Serialize};
 use time::Date;
 use ulid::Ulid;
@@ -29,7 +28,7 @@ use crate::api::SignedIn;
 use crate::app::AppState;
 use crate::commands::EventMetadata;
 use crate::commands_api::{command_outcome, idempotency_key, load, Refusal};
-use crate::problem::{parse_json, parse_step, Problem};
+use crate::problem::{parse_body, parse_step, Problem};
 
 /// How a case came about, as sent.
 #[derive(Debug, Deserialize)]
@@ -49,8 +48,6 @@ pub enum OriginRequest {
 pub struct OpenCaseRequest {
     case_id: Option<String>,
     subject_id: String,
-    /// The user's unit's kind (until the unit directory is served).
-    unit_kind: UnitKind,
     origin: OriginRequest,
     concerns: BTreeSet<ConcernCategory>,
     protection_assessed_on: Option<Date>,
@@ -131,7 +128,7 @@ pub enum CaseStepRequest {
     /// Make a worker responsible.
     AssignWorker { worker_id: String, occurred_on: Option<Date> },
     /// Transfer to another unit (unit managers).
-    Transfer { to_unit_id: String, to_unit_kind: UnitKind, reason: String, occurred_on: Option<Date> },
+    Transfer { to_unit_id: String, reason: String, occurred_on: Option<Date> },
     /// Close the case.
     Close { reason: CloseReason, notes: String, occurred_on: Option<Date> },
     /// Reopen it.
@@ -201,7 +198,7 @@ pub(crate) async fn open(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<CaseAnswer>), Problem> {
     let command_id = idempotency_key(&headers)?;
-    let request: OpenCaseRequest = parse_json(&raw.map_err(|rejection| Problem::malformed(rejection.body_text()))?)?;
+    let request: OpenCaseRequest = parse_body(raw)?;
     let case = match &request.case_id {
         Some(id) => parse_id("case_id", id, CaseId::parse)?,
         None => CaseId::from_ulid(Ulid::new()),
@@ -218,7 +215,7 @@ pub(crate) async fn open(
     let body = CaseCommand::OpenCase {
         case,
         subject: parse_id("subject_id", &request.subject_id, SubjectId::parse)?,
-        unit_kind: request.unit_kind,
+        unit_kind: crate::directory_api::open_unit(&state.db, "unit", signed_in.account.unit).await?.kind,
         origin,
         concerns: request.concerns,
         protection_assessed_on: request.protection_assessed_on,
@@ -413,14 +410,11 @@ pub(crate) async fn step(
             CaseCommand::AssignResponsibleWorker { worker: parse_id("worker_id", &worker_id, UserId::parse)? },
             occurred_on,
         ),
-        CaseStepRequest::Transfer { to_unit_id, to_unit_kind, reason, occurred_on } => (
-            CaseCommand::TransferCase {
-                to_unit: parse_id("to_unit_id", &to_unit_id, UnitId::parse)?,
-                to_unit_kind,
-                reason: seal("reason", reason).await?,
-            },
-            occurred_on,
-        ),
+        CaseStepRequest::Transfer { to_unit_id, reason, occurred_on } => {
+            let to_unit = parse_id("to_unit_id", &to_unit_id, UnitId::parse)?;
+            let to_unit_kind = crate::directory_api::open_unit(&state.db, "to_unit_id", to_unit).await?.kind;
+            (CaseCommand::TransferCase { to_unit, to_unit_kind, reason: seal("reason", reason).await? }, occurred_on)
+        }
         CaseStepRequest::Close { reason, notes, occurred_on } => {
             (CaseCommand::CloseCase { reason, notes: seal("notes", notes).await? }, occurred_on)
         }

@@ -258,6 +258,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 .read_line(&mut password)
                 .map_err(|error| format!("cannot read the password from standard input: {error}"))?;
             let password = password.trim_end_matches(['\n', '\r']);
+            // The first administrator comes before any unit; everyone else works in a unit of the directory.
+            if role != domain::command::Role::Administrator {
+                crate::directory_api::open_unit(&db, "--unit", unit).await.map_err(|problem| {
+                    format!("unit {unit}: {}; an administrator registers units (POST /api/units)", problem.detail)
+                })?;
+            }
             let user = crate::accounts::add_user(&db, &username, password, role, unit)
                 .await
                 .map_err(|error| format!("cannot add the user: {error}"))?;

@@ -8,6 +8,7 @@ use cqrs_es::{Aggregate, AggregateError};
 use domain::case::Case;
 use domain::command::{Command, CommandContext, CommandRefused};
 use domain::consent::Consent;
+use domain::directory::Unit;
 use domain::ids::CommandId;
 use domain::referral::Referral;
 use domain::subject::Subject;
@@ -129,6 +130,7 @@ stored!(Subject, domain::subject::SubjectCommand, subjects, domain::subject::Sub
 stored!(Referral, domain::referral::ReferralCommand, referrals, domain::referral::ReferralError::Command);
 stored!(Case, domain::case::CaseCommand, cases, domain::case::CaseError::Command);
 stored!(Consent, domain::consent::ConsentCommand, consents, domain::consent::ConsentError::Command);
+stored!(Unit, domain::directory::UnitCommand, units, domain::directory::UnitError::Command);
 
 /// Executes commands against the log.
 #[derive(Debug)]
@@ -138,6 +140,7 @@ pub struct CommandBus {
     referrals: Framework<Referral>,
     cases: Framework<Case>,
     consents: Framework<Consent>,
+    units: Framework<Unit>,
     metrics: Option<std::sync::Arc<crate::metrics::Metrics>>,
 }
 
@@ -149,6 +152,7 @@ impl CommandBus {
             referrals: Framework::new(&db),
             cases: Framework::new(&db),
             consents: Framework::new(&db),
+            units: Framework::new(&db),
             db,
             metrics: None,
         }

@@ -18,7 +18,6 @@ use domain::consent::Consent;
 use domain::ids::{CommandId, ConsentId, ReferralId, SubjectId, UnitId};
 use domain::legal::LegalGroundCode;
 use domain::referral::{DisclosureBasis, Referral, ReferralCommand, ReferralError, ReferralKind};
-use domain::units::UnitKind;
 use projections::db::Db;
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -27,7 +26,7 @@ use ulid::Ulid;
 use crate::api::SignedIn;
 use crate::app::AppState;
 use crate::commands::{CommandError, EventMetadata};
-use crate::problem::{parse_json, Problem};
+use crate::problem::{parse_body, Problem};
 
 /// The legal grounds for disclosure Lots knows, by code, with the paragraph they stand for. One table: the
 /// paragraphs moved in 2025 and will move again; codes stay.
@@ -74,7 +73,6 @@ pub struct SendReferralRequest {
     kind: ReferralKind,
     subject_id: String,
     to_unit_id: String,
-    to_unit_kind: UnitKind,
     concerns: BTreeSet<ConcernCategory>,
     /// The reason, in plain text; sealed under the subject's key before it is written.
     reason: String,
@@ -112,14 +110,14 @@ pub(crate) async fn send_referral(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<SendReferralAnswer>), Problem> {
     let command_id = idempotency_key(&headers)?;
-    let body = raw.map_err(|rejection| Problem::malformed(rejection.body_text()))?;
-    let request: SendReferralRequest = parse_json(&body)?;
+    let request: SendReferralRequest = parse_body(raw)?;
     let referral = match &request.referral_id {
         Some(id) => id_field("referral_id", id, ReferralId::parse)?,
         None => ReferralId::from_ulid(Ulid::new()),
     };
     let subject = id_field("subject_id", &request.subject_id, SubjectId::parse)?;
     let to_unit = id_field("to_unit_id", &request.to_unit_id, UnitId::parse)?;
+    let to_unit_kind = crate::directory_api::open_unit(&state.db, "to_unit_id", to_unit).await?.kind;
     let today = domain::calendar::stockholm_date(time::OffsetDateTime::now_utc());
     let occurred_on = request.occurred_on.unwrap_or(today);
     if request.reason.trim().is_empty() {
@@ -158,7 +156,7 @@ pub(crate) async fn send_referral(
         kind: request.kind,
         subject,
         to_unit,
-        to_unit_kind: request.to_unit_kind,
+        to_unit_kind,
         concerns: request.concerns,
         reason: sealed_reason,
         basis,

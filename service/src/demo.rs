@@ -7,11 +7,12 @@ use domain::case::{
 };
 use domain::categories::ConcernCategory;
 use domain::command::{Actor, Command, CommandContext, Role};
+use domain::directory::{Unit, UnitCommand};
 use domain::ids::{CaseId, CommandId, GoalId, InterventionId, ReferralId, SubjectId, UnitId, UserId};
 use domain::outcomes::{GoalAttainment, InterventionKind, InterventionOutcome};
 use domain::referral::{FeedbackKind, ProtectionAssessment, Referral, ReferralCommand, ReferralKind};
 use domain::subject::{StatisticsAttributes, Subject, SubjectCommand};
-use domain::units::{District, UnitKind};
+use domain::units::{District, OfferedService, UnitKind};
 use time::{Date, Duration};
 use ulid::Ulid;
 
@@ -72,12 +73,14 @@ fn password() -> Result<String, DemoError> {
 /// Seeds a demo district with `300 × scale` young people, ending `today`.
 pub async fn seed(bus: &CommandBus, vault: &Vault, scale: usize, today: Date) -> Result<Demo, DemoError> {
     let failed = |error: &dyn std::fmt::Display| DemoError::Failed(error.to_string());
-    let units = vec![
-        ("Demo skolsocialt team".to_owned(), UnitId::from_ulid(Ulid::new())),
-        ("Demo socialtjänst, barn och unga".to_owned(), UnitId::from_ulid(Ulid::new())),
-        ("Demo Framtid Stockholm".to_owned(), UnitId::from_ulid(Ulid::new())),
-        ("Demo internkontroll".to_owned(), UnitId::from_ulid(Ulid::new())),
+    let directory = [
+        ("Demo skolsocialt team", UnitKind::SchoolSocialTeam, OfferedService::SchoolSupport),
+        ("Demo socialtjänst, barn och unga", UnitKind::SocialServices, OfferedService::ChildProtection),
+        ("Demo Framtid Stockholm", UnitKind::FramtidStockholm, OfferedService::YouthCounselling),
+        ("Demo internkontroll", UnitKind::Administration, OfferedService::Oversight),
     ];
+    let units: Vec<(String, UnitId)> =
+        directory.iter().map(|(name, ..)| ((*name).to_owned(), UnitId::from_ulid(Ulid::new()))).collect();
     let (school, social) = (units[0].1, units[1].1);
     let mut users = Vec::new();
     let mut ids = Vec::new();
@@ -109,6 +112,22 @@ pub async fn seed(bus: &CommandBus, vault: &Vault, scale: usize, today: Date) ->
         today,
         occurred_on: on.min(today),
     };
+    // The directory, kept by the demo administrator.
+    let administrator = ids[5];
+    for ((name, kind, service), (_, unit)) in directory.iter().zip(&units) {
+        let body = UnitCommand::RegisterUnit {
+            unit: *unit,
+            kind: *kind,
+            name: (*name).to_owned(),
+            district: District::parse("Demo").map_err(|error| failed(&error))?,
+            services: [*service].into(),
+        };
+        let context = context(administrator, Role::Administrator, units[3].1, today);
+        bus.execute::<Unit>(&unit.to_string(), Command { context, body }, &metadata)
+            .await
+            .map_err(|error| failed(&error))?;
+        commands += 1;
+    }
     for index in 0..subjects {
         let subject = SubjectId::from_ulid(Ulid::new());
         let identity = Identity {

@@ -12,6 +12,7 @@ pub mod commands;
 pub mod commands_api;
 pub mod config;
 pub mod demo;
+pub mod directory_api;
 pub mod http;
 pub mod keyfile;
 pub mod metrics;

@@ -117,22 +117,51 @@ impl IntoResponse for Problem {
     }
 }
 
+/// The body, or a problem saying why it could not be read (larger than the limit: 413).
+pub fn read_body(
+    raw: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<axum::body::Bytes, Problem> {
+    raw.map_err(|rejection| {
+        let status = rejection.status();
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            Problem::new(status, "/problems/too-large", "The request body is too large", rejection.body_text())
+        } else {
+            Problem::malformed(rejection.body_text())
+        }
+    })
+}
+
+/// Reads a request's JSON object body into `T` (see [`parse_json`]).
+pub fn parse_body<T: serde::de::DeserializeOwned>(
+    raw: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<T, Problem> {
+    parse_json(&read_body(raw)?)
+}
+
 /// Reads a JSON object body into `T`, refusing unknown fields (when `T` says so): malformed JSON is 400; a body
-/// that is not an object, or a missing, unknown or mistyped field, is 422 naming it.
+/// that is not an object, or a missing, unknown or mistyped field, is 422 naming it (its path, `goals[0].description`).
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
     let value: serde_json::Value =
         serde_json::from_slice(body).map_err(|error| Problem::malformed(error.to_string()))?;
     if !value.is_object() {
         return Err(Problem::invalid("body", "the body must be a JSON object"));
     }
-    serde_json::from_value(value).map_err(|error| {
-        let message = error.to_string();
-        let field = message
-            .split('`')
-            .nth(1)
-            .filter(|_| message.contains("field"))
-            .map(str::to_owned)
-            .unwrap_or_else(|| "body".to_owned());
+    from_object(value)
+}
+
+/// Reads `value` into `T`, naming the field a failure is about: the path where it failed (an unknown field's
+/// path ends in it), or for a missing field, that field inside the path where it was looked for.
+fn from_object<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, Problem> {
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        let message = error.inner().to_string();
+        let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+        let field = match (missing, path.as_str()) {
+            (Some(name), "." | "") => name.to_owned(),
+            (Some(name), path) => format!("{path}.{name}"),
+            (None, "." | "") => "body".to_owned(),
+            (None, path) => path.to_owned(),
+        };
         Problem::invalid(field, message)
     })
 }
@@ -144,24 +173,55 @@ pub fn parse_step<T: serde::de::DeserializeOwned>(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
     step: &str,
 ) -> Result<T, Problem> {
-    let body = body.map_err(|rejection| Problem::malformed(rejection.body_text()))?;
+    let body = read_body(body)?;
     let mut value: serde_json::Value = if body.is_empty() { serde_json::json!({}) } else { parse_json(&body)? };
     value
         .as_object_mut()
         .ok_or_else(|| Problem::invalid("body", "the body must be a JSON object"))?
         .insert("step".to_owned(), step.into());
-    serde_json::from_value(value).map_err(|error| {
-        let message = error.to_string();
-        if message.contains("unknown variant") {
-            Problem::not_found("such step")
-        } else {
-            let field = message
-                .split('`')
-                .nth(1)
-                .filter(|_| message.contains("field"))
-                .map(str::to_owned)
-                .unwrap_or_else(|| "body".to_owned());
-            Problem::invalid(field, message)
-        }
-    })
+    match from_object(value) {
+        Err(problem) if problem.detail.contains("unknown variant") => Err(Problem::not_found("such step")),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Goal {
+        description: String,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Plan {
+        name: String,
+        count: u32,
+        goals: Vec<Goal>,
+    }
+
+    fn field_of(body: &str) -> (u16, String) {
+        let problem = parse_json::<Plan>(body.as_bytes()).expect_err("refused");
+        (problem.status, problem.errors.first().map(|error| error.field.clone()).unwrap_or_default())
+    }
+
+    #[test]
+    fn every_refusal_names_the_field_it_is_about() {
+        assert_eq!(field_of(r#"{"name": 7, "count": 1, "goals": []}"#), (422, "name".to_owned()));
+        assert_eq!(field_of(r#"{"name": "a", "count": -1, "goals": []}"#), (422, "count".to_owned()));
+        assert_eq!(field_of(r#"{"count": 1, "goals": []}"#), (422, "name".to_owned()));
+        assert_eq!(field_of(r#"{"name": "a", "count": 1, "goals": [], "admin": true}"#), (422, "admin".to_owned()));
+        assert_eq!(
+            field_of(r#"{"name": "a", "count": 1, "goals": [{"description": 3}]}"#),
+            (422, "goals[0].description".to_owned())
+        );
+        assert_eq!(field_of(r#"{"name": "a", "count": 1, "goals": [{}]}"#), (422, "goals[0].description".to_owned()));
+        assert_eq!(field_of("[1]"), (422, "body".to_owned()));
+        assert_eq!(field_of("{"), (400, String::new()));
+    }
 }

@@ -13,7 +13,6 @@ use domain::command::{Actor, Command, CommandContext, CommandRefused};
 use domain::ids::{CaseId, ReferralId, UnitId};
 use domain::outcomes::InterventionOutcome;
 use domain::referral::{DeclineReason, FeedbackKind, ProtectionAssessment, Referral, ReferralCommand, ReferralError};
-use domain::units::UnitKind;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -48,13 +47,7 @@ pub enum StepRequest {
     /// Decline with a reason.
     Decline { reason_code: DeclineReason, reason: String, occurred_on: Option<Date> },
     /// Forward to another unit.
-    Forward {
-        to_unit_id: String,
-        to_unit_kind: UnitKind,
-        new_referral_id: String,
-        reason: String,
-        occurred_on: Option<Date>,
-    },
+    Forward { to_unit_id: String, new_referral_id: String, reason: String, occurred_on: Option<Date> },
     /// Withdraw (the sender).
     Withdraw { reason: String, occurred_on: Option<Date> },
     /// Report the intervention's start.
@@ -122,9 +115,10 @@ pub(crate) async fn step(
         StepRequest::Decline { reason_code, reason, occurred_on } => {
             (ReferralCommand::DeclineReferral { reason_code, reason: seal(reason).await? }, occurred_on)
         }
-        StepRequest::Forward { to_unit_id, to_unit_kind, new_referral_id, reason, occurred_on } => {
+        StepRequest::Forward { to_unit_id, new_referral_id, reason, occurred_on } => {
             let to_unit =
                 UnitId::parse(&to_unit_id).map_err(|error| Problem::invalid("to_unit_id", error.to_string()))?;
+            let to_unit_kind = crate::directory_api::open_unit(&state.db, "to_unit_id", to_unit).await?.kind;
             let new_referral = ReferralId::parse(&new_referral_id)
                 .map_err(|error| Problem::invalid("new_referral_id", error.to_string()))?;
             (

@@ -27,7 +27,7 @@ use crate::app::AppState;
 use crate::commands::{CommandError, EventMetadata};
 use crate::commands_api::{command_outcome, idempotency_key, rule_name, Refusal};
 use crate::personal::Identity;
-use crate::problem::{parse_json, parse_step, Problem};
+use crate::problem::{parse_body, parse_step, Problem};
 
 /// Identity as sent.
 #[derive(Debug, Deserialize)]
@@ -120,7 +120,7 @@ pub(crate) async fn register(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<SubjectAnswer>), Problem> {
     let command_id = idempotency_key(&headers)?;
-    let request: RegisterRequest = parse_json(&raw.map_err(|rejection| Problem::malformed(rejection.body_text()))?)?;
+    let request: RegisterRequest = parse_body(raw)?;
     let subject = match &request.subject_id {
         Some(id) => SubjectId::parse(id).map_err(|error| Problem::invalid("subject_id", error.to_string()))?,
         None => SubjectId::from_ulid(Ulid::new()),
@@ -304,7 +304,7 @@ pub(crate) async fn give_consent(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<ConsentAnswer>), Problem> {
     let command_id = idempotency_key(&headers)?;
-    let request: ConsentRequest = parse_json(&raw.map_err(|rejection| Problem::malformed(rejection.body_text()))?)?;
+    let request: ConsentRequest = parse_body(raw)?;
     let consent = match &request.consent_id {
         Some(id) => ConsentId::parse(id).map_err(|error| Problem::invalid("consent_id", error.to_string()))?,
         None => ConsentId::from_ulid(Ulid::new()),
@@ -359,7 +359,7 @@ pub(crate) async fn revoke_consent(
 ) -> Result<(StatusCode, Json<ConsentAnswer>), Problem> {
     let command_id = idempotency_key(&headers)?;
     let consent = ConsentId::parse(&id).map_err(|_| Problem::not_found("consent"))?;
-    let request: RevokeRequest = parse_json(&raw.map_err(|rejection| Problem::malformed(rejection.body_text()))?)?;
+    let request: RevokeRequest = parse_body(raw)?;
     let body = ConsentCommand::RevokeConsent { revoked_by: request.revoked_by };
     let repeat = consent_outcome(
         state

@@ -413,3 +413,31 @@ pub async fn random_flow(bus: &service::commands::CommandBus, seed: u64, subject
     }
     written
 }
+
+/// Registers a unit of `kind` in the directory (as an administrator would) and returns its id.
+pub async fn register_unit(db: &Db, kind: domain::units::UnitKind) -> UnitId {
+    let unit = UnitId::from_ulid(Ulid::new());
+    let today = domain::calendar::stockholm_date(time::OffsetDateTime::now_utc());
+    let context = CommandContext {
+        command_id: CommandId::from_ulid(Ulid::new()),
+        actor: Actor {
+            user: UserId::from_ulid(Ulid::new()),
+            role: Role::Administrator,
+            unit: UnitId::from_ulid(Ulid::new()),
+        },
+        today,
+        occurred_on: today,
+    };
+    let body = domain::directory::UnitCommand::RegisterUnit {
+        unit,
+        kind,
+        name: format!("Testenhet {kind:?}"),
+        district: District::parse("Testdistrikt").expect("a district"),
+        services: Default::default(),
+    };
+    service::commands::CommandBus::new(db.clone())
+        .execute::<domain::directory::Unit>(&unit.to_string(), Command { context, body }, &Default::default())
+        .await
+        .expect("the unit is registered");
+    unit
+}

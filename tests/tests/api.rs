@@ -199,7 +199,7 @@ on_both_stores! {
         use domain::consent::{Consent, ConsentCommand, ConsentGiver};
         use domain::ids::ConsentId;
         let (base, stop, task) = crate::serve::spawn_app(&store).await;
-        let (school, social, framtid) = (UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()));
+        let (school, social, framtid) = (tests::register_unit(&store.db, UnitKind::SchoolSocialTeam).await, tests::register_unit(&store.db, UnitKind::SocialServices).await, tests::register_unit(&store.db, UnitKind::FramtidStockholm).await);
         service::accounts::add_user(&store.db, "kim", PASSWORD, Role::SocialWorker, school).await.expect("a user");
         service::accounts::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
         let bus = CommandBus::new(store.db.clone());
@@ -235,7 +235,7 @@ on_both_stores! {
         };
         let report = serde_json::json!({
             "kind": "report_of_concern", "subject_id": subject.to_string(), "to_unit_id": social.to_string(),
-            "to_unit_kind": "social_services", "concerns": ["school_absence"], "reason": "borta från skolan sedan oktober",
+            "concerns": ["school_absence"], "reason": "borta från skolan sedan oktober",
             "referral_id": Ulid::new().to_string()
         });
         let kim = token(&base, "kim").await;
@@ -259,7 +259,7 @@ on_both_stores! {
         let referral = |extra: serde_json::Value| {
             let mut body = serde_json::json!({
                 "kind": "referral", "subject_id": subject.to_string(), "to_unit_id": framtid.to_string(),
-                "to_unit_kind": "framtid_stockholm", "concerns": ["drug_offence"], "reason": "stöd", "information": ["identity"],
+                "concerns": ["drug_offence"], "reason": "stöd", "information": ["identity"],
                 "occurred_on": "2026-11-22"
             });
             body.as_object_mut().expect("an object").extend(extra.as_object().expect("an object").clone());
@@ -303,7 +303,7 @@ on_both_stores! {
     /// once; another unit cannot touch it (404); a step that does not fit is refused naming the rule.
     async fn the_steps_of_a_referral_run_over_http(store) {
         let (base, stop, task) = crate::serve::spawn_app(&store).await;
-        let (school, social, other) = (UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()));
+        let (school, social, other) = (tests::register_unit(&store.db, UnitKind::SchoolSocialTeam).await, tests::register_unit(&store.db, UnitKind::SocialServices).await, tests::register_unit(&store.db, UnitKind::SocialServices).await);
         for (name, unit) in [("kim", school), ("sara", social), ("olle", other)] {
             service::accounts::add_user(&store.db, name, PASSWORD, Role::SocialWorker, unit).await.expect("a user");
         }
@@ -315,7 +315,7 @@ on_both_stores! {
         let referral = Ulid::new().to_string();
         let report = serde_json::json!({
             "referral_id": referral, "kind": "report_of_concern", "subject_id": Ulid::new().to_string(),
-            "to_unit_id": social.to_string(), "to_unit_kind": "social_services", "concerns": ["school_absence"],
+            "to_unit_id": social.to_string(), "concerns": ["school_absence"],
             "reason": "oro", "occurred_on": "2026-11-20"
         });
         assert_eq!(post("/api/referrals".to_owned(), kim.clone(), Ulid::new().to_string(), report).await.status().as_u16(), 201);
@@ -355,7 +355,7 @@ on_both_stores! {
     /// manager, planned, started, followed up and ended, a note, and closing; the rules and the unit hold.
     async fn a_case_runs_from_opening_to_closing_over_http(store) {
         let (base, stop, task) = crate::serve::spawn_app(&store).await;
-        let (social, other) = (UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()));
+        let (social, other) = (tests::register_unit(&store.db, UnitKind::SocialServices).await, tests::register_unit(&store.db, UnitKind::SocialServices).await);
         for (name, role, unit) in [("sara", Role::SocialWorker, social), ("maja", Role::UnitManager, social), ("olle", Role::SocialWorker, other)] {
             service::accounts::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user");
         }
@@ -370,7 +370,7 @@ on_both_stores! {
         };
         let case = Ulid::new().to_string();
         let open = serde_json::json!({
-            "case_id": case, "subject_id": Ulid::new().to_string(), "unit_kind": "social_services",
+            "case_id": case, "subject_id": Ulid::new().to_string(),
             "origin": { "kind": "own_initiative" }, "concerns": ["parenting_concerns"], "occurred_on": "2026-06-01"
         });
         assert_eq!(post("/api/cases".to_owned(), sara.clone(), open).await.0, 201);
@@ -420,17 +420,35 @@ on_both_stores! {
     async fn the_whole_flow_runs_over_http(store) {
         use domain::identity_number::{IdentityNumber, IdentityNumberKind};
         let (base, stop, task) = crate::serve::spawn_app(&store).await;
-        let (school, social, framtid, audit) = (UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()));
-        for (name, role, unit) in [
-            ("kim", Role::SocialWorker, school),
-            ("sara", Role::SocialWorker, social),
-            ("maja", Role::UnitManager, social),
-            ("fia", Role::SocialWorker, framtid),
-            ("ines", Role::Auditor, audit),
-            ("adam", Role::Administrator, audit),
-        ] {
-            service::accounts::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user");
+        // The first administrator comes from `lots user add`; they build the directory and add the users.
+        service::accounts::add_user(&store.db, "adam", PASSWORD, Role::Administrator, UnitId::from_ulid(Ulid::new())).await.expect("a user");
+        let adam = token(&base, "adam").await;
+        let admin_post = |path: &str, body: serde_json::Value| {
+            let url = format!("{base}{path}");
+            let token = adam.clone();
+            async move {
+                let response = reqwest::Client::new().post(url).bearer_auth(token).header("Idempotency-Key", Ulid::new().to_string()).body(body.to_string()).send().await.expect("answers");
+                assert_eq!(response.status().as_u16(), 201);
+                response.json::<serde_json::Value>().await.expect("JSON")
+            }
+        };
+        let mut units = Vec::new();
+        for (name, kind) in [("Skolsocialt team, Husbyskolan", "school_social_team"), ("Rinkeby-Kista, barn och unga", "social_services"), ("Framtid Stockholm", "framtid_stockholm"), ("Internkontroll", "administration")] {
+            let answer = admin_post("/api/units", serde_json::json!({ "kind": kind, "name": name, "district": "Rinkeby-Kista" })).await;
+            units.push(UnitId::parse(answer["unit_id"].as_str().expect("an id")).expect("a unit id"));
         }
+        let (school, social, framtid, audit) = (units[0], units[1], units[2], units[3]);
+        for (name, role, unit) in [
+            ("kim", "social_worker", school),
+            ("sara", "social_worker", social),
+            ("maja", "unit_manager", social),
+            ("fia", "social_worker", framtid),
+            ("ines", "auditor", audit),
+        ] {
+            admin_post("/api/users", serde_json::json!({ "username": name, "password": PASSWORD, "role": role, "unit_id": unit.to_string() })).await;
+        }
+        let directory: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/units")).bearer_auth(&adam).send().await.expect("answers").json().await.expect("JSON");
+        assert_eq!(directory.as_array().map(Vec::len), Some(4), "{directory}");
         let mut tokens = std::collections::BTreeMap::new();
         for name in ["kim", "sara", "maja", "fia", "ines", "adam"] {
             tokens.insert(name, token(&base, name).await);
@@ -467,12 +485,12 @@ on_both_stores! {
         created(post(format!("/api/subjects/{young}/link-guardian"), "sara", serde_json::json!({ "guardian_id": guardian })).await);
 
         let report = created(post("/api/referrals".to_owned(), "kim", serde_json::json!({
-            "kind": "report_of_concern", "subject_id": young, "to_unit_id": social.to_string(), "to_unit_kind": "social_services",
+            "kind": "report_of_concern", "subject_id": young, "to_unit_id": social.to_string(),
             "concerns": ["drug_offence"], "reason": "setts med äldre ungdomar", "occurred_on": "2026-03-02"
         })).await)["referral_id"].as_str().expect("an id").to_owned();
         created(post(format!("/api/referrals/{report}/receive"), "sara", serde_json::json!({ "occurred_on": "2026-03-03",
             "protection_assessment": { "immediate_protection_needed": false, "assessment": "inget akut", "assessed_on": "2026-03-03" } })).await);
-        let case = created(post("/api/cases".to_owned(), "sara", serde_json::json!({ "subject_id": young, "unit_kind": "social_services",
+        let case = created(post("/api/cases".to_owned(), "sara", serde_json::json!({ "subject_id": young,
             "origin": { "kind": "referral", "referral_id": report }, "concerns": ["drug_offence"], "protection_assessed_on": "2026-03-03", "occurred_on": "2026-03-03" })).await)["case_id"].as_str().expect("an id").to_owned();
         created(post(format!("/api/referrals/{report}/accept"), "sara", serde_json::json!({ "case_id": case, "occurred_on": "2026-03-03" })).await);
         let inbox = get("/api/inbox?today=2026-03-10".to_owned(), "sara").await;
@@ -492,7 +510,7 @@ on_both_stores! {
             "purpose": "öppenvård hos Framtid Stockholm", "valid_from": "2026-07-14", "valid_to": "2027-07-13"
         })).await)["consent_id"].as_str().expect("an id").to_owned();
         let assignment = created(post("/api/referrals".to_owned(), "sara", serde_json::json!({
-            "kind": "referral", "subject_id": young, "to_unit_id": framtid.to_string(), "to_unit_kind": "framtid_stockholm",
+            "kind": "referral", "subject_id": young, "to_unit_id": framtid.to_string(),
             "concerns": ["drug_offence"], "reason": "uppdrag: öppenvård", "consent_id": consent,
             "information": ["identity", "social_services_assessment"], "occurred_on": "2026-07-14"
         })).await)["referral_id"].as_str().expect("an id").to_owned();
@@ -528,5 +546,84 @@ on_both_stores! {
         task.await.expect("the server").expect("a clean stop");
         assert!(crate::log::lots(&store, &["seal"]).status.success());
         assert!(crate::log::lots(&store, &["verify"]).status.success());
+    }
+}
+
+on_both_stores! {
+    /// Administrators keep the unit directory (events in the log) and the users; nobody else may; a closed unit
+    /// receives nothing new; a deactivated user's sessions end at once and they cannot sign in again.
+    async fn administrators_keep_the_directory_and_the_users(store) {
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        service::accounts::add_user(&store.db, "adam", PASSWORD, Role::Administrator, UnitId::from_ulid(Ulid::new())).await.expect("a user");
+        let social = tests::register_unit(&store.db, UnitKind::SocialServices).await;
+        service::accounts::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
+        let (adam, sara) = (token(&base, "adam").await, token(&base, "sara").await);
+        let post = |path: String, token: String, body: serde_json::Value| {
+            let url = format!("{base}{path}");
+            async move {
+                let response = reqwest::Client::new().post(url).bearer_auth(token).header("Idempotency-Key", Ulid::new().to_string()).body(body.to_string()).send().await.expect("answers");
+                let status = response.status().as_u16();
+                (status, response.json::<serde_json::Value>().await.unwrap_or_default())
+            }
+        };
+        let get = |path: String, token: String| {
+            let url = format!("{base}{path}");
+            async move { reqwest::Client::new().get(url).bearer_auth(token).send().await.expect("answers") }
+        };
+        let framtid = serde_json::json!({ "kind": "framtid_stockholm", "name": "  Framtid Stockholm ", "district": "Hela staden", "services": ["youth_counselling"] });
+        assert_eq!(post("/api/units".to_owned(), sara.clone(), framtid.clone()).await.0, 403, "only administrators register units");
+        let (status, answer) = post("/api/units".to_owned(), adam.clone(), framtid).await;
+        assert_eq!(status, 201, "{answer}");
+        let unit = answer["unit_id"].as_str().expect("an id").to_owned();
+        let directory: serde_json::Value = get("/api/units".to_owned(), sara.clone()).await.json().await.expect("JSON");
+        let entry = directory.as_array().expect("rows").iter().find(|row| row["unit_id"] == unit.as_str()).expect("listed at once").clone();
+        assert_eq!((entry["name"].clone(), entry["kind"].clone(), entry["services"].clone()), (serde_json::json!("Framtid Stockholm"), serde_json::json!("framtid_stockholm"), serde_json::json!(["youth_counselling"])));
+        let (status, problem) = post("/api/units".to_owned(), adam.clone(), serde_json::json!({ "kind": "police", "name": " ", "district": "Bromma" })).await;
+        assert_eq!((status, problem["errors"][0]["field"].clone()), (422, serde_json::json!("rule:NameEmpty")));
+        let (status, problem) = post("/api/units".to_owned(), adam.clone(), serde_json::json!({ "kind": "sheriff", "name": "x", "district": "Bromma" })).await;
+        assert_eq!((status, problem["errors"][0]["field"].clone()), (422, serde_json::json!("kind")));
+        assert_eq!(post(format!("/api/units/{unit}/update"), adam.clone(), serde_json::json!({ "name": "Framtid Stockholm City", "district": "Hela staden" })).await.0, 201);
+
+        // A referral to the unit, then the unit closes and takes no more.
+        let referral = |to: String| serde_json::json!({ "kind": "referral", "subject_id": Ulid::new().to_string(), "to_unit_id": to, "concerns": ["drug_offence"], "reason": "stöd", "legal_ground": "osl-10-19" });
+        assert_eq!(post("/api/referrals".to_owned(), sara.clone(), referral(unit.clone())).await.0, 201);
+        let (status, problem) = post("/api/referrals".to_owned(), sara.clone(), referral(Ulid::new().to_string())).await;
+        assert_eq!((status, problem["errors"][0]["field"].clone()), (422, serde_json::json!("to_unit_id")), "an unknown unit is named: {problem}");
+        assert_eq!(post(format!("/api/units/{unit}/close"), adam.clone(), serde_json::json!({ "reason": "sammanslagen" })).await.0, 201);
+        let (status, problem) = post("/api/referrals".to_owned(), sara.clone(), referral(unit.clone())).await;
+        assert_eq!((status, problem["errors"][0]["field"].clone()), (422, serde_json::json!("rule:UnitClosed")));
+        let open_units: serde_json::Value = get("/api/units".to_owned(), sara.clone()).await.json().await.expect("JSON");
+        assert!(open_units.as_array().expect("rows").iter().all(|row| row["unit_id"] != unit.as_str()), "closed units are not listed by default");
+        let all_units: serde_json::Value = get("/api/units?include_closed=true".to_owned(), sara.clone()).await.json().await.expect("JSON");
+        assert!(all_units.as_array().expect("rows").iter().any(|row| row["unit_id"] == unit.as_str() && row["closed_on"].is_string()));
+        let (status, _) = post("/api/users".to_owned(), adam.clone(), serde_json::json!({ "username": "fia", "password": PASSWORD, "role": "social_worker", "unit_id": unit })).await;
+        assert_eq!(status, 422, "no users for a closed unit");
+
+        // Users: added, listed without hashes, deactivated.
+        assert_eq!(post("/api/users".to_owned(), sara.clone(), serde_json::json!({ "username": "x", "password": PASSWORD, "role": "administrator", "unit_id": social.to_string() })).await.0, 403);
+        let (status, problem) = post("/api/users".to_owned(), adam.clone(), serde_json::json!({ "username": "olle", "password": "short", "role": "social_worker", "unit_id": social.to_string() })).await;
+        assert_eq!((status, problem["errors"][0]["field"].clone()), (422, serde_json::json!("password")));
+        let (status, added) = post("/api/users".to_owned(), adam.clone(), serde_json::json!({ "username": "olle", "password": PASSWORD, "role": "unit_manager", "unit_id": social.to_string() })).await;
+        assert_eq!(status, 201);
+        assert_eq!(post("/api/users".to_owned(), adam.clone(), serde_json::json!({ "username": "olle", "password": PASSWORD, "role": "unit_manager", "unit_id": social.to_string() })).await.0, 409);
+        let olle = token(&base, "olle").await;
+        assert_eq!(get("/api/caseload".to_owned(), olle.clone()).await.status().as_u16(), 200);
+        assert_eq!(get("/api/users".to_owned(), sara.clone()).await.status().as_u16(), 403);
+        let users = get("/api/users".to_owned(), adam.clone()).await.text().await.expect("a body");
+        assert!(users.contains("\"olle\"") && !users.contains("argon2"), "{users}");
+        let user_id = added["user_id"].as_str().expect("an id").to_owned();
+        let deactivate = |id: String, token: String| {
+            let url = format!("{base}/api/users/{id}/deactivate");
+            async move { reqwest::Client::new().post(url).bearer_auth(token).send().await.expect("answers").status().as_u16() }
+        };
+        assert_eq!(deactivate(user_id.clone(), sara.clone()).await, 403);
+        assert_eq!(deactivate(user_id.clone(), adam.clone()).await, 204);
+        assert_eq!(deactivate(user_id.clone(), adam.clone()).await, 404, "deactivated already");
+        assert_eq!(get("/api/caseload".to_owned(), olle).await.status().as_u16(), 401, "the session ended at once");
+        assert_eq!(login(&base, "olle", PASSWORD).await.status().as_u16(), 401);
+        let unit_events: i64 = projections::on_pool!(store.db, |pool| sqlx::query_scalar("select count(*) from events where aggregate_type = 'unit'").fetch_one(pool).await).expect("count");
+        assert_eq!(unit_events, 4, "registered twice, updated, closed: the directory's history is in the log");
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
     }
 }

@@ -59,7 +59,7 @@ on_both_stores! {
         };
         assert_eq!(ready["database"], "ok");
         let names: Vec<_> = ready["projections"].as_array().expect("projections").iter().map(|p| p["name"].as_str().unwrap_or_default().to_owned()).collect();
-        assert_eq!(names, ["caseload", "referrals", "outcomes", "timeline"]);
+        assert_eq!(names, ["caseload", "referrals", "outcomes", "timeline", "directory"]);
         let metrics = reqwest::get(format!("{base}/metrics")).await.expect("metrics answers");
         assert_eq!(metrics.status().as_u16(), 200);
         let text = metrics.text().await.expect("a body");

@@ -34,6 +34,9 @@ impl Referral {
                 if to_unit == context.actor.unit {
                     return Err(ReferralError::CannotReferToOwnUnit);
                 }
+                if !to_unit_kind.receives_referrals() {
+                    return Err(ReferralError::ReceiverTakesNoReferrals);
+                }
                 if concerns.is_empty() {
                     return Err(ReferralError::NoConcernCategory);
                 }
@@ -107,6 +110,9 @@ impl Referral {
                 }
                 if Some(new_referral) == self.id {
                     return Err(ReferralError::ForwardToSameReferral);
+                }
+                if !to_unit_kind.receives_referrals() {
+                    return Err(ReferralError::ReceiverTakesNoReferrals);
                 }
                 if self.kind == Some(ReferralKind::ReportOfConcern) && to_unit_kind != UnitKind::SocialServices {
                     return Err(ReferralError::ReportOfConcernMustGoToSocialServices);

@@ -168,6 +168,9 @@ pub enum ReferralError {
     /// A unit cannot refer to itself.
     #[error("a unit cannot refer to itself")]
     CannotReferToOwnUnit,
+    /// The receiving unit takes no referrals (the city's administration).
+    #[error("this unit receives no referrals")]
+    ReceiverTakesNoReferrals,
     /// Reports of concern go to social services (SoL 14:1).
     #[error("a report of concern must go to social services")]
     ReportOfConcernMustGoToSocialServices,

@@ -1,0 +1,298 @@
+//! The Unit aggregate: one entry of the unit directory, registered, updated and closed by administrators. Its
+//! kind never changes (a unit that becomes another kind is a new unit); a closed unit receives nothing new.
+
+use std::collections::BTreeSet;
+
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::Aggregate;
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::command::{AppliedCommands, Command, CommandContext, CommandRefused, Role};
+use crate::event::{write_all, Stamped};
+use crate::event_kinds;
+use crate::ids::UnitId;
+use crate::units::{District, OfferedService, UnitDirectoryEntry, UnitKind};
+
+/// The longest unit name accepted, in characters.
+pub const MAX_UNIT_NAME_CHARS: usize = 120;
+
+/// What may be done to a unit of the directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnitCommand {
+    /// Add a unit to the directory.
+    RegisterUnit {
+        /// Its id; must be the aggregate id.
+        unit: UnitId,
+        /// Its kind.
+        kind: UnitKind,
+        /// Its name as shown to users.
+        name: String,
+        /// The district it belongs to or serves.
+        district: District,
+        /// What it offers.
+        services: BTreeSet<OfferedService>,
+    },
+    /// Change its name, district or services.
+    UpdateUnit {
+        /// The new name.
+        name: String,
+        /// The new district.
+        district: District,
+        /// What it offers now.
+        services: BTreeSet<OfferedService>,
+    },
+    /// Close it: it receives no new referrals, cases or users.
+    CloseUnit {
+        /// Why (organisational, in clear).
+        reason: String,
+    },
+}
+
+/// What happened to a unit. Type names are stable; see ARCHITECTURE.md.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UnitEvent {
+    /// A unit was added to the directory.
+    UnitRegistered {
+        /// Its id.
+        unit: UnitId,
+        /// Its kind.
+        kind: UnitKind,
+        /// Its name.
+        name: String,
+        /// Its district.
+        district: District,
+        /// What it offers.
+        services: BTreeSet<OfferedService>,
+    },
+    /// Its name, district or services changed.
+    UnitUpdated {
+        /// The new name.
+        name: String,
+        /// The new district.
+        district: District,
+        /// What it offers now.
+        services: BTreeSet<OfferedService>,
+    },
+    /// It was closed (on the event's date).
+    UnitClosed {
+        /// Why.
+        reason: String,
+    },
+}
+
+event_kinds!(UnitEvent { UnitRegistered, UnitUpdated, UnitClosed });
+
+/// Why a unit command was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UnitError {
+    /// A refusal every aggregate makes.
+    #[error(transparent)]
+    Command(#[from] CommandRefused),
+    /// A unit with this id is registered already.
+    #[error("the unit is already registered")]
+    AlreadyRegistered,
+    /// No such unit.
+    #[error("no such unit")]
+    NotRegistered,
+    /// The unit is closed.
+    #[error("the unit is closed")]
+    UnitClosed,
+    /// The name is blank.
+    #[error("the unit's name is empty")]
+    NameEmpty,
+    /// The name is too long.
+    #[error("the unit's name is longer than {MAX_UNIT_NAME_CHARS} characters")]
+    NameTooLong,
+    /// A closing without a reason.
+    #[error("say why the unit is closed")]
+    ReasonEmpty,
+}
+
+/// A unit as its events make it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unit {
+    /// Set when registered.
+    pub entry: Option<UnitDirectoryEntry>,
+    /// The date it was closed, if it was.
+    pub closed_on: Option<Date>,
+    /// Commands already applied, for idempotency.
+    pub applied: AppliedCommands,
+}
+
+fn checked_name(name: String) -> Result<String, UnitError> {
+    let name = name.trim();
+    if name.is_empty() {
+        Err(UnitError::NameEmpty)
+    } else if name.chars().count() > MAX_UNIT_NAME_CHARS {
+        Err(UnitError::NameTooLong)
+    } else {
+        Ok(name.to_owned())
+    }
+}
+
+impl Unit {
+    /// The unit's entry if it is registered and open: what may receive referrals, cases and users.
+    pub fn open_entry(&self) -> Result<&UnitDirectoryEntry, UnitError> {
+        let entry = self.entry.as_ref().ok_or(UnitError::NotRegistered)?;
+        if self.closed_on.is_some() {
+            return Err(UnitError::UnitClosed);
+        }
+        Ok(entry)
+    }
+
+    /// Decides which events `body` leads to, or why it is refused. Only administrators keep the directory.
+    pub fn decide(&self, context: &CommandContext, body: UnitCommand) -> Result<Vec<UnitEvent>, UnitError> {
+        context.check(&self.applied)?;
+        context.require_role(Role::Administrator)?;
+        match body {
+            UnitCommand::RegisterUnit { unit, kind, name, district, services } => {
+                if self.entry.is_some() {
+                    return Err(UnitError::AlreadyRegistered);
+                }
+                Ok(vec![UnitEvent::UnitRegistered { unit, kind, name: checked_name(name)?, district, services }])
+            }
+            UnitCommand::UpdateUnit { name, district, services } => {
+                self.open_entry()?;
+                Ok(vec![UnitEvent::UnitUpdated { name: checked_name(name)?, district, services }])
+            }
+            UnitCommand::CloseUnit { reason } => {
+                self.open_entry()?;
+                let reason = reason.trim();
+                if reason.is_empty() {
+                    return Err(UnitError::ReasonEmpty);
+                }
+                Ok(vec![UnitEvent::UnitClosed { reason: reason.to_owned() }])
+            }
+        }
+    }
+}
+
+impl Aggregate for Unit {
+    const TYPE: &'static str = "unit";
+    type Command = Command<UnitCommand>;
+    type Event = Stamped<UnitEvent>;
+    type Error = UnitError;
+    type Services = ();
+
+    async fn handle(&mut self, command: Self::Command, _: &(), sink: &EventSink<Self>) -> Result<(), UnitError> {
+        let events = self.decide(&command.context, command.body)?;
+        write_all(self, &command.context, events, sink).await;
+        Ok(())
+    }
+
+    fn apply(&mut self, stamped: Self::Event) {
+        self.applied.record(stamped.command_id);
+        match stamped.event {
+            UnitEvent::UnitRegistered { unit, kind, name, district, services } => {
+                self.entry = Some(UnitDirectoryEntry { id: unit, kind, name, district, services });
+            }
+            UnitEvent::UnitUpdated { name, district, services } => {
+                if let Some(entry) = self.entry.as_mut() {
+                    entry.name = name;
+                    entry.district = district;
+                    entry.services = services;
+                }
+            }
+            UnitEvent::UnitClosed { .. } => self.closed_on = Some(stamped.occurred_on),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+    use ulid::Ulid;
+
+    use super::*;
+    use crate::command::Actor;
+    use crate::ids::{CommandId, UserId};
+
+    fn context(role: Role) -> CommandContext {
+        CommandContext {
+            command_id: CommandId::from_ulid(Ulid::new()),
+            actor: Actor { user: UserId::from_ulid(Ulid::new()), role, unit: UnitId::from_ulid(Ulid::new()) },
+            today: date!(2026 - 11 - 26),
+            occurred_on: date!(2026 - 11 - 26),
+        }
+    }
+
+    fn register(unit: UnitId, name: &str) -> UnitCommand {
+        UnitCommand::RegisterUnit {
+            unit,
+            kind: UnitKind::FramtidStockholm,
+            name: name.to_owned(),
+            district: District::parse("Hela staden").unwrap(),
+            services: [OfferedService::YouthCounselling].into(),
+        }
+    }
+
+    fn given(events: Vec<UnitEvent>) -> Unit {
+        let mut unit = Unit::default();
+        for event in events {
+            unit.apply(Stamped::new(&context(Role::Administrator), event));
+        }
+        unit
+    }
+
+    #[test]
+    fn an_administrator_registers_a_unit_with_a_trimmed_name() {
+        let unit = UnitId::from_ulid(Ulid::new());
+        let events =
+            Unit::default().decide(&context(Role::Administrator), register(unit, "  Framtid Stockholm ")).unwrap();
+        assert!(matches!(&events[..], [UnitEvent::UnitRegistered { name, .. }] if name == "Framtid Stockholm"));
+        let registered = given(events);
+        assert_eq!(registered.open_entry().unwrap().kind, UnitKind::FramtidStockholm);
+    }
+
+    #[test]
+    fn only_administrators_keep_the_directory() {
+        let unit = UnitId::from_ulid(Ulid::new());
+        for role in [Role::SocialWorker, Role::UnitManager, Role::Auditor] {
+            assert_eq!(
+                Unit::default().decide(&context(role), register(unit, "Framtid")),
+                Err(UnitError::Command(CommandRefused::RoleNotPermitted { role }))
+            );
+        }
+    }
+
+    #[test]
+    fn names_must_not_be_blank_or_too_long() {
+        let unit = UnitId::from_ulid(Ulid::new());
+        let admin = context(Role::Administrator);
+        assert_eq!(Unit::default().decide(&admin, register(unit, "  ")), Err(UnitError::NameEmpty));
+        let long = "x".repeat(MAX_UNIT_NAME_CHARS + 1);
+        assert_eq!(Unit::default().decide(&admin, register(unit, &long)), Err(UnitError::NameTooLong));
+    }
+
+    #[test]
+    fn a_unit_is_registered_once_and_a_closed_unit_is_neither_updated_nor_closed_again() {
+        let unit = UnitId::from_ulid(Ulid::new());
+        let admin = context(Role::Administrator);
+        let registered = given(Unit::default().decide(&admin, register(unit, "Framtid")).unwrap());
+        assert_eq!(registered.decide(&admin, register(unit, "Framtid")), Err(UnitError::AlreadyRegistered));
+        let close = UnitCommand::CloseUnit { reason: "sammanslagen med Framtid City".to_owned() };
+        let mut closed = registered.clone();
+        for event in registered.decide(&admin, close.clone()).unwrap() {
+            closed.apply(Stamped::new(&context(Role::Administrator), event));
+        }
+        assert_eq!(closed.open_entry(), Err(UnitError::UnitClosed));
+        assert_eq!(closed.decide(&admin, close), Err(UnitError::UnitClosed));
+        let update = UnitCommand::UpdateUnit {
+            name: "Framtid".to_owned(),
+            district: District::parse("Hela staden").unwrap(),
+            services: BTreeSet::new(),
+        };
+        assert_eq!(closed.decide(&admin, update), Err(UnitError::UnitClosed));
+        assert_eq!(Unit::default().open_entry(), Err(UnitError::NotRegistered));
+    }
+
+    #[test]
+    fn a_closing_needs_a_reason() {
+        let unit = UnitId::from_ulid(Ulid::new());
+        let admin = context(Role::Administrator);
+        let registered = given(Unit::default().decide(&admin, register(unit, "Framtid")).unwrap());
+        let close = UnitCommand::CloseUnit { reason: " ".to_owned() };
+        assert_eq!(registered.decide(&admin, close), Err(UnitError::ReasonEmpty));
+    }
+}

@@ -1,0 +1,242 @@
+//! The unit directory and the users, kept by administrators: `GET /api/units` (everyone signed in),
+//! `POST /api/units` and `POST /api/units/{id}/{step}` (update, close), `GET /api/users`, `POST /api/users` and
+//! `POST /api/users/{id}/deactivate`. Units are events in the log (auditors see who changed the directory and
+//! when); users live in the accounts tables, whose passwords are no business of the log.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use domain::command::{Actor, Command, CommandContext, Role};
+use domain::directory::{Unit, UnitCommand, UnitError};
+use domain::ids::{UnitId, UserId};
+use domain::units::{District, OfferedService, UnitDirectoryEntry, UnitKind};
+use projections::db::Db;
+use serde::{Deserialize, Serialize};
+use ulid::Ulid;
+
+use crate::accounts::{self, AccountError, UserRow};
+use crate::api::SignedIn;
+use crate::app::AppState;
+use crate::commands::EventMetadata;
+use crate::commands_api::{command_outcome, idempotency_key, load, Refusal};
+use crate::problem::{parse_body, parse_step, Problem};
+
+/// The unit `unit` as the directory has it, if it is registered and open; `field` names the request field in
+/// the problem otherwise. Read from the log, not the projection: a unit registered a moment ago is found.
+pub(crate) async fn open_unit(db: &Db, field: &str, unit: UnitId) -> Result<UnitDirectoryEntry, Problem> {
+    let loaded: Unit = load(db, "unit", &unit.to_string()).await?;
+    loaded.open_entry().cloned().map_err(|error| match error {
+        UnitError::UnitClosed => Problem::rule("UnitClosed", format!("{field}: the unit is closed")),
+        _ => Problem::invalid(field, "no such unit in the directory"),
+    })
+}
+
+fn require_administrator(signed_in: &SignedIn) -> Result<(), Problem> {
+    if signed_in.account.role == Role::Administrator {
+        Ok(())
+    } else {
+        Err(Problem::forbidden("only administrators keep the unit directory and the users"))
+    }
+}
+
+/// The query of `GET /api/units`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitsQuery {
+    /// Also list closed units.
+    #[serde(default)]
+    include_closed: bool,
+}
+
+/// `GET /api/units`: the directory, for every signed-in user (unit names are organisational, not secret).
+pub(crate) async fn units(
+    State(state): State<Arc<AppState>>,
+    _signed_in: SignedIn,
+    query: Result<Query<UnitsQuery>, QueryRejection>,
+) -> Result<Json<Vec<projections::directory::DirectoryRow>>, Problem> {
+    let Query(query) = query.map_err(|rejection| Problem::invalid("query", rejection.body_text()))?;
+    let rows = projections::directory::units(&state.db, query.include_closed)
+        .await
+        .map_err(|error| Problem::internal(&error))?;
+    Ok(Json(rows))
+}
+
+/// The body of `POST /api/units`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterUnitRequest {
+    unit_id: Option<String>,
+    kind: UnitKind,
+    name: String,
+    district: District,
+    #[serde(default)]
+    services: BTreeSet<OfferedService>,
+}
+
+/// The body of `POST /api/units/{id}/{step}`.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "step", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum UnitStepRequest {
+    /// Change the name, district or services.
+    Update {
+        name: String,
+        district: District,
+        #[serde(default)]
+        services: BTreeSet<OfferedService>,
+    },
+    /// Close the unit.
+    Close { reason: String },
+}
+
+/// The answer to a unit command.
+#[derive(Debug, Serialize)]
+pub struct UnitAnswer {
+    unit_id: String,
+    repeat: bool,
+}
+
+fn admin_context(signed_in: &SignedIn, command_id: domain::ids::CommandId) -> CommandContext {
+    let today = domain::calendar::stockholm_date(time::OffsetDateTime::now_utc());
+    CommandContext {
+        command_id,
+        actor: Actor { user: signed_in.account.user, role: signed_in.account.role, unit: signed_in.account.unit },
+        today,
+        occurred_on: today,
+    }
+}
+
+async fn execute_unit(
+    state: &AppState,
+    signed_in: &SignedIn,
+    command_id: domain::ids::CommandId,
+    unit: UnitId,
+    body: UnitCommand,
+) -> Result<(StatusCode, Json<UnitAnswer>), Problem> {
+    let command = Command { context: admin_context(signed_in, command_id), body };
+    let outcome = state.bus.execute::<Unit>(&unit.to_string(), command, &EventMetadata::default()).await;
+    let repeat = command_outcome(outcome, "unit", |error| match error {
+        UnitError::NotRegistered => Refusal::NotFound,
+        UnitError::AlreadyRegistered => Refusal::Conflict("a unit with this id is registered; use a new id"),
+        UnitError::Command(domain::command::CommandRefused::RoleNotPermitted { .. }) => Refusal::Forbidden,
+        _ => Refusal::Rule,
+    })?;
+    if let Ok(Some(cursor)) = projections::feed::cursor_of(&state.db, "unit", &unit.to_string()).await {
+        let _ = projections::runner::wait_for(&state.db, "directory", cursor, Duration::from_secs(5)).await;
+    }
+    let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(UnitAnswer { unit_id: unit.to_string(), repeat })))
+}
+
+/// `POST /api/units`: registers a unit.
+pub(crate) async fn register_unit(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<UnitAnswer>), Problem> {
+    require_administrator(&signed_in)?;
+    let command_id = idempotency_key(&headers)?;
+    let request: RegisterUnitRequest = parse_body(raw)?;
+    let unit = match &request.unit_id {
+        Some(id) => UnitId::parse(id).map_err(|error| Problem::invalid("unit_id", error.to_string()))?,
+        None => UnitId::from_ulid(Ulid::new()),
+    };
+    let body = UnitCommand::RegisterUnit {
+        unit,
+        kind: request.kind,
+        name: request.name,
+        district: request.district,
+        services: request.services,
+    };
+    execute_unit(&state, &signed_in, command_id, unit, body).await
+}
+
+/// `POST /api/units/{id}/{step}`: updates or closes a unit.
+pub(crate) async fn unit_step(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    Path((id, step)): Path<(String, String)>,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<UnitAnswer>), Problem> {
+    require_administrator(&signed_in)?;
+    let unit = UnitId::parse(&id).map_err(|_| Problem::not_found("unit"))?;
+    let command_id = idempotency_key(&headers)?;
+    let body = match parse_step::<UnitStepRequest>(raw, &step)? {
+        UnitStepRequest::Update { name, district, services } => UnitCommand::UpdateUnit { name, district, services },
+        UnitStepRequest::Close { reason } => UnitCommand::CloseUnit { reason },
+    };
+    execute_unit(&state, &signed_in, command_id, unit, body).await
+}
+
+/// `GET /api/users`: every user, without password hashes (administrators).
+pub(crate) async fn users(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+) -> Result<Json<Vec<UserRow>>, Problem> {
+    require_administrator(&signed_in)?;
+    Ok(Json(accounts::users(&state.db).await.map_err(|error| Problem::internal(&error))?))
+}
+
+/// The body of `POST /api/users`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddUserRequest {
+    username: String,
+    /// At least 12 characters, handed to the user by a safe channel.
+    password: String,
+    role: Role,
+    unit_id: String,
+}
+
+/// The answer to `POST /api/users`.
+#[derive(Debug, Serialize)]
+pub struct UserAnswer {
+    user_id: String,
+}
+
+/// `POST /api/users`: adds a user to an open unit of the directory (administrators).
+pub(crate) async fn add_user(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<UserAnswer>), Problem> {
+    require_administrator(&signed_in)?;
+    let request: AddUserRequest = parse_body(raw)?;
+    let unit = UnitId::parse(&request.unit_id).map_err(|error| Problem::invalid("unit_id", error.to_string()))?;
+    open_unit(&state.db, "unit_id", unit).await?;
+    match accounts::add_user(&state.db, &request.username, &request.password, request.role, unit).await {
+        Ok(user) => Ok((StatusCode::CREATED, Json(UserAnswer { user_id: user.to_string() }))),
+        Err(error @ AccountError::InvalidUsername) => Err(Problem::invalid("username", error.to_string())),
+        Err(error @ AccountError::PasswordTooShort) => Err(Problem::invalid("password", error.to_string())),
+        Err(AccountError::UsernameTaken(_)) => {
+            Err(Problem::conflict("the username is taken; choose another (usernames are never reused)"))
+        }
+        Err(other) => Err(Problem::internal(&other)),
+    }
+}
+
+/// `POST /api/users/{id}/deactivate`: the user can no longer sign in and their sessions end at once
+/// (administrators; not themselves, so that a directory always keeps one).
+pub(crate) async fn deactivate_user(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Problem> {
+    require_administrator(&signed_in)?;
+    let user = UserId::parse(&id).map_err(|_| Problem::not_found("user"))?;
+    if user == signed_in.account.user {
+        return Err(Problem::rule("CannotDeactivateSelf", "administrators cannot deactivate themselves"));
+    }
+    if accounts::deactivate(&state.db, user).await.map_err(|error| Problem::internal(&error))? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Problem::not_found("active user"))
+    }
+}
