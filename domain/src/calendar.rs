@@ -156,3 +156,20 @@ mod stockholm_tests {
         assert!(outside_working_hours(datetime!(2026-11-28 10:00 UTC)), "a Saturday");
     }
 }
+
+/// The JSON Schema of a calendar date as Lots writes it (`2026-11-26`), for `#[schemars(with = …)]` on `Date`
+/// fields.
+#[cfg(feature = "schema")]
+#[derive(Debug)]
+pub struct IsoDate;
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for IsoDate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "format": "date", "examples": ["2026-11-26"] })
+    }
+}

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a report, referral or investigation is about. Kept in clear: outcome statistics break down by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConcernCategory {
     /// Rån. A strategic offence (Brå).
@@ -53,6 +54,7 @@ impl ConcernCategory {
 
 /// Kinds of information a consent may cover.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InformationCategory {
     /// Name, identity number, contact details.

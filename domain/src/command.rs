@@ -10,6 +10,7 @@ use crate::sealed::Sealed;
 
 /// The roles of Lots' users.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Handläggare / socialsekreterare: holds cases, sends and handles referrals.

@@ -24,6 +24,7 @@ pub enum IdentityNumberKind {
 
 /// Sex as registered: the ninth digit of the number is odd for men and even for women.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     /// Registered as female.

@@ -16,6 +16,16 @@ pub struct InvalidId {
     pub length: usize,
 }
 
+/// The JSON Schema of every id: a ULID's 26 characters of Crockford's base 32.
+#[cfg(feature = "schema")]
+pub fn ulid_schema() -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "string",
+        "pattern": "^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$",
+        "examples": ["01JDZ8Q3N4V5W6X7Y8Z9A0B1C2"]
+    })
+}
+
 macro_rules! ulid_id {
     ($(#[$meta:meta])* $name:ident, $label:literal) => {
         $(#[$meta])*
@@ -55,6 +65,17 @@ macro_rules! ulid_id {
             type Err = InvalidId;
             fn from_str(text: &str) -> Result<Self, Self::Err> {
                 Self::parse(text)
+            }
+        }
+
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                "Ulid".into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                ulid_schema()
             }
         }
     };

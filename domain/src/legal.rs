@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// A legal ground for disclosing information or deciding an intervention, by code: `osl-10-18a`,
 /// `sol-4-1`, `lvu-2`. Lower-case letters, digits and hyphens, 2 to 64 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct LegalGroundCode(String);
 

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Goal attainment at a follow-up, on the scale −2 (much worse than expected) … +2 (much better).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "i8", into = "i8")]
 pub struct GoalAttainment(i8);
 
@@ -48,6 +49,7 @@ impl From<GoalAttainment> for i8 {
 
 /// What kind of intervention (insats) was decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InterventionKind {
     /// Kontaktperson.
@@ -83,6 +85,7 @@ impl InterventionKind {
 
 /// How an intervention ended. Kept in clear for outcome statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InterventionOutcome {
     /// Carried out as planned to its end.

@@ -31,6 +31,7 @@ impl RetentionPolicy {
 
 /// A recorded legal hold on a subject's file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LegalHold {
     /// An adoption investigation: the file is kept.

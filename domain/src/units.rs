@@ -9,6 +9,7 @@ use crate::ids::UnitId;
 
 /// What kind of unit it is; the glossary's table of who works in Lots.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UnitKind {
     /// A district's child and youth social services (socialtjänsten, barn och unga). Owns cases.
@@ -66,6 +67,7 @@ impl UnitKind {
 /// A district (stadsdelsområde, or a municipality elsewhere). Data, not an enum: districts are reorganised and
 /// the same code must serve other municipalities.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct District(String);
 
@@ -123,6 +125,7 @@ impl fmt::Display for District {
 
 /// What a unit offers to those who refer to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OfferedService {
     /// Receives reports of concern and applications; investigates (social services).

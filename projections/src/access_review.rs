@@ -9,7 +9,7 @@ use crate::db::Db;
 use crate::on_pool;
 
 /// One read, with why it stands out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AccessRow {
     /// Its position in the access log.
     pub position: i64,

@@ -61,7 +61,7 @@ impl Projection for Directory {
 }
 
 /// One unit of the directory, as read.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct DirectoryRow {
     /// The unit's id.
     pub unit_id: String,

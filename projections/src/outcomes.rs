@@ -188,7 +188,7 @@ impl Projection for Outcomes {
 
 /// What the outcome figures are broken down by (one at a time; boys and girls are always reported separately
 /// by choosing `Sex`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Breakdown {
     /// Sex as registered.
@@ -204,7 +204,7 @@ pub enum Breakdown {
 }
 
 /// One measure over the groups, suppressed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Measure {
     /// What is counted.
     pub name: &'static str,
@@ -213,7 +213,7 @@ pub struct Measure {
 }
 
 /// A duration in days over a group: median and 90th percentile (nearest rank), shown only for 5 or more cases.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct DaysStatistic {
     /// The median.
     pub median: i64,
@@ -222,7 +222,7 @@ pub struct DaysStatistic {
 }
 
 /// The outcome figures for a period.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct OutcomeReport {
     /// The breakdown.
     pub breakdown: Breakdown,

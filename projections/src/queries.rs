@@ -10,7 +10,7 @@ use crate::on_pool;
 use crate::runner::status;
 
 /// Which clock a deadline belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeadlineKind {
     /// Protection assessment: the day of receipt or the next.
@@ -24,7 +24,7 @@ pub enum DeadlineKind {
 }
 
 /// One deadline of one case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DeadlineRow {
     /// The case.
     pub case_id: String,
@@ -33,6 +33,7 @@ pub struct DeadlineRow {
     /// Which clock.
     pub kind: DeadlineKind,
     /// The last day on time.
+    #[schemars(with = "domain::calendar::IsoDate")]
     pub due_on: Date,
     /// Whether today is past it.
     pub overdue: bool,
@@ -43,7 +44,7 @@ pub struct DeadlineRow {
 }
 
 /// One open case in a unit's caseload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CaseloadRow {
     /// The case.
     pub case_id: String,
@@ -54,6 +55,7 @@ pub struct CaseloadRow {
     /// The phase.
     pub phase: String,
     /// The date of receipt.
+    #[schemars(with = "domain::calendar::IsoDate")]
     pub received_on: Date,
     /// The nearest deadline.
     pub next_deadline: Option<DeadlineRow>,
@@ -64,7 +66,7 @@ pub struct CaseloadRow {
 }
 
 /// One referral in an inbox or outbox.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ReferralRow {
     /// The referral.
     pub referral_id: String,
@@ -77,8 +79,10 @@ pub struct ReferralRow {
     /// Its status.
     pub status: String,
     /// Sent on.
+    #[schemars(with = "domain::calendar::IsoDate")]
     pub sent_on: Date,
     /// Received on.
+    #[schemars(with = "Option<domain::calendar::IsoDate>")]
     pub received_on: Option<Date>,
     /// Days since it was sent (until decided, else until today).
     pub days_since_sent: i64,
@@ -311,7 +315,7 @@ pub async fn outbox(db: &Db, unit: &str, today: Date) -> Result<Vec<ReferralRow>
 }
 
 /// Open cases by worker and phase, with how many are overdue: the manager's overview of a caseload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CaseloadSummary {
     /// The responsible worker (none: not yet assigned).
     pub worker_id: Option<String>,
@@ -338,7 +342,7 @@ pub fn summarise(rows: &[CaseloadRow]) -> Vec<CaseloadSummary> {
 }
 
 /// What access control needs to know about a case: the unit holding it and its subject's protection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CaseSummary {
     /// The case.
     pub case_id: String,

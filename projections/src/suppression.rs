@@ -26,6 +26,19 @@ impl Serialize for Cell {
     }
 }
 
+impl schemars::JsonSchema for Cell {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Cell".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A count: a number when shown, \"<5\" for 1 to 4, \"..\" when hidden so that a small count cannot be worked out",
+            "oneOf": [{ "type": "integer", "minimum": 0 }, { "type": "string", "enum": ["<5", ".."] }]
+        })
+    }
+}
+
 impl Cell {
     /// How the cell is written for people.
     pub fn display(&self) -> String {
@@ -38,7 +51,7 @@ impl Cell {
 }
 
 /// One breakdown as published: its cells and its total.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Published {
     /// The cells, in the order given.
     pub cells: Vec<Cell>,

@@ -99,7 +99,7 @@ impl Projection for Timeline {
 }
 
 /// One line of a case's timeline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct TimelineEntry {
     /// `case` or `referral`.
     pub aggregate_type: String,

@@ -210,7 +210,7 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Account, AccountError>
 }
 
 /// A user as administrators see them (never the password hash).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct UserRow {
     /// Their id.
     pub user_id: String,

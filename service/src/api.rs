@@ -12,6 +12,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::ids::CaseId;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::access_control::CaseAccess;
@@ -19,21 +20,45 @@ use crate::accounts::{self, Account, AccountError};
 use crate::app::AppState;
 use crate::problem::{parse_body, Problem};
 
+/// The web client's session cookie.
+pub const SESSION_COOKIE: &str = "lots_session";
+
 /// The header that states why a user reads a case outside their unit.
 pub const REASON_HEADER: &str = "x-lots-reason";
 
-#[derive(Debug, Deserialize)]
+/// The header that carries the CSRF token with every unsafe request made with the session cookie.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// How the client keeps its session.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum SessionKind {
+    /// A bearer token in the answer, sent as `Authorization: Bearer …` (programs).
+    #[default]
+    Bearer,
+    /// A secure, HttpOnly, SameSite=Strict cookie the page's scripts cannot read, and a CSRF token in the answer
+    /// to send as `X-CSRF-Token` with every request that changes something (the web client).
+    Cookie,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct LoginRequest {
+pub(crate) struct LoginRequest {
     username: String,
     password: String,
+    #[serde(default)]
+    session: SessionKind,
 }
 
 /// The answer to a successful login.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct LoginAnswer {
-    /// The bearer token.
-    pub token: String,
+    /// The bearer token (not for cookie sessions: the cookie carries it, out of scripts' reach).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// For cookie sessions: the token to send as `X-CSRF-Token`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csrf_token: Option<String>,
     /// The user.
     pub user_id: String,
     /// Their role.
@@ -42,62 +67,124 @@ pub struct LoginAnswer {
     pub unit_id: String,
 }
 
-/// `POST /api/login`: a bearer token for a username and password.
+/// The CSRF token of a session: derived from its secret, so it needs no storage, and unknowable to a page of
+/// another site, which can neither read the HttpOnly cookie nor this site's answers.
+pub fn csrf_token(session_token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(format!("lots csrf v1:{session_token}").as_bytes()))
+}
+
+fn session_cookie(token: &str) -> String {
+    format!("{SESSION_COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict")
+}
+
+/// `POST /api/login`: a bearer token, or a session cookie and its CSRF token, for a username and password.
 pub(crate) async fn login(
     State(state): State<Arc<AppState>>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     raw: Result<Bytes, BytesRejection>,
-) -> Result<Json<LoginAnswer>, Problem> {
+) -> Result<Response, Problem> {
     let request: LoginRequest = parse_body(raw)?;
     match accounts::login(&state.db, &request.username, &request.password, Some(&client.ip().to_string())).await {
-        Ok((token, account)) => Ok(Json(LoginAnswer {
-            token,
-            user_id: account.user.to_string(),
-            role: account.role.as_str(),
-            unit_id: account.unit.to_string(),
-        })),
+        Ok((token, account)) => {
+            let mut answer = LoginAnswer {
+                token: None,
+                csrf_token: None,
+                user_id: account.user.to_string(),
+                role: account.role.as_str(),
+                unit_id: account.unit.to_string(),
+            };
+            Ok(match request.session {
+                SessionKind::Bearer => {
+                    answer.token = Some(token);
+                    Json(answer).into_response()
+                }
+                SessionKind::Cookie => {
+                    answer.csrf_token = Some(csrf_token(&token));
+                    ([(header::SET_COOKIE, session_cookie(&token))], Json(answer)).into_response()
+                }
+            })
+        }
         Err(AccountError::WrongCredentials) => Err(Problem::unauthorized("wrong username or password")),
         Err(other) => Err(Problem::internal(&other)),
     }
 }
 
-/// The signed-in account behind a request's bearer token.
+/// The signed-in account behind a request's bearer token or session cookie.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
     /// Who.
     pub account: Account,
     /// The token, for signing out.
     pub token: String,
+    /// Whether it came in the session cookie (the web client).
+    pub by_cookie: bool,
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().strip_prefix(SESSION_COOKIE)?.strip_prefix('='))
+        .find(|token| !token.is_empty())
 }
 
 impl FromRequestParts<Arc<AppState>> for SignedIn {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
-        let token = parts
+        let bearer = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "))
             .map(str::trim)
-            .filter(|token| !token.is_empty())
-            .ok_or_else(|| Problem::unauthorized("send Authorization: Bearer <token> from POST /api/login"))?;
+            .filter(|token| !token.is_empty());
+        let (token, by_cookie) = match (bearer, cookie_token(&parts.headers)) {
+            (Some(token), _) => (token, false),
+            (None, Some(token)) => (token, true),
+            (None, None) => {
+                return Err(Problem::unauthorized(
+                    "send Authorization: Bearer <token> from POST /api/login, or sign in to the web client",
+                ))
+            }
+        };
+        // A request made with the cookie that changes something must carry the session's CSRF token: a page of
+        // another site can make the browser send the cookie (were SameSite not honoured) but cannot know it.
+        if by_cookie && !parts.method.is_safe() {
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|value| value.to_str().ok()).unwrap_or_default();
+            let expected = csrf_token(token);
+            let same = sent.len() == expected.len()
+                && sent.bytes().zip(expected.bytes()).fold(0u8, |differ, (a, b)| differ | (a ^ b)) == 0;
+            if !same {
+                return Err(Problem::forbidden("send the session's CSRF token as X-CSRF-Token"));
+            }
+        }
         match accounts::authenticate(&state.db, token).await {
-            Ok(account) => Ok(SignedIn { account, token: token.to_owned() }),
+            Ok(account) => Ok(SignedIn { account, token: token.to_owned(), by_cookie }),
             Err(AccountError::NotSignedIn) => Err(Problem::unauthorized("the token is unknown, signed out or expired")),
             Err(other) => Err(Problem::internal(&other)),
         }
     }
 }
 
-/// `POST /api/logout`: ends the session.
-pub(crate) async fn logout(State(state): State<Arc<AppState>>, signed_in: SignedIn) -> Result<StatusCode, Problem> {
+/// `POST /api/logout`: ends the session (and clears the cookie).
+pub(crate) async fn logout(State(state): State<Arc<AppState>>, signed_in: SignedIn) -> Result<Response, Problem> {
     accounts::logout(&state.db, &signed_in.token).await.map_err(|error| Problem::internal(&error))?;
-    Ok(StatusCode::NO_CONTENT)
+    if signed_in.by_cookie {
+        let expired = format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
+        Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, expired)]).into_response())
+    } else {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    }
 }
 
-#[derive(Debug, Serialize)]
-struct CaseAnswer {
+/// A case as `GET /api/cases/{id}` answers.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "CaseRead")]
+pub(crate) struct CaseAnswer {
     case_id: String,
     subject_id: String,
     unit_id: String,

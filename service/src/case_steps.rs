@@ -20,6 +20,7 @@ use domain::ids::{CaseId, GoalId, InterventionId, NoteId, ReferralId, SubjectId,
 use domain::legal::LegalGroundCode;
 use domain::outcomes::{GoalAttainment, InterventionKind, InterventionOutcome};
 use domain::sealed::Sealed;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::Date;
 use ulid::Ulid;
@@ -31,7 +32,7 @@ use crate::commands_api::{command_outcome, idempotency_key, load, Refusal};
 use crate::problem::{parse_body, parse_step, Problem};
 
 /// How a case came about, as sent.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "snake_case", tag = "kind")]
 pub enum OriginRequest {
     /// From a referral.
@@ -43,19 +44,21 @@ pub enum OriginRequest {
 }
 
 /// The body of `POST /api/cases`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpenCaseRequest {
     case_id: Option<String>,
     subject_id: String,
     origin: OriginRequest,
     concerns: BTreeSet<ConcernCategory>,
+    #[schemars(with = "Option<domain::calendar::IsoDate>")]
     protection_assessed_on: Option<Date>,
+    #[schemars(with = "Option<domain::calendar::IsoDate>")]
     occurred_on: Option<Date>,
 }
 
 /// A goal as sent.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GoalRequest {
     goal_id: Option<String>,
@@ -63,14 +66,15 @@ pub struct GoalRequest {
 }
 
 /// The body of a step, by the step's name in the path.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "step", rename_all = "kebab-case", deny_unknown_fields)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub enum CaseStepRequest {
     /// The protection assessment.
     AssessProtection {
         immediate_protection_needed: bool,
         assessment: String,
         late_reason: Option<String>,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
     },
     /// The preliminary assessment; `child_heard_why_not` when the child was not heard.
@@ -80,20 +84,37 @@ pub enum CaseStepRequest {
         child_heard: bool,
         child_heard_why_not: Option<String>,
         exceptional_reason: Option<String>,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
     },
     /// Start the investigation.
-    StartInvestigation { concerns: BTreeSet<ConcernCategory>, occurred_on: Option<Date> },
+    StartInvestigation {
+        concerns: BTreeSet<ConcernCategory>,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
     /// Extend it (unit managers).
-    ExtendInvestigation { new_due_on: Date, reason: String, occurred_on: Option<Date> },
+    ExtendInvestigation {
+        #[schemars(with = "domain::calendar::IsoDate")]
+        new_due_on: Date,
+        reason: String,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
     /// Complete it.
-    CompleteInvestigation { result: InvestigationResult, conclusion: String, occurred_on: Option<Date> },
+    CompleteInvestigation {
+        result: InvestigationResult,
+        conclusion: String,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
     /// Decide an intervention (unit managers).
     DecideIntervention {
         intervention_id: Option<String>,
         kind: InterventionKind,
         legal_basis: LegalGroundCode,
         reasons: String,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
     },
     /// Plan it.
@@ -102,18 +123,27 @@ pub enum CaseStepRequest {
         provider_unit_id: Option<String>,
         referral_id: Option<String>,
         goals: Vec<GoalRequest>,
+        #[schemars(with = "domain::calendar::IsoDate")]
         planned_start: Date,
+        #[schemars(with = "domain::calendar::IsoDate")]
         first_follow_up_on: Date,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
     },
     /// Start it.
-    StartIntervention { intervention_id: String, occurred_on: Option<Date> },
+    StartIntervention {
+        intervention_id: String,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
     /// Follow it up: attainment −2…+2 per goal id.
     FollowUpIntervention {
         intervention_id: String,
         attainments: BTreeMap<String, GoalAttainment>,
         notes: String,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
         next_follow_up_on: Option<Date>,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
     },
     /// End it.
@@ -121,22 +151,47 @@ pub enum CaseStepRequest {
         intervention_id: String,
         outcome: InterventionOutcome,
         summary: String,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
     },
     /// Append a journal note, or a correction of one.
-    AppendNote { note_id: Option<String>, text: String, corrects: Option<String>, occurred_on: Option<Date> },
+    AppendNote {
+        note_id: Option<String>,
+        text: String,
+        corrects: Option<String>,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
     /// Make a worker responsible.
-    AssignWorker { worker_id: String, occurred_on: Option<Date> },
+    AssignWorker {
+        worker_id: String,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
     /// Transfer to another unit (unit managers).
-    Transfer { to_unit_id: String, reason: String, occurred_on: Option<Date> },
+    Transfer {
+        to_unit_id: String,
+        reason: String,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
     /// Close the case.
-    Close { reason: CloseReason, notes: String, occurred_on: Option<Date> },
+    Close {
+        reason: CloseReason,
+        notes: String,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
     /// Reopen it.
-    Reopen { reason: String, occurred_on: Option<Date> },
+    Reopen {
+        reason: String,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
 }
 
 /// The answer to a case command.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct CaseAnswer {
     case_id: String,
     step: String,

@@ -19,6 +19,7 @@ use domain::ids::{CommandId, ConsentId, ReferralId, SubjectId, UnitId};
 use domain::legal::LegalGroundCode;
 use domain::referral::{DisclosureBasis, Referral, ReferralCommand, ReferralError, ReferralKind};
 use projections::db::Db;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::Date;
 use ulid::Ulid;
@@ -66,7 +67,7 @@ pub(crate) async fn load<A: Aggregate>(db: &Db, aggregate_type: &str, id: &str) 
 }
 
 /// The body of `POST /api/referrals`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SendReferralRequest {
     referral_id: Option<String>,
@@ -81,11 +82,12 @@ pub struct SendReferralRequest {
     /// What information the referral discloses, checked against the consent.
     #[serde(default)]
     information: BTreeSet<InformationCategory>,
+    #[schemars(with = "Option<domain::calendar::IsoDate>")]
     occurred_on: Option<Date>,
 }
 
 /// The answer to a sent referral.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct SendReferralAnswer {
     referral_id: String,
     /// Whether this answered a repeat of an applied command.

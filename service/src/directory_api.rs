@@ -17,6 +17,7 @@ use domain::directory::{Unit, UnitCommand, UnitError};
 use domain::ids::{UnitId, UserId};
 use domain::units::{District, OfferedService, UnitDirectoryEntry, UnitKind};
 use projections::db::Db;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ulid::Ulid;
 
@@ -46,7 +47,7 @@ fn require_administrator(signed_in: &SignedIn) -> Result<(), Problem> {
 }
 
 /// The query of `GET /api/units`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UnitsQuery {
     /// Also list closed units.
@@ -68,7 +69,7 @@ pub(crate) async fn units(
 }
 
 /// The body of `POST /api/units`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterUnitRequest {
     unit_id: Option<String>,
@@ -80,8 +81,8 @@ pub struct RegisterUnitRequest {
 }
 
 /// The body of `POST /api/units/{id}/{step}`.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "step", rename_all = "kebab-case", deny_unknown_fields)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub enum UnitStepRequest {
     /// Change the name, district or services.
     Update {
@@ -95,7 +96,7 @@ pub enum UnitStepRequest {
 }
 
 /// The answer to a unit command.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct UnitAnswer {
     unit_id: String,
     repeat: bool,
@@ -185,7 +186,7 @@ pub(crate) async fn users(
 }
 
 /// The body of `POST /api/users`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddUserRequest {
     username: String,
@@ -196,7 +197,7 @@ pub struct AddUserRequest {
 }
 
 /// The answer to `POST /api/users`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct UserAnswer {
     user_id: String,
 }

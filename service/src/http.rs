@@ -11,6 +11,7 @@ use axum::{Json, Router};
 use serde::Serialize;
 
 use crate::app::AppState;
+use crate::openapi::{Doc, Operation, ADMINISTRATORS, CASEWORK, READERS, REVIEWERS, SUBJECT_KEEPERS};
 
 /// The largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -26,37 +27,130 @@ async fn time_limit(request: axum::extract::Request, next: axum::middleware::Nex
     }
 }
 
+/// Refuses a body declared larger than [`MAX_BODY_BYTES`] before any handler runs, also where the handler
+/// reads no body (a body that does not say its length is cut off where it is read). A refused body is left
+/// unread, so the connection is closed after the answer: its rest must not be read as the next request.
+async fn body_limit(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    let mut response = if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        crate::problem::Problem::too_large(format!("the body may be at most {MAX_BODY_BYTES} bytes")).into_response()
+    } else {
+        next.run(request).await
+    };
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        response.headers_mut().insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+    }
+    response
+}
+
+/// Declares the API once: the router is built from this table and the OpenAPI document is written from it, so
+/// the two cannot drift apart.
+macro_rules! api {
+    ($($method:ident $path:literal => $handler:path, $doc:expr;)+) => {
+        fn api_routes(router: Router<Arc<AppState>>) -> Router<Arc<AppState>> {
+            router $(.route($path, axum::routing::$method($handler)))+
+        }
+
+        /// Every operation of the API, for the OpenAPI document.
+        pub(crate) fn api_operations() -> Vec<Operation> {
+            vec![$(Operation { method: stringify!($method), path: $path, doc: $doc }),+]
+        }
+    };
+}
+
+api! {
+    get "/api/openapi.json" => crate::openapi::openapi_json, Doc::new("This document").public();
+    post "/api/login" => crate::api::login,
+        Doc::new("Sign in: a bearer token, or with `\"session\": \"cookie\"` the web client's session cookie and CSRF token")
+            .public().body::<crate::api::LoginRequest>().answer::<crate::api::LoginAnswer>(200);
+    post "/api/logout" => crate::api::logout, Doc::new("Sign out: the session ends").status(204);
+    post "/api/cases" => crate::case_steps::open,
+        Doc::new("Open a case at your unit").roles(CASEWORK).command()
+            .body::<crate::case_steps::OpenCaseRequest>().answer::<crate::case_steps::CaseAnswer>(201);
+    get "/api/cases/{id}" => crate::api::case,
+        Doc::new("A case (recorded in the access log)").roles(READERS).reason().answer::<crate::api::CaseAnswer>(200);
+    post "/api/cases/{id}/{step}" => crate::case_steps::step,
+        Doc::new("A step of a case").roles(CASEWORK).command()
+            .steps::<crate::case_steps::CaseStepRequest>().answer::<crate::case_steps::CaseAnswer>(201);
+    get "/api/cases/{id}/timeline" => crate::views::timeline,
+        Doc::new("A case's history with its referrals, with who did what (recorded in the access log)").roles(READERS)
+            .reason().answer::<Vec<projections::timeline::TimelineEntry>>(200);
+    get "/api/cases/{id}/state" => crate::views::state_as_of,
+        Doc::new("A case as it stood at a log position or a moment, replayed from the log (recorded in the access log)")
+            .roles(READERS).reason().query::<crate::views::AsOfQuery>().answer::<crate::views::CaseStateAnswer>(200);
+    post "/api/subjects" => crate::subjects_api::register,
+        Doc::new("Register a child, young person or guardian; the identity is sealed").roles(CASEWORK).command()
+            .body::<crate::subjects_api::RegisterRequest>().answer::<crate::subjects_api::SubjectAnswer>(201);
+    get "/api/subjects" => crate::subjects_api::lookup,
+        Doc::new("Find subjects by identity number").roles(CASEWORK)
+            .query::<crate::subjects_api::LookupQuery>().answer::<Vec<String>>(200);
+    post "/api/subjects/{id}/{step}" => crate::subjects_api::step,
+        Doc::new("A step of a subject (erasure: administrators only)").roles(SUBJECT_KEEPERS).command()
+            .steps::<crate::subjects_api::SubjectStepRequest>().answer::<crate::subjects_api::SubjectAnswer>(201);
+    post "/api/consents" => crate::subjects_api::give_consent,
+        Doc::new("Record a written consent").roles(CASEWORK).command()
+            .body::<crate::subjects_api::ConsentRequest>().answer::<crate::subjects_api::ConsentAnswer>(201);
+    post "/api/consents/{id}/revoke" => crate::subjects_api::revoke_consent,
+        Doc::new("Record that a consent was revoked").roles(CASEWORK).command()
+            .body::<crate::subjects_api::RevokeRequest>().answer::<crate::subjects_api::ConsentAnswer>(201);
+    post "/api/referrals" => crate::commands_api::send_referral,
+        Doc::new("Send a report of concern or a referral; a referral needs a covering consent or a legal ground")
+            .roles(CASEWORK).command()
+            .body::<crate::commands_api::SendReferralRequest>().answer::<crate::commands_api::SendReferralAnswer>(201);
+    post "/api/referrals/{id}/{step}" => crate::referral_steps::step,
+        Doc::new("A step of a referral").roles(CASEWORK).command()
+            .steps::<crate::referral_steps::StepRequest>().answer::<crate::referral_steps::StepAnswer>(201);
+    get "/api/units" => crate::directory_api::units,
+        Doc::new("The unit directory").query::<crate::directory_api::UnitsQuery>()
+            .answer::<Vec<projections::directory::DirectoryRow>>(200);
+    post "/api/units" => crate::directory_api::register_unit,
+        Doc::new("Register a unit").roles(ADMINISTRATORS).command()
+            .body::<crate::directory_api::RegisterUnitRequest>().answer::<crate::directory_api::UnitAnswer>(201);
+    post "/api/units/{id}/{step}" => crate::directory_api::unit_step,
+        Doc::new("Update or close a unit").roles(ADMINISTRATORS).command()
+            .steps::<crate::directory_api::UnitStepRequest>().answer::<crate::directory_api::UnitAnswer>(201);
+    get "/api/users" => crate::directory_api::users,
+        Doc::new("The users, without passwords").roles(ADMINISTRATORS).answer::<Vec<crate::accounts::UserRow>>(200);
+    post "/api/users" => crate::directory_api::add_user,
+        Doc::new("Add a user to an open unit").roles(ADMINISTRATORS)
+            .body::<crate::directory_api::AddUserRequest>().answer::<crate::directory_api::UserAnswer>(201);
+    post "/api/users/{id}/deactivate" => crate::directory_api::deactivate_user,
+        Doc::new("Deactivate a user: their sessions end at once").roles(ADMINISTRATORS).status(204);
+    get "/api/caseload" => crate::views::caseload,
+        Doc::new("Your unit's open cases and the summary per worker and phase").roles(READERS)
+            .query::<crate::views::DayQuery>().answer::<crate::views::CaseloadAnswer>(200);
+    get "/api/deadlines" => crate::views::deadlines,
+        Doc::new("Your unit's deadlines, overdue first").roles(READERS)
+            .query::<crate::views::DayQuery>().answer::<Vec<projections::queries::DeadlineRow>>(200);
+    get "/api/inbox" => crate::views::inbox,
+        Doc::new("Referrals sent to your unit").roles(READERS)
+            .query::<crate::views::DayQuery>().answer::<Vec<projections::queries::ReferralRow>>(200);
+    get "/api/outbox" => crate::views::outbox,
+        Doc::new("Referrals your unit sent").roles(READERS)
+            .query::<crate::views::DayQuery>().answer::<Vec<projections::queries::ReferralRow>>(200);
+    get "/api/outcomes" => crate::views::outcomes,
+        Doc::new("Outcome figures, one breakdown at a time, small counts suppressed").roles(READERS)
+            .query::<crate::views::OutcomeQuery>().answer::<projections::outcomes::OutcomeReport>(200);
+    get "/api/access-review" => crate::views::access_review,
+        Doc::new("Who read which case: reads outside the unit, of protected subjects, outside working hours")
+            .roles(REVIEWERS).query::<crate::views::ReviewQuery>()
+            .answer::<Vec<projections::access_review::AccessRow>>(200);
+}
+
 /// The routes, from one place.
 pub fn router(state: Arc<AppState>) -> Router {
-    Router::new()
+    api_routes(Router::new())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(crate::metrics::metrics))
-        .route("/api/login", axum::routing::post(crate::api::login))
-        .route("/api/logout", axum::routing::post(crate::api::logout))
-        .route("/api/cases", axum::routing::post(crate::case_steps::open))
-        .route("/api/cases/{id}", get(crate::api::case))
-        .route("/api/cases/{id}/{step}", axum::routing::post(crate::case_steps::step))
-        .route("/api/cases/{id}/timeline", get(crate::views::timeline))
-        .route("/api/cases/{id}/state", get(crate::views::state_as_of))
-        .route("/api/subjects", axum::routing::post(crate::subjects_api::register).get(crate::subjects_api::lookup))
-        .route("/api/subjects/{id}/{step}", axum::routing::post(crate::subjects_api::step))
-        .route("/api/consents", axum::routing::post(crate::subjects_api::give_consent))
-        .route("/api/consents/{id}/revoke", axum::routing::post(crate::subjects_api::revoke_consent))
-        .route("/api/referrals", axum::routing::post(crate::commands_api::send_referral))
-        .route("/api/referrals/{id}/{step}", axum::routing::post(crate::referral_steps::step))
-        .route("/api/units", get(crate::directory_api::units).post(crate::directory_api::register_unit))
-        .route("/api/units/{id}/{step}", axum::routing::post(crate::directory_api::unit_step))
-        .route("/api/users", get(crate::directory_api::users).post(crate::directory_api::add_user))
-        .route("/api/users/{id}/deactivate", axum::routing::post(crate::directory_api::deactivate_user))
-        .route("/api/caseload", get(crate::views::caseload))
-        .route("/api/deadlines", get(crate::views::deadlines))
-        .route("/api/inbox", get(crate::views::inbox))
-        .route("/api/outbox", get(crate::views::outbox))
-        .route("/api/outcomes", get(crate::views::outcomes))
-        .route("/api/access-review", get(crate::views::access_review))
         .fallback(|| async { crate::problem::Problem::not_found("such route") })
+        .method_not_allowed_fallback(|| async { crate::problem::Problem::method_not_allowed() })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(body_limit))
         .layer(axum::middleware::from_fn(time_limit))
         .layer(axum::middleware::from_fn_with_state(Arc::clone(&state), crate::metrics::track))
         .with_state(state)

@@ -16,6 +16,7 @@ pub mod directory_api;
 pub mod http;
 pub mod keyfile;
 pub mod metrics;
+mod openapi;
 pub mod personal;
 pub mod problem;
 pub mod referral_steps;

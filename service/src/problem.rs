@@ -3,10 +3,11 @@
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// One field's error.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct FieldError {
     /// The field (a JSON pointer-ish path, or "body").
     pub field: String,
@@ -15,7 +16,7 @@ pub struct FieldError {
 }
 
 /// A problem answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Problem {
     /// A URI reference naming the problem's kind.
     #[serde(rename = "type")]
@@ -52,6 +53,21 @@ impl Problem {
         );
         problem.errors.push(FieldError { field: field.into(), message });
         problem
+    }
+
+    /// 413: the body is larger than the limit.
+    pub fn too_large(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "/problems/too-large", "The request body is too large", detail)
+    }
+
+    /// 405: the route exists, not with this method.
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "/problems/method-not-allowed",
+            "Method not allowed",
+            "this route does not take this method; see /api/openapi.json",
+        )
     }
 
     /// 401: not signed in, or the credentials are wrong.
@@ -124,7 +140,7 @@ pub fn read_body(
     raw.map_err(|rejection| {
         let status = rejection.status();
         if status == StatusCode::PAYLOAD_TOO_LARGE {
-            Problem::new(status, "/problems/too-large", "The request body is too large", rejection.body_text())
+            Problem::too_large(rejection.body_text())
         } else {
             Problem::malformed(rejection.body_text())
         }
@@ -166,22 +182,29 @@ fn from_object<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Resu
     })
 }
 
-/// Reads the body of a step (`POST /api/{things}/{id}/{step}`) into the aggregate's step enum, internally tagged
-/// by `step`: the step's name comes from the path, the rest from the body (which may be empty). An unknown step
+/// Reads the body of a step (`POST /api/{things}/{id}/{step}`) into the aggregate's step enum, externally
+/// tagged: the step's name comes from the path, its fields from the body (which may be empty). An unknown step
 /// is 404, like an unknown route.
 pub fn parse_step<T: serde::de::DeserializeOwned>(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
     step: &str,
 ) -> Result<T, Problem> {
     let body = read_body(body)?;
-    let mut value: serde_json::Value = if body.is_empty() { serde_json::json!({}) } else { parse_json(&body)? };
-    value
-        .as_object_mut()
-        .ok_or_else(|| Problem::invalid("body", "the body must be a JSON object"))?
-        .insert("step".to_owned(), step.into());
-    match from_object(value) {
-        Err(problem) if problem.detail.contains("unknown variant") => Err(Problem::not_found("such step")),
-        other => other,
+    let fields: serde_json::Value = if body.is_empty() { serde_json::json!({}) } else { parse_json(&body)? };
+    match from_object(serde_json::json!({ step: fields })) {
+        Err(problem) if problem.detail.starts_with("unknown variant") => Err(Problem::not_found("such step")),
+        Err(mut problem) => {
+            // The path starts with the step; the client's fields start after it.
+            for error in &mut problem.errors {
+                error.field = match error.field.strip_prefix(step) {
+                    Some("") => "body".to_owned(),
+                    Some(rest) => rest.trim_start_matches('.').to_owned(),
+                    None => std::mem::take(&mut error.field),
+                };
+            }
+            Err(problem)
+        }
+        ok => ok,
     }
 }
 
@@ -208,6 +231,33 @@ mod tests {
     fn field_of(body: &str) -> (u16, String) {
         let problem = parse_json::<Plan>(body.as_bytes()).expect_err("refused");
         (problem.status, problem.errors.first().map(|error| error.field.clone()).unwrap_or_default())
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "kebab-case", deny_unknown_fields)]
+    #[allow(dead_code)]
+    enum Step {
+        PlanIt { goals: Vec<Goal>, note: Option<String> },
+        Resume { note: Option<String> },
+    }
+
+    fn step_field(step: &str, body: &str) -> (u16, String) {
+        let raw = Ok(axum::body::Bytes::from(body.to_owned()));
+        let problem = parse_step::<Step>(raw, step).expect_err("refused");
+        (problem.status, problem.errors.first().map(|error| error.field.clone()).unwrap_or_default())
+    }
+
+    #[test]
+    fn a_step_names_the_field_inside_it_and_an_unknown_step_is_not_found() {
+        assert_eq!(
+            step_field("plan-it", r#"{"goals": [{"description": 1}]}"#),
+            (422, "goals[0].description".to_owned())
+        );
+        assert_eq!(step_field("plan-it", r#"{"goals": [], "x": 1}"#), (422, "x".to_owned()));
+        assert_eq!(step_field("plan-it", "{}"), (422, "goals".to_owned()));
+        assert_eq!(step_field("plan-it", "[]"), (422, "body".to_owned()));
+        assert_eq!(step_field("fly", "{}"), (404, String::new()));
+        assert!(parse_step::<Step>(Ok(axum::body::Bytes::new()), "resume").is_ok(), "an empty body is no fields");
     }
 
     #[test]

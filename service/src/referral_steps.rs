@@ -13,6 +13,7 @@ use domain::command::{Actor, Command, CommandContext, CommandRefused};
 use domain::ids::{CaseId, ReferralId, UnitId};
 use domain::outcomes::InterventionOutcome;
 use domain::referral::{DeclineReason, FeedbackKind, ProtectionAssessment, Referral, ReferralCommand, ReferralError};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -23,43 +24,86 @@ use crate::commands_api::{command_outcome, idempotency_key, load, Refusal};
 use crate::problem::{parse_step, Problem};
 
 /// A protection assessment as sent.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssessmentRequest {
     immediate_protection_needed: bool,
     assessment: String,
+    #[schemars(with = "domain::calendar::IsoDate")]
     assessed_on: Date,
     late_reason: Option<String>,
 }
 
 /// The body of a step, by the step's name in the path.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "step", rename_all = "kebab-case", deny_unknown_fields)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub enum StepRequest {
     /// Receive (a report of concern with its protection assessment).
-    Receive { protection_assessment: Option<AssessmentRequest>, occurred_on: Option<Date> },
+    Receive {
+        protection_assessment: Option<AssessmentRequest>,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
     /// Put on hold.
-    PutOnHold { reason: String, occurred_on: Option<Date> },
+    PutOnHold {
+        reason: String,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
     /// Take off hold.
-    Resume { occurred_on: Option<Date> },
+    Resume {
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
     /// Accept, linking the case.
-    Accept { case_id: String, occurred_on: Option<Date> },
+    Accept {
+        case_id: String,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
     /// Decline with a reason.
-    Decline { reason_code: DeclineReason, reason: String, occurred_on: Option<Date> },
+    Decline {
+        reason_code: DeclineReason,
+        reason: String,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
     /// Forward to another unit.
-    Forward { to_unit_id: String, new_referral_id: String, reason: String, occurred_on: Option<Date> },
+    Forward {
+        to_unit_id: String,
+        new_referral_id: String,
+        reason: String,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
     /// Withdraw (the sender).
-    Withdraw { reason: String, occurred_on: Option<Date> },
+    Withdraw {
+        reason: String,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
     /// Report the intervention's start.
-    ReportStart { occurred_on: Option<Date> },
+    ReportStart {
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
     /// Report the intervention's end.
-    ReportEnd { outcome: InterventionOutcome, occurred_on: Option<Date> },
+    ReportEnd {
+        outcome: InterventionOutcome,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
     /// Give feedback to the sender.
-    GiveFeedback { feedback: FeedbackKind, message: Option<String>, occurred_on: Option<Date> },
+    GiveFeedback {
+        feedback: FeedbackKind,
+        message: Option<String>,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
 }
 
 /// The answer to a step.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct StepAnswer {
     referral_id: String,
     step: String,

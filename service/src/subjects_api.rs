@@ -18,6 +18,7 @@ use domain::ids::{ConsentId, SubjectId, UnitId};
 use domain::retention::LegalHold;
 use domain::subject::{ErasureGround, ProtectionLevel, StatisticsAttributes, Subject, SubjectCommand, SubjectError};
 use domain::units::District;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::Date;
 use ulid::Ulid;
@@ -30,7 +31,7 @@ use crate::personal::Identity;
 use crate::problem::{parse_body, parse_step, Problem};
 
 /// Identity as sent.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IdentityRequest {
     number: Option<String>,
@@ -45,7 +46,7 @@ pub struct IdentityRequest {
 }
 
 /// The body of `POST /api/subjects`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     subject_id: Option<String>,
@@ -53,7 +54,7 @@ pub struct RegisterRequest {
 }
 
 /// The answer to a subject command.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct SubjectAnswer {
     subject_id: String,
     repeat: bool,
@@ -152,7 +153,7 @@ pub(crate) async fn register(
 }
 
 /// `?number=…`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LookupQuery {
     number: String,
@@ -175,8 +176,8 @@ pub(crate) async fn lookup(
 }
 
 /// The body of a subject step.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "step", rename_all = "kebab-case", deny_unknown_fields)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub enum SubjectStepRequest {
     /// Correct the identity.
     CorrectIdentity { identity: IdentityRequest },
@@ -268,7 +269,7 @@ pub(crate) async fn step(
 }
 
 /// The body of `POST /api/consents`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsentRequest {
     consent_id: Option<String>,
@@ -278,12 +279,14 @@ pub struct ConsentRequest {
     parties: BTreeSet<String>,
     categories: BTreeSet<InformationCategory>,
     purpose: String,
+    #[schemars(with = "domain::calendar::IsoDate")]
     valid_from: Date,
+    #[schemars(with = "domain::calendar::IsoDate")]
     valid_to: Date,
 }
 
 /// The answer to a consent command.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ConsentAnswer {
     consent_id: String,
     repeat: bool,
@@ -343,7 +346,7 @@ pub(crate) async fn give_consent(
 }
 
 /// The body of `POST /api/consents/{id}/revoke`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeRequest {
     revoked_by: ConsentGiver,

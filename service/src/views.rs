@@ -14,6 +14,7 @@ use domain::ids::{CaseId, SubjectId, UnitId};
 use projections::outcomes::{Breakdown, OutcomeReport};
 use projections::queries::{self, CaseloadRow, CaseloadSummary, DeadlineRow, ReferralRow};
 use projections::timeline::{AsOf, TimelineEntry};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -49,7 +50,7 @@ fn casework(signed_in: &SignedIn) -> Result<(), Problem> {
 }
 
 /// `?today=YYYY-MM-DD` (default: today in Stockholm) and, for deadlines, `within` days.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DayQuery {
     today: Option<String>,
@@ -57,7 +58,7 @@ pub struct DayQuery {
 }
 
 /// A unit's caseload: the open cases and the summary by worker and phase.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct CaseloadAnswer {
     cases: Vec<CaseloadRow>,
     summary: Vec<CaseloadSummary>,
@@ -129,7 +130,7 @@ pub(crate) async fn outbox(
 }
 
 /// `?from=…&to=…&by=sex|age_band|district|concern|unit`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeQuery {
     from: String,
@@ -214,7 +215,7 @@ pub(crate) async fn timeline(
 }
 
 /// `?position=N` or `?as_of=RFC3339`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AsOfQuery {
     position: Option<i64>,
@@ -222,14 +223,17 @@ pub struct AsOfQuery {
 }
 
 /// A case's state as of a moment, replayed from the log.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct CaseStateAnswer {
     phase: domain::case::CasePhase,
     unit: Option<String>,
     responsible: Option<String>,
+    #[schemars(with = "Option<domain::calendar::IsoDate>")]
     received_on: Option<Date>,
+    #[schemars(with = "Option<domain::calendar::IsoDate>")]
     investigation_due_on: Option<Date>,
     active_interventions: usize,
+    #[schemars(with = "Option<domain::calendar::IsoDate>")]
     closed_on: Option<Date>,
 }
 
@@ -273,7 +277,7 @@ pub(crate) async fn state_as_of(
 }
 
 /// `?unit=…&unusual=true`: auditors choose the unit; managers see their own.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewQuery {
     unit: Option<String>,

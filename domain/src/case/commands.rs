@@ -39,6 +39,7 @@ pub struct PriorInvestigation {
 
 /// The outcome of a preliminary assessment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PreliminaryDecision {
     /// Open an investigation (inleda utredning).
@@ -59,6 +60,7 @@ pub enum ChildHeard {
 
 /// What a completed investigation concluded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InvestigationResult {
     /// Interventions are needed.
@@ -78,6 +80,7 @@ pub struct PlannedGoal {
 
 /// Why a case was closed, in clear for statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CloseReason {
     /// The preliminary assessment opened no investigation.

@@ -16,6 +16,7 @@ use crate::units::UnitKind;
 
 /// Where a case stands (the caseload's phases).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CasePhase {
     /// Not opened (the state before the first event).

@@ -13,6 +13,7 @@ use crate::sealed::Sealed;
 
 /// Who gave (or revokes) a consent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "kind", content = "guardian")]
 pub enum ConsentGiver {
     /// The young person themselves.

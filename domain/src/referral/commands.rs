@@ -14,6 +14,7 @@ use crate::units::UnitKind;
 
 /// What kind of referral it is; decides which rules apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReferralKind {
     /// Orosanmälan (SoL 14:1): to social services, no consent needed, cannot be withdrawn.
@@ -36,6 +37,7 @@ pub enum DisclosureBasis {
 
 /// Who made an application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "kind", content = "guardian")]
 pub enum Applicant {
     /// The young person.
@@ -59,6 +61,7 @@ pub struct ProtectionAssessment {
 
 /// Why a referral was declined, in clear for statistics (the text itself is sealed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeclineReason {
     /// The young person is outside the unit's target group.
@@ -75,6 +78,7 @@ pub enum DeclineReason {
 
 /// What the receiving unit told the sender.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FeedbackKind {
     /// An investigation was opened (SoL 14:1 b).

@@ -15,6 +15,7 @@ use crate::sealed::Sealed;
 
 /// Where a referral stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReferralStatus {
     /// Not sent yet (the state before the first event).

@@ -28,6 +28,7 @@ impl StatisticsAttributes {
 
 /// The three levels of protected personal data (skyddade personuppgifter), in rising strictness.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProtectionLevel {
     /// Sekretessmarkering: test carefully before disclosing anything.
@@ -41,6 +42,7 @@ pub enum ProtectionLevel {
 /// The ground on which a subject's personal data was erased. Stays in clear after erasure, so it must name a
 /// rule or decision, never the person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum ErasureGround {
     /// Cleared under the retention policy (gallring); the rule that applied.

@@ -1,0 +1,302 @@
+//! The OpenAPI 3.1 document at `/api/openapi.json`, generated from the code: the operations come from the same
+//! table that builds the router ([`crate::http`]'s `api!`), the request and answer shapes from the Rust types
+//! (schemars), and a step endpoint such as `/api/cases/{id}/{step}` is written out once per step of its enum
+//! (externally tagged: the step's name is the one property of each variant).
+
+use domain::command::Role;
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde_json::{json, Map, Value};
+
+/// Makes the schema of a type, registering the types it refers to.
+pub(crate) type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
+}
+
+fn inline_schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    T::json_schema(generator)
+}
+
+/// What a request's body is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Body {
+    /// A JSON object of this shape.
+    Json(SchemaFn),
+    /// A step enum tagged by `step`: one operation per step, its name in the path's `{step}`.
+    Steps(SchemaFn),
+}
+
+/// Who may call an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Audience {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in user.
+    SignedIn,
+    /// Signed-in users with one of these roles.
+    Roles(&'static [Role]),
+}
+
+/// What the code says of one operation besides its method and path.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Doc {
+    summary: &'static str,
+    audience: Audience,
+    body: Option<Body>,
+    query: Option<SchemaFn>,
+    answer: (u16, Option<SchemaFn>),
+    command: bool,
+    reason: bool,
+}
+
+/// Those who do casework.
+pub(crate) const CASEWORK: &[Role] = &[Role::SocialWorker, Role::UnitManager];
+/// Those who read case content: casework and auditors.
+pub(crate) const READERS: &[Role] = &[Role::SocialWorker, Role::UnitManager, Role::Auditor];
+/// Administrators.
+pub(crate) const ADMINISTRATORS: &[Role] = &[Role::Administrator];
+/// Unit managers and auditors (the access review).
+pub(crate) const REVIEWERS: &[Role] = &[Role::UnitManager, Role::Auditor];
+/// Casework and, for erasure, administrators.
+pub(crate) const SUBJECT_KEEPERS: &[Role] = &[Role::SocialWorker, Role::UnitManager, Role::Administrator];
+
+impl Doc {
+    /// An operation for any signed-in user answering 200 with no documented body.
+    pub(crate) const fn new(summary: &'static str) -> Self {
+        Self {
+            summary,
+            audience: Audience::SignedIn,
+            body: None,
+            query: None,
+            answer: (200, None),
+            command: false,
+            reason: false,
+        }
+    }
+
+    /// Open to everyone.
+    pub(crate) const fn public(mut self) -> Self {
+        self.audience = Audience::Public;
+        self
+    }
+
+    /// Only for these roles.
+    pub(crate) const fn roles(mut self, roles: &'static [Role]) -> Self {
+        self.audience = Audience::Roles(roles);
+        self
+    }
+
+    /// The JSON body.
+    pub(crate) fn body<T: JsonSchema>(mut self) -> Self {
+        self.body = Some(Body::Json(schema_of::<T>));
+        self
+    }
+
+    /// The step enum behind `{step}`.
+    pub(crate) fn steps<T: JsonSchema>(mut self) -> Self {
+        self.body = Some(Body::Steps(inline_schema_of::<T>));
+        self
+    }
+
+    /// The query parameters, as the properties of `T`.
+    pub(crate) fn query<T: JsonSchema>(mut self) -> Self {
+        self.query = Some(inline_schema_of::<T>);
+        self
+    }
+
+    /// The answer on success.
+    pub(crate) fn answer<T: JsonSchema>(mut self, status: u16) -> Self {
+        self.answer = (status, Some(schema_of::<T>));
+        self
+    }
+
+    /// The status on success, with no body.
+    pub(crate) const fn status(mut self, status: u16) -> Self {
+        self.answer = (status, None);
+        self
+    }
+
+    /// A command: takes an `Idempotency-Key`, answers 201 (200 for a repeat), 409 and 422.
+    pub(crate) const fn command(mut self) -> Self {
+        self.command = true;
+        self
+    }
+
+    /// A read of case content: takes `X-Lots-Reason` for a case outside the user's unit.
+    pub(crate) const fn reason(mut self) -> Self {
+        self.reason = true;
+        self
+    }
+}
+
+/// One route of the API as the router has it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Operation {
+    /// `get`, `post`.
+    pub(crate) method: &'static str,
+    /// The axum path, `{id}` for parameters.
+    pub(crate) path: &'static str,
+    /// What the code says of it.
+    pub(crate) doc: Doc,
+}
+
+fn problem(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } }
+    })
+}
+
+fn parameters(path: &str, doc: &Doc, query: Option<Schema>) -> Vec<Value> {
+    let mut parameters: Vec<Value> = path
+        .split('/')
+        .filter_map(|segment| segment.strip_prefix('{').and_then(|rest| rest.strip_suffix('}')))
+        .filter(|name| *name != "step")
+        .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": domain::ids::ulid_schema() }))
+        .collect();
+    if let Some(query) = query {
+        let required: Vec<Value> = query.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
+        if let Some(properties) = query.get("properties").and_then(Value::as_object) {
+            for (name, schema) in properties {
+                let mut parameter = json!({ "name": name, "in": "query", "required": required.contains(&json!(name)), "schema": schema });
+                if let Some(description) = schema.get("description") {
+                    parameter["description"] = description.clone();
+                }
+                parameters.push(parameter);
+            }
+        }
+    }
+    if doc.command {
+        parameters.push(json!({
+            "name": "Idempotency-Key", "in": "header", "required": true,
+            "description": "A ULID naming this command: sent again, it writes nothing and answers as the first time did",
+            "schema": domain::ids::ulid_schema()
+        }));
+    }
+    if doc.reason {
+        parameters.push(json!({
+            "name": "X-Lots-Reason", "in": "header", "required": false,
+            "description": "Why a case outside your unit is read; recorded in the access log and flagged in the access review",
+            "schema": { "type": "string", "maxLength": 500 }
+        }));
+    }
+    parameters
+}
+
+fn operation(method: &str, path: &str, doc: &Doc, body: Option<Value>, generator: &mut SchemaGenerator) -> Value {
+    let query = doc.query.map(|query| query(generator));
+    let mut responses = Map::new();
+    let (status, answer) = doc.answer;
+    let success = match answer {
+        Some(schema) => {
+            json!({ "description": "Done", "content": { "application/json": { "schema": schema(generator) } } })
+        }
+        None => json!({ "description": "Done" }),
+    };
+    responses.insert(status.to_string(), success.clone());
+    if doc.command {
+        responses.insert("200".to_owned(), json!({ "description": "A repeat of an applied command: nothing written", "content": success.get("content").cloned().unwrap_or(json!({})) }));
+        responses.insert("409".to_owned(), problem("A conflict; the detail says what to do"));
+    }
+    if body.is_some() {
+        responses.insert("400".to_owned(), problem("The body is not JSON"));
+        responses.insert("413".to_owned(), problem("The body is larger than 64 KiB"));
+    }
+    if body.is_some() || query.is_some() || doc.command {
+        responses.insert(
+            "422".to_owned(),
+            problem("A field is missing, unknown or invalid, or a rule refuses this (errors name them)"),
+        );
+    }
+    if doc.audience != Audience::Public {
+        responses.insert("401".to_owned(), problem("Not signed in"));
+    }
+    if let Audience::Roles(_) = doc.audience {
+        responses.insert("403".to_owned(), problem("Not allowed for this role"));
+    }
+    if path.contains('{') {
+        responses.insert("404".to_owned(), problem("No such thing, or not yours: the same answer"));
+    }
+    responses.insert("503".to_owned(), problem("No answer within 30 seconds"));
+    let mut value = json!({
+        "summary": doc.summary,
+        "operationId": format!("{method}{}", path.replace(['/', '{', '}', '-'], "_")),
+        "parameters": parameters(path, doc, query),
+        "responses": responses,
+    });
+    match doc.audience {
+        Audience::Public => value["security"] = json!([]),
+        Audience::SignedIn => {
+            value["x-lots-roles"] = json!(["social_worker", "unit_manager", "auditor", "administrator"])
+        }
+        Audience::Roles(roles) => value["x-lots-roles"] = roles.iter().map(|role| role.as_str()).collect(),
+    }
+    if let Some(body) = body {
+        value["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": body } } });
+    }
+    value
+}
+
+/// The document for `operations`.
+pub(crate) fn document(operations: &[Operation]) -> Value {
+    let mut settings = SchemaSettings::draft2020_12();
+    settings.definitions_path = "/components/schemas".into();
+    settings.meta_schema = None;
+    let mut generator = settings.into_generator();
+    generator.subschema_for::<crate::problem::Problem>();
+    let mut paths = Map::new();
+    for Operation { method, path, doc } in operations {
+        let mut add = |path: String, body: Option<Value>, generator: &mut SchemaGenerator| {
+            let entry = paths.entry(path.clone()).or_insert_with(|| json!({}));
+            entry[*method] = operation(method, &path, doc, body, generator);
+        };
+        match doc.body {
+            None => add((*path).to_owned(), None, &mut generator),
+            Some(Body::Json(schema)) => {
+                let body = schema(&mut generator).to_value();
+                add((*path).to_owned(), Some(body), &mut generator);
+            }
+            Some(Body::Steps(schema)) => {
+                let steps = schema(&mut generator).to_value();
+                for variant in steps.get("oneOf").and_then(Value::as_array).cloned().unwrap_or_default() {
+                    let Some((step, mut fields)) = variant
+                        .get("properties")
+                        .and_then(Value::as_object)
+                        .and_then(|properties| properties.iter().next())
+                        .map(|(step, fields)| (step.clone(), fields.clone()))
+                    else {
+                        continue;
+                    };
+                    if let (Some(description), Some(object)) = (variant.get("description"), fields.as_object_mut()) {
+                        object.entry("description").or_insert_with(|| description.clone());
+                    }
+                    add(path.replace("{step}", &step), Some(fields), &mut generator);
+                }
+            }
+        }
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Lots",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Case and referral records for children and young people at risk. Errors are application/problem+json (RFC 9457) naming the field or the rule; every command takes an Idempotency-Key."
+        },
+        "components": {
+            "schemas": generator.take_definitions(true),
+            "securitySchemes": {
+                "bearer": { "type": "http", "scheme": "bearer", "description": "The token from POST /api/login" },
+                "session": { "type": "apiKey", "in": "cookie", "name": crate::api::SESSION_COOKIE, "description": "The web client's session; unsafe methods also need the X-CSRF-Token header" }
+            }
+        },
+        "security": [{ "bearer": [] }, { "session": [] }],
+        "paths": paths,
+    })
+}
+
+/// `GET /api/openapi.json`.
+pub(crate) async fn openapi_json() -> axum::Json<Value> {
+    axum::Json(document(&crate::http::api_operations()))
+}

@@ -1,0 +1,193 @@
+//! The API's contract, from its own OpenAPI document: the document is complete and consistent, and every
+//! operation it lists answers malformed JSON, bodies that are not objects, unknown, missing and mistyped fields,
+//! oversized bodies, bad ids and a missing sign-in with a 4xx problem+json naming the field — never a 5xx. The
+//! operations are read from the document, so a new endpoint is tested the moment it is declared.
+
+use domain::command::Role;
+use domain::units::UnitKind;
+use ulid::Ulid;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+async fn token(base: &str, username: &str) -> String {
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/login"))
+        .body(serde_json::json!({ "username": username, "password": PASSWORD }).to_string())
+        .send()
+        .await
+        .expect("login answers")
+        .json()
+        .await
+        .expect("JSON");
+    answer["token"].as_str().expect("a token").to_owned()
+}
+
+/// What an operation answered, checked to be a problem.
+struct Answer {
+    status: u16,
+    field: Option<String>,
+}
+
+async fn send(request: reqwest::RequestBuilder, what: &str) -> Answer {
+    let response = request.send().await.expect("answers");
+    let status = response.status().as_u16();
+    let content_type = response.headers().get("content-type").and_then(|value| value.to_str().ok()).map(str::to_owned);
+    let body = response.text().await.expect("a body");
+    assert!((400..500).contains(&status), "{what}: answered {status}, not a 4xx: {body}");
+    assert_eq!(content_type.as_deref(), Some("application/problem+json"), "{what}: {status} not problem+json: {body}");
+    let problem: serde_json::Value = serde_json::from_str(&body).expect("a problem is JSON");
+    assert_eq!(problem["status"], status, "{what}: the problem's status");
+    assert!(problem["detail"].as_str().is_some_and(|detail| !detail.is_empty()), "{what}: no detail: {body}");
+    let field = problem["errors"][0]["field"].as_str().map(str::to_owned);
+    Answer { status, field }
+}
+
+/// The schema `schema` refers to, following one `$ref` into the components.
+fn resolve<'a>(document: &'a serde_json::Value, schema: &'a serde_json::Value) -> &'a serde_json::Value {
+    match schema.get("$ref").and_then(|reference| reference.as_str()) {
+        Some(reference) => document.pointer(reference.trim_start_matches('#')).expect("the $ref resolves"),
+        None => schema,
+    }
+}
+
+on_both_stores! {
+    /// Every operation of the document, with every kind of bad input.
+    async fn every_operation_answers_bad_input_with_a_problem_and_never_a_5xx(store) {
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let social = tests::register_unit(&store.db, UnitKind::SocialServices).await;
+        let office = tests::register_unit(&store.db, UnitKind::Administration).await;
+        let mut tokens = std::collections::BTreeMap::new();
+        for (name, role, unit) in [("sara", Role::SocialWorker, social), ("maja", Role::UnitManager, social), ("ines", Role::Auditor, office), ("adam", Role::Administrator, office)] {
+            service::accounts::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user");
+            tokens.insert(role.as_str(), token(&base, name).await);
+        }
+        let document: serde_json::Value = reqwest::get(format!("{base}/api/openapi.json")).await.expect("the document").json().await.expect("JSON");
+        assert_eq!(document["openapi"], "3.1.0");
+        let text = document.to_string();
+        for reference in text.split("\"$ref\":\"").skip(1).filter_map(|rest| rest.split('"').next()) {
+            assert!(document.pointer(reference.trim_start_matches('#')).is_some(), "{reference} does not resolve");
+        }
+        let client = reqwest::Client::new();
+        let paths = document["paths"].as_object().expect("paths");
+        assert!(paths.len() >= 50, "every step is its own path: {}", paths.len());
+        let mut checked = 0;
+        for (path, operations) in paths {
+            for (method, operation) in operations.as_object().expect("operations") {
+                let what = format!("{} {path}", method.to_uppercase());
+                let role = operation["x-lots-roles"][0].as_str();
+                let token = role.map(|role| tokens[role].clone());
+                let url = |id: &str| format!("{base}{}", path.replace("{id}", id));
+                let request = |id: &str| {
+                    let mut request = client.request(method.to_uppercase().parse().expect("a method"), url(id)).header("Idempotency-Key", Ulid::new().to_string());
+                    if let Some(token) = &token {
+                        request = request.bearer_auth(token);
+                    }
+                    request
+                };
+                let id = Ulid::new().to_string();
+
+                // An oversized body, whether or not the operation reads one.
+                assert_eq!(send(request(&id).body(vec![b' '; 70 * 1024]), &format!("{what} oversized")).await.status, 413, "{what}");
+                if role.is_some() {
+                    let anonymous = client.request(method.to_uppercase().parse().expect("a method"), url(&id)).header("Idempotency-Key", Ulid::new().to_string()).body("{}");
+                    assert_eq!(send(anonymous, &format!("{what} anonymous")).await.status, 401, "{what}");
+                }
+                if path.contains("{id}") {
+                    let bad_id = send(request("not-a-ulid").body("{}"), &format!("{what} bad id")).await;
+                    assert_eq!(bad_id.status, 404, "{what}: a bad id is a thing that is not there");
+                }
+                if let Some(body) = operation.pointer("/requestBody/content/application~1json/schema") {
+                    let schema = resolve(&document, body);
+                    let malformed = send(request(&id).body("{\"unclosed"), &format!("{what} malformed")).await;
+                    assert_eq!(malformed.status, 400, "{what}");
+                    let not_object = send(request(&id).body("[1, 2]"), &format!("{what} not an object")).await;
+                    assert_eq!((not_object.status, not_object.field.as_deref()), (422, Some("body")), "{what}");
+                    let unknown = send(request(&id).body(r#"{"no_such_field": 1}"#), &format!("{what} unknown field")).await;
+                    assert_eq!((unknown.status, unknown.field.as_deref()), (422, Some("no_such_field")), "{what}");
+                    let required: Vec<&str> = schema["required"].as_array().map(|names| names.iter().filter_map(|name| name.as_str()).collect()).unwrap_or_default();
+                    if !required.is_empty() {
+                        let missing = send(request(&id).body("{}"), &format!("{what} missing fields")).await;
+                        assert_eq!(missing.status, 422, "{what}");
+                        assert!(missing.field.as_deref().is_some_and(|field| required.contains(&field)), "{what}: {:?} is not one of {required:?}", missing.field);
+                    }
+                    for (name, _) in schema["properties"].as_object().into_iter().flatten() {
+                        // Nested arrays are the wrong type for every field the API has.
+                        let body = serde_json::json!({ name: [[[]]] }).to_string();
+                        let mistyped = send(request(&id).body(body), &format!("{what} mistyped {name}")).await;
+                        assert_eq!(mistyped.status, 422, "{what}: {name}");
+                        assert!(mistyped.field.as_deref().is_some_and(|field| field.starts_with(name.as_str())), "{what}: {name} named as {:?}", mistyped.field);
+                    }
+                }
+                for parameter in operation["parameters"].as_array().into_iter().flatten().filter(|parameter| parameter["in"] == "query") {
+                    let schema = resolve(&document, &parameter["schema"]);
+                    // Free text takes anything; a date, a number, a flag or a choice does not.
+                    let text = schema["type"] == "string" || schema["type"].as_array().is_some_and(|types| types.contains(&serde_json::json!("string")));
+                    let typed = !text || schema.get("format").is_some() || schema.get("enum").is_some();
+                    if typed {
+                        let name = parameter["name"].as_str().expect("a name");
+                        let mut wrong = client.request(method.to_uppercase().parse().expect("a method"), format!("{}?{name}=%5B%5B%5B%5D%5D%5D", url(&id)));
+                        if let Some(token) = &token {
+                            wrong = wrong.bearer_auth(token);
+                        }
+                        let wrong = send(wrong, &format!("{what} query {name}")).await;
+                        assert_eq!(wrong.status, 422, "{what}: {name}");
+                    }
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 55, "{checked} operations");
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}
+
+on_both_stores! {
+    /// The web client's session: a Secure, HttpOnly, SameSite=Strict cookie that scripts never see; reads work
+    /// with it alone; anything that changes something also needs the session's CSRF token; signing out clears
+    /// the cookie and ends the session.
+    async fn a_cookie_session_needs_its_csrf_token_to_change_anything(store) {
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let social = tests::register_unit(&store.db, UnitKind::SocialServices).await;
+        service::accounts::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
+        let client = reqwest::Client::new();
+        let login = client.post(format!("{base}/api/login")).body(serde_json::json!({ "username": "sara", "password": PASSWORD, "session": "cookie" }).to_string()).send().await.expect("login");
+        assert_eq!(login.status().as_u16(), 200);
+        let set_cookie = login.headers().get("set-cookie").and_then(|value| value.to_str().ok()).expect("a cookie").to_owned();
+        for attribute in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/"] {
+            assert!(set_cookie.split("; ").any(|part| part == attribute), "{attribute} missing from {set_cookie}");
+        }
+        let cookie = set_cookie.split(';').next().expect("name=value").to_owned();
+        let answer: serde_json::Value = login.json().await.expect("JSON");
+        assert!(answer.get("token").is_none(), "a cookie session's token stays out of scripts' reach: {answer}");
+        let csrf = answer["csrf_token"].as_str().expect("a CSRF token").to_owned();
+        assert!(!cookie.ends_with(&csrf), "the CSRF token is not the session token");
+
+        let caseload = client.get(format!("{base}/api/caseload")).header("cookie", &cookie).send().await.expect("answers");
+        assert_eq!(caseload.status().as_u16(), 200, "reads need the cookie alone");
+        let subject = serde_json::json!({ "identity": { "given_name": "Testa", "family_name": "Exempelsson", "birth_year": 2012, "district": "Bromma" } }).to_string();
+        let register = |csrf: Option<&str>| {
+            let mut request = client.post(format!("{base}/api/subjects")).header("cookie", &cookie).header("Idempotency-Key", Ulid::new().to_string()).body(subject.clone());
+            if let Some(csrf) = csrf {
+                request = request.header("x-csrf-token", csrf);
+            }
+            request
+        };
+        let forged = send(register(None), "a command without the CSRF token").await;
+        assert_eq!(forged.status, 403);
+        let wrong = send(register(Some(&csrf.chars().rev().collect::<String>())), "a command with a wrong CSRF token").await;
+        assert_eq!(wrong.status, 403);
+        assert_eq!(register(Some(&csrf)).send().await.expect("answers").status().as_u16(), 201);
+        let subjects: i64 = projections::on_pool!(store.db, |pool| sqlx::query_scalar("select count(*) from events where event_type = 'SubjectRegistered'").fetch_one(pool).await).expect("count");
+        assert_eq!(subjects, 1, "the refused commands wrote nothing");
+
+        let logout = client.post(format!("{base}/api/logout")).header("cookie", &cookie).header("x-csrf-token", &csrf).send().await.expect("logout");
+        assert_eq!(logout.status().as_u16(), 204);
+        let cleared = logout.headers().get("set-cookie").and_then(|value| value.to_str().ok()).unwrap_or_default().to_owned();
+        assert!(cleared.contains("Max-Age=0"), "{cleared}");
+        let after = client.get(format!("{base}/api/caseload")).header("cookie", &cookie).send().await.expect("answers");
+        assert_eq!(after.status().as_u16(), 401, "the session is over, not just the cookie");
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}
