@@ -1,9 +1,11 @@
 //! The access log: every read of case content is recorded (who, role, unit, when, which case, what, why) before
-//! the response is sent, append-only and hash-chained so a removed or altered entry is detected.
+//! the response is sent, append-only and hash-chained so a removed or altered entry is detected, its head signed
+//! with the log's signing key so that a chain rewritten from an altered entry onwards is detected too.
 
 use domain::command::Role;
 use domain::ids::{CaseId, UnitId, UserId};
 use domain::sealed::Sealed;
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use projections::db::Db;
 use projections::on_pool;
 use sha2::{Digest, Sha256};
@@ -102,9 +104,80 @@ pub async fn record_read(db: &Db, read: &Read) -> Result<i64, sqlx::Error> {
     })
 }
 
-/// Recomputes the access log's chain; returns the number of entries when all match, or the position of the
-/// first entry that does not (altered, or the one after a removed entry).
-pub async fn verify_access_log(db: &Db) -> Result<Result<i64, i64>, sqlx::Error> {
+fn checkpoint_message(position: i64, chain: &[u8]) -> Vec<u8> {
+    let mut message = b"lots-access-checkpoint-v1".to_vec();
+    message.extend_from_slice(&position.to_be_bytes());
+    message.extend_from_slice(chain);
+    message
+}
+
+/// Signs the access log's head if entries came after the last signed one; returns the position signed. Two
+/// processes signing at once sign the same head; one insert wins and the other is dropped.
+pub async fn sign_access_log(db: &Db, key: &SigningKey) -> Result<Option<i64>, sqlx::Error> {
+    let head: Option<(i64, Vec<u8>)> = on_pool!(db, |pool| {
+        sqlx::query_as("select position, chain_hash from access_log order by position desc limit 1")
+            .fetch_optional(pool)
+            .await
+    })?;
+    let signed: i64 = on_pool!(db, |pool| {
+        sqlx::query_scalar("select coalesce(max(position), 0) from access_log_checkpoints").fetch_one(pool).await
+    })?;
+    let Some((position, chain)) = head.filter(|(position, _)| *position > signed) else {
+        return Ok(None);
+    };
+    let signature = key.sign(&checkpoint_message(position, &chain)).to_bytes();
+    let public = *key.verifying_key().as_bytes();
+    on_pool!(db, |pool| {
+        sqlx::query(
+            "insert into access_log_checkpoints (position, chain_hash, public_key, signature) values ($1, $2, $3, $4)
+             on conflict do nothing",
+        )
+        .bind(position)
+        .bind(&chain)
+        .bind(public.as_slice())
+        .bind(signature.as_slice())
+        .execute(pool)
+        .await
+        .map(drop)
+    })?;
+    Ok(Some(position))
+}
+
+/// What a successful verification of the access log covered.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct AccessLogReport {
+    /// Entries whose chain verified.
+    pub entries: i64,
+    /// Signed checkpoints that verified.
+    pub checkpoints: i64,
+    /// Entries after the last signed checkpoint (chained, not yet signed).
+    pub unsigned: i64,
+}
+
+/// The first thing in the access log that does not match.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, schemars::JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AccessLogMismatch {
+    /// The entry at this position was altered, or the one before it was removed.
+    #[error("access log position {position}: the entry was altered, or the one before it removed")]
+    EntryAltered {
+        /// The position.
+        position: i64,
+    },
+    /// A signed checkpoint does not verify: the chain was rewritten up to it, or the signature was forged.
+    #[error("access log position {position}: the signed checkpoint does not verify (the chain was rewritten)")]
+    CheckpointInvalid {
+        /// The checkpoint's position.
+        position: i64,
+    },
+}
+
+/// Recomputes the access log's chain and checks every signed checkpoint against it with `key`.
+/// `Ok(Err(mismatch))` names the first entry or checkpoint that does not match; `Err` is a database failure.
+pub async fn verify_access_log(
+    db: &Db,
+    key: &VerifyingKey,
+) -> Result<Result<AccessLogReport, AccessLogMismatch>, sqlx::Error> {
     type Entry =
         (i64, i64, String, String, String, String, String, i64, String, Option<Vec<u8>>, Option<String>, Vec<u8>);
     let sql_postgres = "select position, (extract(epoch from read_at) * 1000000)::bigint, user_id, role, unit_id, case_id, case_unit,
@@ -116,6 +189,12 @@ pub async fn verify_access_log(db: &Db) -> Result<Result<i64, i64>, sqlx::Error>
         projections::db::Backend::Postgres(pool) => sqlx::query_as(sql_postgres).fetch_all(pool).await?,
         projections::db::Backend::Sqlite(pool) => sqlx::query_as(sql_sqlite).fetch_all(pool).await?,
     };
+    let checkpoints: Vec<(i64, Vec<u8>, Vec<u8>)> = on_pool!(db, |pool| {
+        sqlx::query_as("select position, chain_hash, signature from access_log_checkpoints order by position")
+            .fetch_all(pool)
+            .await
+    })?;
+    let mut chains = std::collections::HashMap::new();
     let mut previous = Vec::new();
     for (position, read_at, user, role, unit, case, case_unit, protected, what, reason, client_address, chain) in
         &entries
@@ -135,12 +214,28 @@ pub async fn verify_access_log(db: &Db) -> Result<Result<i64, i64>, sqlx::Error>
                 client_address: client_address.clone(),
             })
         })();
-        let Some(read) = parsed else { return Ok(Err(*position)) };
+        let altered = AccessLogMismatch::EntryAltered { position: *position };
+        let Some(read) = parsed else { return Ok(Err(altered)) };
         let expected = entry_hash(&previous, &read, *read_at);
         if expected.as_slice() != chain.as_slice() {
-            return Ok(Err(*position));
+            return Ok(Err(altered));
         }
+        chains.insert(*position, chain.clone());
         previous = chain.clone();
     }
-    Ok(Ok(entries.len() as i64))
+    for (position, chain, signature) in &checkpoints {
+        let invalid = AccessLogMismatch::CheckpointInvalid { position: *position };
+        let signature = Signature::from_slice(signature).map_err(|_| ()).ok();
+        let valid = chains.get(position) == Some(chain)
+            && signature.is_some_and(|signature| key.verify(&checkpoint_message(*position, chain), &signature).is_ok());
+        if !valid {
+            return Ok(Err(invalid));
+        }
+    }
+    let last_signed = checkpoints.last().map_or(0, |(position, ..)| *position);
+    Ok(Ok(AccessLogReport {
+        entries: entries.len() as i64,
+        checkpoints: checkpoints.len() as i64,
+        unsigned: entries.iter().filter(|entry| entry.0 > last_signed).count() as i64,
+    }))
 }

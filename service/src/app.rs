@@ -44,6 +44,8 @@ pub struct AppState {
     pub bus: Arc<crate::commands::CommandBus>,
     /// The metrics `/metrics` shows.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Verifies the log's and the access log's signed checkpoints.
+    pub verifying_key: ed25519_dalek::VerifyingKey,
 }
 
 /// A started Lots: listener bound, background tasks running.
@@ -65,6 +67,7 @@ impl Application {
         let signing = seal::load_signing_key(&config.signing_key_path(), config.may_create_master_key())?;
         let master = crate::personal::load_master_key(&config.master_key_path(), config.may_create_master_key())?;
         let vault = crate::personal::Vault::new(db.clone(), master);
+        let verifying_key = signing.verifying_key();
         let listener = TcpListener::bind(&config.bind)
             .await
             .map_err(|source| StartError::Bind { address: config.bind.clone(), source })?;
@@ -83,7 +86,7 @@ impl Application {
         }
         let metrics = Arc::new(crate::metrics::Metrics::default());
         let bus = Arc::new(crate::commands::CommandBus::new(db.clone()).with_metrics(Arc::clone(&metrics)));
-        Ok(Self { listener, port, state: Arc::new(AppState { db, vault, bus, metrics }), stop, tasks })
+        Ok(Self { listener, port, state: Arc::new(AppState { db, vault, bus, metrics, verifying_key }), stop, tasks })
     }
 
     /// The port it listens on.

@@ -276,6 +276,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Verb::Seal => {
             let key = seal::load_signing_key(&config.signing_key_path(), true).map_err(|error| error.to_string())?;
+            let access_signed =
+                crate::access::sign_access_log(&db, &key).await.map_err(|error| format!("database error: {error}"))?;
             let mut sealer = Sealer::new(db, key, 1000, Duration::from_secs(60));
             let round = sealer.seal_available(true).await.map_err(|error| format!("database error: {error}"))?;
             say(&format!(
@@ -285,6 +287,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 hex::encode(round.head.chain),
                 round.signed.map(|index| format!("; signed at {index}")).unwrap_or_default()
             ));
+            if let Some(position) = access_signed {
+                say(&format!("signed the access log's head at position {position}"));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Verb::Rebuild { name, as_of, position } => {
@@ -391,6 +396,19 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             .await
             .map_err(|error| format!("database error: {error}"))?;
             bar.finish_and_clear();
+            let access = crate::access::verify_access_log(&db, &key.verifying_key())
+                .await
+                .map_err(|error| format!("database error: {error}"))?;
+            match access {
+                Ok(report) => say(&format!(
+                    "access log verified: {} entr(ies), {} signed checkpoint(s); {} not yet signed",
+                    report.entries, report.checkpoints, report.unsigned
+                )),
+                Err(mismatch) => {
+                    eprintln!("lots verify: FAILED: {mismatch}");
+                    return Ok(ExitCode::from(1));
+                }
+            }
             match outcome {
                 Ok(report) => {
                     say(&format!(

@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use serde::Serialize;
 
 use crate::app::AppState;
-use crate::openapi::{Doc, Operation, ADMINISTRATORS, CASEWORK, READERS, REVIEWERS, SUBJECT_KEEPERS};
+use crate::openapi::{Doc, Operation, ADMINISTRATORS, AUDITORS, CASEWORK, READERS, REVIEWERS, SUBJECT_KEEPERS};
 
 /// The largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -135,6 +135,9 @@ api! {
     get "/api/outcomes" => crate::views::outcomes,
         Doc::new("Outcome figures, one breakdown at a time, small counts suppressed").roles(READERS)
             .query::<crate::views::OutcomeQuery>().answer::<projections::outcomes::OutcomeReport>(200);
+    get "/api/verify" => crate::audit_api::verify,
+        Doc::new("Verify now that neither the log nor the access log was altered (as `lots verify`)").roles(AUDITORS)
+            .answer::<crate::audit_api::Verification>(200);
     get "/api/access-review" => crate::views::access_review,
         Doc::new("Who read which case: reads outside the unit, of protected subjects, outside working hours")
             .roles(REVIEWERS).query::<crate::views::ReviewQuery>()

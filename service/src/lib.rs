@@ -6,6 +6,7 @@ pub mod access_control;
 pub mod accounts;
 pub mod api;
 pub mod app;
+pub mod audit_api;
 pub mod case_steps;
 pub mod cli;
 pub mod commands;

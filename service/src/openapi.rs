@@ -57,6 +57,8 @@ pub(crate) const CASEWORK: &[Role] = &[Role::SocialWorker, Role::UnitManager];
 pub(crate) const READERS: &[Role] = &[Role::SocialWorker, Role::UnitManager, Role::Auditor];
 /// Administrators.
 pub(crate) const ADMINISTRATORS: &[Role] = &[Role::Administrator];
+/// Auditors.
+pub(crate) const AUDITORS: &[Role] = &[Role::Auditor];
 /// Unit managers and auditors (the access review).
 pub(crate) const REVIEWERS: &[Role] = &[Role::UnitManager, Role::Auditor];
 /// Casework and, for erasure, administrators.

@@ -1,11 +1,11 @@
-//! The access log and its review on both stores: reads are recorded append-only in a hash chain, unusual
-//! reads are flagged, and a removed or altered entry is detected.
+//! The access log and its review on both stores: reads are recorded append-only in a hash chain whose head is
+//! signed, unusual reads are flagged, and a removed or altered entry — also the newest — is detected.
 
 use domain::command::Role;
 use domain::ids::{CaseId, UnitId, UserId};
 use domain::sealed::Sealed;
 use projections::access_review::access_review;
-use service::access::{record_read, verify_access_log, Read};
+use service::access::{record_read, sign_access_log, verify_access_log, AccessLogMismatch, AccessLogReport, Read};
 use ulid::Ulid;
 
 fn read(unit: UnitId, case_unit: UnitId, protected: bool, what: &str) -> Read {
@@ -53,7 +53,14 @@ on_both_stores! {
         assert!(unusual.iter().any(|row| row.case_id == protected.case.to_string()));
         assert!(access_review(&store.db, &UnitId::from_ulid(Ulid::new()).to_string(), 0, i64::MAX, false).await.expect("review").is_empty());
 
-        assert_eq!(verify_access_log(&store.db).await.expect("verify"), Ok(3));
+        let key = service::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a signing key");
+        let verifying = key.verifying_key();
+        assert_eq!(verify_access_log(&store.db, &verifying).await.expect("verify"), Ok(AccessLogReport { entries: 3, checkpoints: 0, unsigned: 3 }));
+        assert_eq!(sign_access_log(&store.db, &key).await.expect("sign"), Some(positions[2]));
+        assert_eq!(sign_access_log(&store.db, &key).await.expect("sign"), None, "nothing new to sign");
+        assert_eq!(verify_access_log(&store.db, &verifying).await.expect("verify"), Ok(AccessLogReport { entries: 3, checkpoints: 1, unsigned: 0 }));
+        let stranger = ed25519_dalek::SigningKey::from_bytes(&[7; 32]).verifying_key();
+        assert_eq!(verify_access_log(&store.db, &stranger).await.expect("verify"), Err(AccessLogMismatch::CheckpointInvalid { position: positions[2] }), "another key does not verify");
         for sql in ["update access_log set what = 'nothing'", "delete from access_log"] {
             assert!(store.raw(sql).await.expect_err(sql).to_string().contains("only grows"));
         }
@@ -63,7 +70,10 @@ on_both_stores! {
             "drop trigger access_log_no_delete"
         };
         store.raw(unprotect).await.expect("a superuser switches the protection off");
-        store.raw(&format!("delete from access_log where position = {}", positions[1])).await.expect("delete");
-        assert_eq!(verify_access_log(&store.db).await.expect("verify"), Err(positions[2]), "the entry after the removed one is named");
+        // Removing the newest entry leaves a valid chain; the signed head catches it.
+        store.raw(&format!("delete from access_log where position = {}", positions[2])).await.expect("delete");
+        assert_eq!(verify_access_log(&store.db, &verifying).await.expect("verify"), Err(AccessLogMismatch::CheckpointInvalid { position: positions[2] }));
+        store.raw(&format!("delete from access_log where position = {}", positions[0])).await.expect("delete");
+        assert_eq!(verify_access_log(&store.db, &verifying).await.expect("verify"), Err(AccessLogMismatch::EntryAltered { position: positions[1] }), "the entry after the removed one is named");
     }
 }

@@ -150,7 +150,9 @@ on_both_stores! {
         let outsider = review.iter().find(|row| row.unit_id == other.to_string()).expect("olle's read");
         let sealed = Sealed::from_bytes(outsider.reason.clone().expect("a sealed reason"));
         assert_eq!(store.vault().open_text(subject, &sealed).await.expect("open"), service::personal::Opened::Value("the family moved to our district".to_owned()));
-        assert_eq!(service::access::verify_access_log(&store.db).await.expect("verify"), Ok(3));
+        let verification: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/verify")).bearer_auth(token(&base, "ines").await).send().await.expect("answers").json().await.expect("JSON");
+        assert_eq!((verification["ok"].clone(), verification["access_log"]["report"]["entries"].clone()), (serde_json::json!(true), serde_json::json!(3)), "{verification}");
+        assert_eq!(reqwest::Client::new().get(format!("{base}/api/verify")).bearer_auth(token(&base, "sara").await).send().await.expect("answers").status().as_u16(), 403, "verification is the auditors'");
         let written = projections::feed::cursor_of(&store.db, "case", &case_id).await.expect("cursor").expect("written");
 
         // The views: the unit's caseload and deadlines, outcome figures, the timeline, the state as of a moment.

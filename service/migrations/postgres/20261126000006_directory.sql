@@ -13,3 +13,18 @@ create table unit_directory (
 );
 
 alter table users add column deactivated_at timestamptz;
+
+-- The access log's head, signed like the log's (the key lives outside the database): rewriting the chain from
+-- an altered entry onwards no longer verifies.
+create table access_log_checkpoints (
+    position bigint primary key,
+    chain_hash bytea not null check (length(chain_hash) = 32),
+    public_key bytea not null check (length(public_key) = 32),
+    signature bytea not null check (length(signature) = 64),
+    signed_at timestamptz not null default clock_timestamp()
+);
+
+create trigger access_log_checkpoints_only_grow before update or delete on access_log_checkpoints
+    for each row execute function lots_refuse_change();
+create trigger access_log_checkpoints_never_truncated before truncate on access_log_checkpoints
+    for each statement execute function lots_refuse_change();

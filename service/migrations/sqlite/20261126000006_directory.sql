@@ -13,3 +13,18 @@ create table unit_directory (
 ) strict;
 
 alter table users add column deactivated_at integer;
+
+-- The access log's head, signed like the log's (the key lives outside the database): rewriting the chain from
+-- an altered entry onwards no longer verifies.
+create table access_log_checkpoints (
+    position integer primary key,
+    chain_hash blob not null check (length(chain_hash) = 32),
+    public_key blob not null check (length(public_key) = 32),
+    signature blob not null check (length(signature) = 64),
+    signed_at integer not null default (cast(unixepoch('subsec') * 1000000 as integer))
+) strict;
+
+create trigger access_log_checkpoints_no_update before update on access_log_checkpoints
+begin select raise(abort, 'the access_log_checkpoints table only grows: UPDATE is refused'); end;
+create trigger access_log_checkpoints_no_delete before delete on access_log_checkpoints
+begin select raise(abort, 'the access_log_checkpoints table only grows: DELETE is refused'); end;

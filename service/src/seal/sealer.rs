@@ -230,12 +230,18 @@ fn insert_seal_sql(db: &Db) -> &'static str {
 
 impl Sealer {
     /// Follows the feed until `stop` turns true: seals what arrives, signing every `every_events` events or
-    /// `every`, whichever comes first. Errors are logged and retried; sealing never skips an event.
+    /// `every`, whichever comes first, and signs the access log's head every `every`. Errors are logged and
+    /// retried; sealing never skips an event.
     pub async fn follow(mut self, mut stop: tokio::sync::watch::Receiver<bool>) {
         while !*stop.borrow() {
             let signed_long_ago = self.last_signed.is_none_or(|at| at.elapsed() >= self.every);
             if let Err(error) = self.seal_available(signed_long_ago).await {
                 tracing::error!(%error, "sealing failed; retrying");
+            }
+            if signed_long_ago {
+                if let Err(error) = crate::access::sign_access_log(&self.db, &self.key).await {
+                    tracing::error!(%error, "signing the access log failed; retrying");
+                }
             }
             let head = seal_head(&self.db).await.map(|head| head.cursor).unwrap_or_default();
             tokio::select! {
