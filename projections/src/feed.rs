@@ -23,6 +23,34 @@ pub struct FeedCursor {
     pub position: i64,
 }
 
+/// A cursor as text, `epoch.tx.position`: what a client is given after a write and sends back to read after it.
+impl std::fmt::Display for FeedCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.epoch, self.tx, self.position)
+    }
+}
+
+/// Text that is not `epoch.tx.position`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a log position is three numbers, epoch.tx.position, as a command's answer gives it")]
+pub struct InvalidCursor;
+
+impl std::str::FromStr for FeedCursor {
+    type Err = InvalidCursor;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let mut parts = text.trim().splitn(3, '.').map(|part| part.parse::<i64>().map_err(|_| InvalidCursor));
+        let cursor = FeedCursor {
+            epoch: parts.next().ok_or(InvalidCursor)??,
+            tx: parts.next().ok_or(InvalidCursor)??,
+            position: parts.next().ok_or(InvalidCursor)??,
+        };
+        if cursor.epoch < 0 || cursor.tx < 0 || cursor.position < 0 {
+            return Err(InvalidCursor);
+        }
+        Ok(cursor)
+    }
+}
+
 /// One event as the feed delivers it: its place in the feed and the row exactly as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedEvent {
@@ -162,4 +190,18 @@ pub async fn cursor_of(db: &Db, aggregate_type: &str, aggregate_id: &str) -> Res
         }
     };
     Ok(row.map(|(epoch, tx, position)| FeedCursor { epoch, tx, position }))
+}
+
+#[cfg(test)]
+mod cursor_text {
+    use super::*;
+
+    #[test]
+    fn a_cursor_reads_back_from_its_text_and_nothing_else_does() {
+        let cursor = FeedCursor { epoch: 2, tx: 7_123_456, position: 42 };
+        assert_eq!(cursor.to_string().parse::<FeedCursor>(), Ok(cursor));
+        for bad in ["", "1.2", "1.2.x", "-1.0.0", "1.2.3.4", "a.b.c"] {
+            assert_eq!(bad.parse::<FeedCursor>(), Err(InvalidCursor), "{bad}");
+        }
+    }
 }

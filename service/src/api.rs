@@ -199,6 +199,7 @@ pub(crate) struct CaseAnswer {
 pub(crate) async fn case(
     State(state): State<Arc<AppState>>,
     signed_in: SignedIn,
+    _after: crate::views::ReadAfter,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
     headers: HeaderMap,

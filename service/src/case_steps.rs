@@ -198,6 +198,8 @@ pub struct CaseAnswer {
     repeat: bool,
     /// Ids the service made (a new intervention's, note's or goals').
     created: Vec<String>,
+    /// Where this command's events stand in the log: send it as `X-Lots-After` to read every view with them in.
+    written: Option<String>,
 }
 
 fn parse_id<T>(
@@ -238,11 +240,9 @@ async fn run(
         CaseError::AlreadyOpened => Refusal::Conflict("a case with this id exists; open it with a new id"),
         _ => Refusal::Rule,
     })?;
-    if let Ok(Some(cursor)) = projections::feed::cursor_of(&state.db, "case", &case.to_string()).await {
-        let _ = projections::runner::wait_for(&state.db, "caseload", cursor, std::time::Duration::from_secs(5)).await;
-    }
+    let written = crate::commands_api::written(&state.db, "case", &case.to_string(), "caseload").await;
     let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(CaseAnswer { case_id: case.to_string(), step, repeat, created })))
+    Ok((status, Json(CaseAnswer { case_id: case.to_string(), step, repeat, created, written })))
 }
 
 /// `POST /api/cases`: opens a case at the user's unit.

@@ -94,6 +94,8 @@ pub struct SendReferralAnswer {
     repeat: bool,
     /// What the sender must know: protected identity.
     warnings: Vec<String>,
+    /// Where this command's events stand in the log: send it as `X-Lots-After` to read every view with them in.
+    written: Option<String>,
 }
 
 fn id_field<T>(
@@ -187,11 +189,17 @@ pub(crate) async fn send_referral(
         warnings
             .push(format!("the subject has protected identity ({level}): disclose only what the receiving unit needs"));
     }
-    if let Ok(Some(cursor)) = projections::feed::cursor_of(&state.db, "referral", &referral.to_string()).await {
-        let _ = projections::runner::wait_for(&state.db, "referrals", cursor, Duration::from_secs(5)).await;
-    }
+    let written = written(&state.db, "referral", &referral.to_string(), "referrals").await;
     let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(SendReferralAnswer { referral_id: referral.to_string(), repeat, warnings })))
+    Ok((status, Json(SendReferralAnswer { referral_id: referral.to_string(), repeat, warnings, written })))
+}
+
+/// Where the events of `aggregate_type` `id` stand in the log, as the `written` token of a command's answer, once
+/// `view` (the projection the client most likely reads next) includes them or five seconds passed.
+pub(crate) async fn written(db: &Db, aggregate_type: &str, id: &str, view: &str) -> Option<String> {
+    let cursor = projections::feed::cursor_of(db, aggregate_type, id).await.ok()??;
+    let _ = projections::runner::wait_for(db, view, cursor, Duration::from_secs(5)).await;
+    Some(cursor.to_string())
 }
 
 /// How the HTTP edge answers a command the domain refused, beyond "a rule refuses this" (422).

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -59,6 +58,7 @@ pub struct UnitsQuery {
 pub(crate) async fn units(
     State(state): State<Arc<AppState>>,
     _signed_in: SignedIn,
+    _after: crate::views::ReadAfter,
     query: Result<Query<UnitsQuery>, QueryRejection>,
 ) -> Result<Json<Vec<projections::directory::DirectoryRow>>, Problem> {
     let Query(query) = query.map_err(|rejection| Problem::invalid("query", rejection.body_text()))?;
@@ -100,6 +100,8 @@ pub enum UnitStepRequest {
 pub struct UnitAnswer {
     unit_id: String,
     repeat: bool,
+    /// Where this command's events stand in the log: send it as `X-Lots-After` to read every view with them in.
+    written: Option<String>,
 }
 
 fn admin_context(signed_in: &SignedIn, command_id: domain::ids::CommandId) -> CommandContext {
@@ -127,11 +129,9 @@ async fn execute_unit(
         UnitError::Command(domain::command::CommandRefused::RoleNotPermitted { .. }) => Refusal::Forbidden,
         _ => Refusal::Rule,
     })?;
-    if let Ok(Some(cursor)) = projections::feed::cursor_of(&state.db, "unit", &unit.to_string()).await {
-        let _ = projections::runner::wait_for(&state.db, "directory", cursor, Duration::from_secs(5)).await;
-    }
+    let written = crate::commands_api::written(&state.db, "unit", &unit.to_string(), "directory").await;
     let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(UnitAnswer { unit_id: unit.to_string(), repeat })))
+    Ok((status, Json(UnitAnswer { unit_id: unit.to_string(), repeat, written })))
 }
 
 /// `POST /api/units`: registers a unit.

@@ -72,16 +72,16 @@ api! {
         Doc::new("Open a case at your unit").roles(CASEWORK).command()
             .body::<crate::case_steps::OpenCaseRequest>().answer::<crate::case_steps::CaseAnswer>(201);
     get "/api/cases/{id}" => crate::api::case,
-        Doc::new("A case (recorded in the access log)").roles(READERS).reason().answer::<crate::api::CaseAnswer>(200);
+        Doc::new("A case (recorded in the access log)").roles(READERS).reason().answer::<crate::api::CaseAnswer>(200).after();
     post "/api/cases/{id}/{step}" => crate::case_steps::step,
         Doc::new("A step of a case").roles(CASEWORK).command()
             .steps::<crate::case_steps::CaseStepRequest>().answer::<crate::case_steps::CaseAnswer>(201);
     get "/api/cases/{id}/timeline" => crate::views::timeline,
         Doc::new("A case's history with its referrals, with who did what (recorded in the access log)").roles(READERS)
-            .reason().answer::<Vec<projections::timeline::TimelineEntry>>(200);
+            .reason().answer::<Vec<projections::timeline::TimelineEntry>>(200).after();
     get "/api/cases/{id}/state" => crate::views::state_as_of,
         Doc::new("A case as it stood at a log position or a moment, replayed from the log (recorded in the access log)")
-            .roles(READERS).reason().query::<crate::views::AsOfQuery>().answer::<crate::views::CaseStateAnswer>(200);
+            .roles(READERS).reason().query::<crate::views::AsOfQuery>().answer::<crate::views::CaseStateAnswer>(200).after();
     post "/api/subjects" => crate::subjects_api::register,
         Doc::new("Register a child, young person or guardian; the identity is sealed").roles(CASEWORK).command()
             .body::<crate::subjects_api::RegisterRequest>().answer::<crate::subjects_api::SubjectAnswer>(201);
@@ -106,7 +106,7 @@ api! {
             .steps::<crate::referral_steps::StepRequest>().answer::<crate::referral_steps::StepAnswer>(201);
     get "/api/units" => crate::directory_api::units,
         Doc::new("The unit directory").query::<crate::directory_api::UnitsQuery>()
-            .answer::<Vec<projections::directory::DirectoryRow>>(200);
+            .answer::<Vec<projections::directory::DirectoryRow>>(200).after();
     post "/api/units" => crate::directory_api::register_unit,
         Doc::new("Register a unit").roles(ADMINISTRATORS).command()
             .body::<crate::directory_api::RegisterUnitRequest>().answer::<crate::directory_api::UnitAnswer>(201);
@@ -122,26 +122,26 @@ api! {
         Doc::new("Deactivate a user: their sessions end at once").roles(ADMINISTRATORS).status(204);
     get "/api/caseload" => crate::views::caseload,
         Doc::new("Your unit's open cases and the summary per worker and phase").roles(READERS)
-            .query::<crate::views::DayQuery>().answer::<crate::views::CaseloadAnswer>(200);
+            .query::<crate::views::DayQuery>().answer::<crate::views::CaseloadAnswer>(200).after();
     get "/api/deadlines" => crate::views::deadlines,
         Doc::new("Your unit's deadlines, overdue first").roles(READERS)
-            .query::<crate::views::DayQuery>().answer::<Vec<projections::queries::DeadlineRow>>(200);
+            .query::<crate::views::DayQuery>().answer::<Vec<projections::queries::DeadlineRow>>(200).after();
     get "/api/inbox" => crate::views::inbox,
         Doc::new("Referrals sent to your unit").roles(READERS)
-            .query::<crate::views::DayQuery>().answer::<Vec<projections::queries::ReferralRow>>(200);
+            .query::<crate::views::DayQuery>().answer::<Vec<projections::queries::ReferralRow>>(200).after();
     get "/api/outbox" => crate::views::outbox,
         Doc::new("Referrals your unit sent").roles(READERS)
-            .query::<crate::views::DayQuery>().answer::<Vec<projections::queries::ReferralRow>>(200);
+            .query::<crate::views::DayQuery>().answer::<Vec<projections::queries::ReferralRow>>(200).after();
     get "/api/outcomes" => crate::views::outcomes,
         Doc::new("Outcome figures, one breakdown at a time, small counts suppressed").roles(READERS)
-            .query::<crate::views::OutcomeQuery>().answer::<projections::outcomes::OutcomeReport>(200);
+            .query::<crate::views::OutcomeQuery>().answer::<projections::outcomes::OutcomeReport>(200).after();
     get "/api/verify" => crate::audit_api::verify,
         Doc::new("Verify now that neither the log nor the access log was altered (as `lots verify`)").roles(AUDITORS)
             .answer::<crate::audit_api::Verification>(200);
     get "/api/access-review" => crate::views::access_review,
         Doc::new("Who read which case: reads outside the unit, of protected subjects, outside working hours")
             .roles(REVIEWERS).query::<crate::views::ReviewQuery>()
-            .answer::<Vec<projections::access_review::AccessRow>>(200);
+            .answer::<Vec<projections::access_review::AccessRow>>(200).after();
 }
 
 /// The routes, from one place.

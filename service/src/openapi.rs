@@ -49,6 +49,7 @@ pub(crate) struct Doc {
     answer: (u16, Option<SchemaFn>),
     command: bool,
     reason: bool,
+    after: bool,
 }
 
 /// Those who do casework.
@@ -75,6 +76,7 @@ impl Doc {
             answer: (200, None),
             command: false,
             reason: false,
+            after: false,
         }
     }
 
@@ -123,6 +125,12 @@ impl Doc {
     /// A command: takes an `Idempotency-Key`, answers 201 (200 for a repeat), 409 and 422.
     pub(crate) const fn command(mut self) -> Self {
         self.command = true;
+        self
+    }
+
+    /// A read of views: takes `X-Lots-After` to wait for the caller's own write.
+    pub(crate) const fn after(mut self) -> Self {
+        self.after = true;
         self
     }
 
@@ -177,6 +185,13 @@ fn parameters(path: &str, doc: &Doc, query: Option<Schema>) -> Vec<Value> {
             "schema": domain::ids::ulid_schema()
         }));
     }
+    if doc.after {
+        parameters.push(json!({
+            "name": "X-Lots-After", "in": "header", "required": false,
+            "description": "A command answer's `written`: the read waits (5 s at most, else 503) until every view includes that write",
+            "schema": { "type": "string", "pattern": "^[0-9]+\\.[0-9]+\\.[0-9]+$" }
+        }));
+    }
     if doc.reason {
         parameters.push(json!({
             "name": "X-Lots-Reason", "in": "header", "required": false,
@@ -206,7 +221,7 @@ fn operation(method: &str, path: &str, doc: &Doc, body: Option<Value>, generator
         responses.insert("400".to_owned(), problem("The body is not JSON"));
         responses.insert("413".to_owned(), problem("The body is larger than 64 KiB"));
     }
-    if body.is_some() || query.is_some() || doc.command {
+    if body.is_some() || query.is_some() || doc.command || doc.after {
         responses.insert(
             "422".to_owned(),
             problem("A field is missing, unknown or invalid, or a rule refuses this (errors name them)"),

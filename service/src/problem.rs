@@ -102,6 +102,16 @@ impl Problem {
         )
     }
 
+    /// 503: a view has not caught up with the write a read asked to follow.
+    pub fn behind(view: &str) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "/problems/views-behind",
+            "The views are behind",
+            format!("the {view} view has not reached the write named in X-Lots-After within 5 seconds; try again"),
+        )
+    }
+
     /// 403: the role may not do this.
     pub fn forbidden(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, "/problems/forbidden", "Not allowed for this role", detail)

@@ -108,6 +108,8 @@ pub struct StepAnswer {
     referral_id: String,
     step: String,
     repeat: bool,
+    /// Where this command's events stand in the log: send it as `X-Lots-After` to read every view with them in.
+    written: Option<String>,
 }
 
 /// `POST /api/referrals/{id}/{step}`.
@@ -200,9 +202,7 @@ pub(crate) async fn step(
         ReferralError::NotSent | ReferralError::Command(CommandRefused::OutsideActorsUnit) => Refusal::NotFound,
         _ => Refusal::Rule,
     })?;
-    if let Ok(Some(cursor)) = projections::feed::cursor_of(&state.db, "referral", &referral_id.to_string()).await {
-        let _ = projections::runner::wait_for(&state.db, "referrals", cursor, std::time::Duration::from_secs(5)).await;
-    }
+    let written = crate::commands_api::written(&state.db, "referral", &referral_id.to_string(), "referrals").await;
     let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(StepAnswer { referral_id: referral_id.to_string(), step, repeat })))
+    Ok((status, Json(StepAnswer { referral_id: referral_id.to_string(), step, repeat, written })))
 }

@@ -58,6 +58,8 @@ pub struct RegisterRequest {
 pub struct SubjectAnswer {
     subject_id: String,
     repeat: bool,
+    /// Where this command's events stand in the log: send it as `X-Lots-After` to read every view with them in.
+    written: Option<String>,
 }
 
 fn today() -> Date {
@@ -148,7 +150,11 @@ pub(crate) async fn register(
     let repeat = subject_outcome(outcome)?;
     Ok((
         if repeat { StatusCode::OK } else { StatusCode::CREATED },
-        Json(SubjectAnswer { subject_id: subject.to_string(), repeat }),
+        Json(SubjectAnswer {
+            subject_id: subject.to_string(),
+            repeat,
+            written: crate::commands_api::written(&state.db, "subject", &subject.to_string(), "caseload").await,
+        }),
     ))
 }
 
@@ -250,7 +256,14 @@ pub(crate) async fn step(
                 crate::personal::ErasureError::Refused(rule) => Problem::rule(&rule_name(&rule), rule.to_string()),
                 other => Problem::internal(&other),
             })?;
-            return Ok((StatusCode::CREATED, Json(SubjectAnswer { subject_id: subject.to_string(), repeat: false })));
+            return Ok((
+                StatusCode::CREATED,
+                Json(SubjectAnswer {
+                    subject_id: subject.to_string(),
+                    repeat: false,
+                    written: crate::commands_api::written(&state.db, "subject", &subject.to_string(), "caseload").await,
+                }),
+            ));
         }
     };
     let outcome = state
@@ -264,7 +277,11 @@ pub(crate) async fn step(
     let repeat = subject_outcome(outcome)?;
     Ok((
         if repeat { StatusCode::OK } else { StatusCode::CREATED },
-        Json(SubjectAnswer { subject_id: subject.to_string(), repeat }),
+        Json(SubjectAnswer {
+            subject_id: subject.to_string(),
+            repeat,
+            written: crate::commands_api::written(&state.db, "subject", &subject.to_string(), "caseload").await,
+        }),
     ))
 }
 
@@ -290,6 +307,8 @@ pub struct ConsentRequest {
 pub struct ConsentAnswer {
     consent_id: String,
     repeat: bool,
+    /// Where this command's events stand in the log: send it as `X-Lots-After` to read every view with them in.
+    written: Option<String>,
 }
 
 fn consent_outcome(outcome: Result<(), CommandError<ConsentError>>) -> Result<bool, Problem> {
@@ -341,7 +360,11 @@ pub(crate) async fn give_consent(
     )?;
     Ok((
         if repeat { StatusCode::OK } else { StatusCode::CREATED },
-        Json(ConsentAnswer { consent_id: consent.to_string(), repeat }),
+        Json(ConsentAnswer {
+            consent_id: consent.to_string(),
+            repeat,
+            written: crate::commands_api::written(&state.db, "consent", &consent.to_string(), "caseload").await,
+        }),
     ))
 }
 
@@ -376,6 +399,10 @@ pub(crate) async fn revoke_consent(
     )?;
     Ok((
         if repeat { StatusCode::OK } else { StatusCode::CREATED },
-        Json(ConsentAnswer { consent_id: consent.to_string(), repeat }),
+        Json(ConsentAnswer {
+            consent_id: consent.to_string(),
+            repeat,
+            written: crate::commands_api::written(&state.db, "consent", &consent.to_string(), "caseload").await,
+        }),
     ))
 }

@@ -68,6 +68,7 @@ pub struct CaseloadAnswer {
 pub(crate) async fn caseload(
     State(state): State<Arc<AppState>>,
     signed_in: SignedIn,
+    _after: ReadAfter,
     query: Result<Query<DayQuery>, QueryRejection>,
 ) -> Result<Json<CaseloadAnswer>, Problem> {
     let query = query_of(query)?;
@@ -82,6 +83,7 @@ pub(crate) async fn caseload(
 pub(crate) async fn deadlines(
     State(state): State<Arc<AppState>>,
     signed_in: SignedIn,
+    _after: ReadAfter,
     query: Result<Query<DayQuery>, QueryRejection>,
 ) -> Result<Json<Vec<DeadlineRow>>, Problem> {
     let query = query_of(query)?;
@@ -105,6 +107,7 @@ pub(crate) async fn deadlines(
 pub(crate) async fn inbox(
     State(state): State<Arc<AppState>>,
     signed_in: SignedIn,
+    _after: ReadAfter,
     query: Result<Query<DayQuery>, QueryRejection>,
 ) -> Result<Json<Vec<ReferralRow>>, Problem> {
     let query = query_of(query)?;
@@ -119,6 +122,7 @@ pub(crate) async fn inbox(
 pub(crate) async fn outbox(
     State(state): State<Arc<AppState>>,
     signed_in: SignedIn,
+    _after: ReadAfter,
     query: Result<Query<DayQuery>, QueryRejection>,
 ) -> Result<Json<Vec<ReferralRow>>, Problem> {
     let query = query_of(query)?;
@@ -142,6 +146,7 @@ pub struct OutcomeQuery {
 pub(crate) async fn outcomes(
     State(state): State<Arc<AppState>>,
     signed_in: SignedIn,
+    _after: ReadAfter,
     query: Result<Query<OutcomeQuery>, QueryRejection>,
 ) -> Result<Json<OutcomeReport>, Problem> {
     let query = query_of(query)?;
@@ -203,6 +208,7 @@ pub(crate) async fn read_case_content(
 pub(crate) async fn timeline(
     State(state): State<Arc<AppState>>,
     signed_in: SignedIn,
+    _after: ReadAfter,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -241,6 +247,7 @@ pub struct CaseStateAnswer {
 pub(crate) async fn state_as_of(
     State(state): State<Arc<AppState>>,
     signed_in: SignedIn,
+    _after: ReadAfter,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
     query: Result<Query<AsOfQuery>, QueryRejection>,
@@ -288,6 +295,7 @@ pub struct ReviewQuery {
 pub(crate) async fn access_review(
     State(state): State<Arc<AppState>>,
     signed_in: SignedIn,
+    _after: ReadAfter,
     query: Result<Query<ReviewQuery>, QueryRejection>,
 ) -> Result<Json<Vec<projections::access_review::AccessRow>>, Problem> {
     let query = query_of(query)?;
@@ -305,4 +313,38 @@ pub(crate) async fn access_review(
         .await
         .map_err(|e| Problem::internal(&e))?;
     Ok(Json(rows))
+}
+
+/// The header a client sends with a read to see its own write: the `written` token of a command's answer.
+pub const AFTER_HEADER: &str = "x-lots-after";
+
+/// "Read after my write": with `X-Lots-After`, the read waits (five seconds at most, else 503) until every
+/// projection includes the log up to that point; without it, the read answers from the views as they stand.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadAfter;
+
+impl axum::extract::FromRequestParts<Arc<AppState>> for ReadAfter {
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get(AFTER_HEADER) else { return Ok(ReadAfter) };
+        let cursor: projections::feed::FeedCursor = value
+            .to_str()
+            .ok()
+            .and_then(|text| text.parse().ok())
+            .ok_or_else(|| Problem::invalid("X-Lots-After", projections::feed::InvalidCursor.to_string()))?;
+        for projection in projections::all() {
+            let caught_up =
+                projections::runner::wait_for(&state.db, projection.name(), cursor, std::time::Duration::from_secs(5))
+                    .await
+                    .map_err(|error| Problem::internal(&error))?;
+            if !caught_up {
+                return Err(Problem::behind(projection.name()));
+            }
+        }
+        Ok(ReadAfter)
+    }
 }

@@ -191,3 +191,29 @@ on_both_stores! {
         task.await.expect("the server").expect("a clean stop");
     }
 }
+
+on_both_stores! {
+    /// "Read after my write": a command's answer says where its events stand in the log; a read that sends it
+    /// back as `X-Lots-After` sees them in every view, a malformed one is refused naming the header, and one the
+    /// views cannot reach in time is a 503 problem rather than an answer that silently lacks the write.
+    async fn a_read_after_a_write_sees_it(store) {
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let social = tests::register_unit(&store.db, UnitKind::SocialServices).await;
+        service::accounts::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
+        let sara = token(&base, "sara").await;
+        let client = reqwest::Client::new();
+        let open = serde_json::json!({ "subject_id": Ulid::new().to_string(), "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"] });
+        let answer: serde_json::Value = client.post(format!("{base}/api/cases")).bearer_auth(&sara).header("Idempotency-Key", Ulid::new().to_string()).body(open.to_string()).send().await.expect("answers").json().await.expect("JSON");
+        let written = answer["written"].as_str().expect("where the write stands").to_owned();
+        let read = |after: String| client.get(format!("{base}/api/caseload")).bearer_auth(&sara).header("x-lots-after", after);
+        let caseload: serde_json::Value = read(written).send().await.expect("answers").json().await.expect("JSON");
+        assert_eq!(caseload["cases"][0]["case_id"], answer["case_id"], "{caseload}");
+        let malformed = send(read("yesterday".to_owned()), "a malformed X-Lots-After").await;
+        assert_eq!((malformed.status, malformed.field.as_deref()), (422, Some("X-Lots-After")));
+        let unreachable = read(format!("{}.0.0", i64::MAX)).send().await.expect("answers");
+        assert_eq!(unreachable.status().as_u16(), 503);
+        assert_eq!(unreachable.headers()["content-type"], "application/problem+json");
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}
