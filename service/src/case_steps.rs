@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use domain::case::{
     Case, CaseCommand, CaseError, CaseOrigin, ChildHeard, CloseReason, InvestigationResult, PlannedGoal,
-    PreliminaryDecision,
+    PreliminaryDecision, PriorInvestigation,
 };
 use domain::categories::ConcernCategory;
 use domain::command::{Actor, Command, CommandContext, CommandRefused};
@@ -245,6 +245,37 @@ async fn run(
     Ok((status, Json(CaseAnswer { case_id: case.to_string(), step, repeat, created, written })))
 }
 
+/// The investigation about `subject` that ended last, in any case of theirs, so that a new case can flag an
+/// investigation restarted on the same question (the glossary: closing one and opening another to get around
+/// the four months is misconduct). Earlier cases are found through the caseload view and replayed from the log.
+async fn prior_investigation(state: &AppState, subject: SubjectId) -> Result<Option<PriorInvestigation>, Problem> {
+    let internal = |error: sqlx::Error| Problem::internal(&error);
+    let generation = projections::runner::status(&state.db, "caseload").await.map_err(internal)?.generation;
+    let cases: Vec<String> = projections::on_pool!(state.db, |pool| {
+        sqlx::query_scalar("select case_id from caseload_cases where generation = $1 and subject_id = $2")
+            .bind(generation)
+            .bind(subject.to_string())
+            .fetch_all(pool)
+            .await
+    })
+    .map_err(internal)?;
+    let mut latest: Option<PriorInvestigation> = None;
+    for id in cases {
+        let case: Case = load(&state.db, "case", &id).await?;
+        let Some(ended) = case.last_ended_investigation else { continue };
+        let own = CaseId::parse(&id).map_err(|error| Problem::internal(&error))?;
+        if latest.as_ref().is_none_or(|prior| ended.ended_on > prior.ended_on) {
+            latest = Some(PriorInvestigation {
+                case: ended.case.unwrap_or(own),
+                first_started_on: ended.first_started_on,
+                ended_on: ended.ended_on,
+                concerns: ended.concerns,
+            });
+        }
+    }
+    Ok(latest)
+}
+
 /// `POST /api/cases`: opens a case at the user's unit.
 pub(crate) async fn open(
     State(state): State<Arc<AppState>>,
@@ -267,14 +298,15 @@ pub(crate) async fn open(
         }
         OriginRequest::OwnInitiative => CaseOrigin::OwnInitiative,
     };
+    let subject = parse_id("subject_id", &request.subject_id, SubjectId::parse)?;
     let body = CaseCommand::OpenCase {
         case,
-        subject: parse_id("subject_id", &request.subject_id, SubjectId::parse)?,
+        subject,
         unit_kind: crate::directory_api::open_unit(&state.db, "unit", signed_in.account.unit).await?.kind,
         origin,
         concerns: request.concerns,
         protection_assessed_on: request.protection_assessed_on,
-        prior_investigation: None,
+        prior_investigation: prior_investigation(&state, subject).await?,
     };
     run(
         &state,

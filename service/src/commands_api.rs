@@ -17,7 +17,7 @@ use domain::command::{Actor, Command, CommandContext};
 use domain::consent::Consent;
 use domain::ids::{CommandId, ConsentId, ReferralId, SubjectId, UnitId};
 use domain::legal::LegalGroundCode;
-use domain::referral::{DisclosureBasis, Referral, ReferralCommand, ReferralError, ReferralKind};
+use domain::referral::{Applicant, DisclosureBasis, Referral, ReferralCommand, ReferralError, ReferralKind};
 use projections::db::Db;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -106,6 +106,53 @@ fn id_field<T>(
     parse(text).map_err(|error| Problem::invalid(field, error.to_string()))
 }
 
+/// The id a request names for a new referral, or a new one.
+fn new_referral_id(given: Option<&String>) -> Result<ReferralId, Problem> {
+    given.map_or_else(|| Ok(ReferralId::from_ulid(Ulid::new())), |id| id_field("referral_id", id, ReferralId::parse))
+}
+
+/// Gives the command that makes a new referral and answers as `POST /api/referrals` does.
+async fn new_referral(
+    state: &AppState,
+    referral: ReferralId,
+    context: CommandContext,
+    body: ReferralCommand,
+    warnings: impl std::future::Future<Output = Result<Vec<String>, Problem>>,
+) -> Result<(StatusCode, Json<SendReferralAnswer>), Problem> {
+    let outcome = state
+        .bus
+        .execute::<Referral>(&referral.to_string(), Command { context, body }, &EventMetadata::default())
+        .await;
+    let repeat = command_outcome(outcome, "referral", |error| match error {
+        ReferralError::AlreadySent => Refusal::Conflict("a referral with this id exists; give a new id"),
+        _ => Refusal::Rule,
+    })?;
+    let warnings = warnings.await?;
+    let written = written(&state.db, "referral", &referral.to_string(), "referrals").await;
+    let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(SendReferralAnswer { referral_id: referral.to_string(), repeat, warnings, written })))
+}
+
+/// What a sender must be told about `subject`: whether they have protected identity.
+async fn protection_warnings(state: &AppState, subject: SubjectId) -> Result<Vec<String>, Problem> {
+    let generation =
+        projections::runner::status(&state.db, "caseload").await.map_err(|error| Problem::internal(&error))?.generation;
+    let protection: Option<Option<String>> = projections::on_pool!(state.db, |pool| {
+        sqlx::query_scalar("select protection from caseload_subjects where generation = $1 and subject_id = $2")
+            .bind(generation)
+            .bind(subject.to_string())
+            .fetch_optional(pool)
+            .await
+    })
+    .map_err(|error| Problem::internal(&error))?;
+    Ok(match protection {
+        Some(Some(level)) => {
+            vec![format!("the subject has protected identity ({level}): disclose only what the receiving unit needs")]
+        }
+        _ => Vec::new(),
+    })
+}
+
 /// `POST /api/referrals`: sends a report of concern or a referral from the user's unit.
 pub(crate) async fn send_referral(
     State(state): State<Arc<AppState>>,
@@ -115,10 +162,7 @@ pub(crate) async fn send_referral(
 ) -> Result<(StatusCode, Json<SendReferralAnswer>), Problem> {
     let command_id = idempotency_key(&headers)?;
     let request: SendReferralRequest = parse_body(raw)?;
-    let referral = match &request.referral_id {
-        Some(id) => id_field("referral_id", id, ReferralId::parse)?,
-        None => ReferralId::from_ulid(Ulid::new()),
-    };
+    let referral = new_referral_id(request.referral_id.as_ref())?;
     let subject = id_field("subject_id", &request.subject_id, SubjectId::parse)?;
     let to_unit = id_field("to_unit_id", &request.to_unit_id, UnitId::parse)?;
     let to_unit_kind = crate::directory_api::open_unit(&state.db, "to_unit_id", to_unit).await?.kind;
@@ -166,32 +210,58 @@ pub(crate) async fn send_referral(
         basis,
         forwarded_from: None,
     };
-    let outcome = state
-        .bus
-        .execute::<Referral>(&referral.to_string(), Command { context, body }, &EventMetadata::default())
-        .await;
-    let repeat = command_outcome(outcome, "referral", |error| match error {
-        ReferralError::AlreadySent => Refusal::Conflict("a referral with this id exists; send it with a new id"),
-        _ => Refusal::Rule,
-    })?;
-    let mut warnings = Vec::new();
-    let generation =
-        projections::runner::status(&state.db, "caseload").await.map_err(|error| Problem::internal(&error))?.generation;
-    let protection: Option<Option<String>> = projections::on_pool!(state.db, |pool| {
-        sqlx::query_scalar("select protection from caseload_subjects where generation = $1 and subject_id = $2")
-            .bind(generation)
-            .bind(subject.to_string())
-            .fetch_optional(pool)
-            .await
-    })
-    .map_err(|error| Problem::internal(&error))?;
-    if let Some(Some(level)) = protection {
-        warnings
-            .push(format!("the subject has protected identity ({level}): disclose only what the receiving unit needs"));
+    new_referral(&state, referral, context, body, protection_warnings(&state, subject)).await
+}
+
+/// The body of `POST /api/applications`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterApplicationRequest {
+    referral_id: Option<String>,
+    subject_id: String,
+    /// The young person, or a guardian (a registered subject).
+    applicant: Applicant,
+    concerns: BTreeSet<ConcernCategory>,
+    /// What was asked for, in plain text; sealed under the subject's key before it is written.
+    reason: String,
+    #[schemars(with = "Option<domain::calendar::IsoDate>")]
+    occurred_on: Option<Date>,
+}
+
+/// `POST /api/applications`: registers an application made to the user's unit (social services); it is
+/// received at once and answered like a sent referral.
+pub(crate) async fn register_application(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<SendReferralAnswer>), Problem> {
+    let command_id = idempotency_key(&headers)?;
+    let request: RegisterApplicationRequest = parse_body(raw)?;
+    let referral = new_referral_id(request.referral_id.as_ref())?;
+    let subject = id_field("subject_id", &request.subject_id, SubjectId::parse)?;
+    if request.reason.trim().is_empty() {
+        return Err(Problem::invalid("reason", "reason must not be empty"));
     }
-    let written = written(&state.db, "referral", &referral.to_string(), "referrals").await;
-    let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(SendReferralAnswer { referral_id: referral.to_string(), repeat, warnings, written })))
+    if !crate::directory_api::open_unit(&state.db, "unit", signed_in.account.unit).await?.kind.owns_cases() {
+        return Err(Problem::rule("ApplicationsGoToSocialServices", "applications are made to social services"));
+    }
+    let today = domain::calendar::stockholm_date(time::OffsetDateTime::now_utc());
+    let reason = state.vault.seal_text(subject, &request.reason).await.map_err(|error| Problem::internal(&error))?;
+    let context = CommandContext {
+        command_id,
+        actor: Actor { user: signed_in.account.user, role: signed_in.account.role, unit: signed_in.account.unit },
+        today,
+        occurred_on: request.occurred_on.unwrap_or(today),
+    };
+    let body = ReferralCommand::RegisterApplication {
+        referral,
+        subject,
+        applicant: request.applicant,
+        concerns: request.concerns,
+        reason,
+    };
+    new_referral(&state, referral, context, body, async { Ok(Vec::new()) }).await
 }
 
 /// Where the events of `aggregate_type` `id` stand in the log, as the `written` token of a command's answer, once

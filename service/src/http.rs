@@ -101,6 +101,11 @@ api! {
         Doc::new("Send a report of concern or a referral; a referral needs a covering consent or a legal ground")
             .roles(CASEWORK).command()
             .body::<crate::commands_api::SendReferralRequest>().answer::<crate::commands_api::SendReferralAnswer>(201);
+    post "/api/applications" => crate::commands_api::register_application,
+        Doc::new("Register an application made to your unit (social services); it is received at once")
+            .roles(CASEWORK).command()
+            .body::<crate::commands_api::RegisterApplicationRequest>()
+            .answer::<crate::commands_api::SendReferralAnswer>(201);
     post "/api/referrals/{id}/{step}" => crate::referral_steps::step,
         Doc::new("A step of a referral").roles(CASEWORK).command()
             .steps::<crate::referral_steps::StepRequest>().answer::<crate::referral_steps::StepAnswer>(201);

@@ -629,3 +629,57 @@ on_both_stores! {
         task.await.expect("the server").expect("a clean stop");
     }
 }
+
+on_both_stores! {
+    /// An investigation ended and another started on the same question soon after, in a new case, is flagged as
+    /// chained (the service finds the subject's earlier case); applications are registered by social services
+    /// only, and arrive received.
+    async fn a_restarted_investigation_is_flagged_and_applications_arrive_received(store) {
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let (social, school) = (tests::register_unit(&store.db, UnitKind::SocialServices).await, tests::register_unit(&store.db, UnitKind::SchoolSocialTeam).await);
+        service::accounts::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
+        service::accounts::add_user(&store.db, "kim", PASSWORD, Role::SocialWorker, school).await.expect("a user");
+        let (sara, kim) = (token(&base, "sara").await, token(&base, "kim").await);
+        let post = |path: String, token: String, body: serde_json::Value| {
+            let url = format!("{base}{path}");
+            async move {
+                let response = reqwest::Client::new().post(url).bearer_auth(token).header("Idempotency-Key", Ulid::new().to_string()).body(body.to_string()).send().await.expect("answers");
+                let status = response.status().as_u16();
+                (status, response.json::<serde_json::Value>().await.unwrap_or_default())
+            }
+        };
+        let created = |(status, body): (u16, serde_json::Value)| {
+            assert_eq!(status, 201, "{body}");
+            body
+        };
+        let subject = Ulid::new().to_string();
+        let investigate = |case: String, opened_on: &'static str, started_on: &'static str| {
+            let (post, sara, subject) = (&post, sara.clone(), subject.clone());
+            async move {
+                created(post("/api/cases".to_owned(), sara.clone(), serde_json::json!({ "case_id": case, "subject_id": subject, "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"], "protection_assessed_on": opened_on, "occurred_on": opened_on })).await);
+                created(post(format!("/api/cases/{case}/decide-preliminary"), sara.clone(), serde_json::json!({ "decision": "open_investigation", "reasons": "skäl", "child_heard": true, "occurred_on": opened_on })).await);
+                created(post(format!("/api/cases/{case}/start-investigation"), sara.clone(), serde_json::json!({ "concerns": ["school_absence"], "occurred_on": started_on })).await)
+            }
+        };
+        let (first, second) = (Ulid::new().to_string(), Ulid::new().to_string());
+        investigate(first.clone(), "2026-05-04", "2026-05-04").await;
+        created(post(format!("/api/cases/{first}/complete-investigation"), sara.clone(), serde_json::json!({ "result": "no_intervention_needed", "conclusion": "inget behov", "occurred_on": "2026-08-28" })).await);
+        created(post(format!("/api/cases/{first}/close"), sara.clone(), serde_json::json!({ "reason": "no_intervention_needed", "notes": "avslutas", "occurred_on": "2026-08-28" })).await);
+        let answer = investigate(second.clone(), "2026-09-01", "2026-09-02").await;
+        let caseload: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/caseload?today=2026-09-03")).bearer_auth(&sara).header("x-lots-after", answer["written"].as_str().expect("written")).send().await.expect("answers").json().await.expect("JSON");
+        let row = caseload["cases"].as_array().expect("cases").iter().find(|row| row["case_id"] == second.as_str()).expect("the new case").clone();
+        assert_eq!(row["chained"], true, "{row}");
+        let timeline: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/cases/{second}/timeline")).bearer_auth(&sara).send().await.expect("answers").json().await.expect("JSON");
+        assert!(timeline.as_array().expect("entries").iter().any(|entry| entry["event_type"] == "ChainedInvestigationFlagged"), "{timeline}");
+
+        let application = serde_json::json!({ "subject_id": subject, "applicant": { "kind": "young_person" }, "concerns": ["substance_use"], "reason": "vill ha stöd", "occurred_on": "2026-09-03" });
+        let (status, problem) = post("/api/applications".to_owned(), kim, application.clone()).await;
+        assert_eq!((status, problem["errors"][0]["field"].clone()), (422, serde_json::json!("rule:ApplicationsGoToSocialServices")));
+        let registered = created(post("/api/applications".to_owned(), sara.clone(), application).await);
+        let inbox: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/inbox?today=2026-09-03")).bearer_auth(&sara).header("x-lots-after", registered["written"].as_str().expect("written")).send().await.expect("answers").json().await.expect("JSON");
+        let entry = inbox.as_array().expect("rows").iter().find(|row| row["referral_id"] == registered["referral_id"]).expect("in the inbox").clone();
+        assert_eq!((entry["kind"].clone(), entry["status"].clone()), (serde_json::json!("application"), serde_json::json!("received")), "{entry}");
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}

@@ -28,3 +28,6 @@ create trigger access_log_checkpoints_only_grow before update or delete on acces
     for each row execute function lots_refuse_change();
 create trigger access_log_checkpoints_never_truncated before truncate on access_log_checkpoints
     for each statement execute function lots_refuse_change();
+
+-- A new case looks up its subject's earlier cases (to flag an investigation restarted on the same question).
+create index caseload_cases_subject on caseload_cases (generation, subject_id);

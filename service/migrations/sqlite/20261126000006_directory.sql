@@ -28,3 +28,6 @@ create trigger access_log_checkpoints_no_update before update on access_log_chec
 begin select raise(abort, 'the access_log_checkpoints table only grows: UPDATE is refused'); end;
 create trigger access_log_checkpoints_no_delete before delete on access_log_checkpoints
 begin select raise(abort, 'the access_log_checkpoints table only grows: DELETE is refused'); end;
+
+-- A new case looks up its subject's earlier cases (to flag an investigation restarted on the same question).
+create index caseload_cases_subject on caseload_cases (generation, subject_id);
