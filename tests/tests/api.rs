@@ -282,6 +282,28 @@ on_both_stores! {
         let covered = send(sara.clone(), Ulid::new().to_string(), referral(serde_json::json!({ "consent_id": consent.to_string() }))).await;
         assert_eq!(covered.status().as_u16(), 201);
 
+        // A consent that ended before the referral is no basis for it.
+        let lapsed = ConsentId::from_ulid(Ulid::new());
+        let give_lapsed = ConsentCommand::GiveConsent {
+            consent: lapsed,
+            subject,
+            subject_is_minor: true,
+            given_by: [ConsentGiver::Guardian(SubjectId::from_ulid(Ulid::new()))].into(),
+            parties: [social, framtid].into(),
+            categories: [domain::categories::InformationCategory::Identity].into(),
+            purpose: Sealed::from_bytes(b"sealed purpose".to_vec()),
+            valid_from: date!(2026 - 10 - 01),
+            valid_to: date!(2026 - 11 - 10),
+        };
+        let mut giving = context();
+        giving.occurred_on = date!(2026 - 10 - 01);
+        bus.execute::<Consent>(&lapsed.to_string(), Command { context: giving, body: give_lapsed }, &EventMetadata::default()).await.expect("consent");
+        let after_expiry = send(sara.clone(), Ulid::new().to_string(), referral(serde_json::json!({ "consent_id": lapsed.to_string() }))).await;
+        assert_eq!(after_expiry.status().as_u16(), 422);
+        let problem: serde_json::Value = after_expiry.json().await.expect("JSON");
+        assert_eq!(rule_of(&problem), "rule:ConsentDoesNotCover");
+        assert!(problem["detail"].as_str().is_some_and(|detail| detail.contains("expired")), "{problem}");
+
         let revoke = ConsentCommand::RevokeConsent { revoked_by: ConsentGiver::YoungPerson };
         let mut revoking = context();
         revoking.occurred_on = date!(2026 - 11 - 21);
