@@ -3,13 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::command::{AppliedCommands, Command, CommandContext, CommandRefused, Role};
-use crate::event::{write_all, Stamped};
+use crate::command::{AppliedCommands, CommandContext, CommandRefused, Role};
+use crate::event::Stamped;
 use crate::event_kinds;
 use crate::ids::UnitId;
 use crate::units::{District, OfferedService, UnitDirectoryEntry, UnitKind};
@@ -168,20 +166,11 @@ impl Unit {
     }
 }
 
-impl Aggregate for Unit {
-    const TYPE: &'static str = "unit";
-    type Command = Command<UnitCommand>;
-    type Event = Stamped<UnitEvent>;
-    type Error = UnitError;
-    type Services = ();
+crate::decided_aggregate!(Unit, "unit", UnitCommand, UnitEvent, UnitError);
 
-    async fn handle(&mut self, command: Self::Command, _: &(), sink: &EventSink<Self>) -> Result<(), UnitError> {
-        let events = self.decide(&command.context, command.body)?;
-        write_all(self, &command.context, events, sink).await;
-        Ok(())
-    }
-
-    fn apply(&mut self, stamped: Self::Event) {
+impl Unit {
+    /// Applies one event of the log to the state.
+    pub(crate) fn apply_event(&mut self, stamped: Stamped<UnitEvent>) {
         self.applied.record(stamped.command_id);
         match stamped.event {
             UnitEvent::UnitRegistered { unit, kind, name, district, services } => {
@@ -207,6 +196,7 @@ mod tests {
     use super::*;
     use crate::command::Actor;
     use crate::ids::{CommandId, UserId};
+    use cqrs_es::Aggregate as _;
 
     fn context(role: Role) -> CommandContext {
         CommandContext {

@@ -69,6 +69,36 @@ macro_rules! event_kinds {
     };
 }
 
+/// Implements `cqrs_es::Aggregate` for an aggregate whose rules are a pure `decide(&context, body)` and whose
+/// state changes in `apply_event`: every aggregate of Lots is one.
+#[macro_export]
+macro_rules! decided_aggregate {
+    ($aggregate:ty, $type_name:literal, $command:ty, $event:ty, $error:ty) => {
+        impl cqrs_es::Aggregate for $aggregate {
+            const TYPE: &'static str = $type_name;
+            type Command = $crate::command::Command<$command>;
+            type Event = $crate::event::Stamped<$event>;
+            type Error = $error;
+            type Services = ();
+
+            async fn handle(
+                &mut self,
+                command: Self::Command,
+                _: &(),
+                sink: &cqrs_es::event_sink::EventSink<Self>,
+            ) -> Result<(), $error> {
+                let events = self.decide(&command.context, command.body)?;
+                $crate::event::write_all(self, &command.context, events, sink).await;
+                Ok(())
+            }
+
+            fn apply(&mut self, stamped: Self::Event) {
+                self.apply_event(stamped);
+            }
+        }
+    };
+}
+
 /// Writes the events a command decided, each stamped with the command, applying them to the aggregate as the
 /// sink does.
 pub(crate) async fn write_all<A, E>(

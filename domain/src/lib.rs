@@ -1,4 +1,4 @@
-//! Lots' domain: value types, the five aggregates (Subject, Referral, Case, Consent, Unit), their commands, events
+//! Lots' domain: value types, the six aggregates (Subject, Referral, Case, Consent, Unit, UserAccount), their commands, events
 //! and rules. Pure: no I/O, no clock, no randomness; time, ids and the acting user come in with each command.
 
 pub mod calendar;
@@ -18,6 +18,7 @@ pub mod retention;
 pub mod sealed;
 pub mod subject;
 pub mod units;
+pub mod user;
 
 #[cfg(test)]
 mod properties;
@@ -38,6 +39,7 @@ mod architecture {
             (crate::referral::Referral::TYPE, crate::referral::ReferralEvent::KINDS),
             (crate::case::Case::TYPE, crate::case::CaseEvent::KINDS),
             (crate::directory::Unit::TYPE, crate::directory::UnitEvent::KINDS),
+            (crate::user::UserAccount::TYPE, crate::user::UserEvent::KINDS),
         ];
         for (aggregate, events) in kinds {
             for event in events {

@@ -63,10 +63,7 @@ pub fn parse_role(name: &str) -> Option<Role> {
         .find(|role| role.as_str() == name)
 }
 
-fn valid_username(username: &str) -> bool {
-    (1..=64).contains(&username.len())
-        && username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-}
+use domain::user::valid_username;
 
 fn now_micros(db: &Db) -> &'static str {
     if db.is_postgres() {
@@ -76,7 +73,78 @@ fn now_micros(db: &Db) -> &'static str {
     }
 }
 
-/// Adds a user; returns their id.
+/// Why a user could not be created or deactivated through the log.
+#[derive(Debug, thiserror::Error)]
+pub enum UserChangeError {
+    /// The credentials or the store refused.
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    /// The domain refused the command.
+    #[error(transparent)]
+    Command(#[from] crate::commands::CommandError<domain::user::UserError>),
+}
+
+/// Adds a user the way administrators do: `UserAdded` in the log first (who gave whom access, when, sealed like
+/// every event), then the credentials. The user's id is the command's, so a retry with the same command id
+/// finds the same user and completes what a crash interrupted. Returns the id and whether it was a repeat.
+pub async fn create_user(
+    bus: &crate::commands::CommandBus,
+    context: domain::command::CommandContext,
+    metadata: &crate::commands::EventMetadata,
+    username: &str,
+    password: &str,
+    role: Role,
+    unit: UnitId,
+) -> Result<(UserId, bool), UserChangeError> {
+    use crate::commands::CommandError;
+    use domain::user::{UserAccount, UserCommand};
+    if !valid_username(username) {
+        return Err(AccountError::InvalidUsername.into());
+    }
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AccountError::PasswordTooShort.into());
+    }
+    let user = UserId::from_ulid(context.command_id.ulid());
+    let holder: Option<String> = on_pool!(bus.db(), |pool| {
+        sqlx::query_scalar("select user_id from users where username = $1").bind(username).fetch_optional(pool).await
+    })
+    .map_err(AccountError::from)?;
+    if holder.is_some_and(|holder| holder != user.to_string()) {
+        return Err(AccountError::UsernameTaken(username.to_owned()).into());
+    }
+    let body = UserCommand::AddUser { user, username: username.to_owned(), role, unit };
+    let repeat =
+        match bus.execute::<UserAccount>(&user.to_string(), domain::command::Command { context, body }, metadata).await
+        {
+            Ok(()) => false,
+            Err(CommandError::Repeat(_)) => true,
+            Err(other) => return Err(other.into()),
+        };
+    store_credentials(bus.db(), user, username, password, role, unit).await?;
+    Ok((user, repeat))
+}
+
+/// Deactivates a user the way administrators do: `UserDeactivated` in the log, then the account and its
+/// sessions end. A retry completes what a crash interrupted.
+pub async fn deactivate_user(
+    bus: &crate::commands::CommandBus,
+    context: domain::command::CommandContext,
+    metadata: &crate::commands::EventMetadata,
+    user: UserId,
+) -> Result<(), UserChangeError> {
+    use crate::commands::CommandError;
+    use domain::user::{UserAccount, UserCommand};
+    let command = domain::command::Command { context, body: UserCommand::DeactivateUser };
+    match bus.execute::<UserAccount>(&user.to_string(), command, metadata).await {
+        Ok(()) | Err(CommandError::Repeat(_)) => {}
+        Err(other) => return Err(other.into()),
+    }
+    deactivate(bus.db(), user).await?;
+    Ok(())
+}
+
+/// Adds a user's credentials, not recorded in the log: [`create_user`] records the user first; tests set up
+/// users with this alone. Returns the new id.
 pub async fn add_user(
     db: &Db,
     username: &str,
@@ -84,6 +152,21 @@ pub async fn add_user(
     role: Role,
     unit: UnitId,
 ) -> Result<UserId, AccountError> {
+    let user = UserId::from_ulid(Ulid::new());
+    store_credentials(db, user, username, password, role, unit).await?;
+    Ok(user)
+}
+
+/// Stores `user`'s credentials with an argon2id hash of `password`; storing them again for the same user is a
+/// no-op (the first password stays), for another user with the same username `UsernameTaken`.
+async fn store_credentials(
+    db: &Db,
+    user: UserId,
+    username: &str,
+    password: &str,
+    role: Role,
+    unit: UnitId,
+) -> Result<(), AccountError> {
     if !valid_username(username) {
         return Err(AccountError::InvalidUsername);
     }
@@ -95,7 +178,6 @@ pub async fn add_user(
     let salt = SaltString::encode_b64(&salt).map_err(|_| AccountError::Hashing)?;
     let hash =
         Argon2::default().hash_password(password.as_bytes(), &salt).map_err(|_| AccountError::Hashing)?.to_string();
-    let user = UserId::from_ulid(Ulid::new());
     let inserted = on_pool!(db, |pool| {
         sqlx::query("insert into users (user_id, username, password_hash, role, unit_id) values ($1, $2, $3, $4, $5) on conflict do nothing")
             .bind(user.to_string())
@@ -108,9 +190,17 @@ pub async fn add_user(
             .map(|done| done.rows_affected())
     })?;
     if inserted == 0 {
-        return Err(AccountError::UsernameTaken(username.to_owned()));
+        let same: Option<String> = on_pool!(db, |pool| {
+            sqlx::query_scalar("select username from users where user_id = $1")
+                .bind(user.to_string())
+                .fetch_optional(pool)
+                .await
+        })?;
+        if same.as_deref() != Some(username) {
+            return Err(AccountError::UsernameTaken(username.to_owned()));
+        }
     }
-    Ok(user)
+    Ok(())
 }
 
 fn token_hash(token: &str) -> Vec<u8> {

@@ -264,9 +264,18 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     format!("unit {unit}: {}; an administrator registers units (POST /api/units)", problem.detail)
                 })?;
             }
-            let user = crate::accounts::add_user(&db, &username, password, role, unit)
-                .await
-                .map_err(|error| format!("cannot add the user: {error}"))?;
+            let bus = CommandBus::new(db.clone());
+            let today = domain::calendar::stockholm_date(time::OffsetDateTime::now_utc());
+            let context = domain::command::CommandContext {
+                command_id: domain::ids::CommandId::from_ulid(ulid::Ulid::new()),
+                actor: command_line_operator(unit),
+                today,
+                occurred_on: today,
+            };
+            let (user, _) =
+                crate::accounts::create_user(&bus, context, &cli_metadata(), &username, password, role, unit)
+                    .await
+                    .map_err(|error| format!("cannot add the user: {error}"))?;
             say(&format!("added {username} ({}) at unit {unit}: user id {user}", role.as_str()));
             Ok(ExitCode::SUCCESS)
         }
@@ -434,6 +443,16 @@ fn vault(config: &Config, db: &projections::db::Db) -> Result<Vault, String> {
     let master = personal::load_master_key(&config.master_key_path(), config.may_create_master_key())
         .map_err(|error| error.to_string())?;
     Ok(Vault::new(db.clone(), master))
+}
+
+/// Who acts when the command line changes accounts: the operator at the console, who holds the database (and
+/// so an administrator's power) but is no user of Lots: the nil id, and "lots command line" in the metadata.
+fn command_line_operator(unit: domain::ids::UnitId) -> domain::command::Actor {
+    domain::command::Actor {
+        user: domain::ids::UserId::from_ulid(ulid::Ulid::nil()),
+        role: domain::command::Role::Administrator,
+        unit,
+    }
 }
 
 fn cli_metadata() -> EventMetadata {

@@ -12,6 +12,7 @@ use domain::directory::Unit;
 use domain::ids::CommandId;
 use domain::referral::Referral;
 use domain::subject::Subject;
+use domain::user::UserAccount;
 use postgres_es::{postgres_cqrs, PostgresCqrs};
 use projections::db::{Backend, Db};
 use sqlite_es::{sqlite_cqrs, SqliteCqrs};
@@ -131,6 +132,7 @@ stored!(Referral, domain::referral::ReferralCommand, referrals, domain::referral
 stored!(Case, domain::case::CaseCommand, cases, domain::case::CaseError::Command);
 stored!(Consent, domain::consent::ConsentCommand, consents, domain::consent::ConsentError::Command);
 stored!(Unit, domain::directory::UnitCommand, units, domain::directory::UnitError::Command);
+stored!(UserAccount, domain::user::UserCommand, users, domain::user::UserError::Command);
 
 /// Executes commands against the log.
 #[derive(Debug)]
@@ -141,6 +143,7 @@ pub struct CommandBus {
     cases: Framework<Case>,
     consents: Framework<Consent>,
     units: Framework<Unit>,
+    users: Framework<UserAccount>,
     metrics: Option<std::sync::Arc<crate::metrics::Metrics>>,
 }
 
@@ -153,6 +156,7 @@ impl CommandBus {
             cases: Framework::new(&db),
             consents: Framework::new(&db),
             units: Framework::new(&db),
+            users: Framework::new(&db),
             db,
             metrics: None,
         }

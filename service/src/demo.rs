@@ -93,11 +93,18 @@ pub async fn seed(bus: &CommandBus, vault: &Vault, scale: usize, today: Date) ->
         ("demo-admin", Role::Administrator, &units[3]),
     ] {
         let password = password()?;
-        ids.push(
-            crate::accounts::add_user(bus.db(), username, &password, role, unit.1)
-                .await
-                .map_err(|error| failed(&error))?,
-        );
+        // Accounts are recorded in the log like everything else; the seeding acts as the command line does.
+        let context = CommandContext {
+            command_id: CommandId::from_ulid(Ulid::new()),
+            actor: Actor { user: UserId::from_ulid(Ulid::nil()), role: Role::Administrator, unit: unit.1 },
+            today,
+            occurred_on: today,
+        };
+        let metadata = EventMetadata { client_address: Some("lots seed-demo".to_owned()), ..EventMetadata::default() };
+        let (user, _) = crate::accounts::create_user(bus, context, &metadata, username, &password, role, unit.1)
+            .await
+            .map_err(|error| failed(&error))?;
+        ids.push(user);
         users.push(DemoUser { username: username.to_owned(), role, unit: unit.clone(), password });
     }
     // The demo's cases are the demo users' own: the school's counsellor reports, the social worker holds them.

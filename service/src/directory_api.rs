@@ -15,12 +15,13 @@ use domain::command::{Actor, Command, CommandContext, Role};
 use domain::directory::{Unit, UnitCommand, UnitError};
 use domain::ids::{UnitId, UserId};
 use domain::units::{District, OfferedService, UnitDirectoryEntry, UnitKind};
+use domain::user::UserError;
 use projections::db::Db;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ulid::Ulid;
 
-use crate::accounts::{self, AccountError, UserRow};
+use crate::accounts::{self, AccountError, UserChangeError, UserRow};
 use crate::api::SignedIn;
 use crate::app::AppState;
 use crate::commands::EventMetadata;
@@ -202,42 +203,71 @@ pub struct UserAnswer {
     user_id: String,
 }
 
-/// `POST /api/users`: adds a user to an open unit of the directory (administrators).
-pub(crate) async fn add_user(
-    State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    raw: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<UserAnswer>), Problem> {
-    require_administrator(&signed_in)?;
-    let request: AddUserRequest = parse_body(raw)?;
-    let unit = UnitId::parse(&request.unit_id).map_err(|error| Problem::invalid("unit_id", error.to_string()))?;
-    open_unit(&state.db, "unit_id", unit).await?;
-    match accounts::add_user(&state.db, &request.username, &request.password, request.role, unit).await {
-        Ok(user) => Ok((StatusCode::CREATED, Json(UserAnswer { user_id: user.to_string() }))),
-        Err(error @ AccountError::InvalidUsername) => Err(Problem::invalid("username", error.to_string())),
-        Err(error @ AccountError::PasswordTooShort) => Err(Problem::invalid("password", error.to_string())),
-        Err(AccountError::UsernameTaken(_)) => {
-            Err(Problem::conflict("the username is taken; choose another (usernames are never reused)"))
+/// The problem for a user change the credentials, the store or the domain refused.
+fn user_change_problem(error: UserChangeError) -> Problem {
+    use crate::commands::CommandError;
+    match error {
+        UserChangeError::Account(error @ AccountError::InvalidUsername) => {
+            Problem::invalid("username", error.to_string())
         }
-        Err(other) => Err(Problem::internal(&other)),
+        UserChangeError::Account(error @ AccountError::PasswordTooShort) => {
+            Problem::invalid("password", error.to_string())
+        }
+        UserChangeError::Account(AccountError::UsernameTaken(_)) => {
+            Problem::conflict("the username is taken; choose another (usernames are never reused)")
+        }
+        UserChangeError::Command(CommandError::Rejected(UserError::NotAdded | UserError::AlreadyDeactivated)) => {
+            Problem::not_found("active user")
+        }
+        UserChangeError::Command(CommandError::Rejected(UserError::AlreadyAdded)) => {
+            Problem::conflict("this command added another user; send a new Idempotency-Key")
+        }
+        UserChangeError::Command(CommandError::Rejected(rule)) => {
+            Problem::rule(&crate::commands_api::rule_name(&rule), rule.to_string())
+        }
+        UserChangeError::Command(CommandError::Conflict { .. }) => {
+            Problem::conflict("the user kept changing; send the command again with the same Idempotency-Key")
+        }
+        other => Problem::internal(&other),
     }
 }
 
-/// `POST /api/users/{id}/deactivate`: the user can no longer sign in and their sessions end at once
-/// (administrators; not themselves, so that a directory always keeps one).
+/// `POST /api/users`: adds a user to an open unit of the directory (administrators); `UserAdded` is recorded
+/// in the log, the password's hash beside it. The user's id is the `Idempotency-Key`.
+pub(crate) async fn add_user(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<UserAnswer>), Problem> {
+    require_administrator(&signed_in)?;
+    let command_id = idempotency_key(&headers)?;
+    let request: AddUserRequest = parse_body(raw)?;
+    let unit = UnitId::parse(&request.unit_id).map_err(|error| Problem::invalid("unit_id", error.to_string()))?;
+    open_unit(&state.db, "unit_id", unit).await?;
+    let context = admin_context(&signed_in, command_id);
+    let metadata = EventMetadata::default();
+    let (user, repeat) =
+        accounts::create_user(&state.bus, context, &metadata, &request.username, &request.password, request.role, unit)
+            .await
+            .map_err(user_change_problem)?;
+    let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(UserAnswer { user_id: user.to_string() })))
+}
+
+/// `POST /api/users/{id}/deactivate`: the user can no longer sign in and their sessions end at once; recorded
+/// in the log (administrators; not themselves, so that one always remains).
 pub(crate) async fn deactivate_user(
     State(state): State<Arc<AppState>>,
     signed_in: SignedIn,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<StatusCode, Problem> {
     require_administrator(&signed_in)?;
     let user = UserId::parse(&id).map_err(|_| Problem::not_found("user"))?;
-    if user == signed_in.account.user {
-        return Err(Problem::rule("CannotDeactivateSelf", "administrators cannot deactivate themselves"));
-    }
-    if accounts::deactivate(&state.db, user).await.map_err(|error| Problem::internal(&error))? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(Problem::not_found("active user"))
-    }
+    let context = admin_context(&signed_in, idempotency_key(&headers)?);
+    accounts::deactivate_user(&state.bus, context, &EventMetadata::default(), user)
+        .await
+        .map_err(user_change_problem)?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -121,10 +121,11 @@ api! {
     get "/api/users" => crate::directory_api::users,
         Doc::new("The users, without passwords").roles(ADMINISTRATORS).answer::<Vec<crate::accounts::UserRow>>(200);
     post "/api/users" => crate::directory_api::add_user,
-        Doc::new("Add a user to an open unit").roles(ADMINISTRATORS)
+        Doc::new("Add a user to an open unit (recorded in the log)").roles(ADMINISTRATORS).command()
             .body::<crate::directory_api::AddUserRequest>().answer::<crate::directory_api::UserAnswer>(201);
     post "/api/users/{id}/deactivate" => crate::directory_api::deactivate_user,
-        Doc::new("Deactivate a user: their sessions end at once").roles(ADMINISTRATORS).status(204);
+        Doc::new("Deactivate a user: their sessions end at once (recorded in the log)").roles(ADMINISTRATORS)
+            .command().status(204);
     get "/api/caseload" => crate::views::caseload,
         Doc::new("Your unit's open cases and the summary per worker and phase").roles(READERS)
             .query::<crate::views::DayQuery>().answer::<crate::views::CaseloadAnswer>(200).after();

@@ -638,7 +638,7 @@ on_both_stores! {
         let user_id = added["user_id"].as_str().expect("an id").to_owned();
         let deactivate = |id: String, token: String| {
             let url = format!("{base}/api/users/{id}/deactivate");
-            async move { reqwest::Client::new().post(url).bearer_auth(token).send().await.expect("answers").status().as_u16() }
+            async move { reqwest::Client::new().post(url).bearer_auth(token).header("Idempotency-Key", Ulid::new().to_string()).send().await.expect("answers").status().as_u16() }
         };
         assert_eq!(deactivate(user_id.clone(), sara.clone()).await, 403);
         assert_eq!(deactivate(user_id.clone(), adam.clone()).await, 204);
@@ -647,6 +647,8 @@ on_both_stores! {
         assert_eq!(login(&base, "olle", PASSWORD).await.status().as_u16(), 401);
         let unit_events: i64 = projections::on_pool!(store.db, |pool| sqlx::query_scalar("select count(*) from events where aggregate_type = 'unit'").fetch_one(pool).await).expect("count");
         assert_eq!(unit_events, 4, "registered twice, updated, closed: the directory's history is in the log");
+        let user_events: Vec<String> = projections::on_pool!(store.db, |pool| sqlx::query_scalar("select event_type from events where aggregate_type = 'user' order by event_type").fetch_all(pool).await).expect("events");
+        assert_eq!(user_events, ["UserAdded", "UserDeactivated"], "who was given access and when it ended is in the log");
         stop.send(()).expect("stop");
         task.await.expect("the server").expect("a clean stop");
     }

@@ -244,6 +244,23 @@ on_both_stores! {
 
 /// Runs the `lots` command as its own process against `store`.
 pub(crate) fn lots(store: &tests::TestStore, args: &[&str]) -> std::process::Output {
+    lots_command(store, args).output().expect("run lots")
+}
+
+/// Runs `lots` with `input` on its standard input.
+pub(crate) fn lots_with_input(store: &tests::TestStore, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = lots_command(store, args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run lots");
+    child.stdin.take().expect("its standard input").write_all(input.as_bytes()).expect("write the input");
+    child.wait_with_output().expect("lots ends")
+}
+
+fn lots_command(store: &tests::TestStore, args: &[&str]) -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_lots-under-test"));
     command
         .args(args)
@@ -254,7 +271,7 @@ pub(crate) fn lots(store: &tests::TestStore, args: &[&str]) -> std::process::Out
     if let Some(url) = &store.config.database_url {
         command.env("LOTS_DATABASE_URL", url);
     }
-    command.output().expect("run lots")
+    command
 }
 
 fn serde_json_payload(event: &FeedEvent) -> domain::event::Stamped<domain::subject::SubjectEvent> {

@@ -127,3 +127,28 @@ async fn seed_demo_gives_a_newcomer_a_district_to_sign_in_to() {
     assert!(crate::log::lots(&store, &["seal"]).status.success());
     assert!(crate::log::lots(&store, &["verify"]).status.success());
 }
+
+on_both_stores! {
+    /// `lots user add` reads the password from standard input and records the account in the log; the first
+    /// administrator needs no unit in the directory, everyone else does; a short password is refused.
+    async fn user_add_reads_the_password_and_records_the_account(store) {
+        let office = Ulid::new().to_string();
+        let admin = crate::log::lots_with_input(&store, &["user", "add", "--username", "forsta-admin", "--role", "administrator", "--unit", &office], "a passphrase of twelve or more\n");
+        assert!(admin.status.success(), "{}", String::from_utf8_lossy(&admin.stderr));
+        assert!(String::from_utf8_lossy(&admin.stdout).contains("added forsta-admin"));
+        let worker = crate::log::lots_with_input(&store, &["user", "add", "--username", "sara", "--role", "social_worker", "--unit", &office], "a passphrase of twelve or more\n");
+        assert!(!worker.status.success());
+        assert!(String::from_utf8_lossy(&worker.stderr).contains("no such unit in the directory"), "{}", String::from_utf8_lossy(&worker.stderr));
+        let social = tests::register_unit(&store.db, domain::units::UnitKind::SocialServices).await.to_string();
+        let short = crate::log::lots_with_input(&store, &["user", "add", "--username", "sara", "--role", "social_worker", "--unit", &social], "short\n");
+        assert!(!short.status.success());
+        assert!(String::from_utf8_lossy(&short.stderr).contains("12 characters"), "{}", String::from_utf8_lossy(&short.stderr));
+        let added = crate::log::lots_with_input(&store, &["user", "add", "--username", "sara", "--role", "social_worker", "--unit", &social], "a passphrase of twelve or more\n");
+        assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+        let recorded: Vec<String> = projections::on_pool!(store.db, |pool| sqlx::query_scalar("select aggregate_id from events where event_type = 'UserAdded' order by aggregate_id").fetch_all(pool).await).expect("events");
+        assert_eq!(recorded.len(), 2, "the refused attempts recorded nothing");
+        let (token, account) = service::accounts::login(&store.db, "sara", "a passphrase of twelve or more", None).await.expect("sara signs in");
+        assert!(!token.is_empty());
+        assert!(recorded.contains(&account.user.to_string()), "the account is the one in the log");
+    }
+}

@@ -3,13 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::Aggregate;
 use time::Date;
 
 use crate::categories::ConcernCategory;
-use crate::command::Command;
-use crate::event::{write_all, Stamped};
 use crate::ids::{GoalId, InterventionId, NoteId, ReferralId, UnitId};
 use crate::legal::LegalGroundCode;
 use crate::outcomes::{GoalAttainment, InterventionKind, InterventionOutcome};
@@ -33,20 +29,4 @@ pub use events::CaseEvent;
 pub use interventions::MAX_GOALS;
 pub use state::{Case, CasePhase, EndedInvestigation, Intervention, InterventionStatus, Investigation};
 
-impl Aggregate for Case {
-    const TYPE: &'static str = "case";
-    type Command = Command<CaseCommand>;
-    type Event = Stamped<CaseEvent>;
-    type Error = CaseError;
-    type Services = ();
-
-    async fn handle(&mut self, command: Self::Command, _: &(), sink: &EventSink<Self>) -> Result<(), CaseError> {
-        let events = self.decide(&command.context, command.body)?;
-        write_all(self, &command.context, events, sink).await;
-        Ok(())
-    }
-
-    fn apply(&mut self, stamped: Self::Event) {
-        self.apply_event(stamped);
-    }
-}
+crate::decided_aggregate!(Case, "case", CaseCommand, CaseEvent, CaseError);

@@ -3,14 +3,12 @@
 
 use std::collections::BTreeSet;
 
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::categories::InformationCategory;
-use crate::command::{require_sealed, AppliedCommands, Command, CommandContext};
-use crate::event::{write_all, Stamped};
+use crate::command::{require_sealed, AppliedCommands, CommandContext};
+use crate::event::Stamped;
 use crate::ids::{SubjectId, UnitId};
 
 mod events;
@@ -149,20 +147,11 @@ impl Consent {
     }
 }
 
-impl Aggregate for Consent {
-    const TYPE: &'static str = "consent";
-    type Command = Command<ConsentCommand>;
-    type Event = Stamped<ConsentEvent>;
-    type Error = ConsentError;
-    type Services = ();
+crate::decided_aggregate!(Consent, "consent", ConsentCommand, ConsentEvent, ConsentError);
 
-    async fn handle(&mut self, command: Self::Command, _: &(), sink: &EventSink<Self>) -> Result<(), ConsentError> {
-        let events = self.decide(&command.context, command.body)?;
-        write_all(self, &command.context, events, sink).await;
-        Ok(())
-    }
-
-    fn apply(&mut self, stamped: Self::Event) {
+impl Consent {
+    /// Applies one event of the log to the state.
+    pub(crate) fn apply_event(&mut self, stamped: Stamped<ConsentEvent>) {
         self.applied.record(stamped.command_id);
         match stamped.event {
             ConsentEvent::ConsentGiven { subject, given_by, parties, categories, valid_from, valid_to, .. } => {

@@ -4,9 +4,11 @@ use cqrs_es::test::TestFramework;
 use time::macros::date;
 
 use super::*;
+use crate::command::Command;
 use crate::command::{CommandContext, CommandRefused, Role};
 use crate::ids::ConsentId;
 use crate::testing::*;
+use cqrs_es::Aggregate as _;
 
 type Consents = TestFramework<Consent>;
 

@@ -3,14 +3,12 @@
 
 use std::collections::BTreeSet;
 
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::categories::ConcernCategory;
-use crate::command::{AppliedCommands, Command};
-use crate::event::{write_all, Stamped};
+use crate::command::AppliedCommands;
+use crate::event::Stamped;
 use crate::ids::{CaseId, ReferralId, SubjectId, UnitId};
 use crate::outcomes::InterventionOutcome;
 
@@ -67,20 +65,11 @@ impl Referral {
     }
 }
 
-impl Aggregate for Referral {
-    const TYPE: &'static str = "referral";
-    type Command = Command<ReferralCommand>;
-    type Event = Stamped<ReferralEvent>;
-    type Error = ReferralError;
-    type Services = ();
+crate::decided_aggregate!(Referral, "referral", ReferralCommand, ReferralEvent, ReferralError);
 
-    async fn handle(&mut self, command: Self::Command, _: &(), sink: &EventSink<Self>) -> Result<(), ReferralError> {
-        let events = self.decide(&command.context, command.body)?;
-        write_all(self, &command.context, events, sink).await;
-        Ok(())
-    }
-
-    fn apply(&mut self, stamped: Self::Event) {
+impl Referral {
+    /// Applies one event of the log to the state.
+    pub(crate) fn apply_event(&mut self, stamped: Stamped<ReferralEvent>) {
         self.applied.record(stamped.command_id);
         let on = stamped.occurred_on;
         match stamped.event {

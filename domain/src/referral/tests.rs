@@ -4,12 +4,14 @@ use cqrs_es::test::TestFramework;
 use time::macros::date;
 
 use super::*;
+use crate::command::Command;
 use crate::command::{CommandContext, CommandRefused, Role};
 use crate::ids::ConsentId;
 use crate::legal::LegalGroundCode;
 use crate::sealed::Sealed;
 use crate::testing::*;
 use crate::units::UnitKind;
+use cqrs_es::Aggregate as _;
 
 type Referrals = TestFramework<Referral>;
 

@@ -3,12 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 
-use crate::command::{require_sealed, AppliedCommands, Command, CommandContext, Role};
-use crate::event::{write_all, Stamped};
+use crate::command::{require_sealed, AppliedCommands, CommandContext, Role};
+use crate::event::Stamped;
 use crate::ids::{SubjectId, UnitId};
 use crate::retention::LegalHold;
 
@@ -144,20 +142,11 @@ impl StatisticsAttributes {
     }
 }
 
-impl Aggregate for Subject {
-    const TYPE: &'static str = "subject";
-    type Command = Command<SubjectCommand>;
-    type Event = Stamped<SubjectEvent>;
-    type Error = SubjectError;
-    type Services = ();
+crate::decided_aggregate!(Subject, "subject", SubjectCommand, SubjectEvent, SubjectError);
 
-    async fn handle(&mut self, command: Self::Command, _: &(), sink: &EventSink<Self>) -> Result<(), SubjectError> {
-        let events = self.decide(&command.context, command.body)?;
-        write_all(self, &command.context, events, sink).await;
-        Ok(())
-    }
-
-    fn apply(&mut self, stamped: Self::Event) {
+impl Subject {
+    /// Applies one event of the log to the state.
+    pub(crate) fn apply_event(&mut self, stamped: Stamped<SubjectEvent>) {
         self.applied.record(stamped.command_id);
         match stamped.event {
             SubjectEvent::SubjectRegistered { subject, statistics, registered_by, .. } => {

@@ -3,6 +3,7 @@
 use cqrs_es::test::TestFramework;
 
 use super::*;
+use crate::command::Command;
 use crate::command::{CommandContext, CommandRefused};
 use crate::ids::CommandId;
 use crate::sealed::Sealed;

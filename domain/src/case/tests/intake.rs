@@ -1,6 +1,7 @@
 //! Opening a case, the protection assessment and the preliminary assessment.
 
 use super::*;
+use crate::event::Stamped;
 
 #[test]
 fn opening_a_case_records_its_unit_subject_and_origin() {

@@ -6,10 +6,13 @@ use time::macros::date;
 use time::Date;
 
 use super::*;
+use crate::command::Command;
 use crate::command::{CommandContext, CommandRefused, Role};
+use crate::event::Stamped;
 use crate::ids::{CaseId, SubjectId, UnitId};
 use crate::testing::*;
 use crate::units::UnitKind;
+use cqrs_es::Aggregate as _;
 
 mod intake;
 mod interventions;
