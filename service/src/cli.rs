@@ -241,9 +241,10 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 say(&format!("unit {unit}  {name}"));
             }
             say("users (the passwords are shown this once):");
+            let width = demo.users.iter().map(|user| user.unit.0.chars().count()).max().unwrap_or(0);
             for user in &demo.users {
                 say(&format!(
-                    "  {:<18} {:<14} {}  password {}",
+                    "  {:<18} {:<14} {:<width$}  password {}",
                     user.username,
                     user.role.as_str(),
                     user.unit.0,
