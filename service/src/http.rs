@@ -47,12 +47,36 @@ async fn body_limit(request: axum::extract::Request, next: axum::middleware::Nex
     response
 }
 
+/// Refuses an API body sent as a form (`application/x-www-form-urlencoded`, `multipart/form-data`,
+/// `text/plain`: the types a page of another site can make a browser send without asking) with 415: a forged
+/// form can then neither sign someone in to an account of the forger's nor give a command. JSON, or no
+/// declared type, passes.
+async fn json_bodies_only(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let media_type = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+    match media_type {
+        Some(media_type)
+            if matches!(
+                media_type.as_str(),
+                "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"
+            ) =>
+        {
+            crate::problem::Problem::unsupported_media_type(&media_type).into_response()
+        }
+        _ => next.run(request).await,
+    }
+}
+
 /// Declares the API once: the router is built from this table and the OpenAPI document is written from it, so
 /// the two cannot drift apart.
 macro_rules! api {
     ($($method:ident $path:literal => $handler:path, $doc:expr;)+) => {
         fn api_routes(router: Router<Arc<AppState>>) -> Router<Arc<AppState>> {
             router $(.route($path, axum::routing::$method($handler)))+
+                .route_layer(axum::middleware::from_fn(json_bodies_only))
         }
 
         /// Every operation of the API, for the OpenAPI document.

@@ -218,6 +218,7 @@ fn operation(method: &str, path: &str, doc: &Doc, body: Option<Value>, generator
         responses.insert("409".to_owned(), problem("A conflict; the detail says what to do"));
     }
     if body.is_some() {
+        responses.insert("415".to_owned(), problem("The body was sent as a form (or text/plain), not JSON"));
         responses.insert("400".to_owned(), problem("The body is not JSON"));
         responses.insert("413".to_owned(), problem("The body is larger than 64 KiB"));
     }

@@ -70,6 +70,16 @@ impl Problem {
         )
     }
 
+    /// 415: a body of a type the API does not take.
+    pub fn unsupported_media_type(media_type: &str) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "/problems/unsupported-media-type",
+            "Send JSON",
+            format!("the API takes JSON bodies (Content-Type: application/json), not {media_type}"),
+        )
+    }
+
     /// 401: not signed in, or the credentials are wrong.
     pub fn unauthorized(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "/problems/not-signed-in", "Not signed in", detail)

@@ -98,6 +98,8 @@ on_both_stores! {
                 }
                 if let Some(body) = operation.pointer("/requestBody/content/application~1json/schema") {
                     let schema = resolve(&document, body);
+                    let form = send(request(&id).header("content-type", "text/plain").body("{}"), &format!("{what} as a form")).await;
+                    assert_eq!(form.status, 415, "{what}: a body a forged form could send is refused");
                     let malformed = send(request(&id).body("{\"unclosed"), &format!("{what} malformed")).await;
                     assert_eq!(malformed.status, 400, "{what}");
                     let not_object = send(request(&id).body("[1, 2]"), &format!("{what} not an object")).await;
