@@ -144,7 +144,7 @@ pub async fn sign_access_log(db: &Db, key: &SigningKey) -> Result<Option<i64>, s
 }
 
 /// What a successful verification of the access log covered.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct AccessLogReport {
     /// Entries whose chain verified.
     pub entries: i64,
@@ -155,7 +155,7 @@ pub struct AccessLogReport {
 }
 
 /// The first thing in the access log that does not match.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AccessLogMismatch {
     /// The entry at this position was altered, or the one before it was removed.

@@ -34,7 +34,7 @@ pub enum StartError {
 }
 
 /// The shared state of the HTTP service.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct AppState {
     /// The store.
     pub db: Db,
@@ -46,6 +46,8 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Verifies the log's and the access log's signed checkpoints.
     pub verifying_key: ed25519_dalek::VerifyingKey,
+    /// Whether this process is verifying the logs now.
+    pub verifying: std::sync::atomic::AtomicBool,
 }
 
 /// A started Lots: listener bound, background tasks running.
@@ -86,7 +88,9 @@ impl Application {
         }
         let metrics = Arc::new(crate::metrics::Metrics::default());
         let bus = Arc::new(crate::commands::CommandBus::new(db.clone()).with_metrics(Arc::clone(&metrics)));
-        Ok(Self { listener, port, state: Arc::new(AppState { db, vault, bus, metrics, verifying_key }), stop, tasks })
+        let state = Arc::new(AppState { db, vault, bus, metrics, verifying_key, verifying: Default::default() });
+        tasks.push(tokio::spawn(crate::audit_api::follow(Arc::clone(&state), stopped.clone())));
+        Ok(Self { listener, port, state, stop, tasks })
     }
 
     /// The port it listens on.

@@ -1,21 +1,32 @@
-//! `GET /api/verify`: auditors verify, from the web, that neither the log nor the access log was altered — the
-//! same checks as `lots verify`, against the signing key the service holds.
+//! Verification for auditors: the same checks as `lots verify` — the log against its seals and signed
+//! checkpoints, the access log against its chain and signed heads — run in the background when Lots starts and
+//! every hour, and on an auditor's request (`POST /api/verify`). A city's log takes longer to verify than a
+//! request may last, so a request starts a run and `GET /api/verify` shows the latest finished one. Every run's
+//! report stays in `verification_runs`.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::Json;
 use domain::command::Role;
+use ed25519_dalek::VerifyingKey;
+use projections::db::Db;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::access::{AccessLogMismatch, AccessLogReport};
 use crate::api::SignedIn;
 use crate::app::AppState;
 use crate::problem::Problem;
 
+/// How often the background verification runs.
+pub const VERIFY_EVERY: Duration = Duration::from_secs(60 * 60);
+
 /// The log's verification.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct LogVerification {
     /// Whether every sealed event and signed checkpoint matched.
     pub ok: bool,
@@ -32,7 +43,7 @@ pub struct LogVerification {
 }
 
 /// The access log's verification.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct AccessLogVerification {
     /// Whether every entry and signed checkpoint matched.
     pub ok: bool,
@@ -42,27 +53,40 @@ pub struct AccessLogVerification {
     pub mismatch: Option<AccessLogMismatch>,
 }
 
-/// The answer of `GET /api/verify`.
-#[derive(Debug, Serialize, JsonSchema)]
+/// One verification run.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Verification {
-    /// Whether both verified.
+    /// Whether both logs verified.
     pub ok: bool,
+    /// When it started (RFC 3339, UTC).
+    pub started_at: String,
+    /// When it finished.
+    pub finished_at: String,
+    /// The auditor who asked for it; none for the background runs.
+    pub requested_by: Option<String>,
     /// The log of events.
     pub log: LogVerification,
     /// The access log.
     pub access_log: AccessLogVerification,
 }
 
-/// `GET /api/verify`: verifies the log and the access log now (auditors).
-pub(crate) async fn verify(
-    State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-) -> Result<Json<Verification>, Problem> {
-    if signed_in.account.role != Role::Auditor {
-        return Err(Problem::forbidden("verification is for auditors"));
-    }
-    let internal = |error: sqlx::Error| Problem::internal(&error);
-    let log = match crate::seal::verify(&state.db, &state.verifying_key, |_, _| {}).await.map_err(internal)? {
+/// The answer of `GET /api/verify`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct VerificationStatus {
+    /// The latest finished run, if there was one.
+    pub latest: Option<Verification>,
+    /// Whether this process is running one now.
+    pub running: bool,
+}
+
+fn now() -> String {
+    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+/// Verifies both logs now and records the run.
+pub async fn run(db: &Db, key: &VerifyingKey, requested_by: Option<String>) -> Result<Verification, sqlx::Error> {
+    let started_at = now();
+    let log = match crate::seal::verify(db, key, |_, _| {}).await? {
         Ok(report) => LogVerification {
             ok: true,
             verified: report.verified,
@@ -80,9 +104,99 @@ pub(crate) async fn verify(
             mismatch: Some(mismatch.to_string()),
         },
     };
-    let access_log = match crate::access::verify_access_log(&state.db, &state.verifying_key).await.map_err(internal)? {
+    let access_log = match crate::access::verify_access_log(db, key).await? {
         Ok(report) => AccessLogVerification { ok: true, report: Some(report), mismatch: None },
         Err(mismatch) => AccessLogVerification { ok: false, report: None, mismatch: Some(mismatch) },
     };
-    Ok(Json(Verification { ok: log.ok && access_log.ok, log, access_log }))
+    let verification =
+        Verification { ok: log.ok && access_log.ok, started_at, finished_at: now(), requested_by, log, access_log };
+    if !verification.ok {
+        tracing::error!(log = ?verification.log.mismatch, access_log = ?verification.access_log.mismatch, "verification FAILED");
+    }
+    let report = serde_json::to_string(&verification).unwrap_or_default();
+    projections::on_pool!(db, |pool| {
+        sqlx::query(
+            "insert into verification_runs (started_at, finished_at, requested_by, ok, report) values ($1, $2, $3, $4, $5)",
+        )
+        .bind(&verification.started_at)
+        .bind(&verification.finished_at)
+        .bind(verification.requested_by.clone())
+        .bind(verification.ok)
+        .bind(&report)
+        .execute(pool)
+        .await
+        .map(drop)
+    })?;
+    Ok(verification)
+}
+
+/// The latest recorded run.
+pub async fn latest(db: &Db) -> Result<Option<Verification>, sqlx::Error> {
+    let report: Option<String> = projections::on_pool!(db, |pool| {
+        sqlx::query_scalar("select report from verification_runs order by run_id desc limit 1")
+            .fetch_optional(pool)
+            .await
+    })?;
+    Ok(report.and_then(|report| serde_json::from_str(&report).ok()))
+}
+
+/// Runs verification unless this process is already running one; `false` when it was.
+pub fn start(state: &Arc<AppState>, requested_by: Option<String>) -> bool {
+    if state.verifying.swap(true, Ordering::SeqCst) {
+        return false;
+    }
+    let state = Arc::clone(state);
+    tokio::spawn(async move {
+        if let Err(error) = run(&state.db, &state.verifying_key, requested_by).await {
+            tracing::error!(%error, "verification could not run");
+        }
+        state.verifying.store(false, Ordering::SeqCst);
+    });
+    true
+}
+
+/// Runs verification at start and every [`VERIFY_EVERY`] until `stop` turns true.
+pub async fn follow(state: Arc<AppState>, mut stop: tokio::sync::watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        start(&state, None);
+        tokio::select! {
+            _ = stop.changed() => {}
+            () = tokio::time::sleep(VERIFY_EVERY) => {}
+        }
+    }
+}
+
+fn require_auditor(signed_in: &SignedIn) -> Result<(), Problem> {
+    if signed_in.account.role == Role::Auditor {
+        Ok(())
+    } else {
+        Err(Problem::forbidden("verification is for auditors"))
+    }
+}
+
+/// `GET /api/verify`: the latest verification of the log and the access log (auditors).
+pub(crate) async fn status(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+) -> Result<Json<VerificationStatus>, Problem> {
+    require_auditor(&signed_in)?;
+    let latest = latest(&state.db).await.map_err(|error| Problem::internal(&error))?;
+    Ok(Json(VerificationStatus { latest, running: state.verifying.load(Ordering::SeqCst) }))
+}
+
+/// The answer of `POST /api/verify`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct VerificationStarted {
+    /// Whether a new run started (false: one was running already; its result counts).
+    pub started: bool,
+}
+
+/// `POST /api/verify`: starts a verification now (auditors); `GET /api/verify` shows it when it finishes.
+pub(crate) async fn request(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+) -> Result<(StatusCode, Json<VerificationStarted>), Problem> {
+    require_auditor(&signed_in)?;
+    let started = start(&state, Some(signed_in.account.user.to_string()));
+    Ok((StatusCode::ACCEPTED, Json(VerificationStarted { started })))
 }

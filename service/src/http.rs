@@ -165,9 +165,12 @@ api! {
     get "/api/outcomes" => crate::views::outcomes,
         Doc::new("Outcome figures, one breakdown at a time, small counts suppressed").roles(READERS)
             .query::<crate::views::OutcomeQuery>().answer::<projections::outcomes::OutcomeReport>(200).after();
-    get "/api/verify" => crate::audit_api::verify,
-        Doc::new("Verify now that neither the log nor the access log was altered (as `lots verify`)").roles(AUDITORS)
-            .answer::<crate::audit_api::Verification>(200);
+    get "/api/verify" => crate::audit_api::status,
+        Doc::new("The latest verification that neither the log nor the access log was altered (as `lots verify`; run at start, every hour and on request)")
+            .roles(AUDITORS).answer::<crate::audit_api::VerificationStatus>(200);
+    post "/api/verify" => crate::audit_api::request,
+        Doc::new("Start a verification now; GET shows it when it finishes").roles(AUDITORS)
+            .answer::<crate::audit_api::VerificationStarted>(202);
     get "/api/access-review" => crate::views::access_review,
         Doc::new("Who read which case: reads outside the unit, of protected subjects, outside working hours")
             .roles(REVIEWERS).query::<crate::views::ReviewQuery>()

@@ -203,3 +203,37 @@ on_both_stores! {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
+
+on_both_stores! {
+    /// An auditor sees tampering from the web: the verification they ask for names the altered event.
+    async fn an_auditor_sees_an_altered_event_through_the_api(store) {
+        let (events, _) = sealed_log(&store).await;
+        let victim = &events[2];
+        unprotected(&store, false).await;
+        set_payload(&store, victim, &victim.payload.replace("Skarpn", "Bromma-Skarpn")).await;
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let password = "correct horse battery staple";
+        service::accounts::add_user(&store.db, "ines", password, domain::command::Role::Auditor, domain::ids::UnitId::from_ulid(Ulid::new())).await.expect("a user");
+        let (token, _) = service::accounts::login(&store.db, "ines", password, None).await.expect("signed in");
+        let client = reqwest::Client::new();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        let verification = loop {
+            let status: serde_json::Value = client.get(format!("{base}/api/verify")).bearer_auth(&token).send().await.expect("answers").json().await.expect("JSON");
+            if status["latest"]["requested_by"].is_string() {
+                break status["latest"].clone();
+            }
+            if status["running"] == false {
+                client.post(format!("{base}/api/verify")).bearer_auth(&token).send().await.expect("answers");
+            }
+            assert!(tokio::time::Instant::now() < deadline, "no verification finished: {status}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(verification["ok"], false);
+        let mismatch = verification["log"]["mismatch"].as_str().unwrap_or_default();
+        assert!(mismatch.contains("log index 3") && mismatch.contains(&victim.aggregate_id), "{verification}");
+        let runs: i64 = projections::on_pool!(store.db, |pool| sqlx::query_scalar("select count(*) from verification_runs where not ok").fetch_one(pool).await).expect("count");
+        assert!(runs >= 1, "the failed run is recorded");
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}

@@ -31,3 +31,14 @@ create trigger access_log_checkpoints_never_truncated before truncate on access_
 
 -- A new case looks up its subject's earlier cases (to flag an investigation restarted on the same question).
 create index caseload_cases_subject on caseload_cases (generation, subject_id);
+
+-- Verifications of the log and the access log, run in the background and on an auditor's request; each run's
+-- report stays, so auditors see when the logs were last shown unaltered (and every time before).
+create table verification_runs (
+    run_id bigint generated always as identity primary key,
+    started_at text not null,
+    finished_at text not null,
+    requested_by text,
+    ok boolean not null,
+    report text not null
+);

@@ -31,3 +31,14 @@ begin select raise(abort, 'the access_log_checkpoints table only grows: DELETE i
 
 -- A new case looks up its subject's earlier cases (to flag an investigation restarted on the same question).
 create index caseload_cases_subject on caseload_cases (generation, subject_id);
+
+-- Verifications of the log and the access log, run in the background and on an auditor's request; each run's
+-- report stays, so auditors see when the logs were last shown unaltered (and every time before).
+create table verification_runs (
+    run_id integer primary key autoincrement,
+    started_at text not null,
+    finished_at text not null,
+    requested_by text,
+    ok integer not null,
+    report text not null
+) strict;
