@@ -100,6 +100,9 @@ api! {
     post "/api/cases/{id}/{step}" => crate::case_steps::step,
         Doc::new("A step of a case").roles(CASEWORK).command()
             .steps::<crate::case_steps::CaseStepRequest>().answer::<crate::case_steps::CaseAnswer>(201);
+    get "/api/cases/{id}/subject" => crate::identity_api::case_subject,
+        Doc::new("The case's subject: as much of the identity as the protected-identity policy shows you (recorded in the access log)")
+            .roles(READERS).reason().answer::<crate::identity_api::SubjectRead>(200).after();
     get "/api/cases/{id}/timeline" => crate::views::timeline,
         Doc::new("A case's history with its referrals, with who did what (recorded in the access log)").roles(READERS)
             .reason().answer::<Vec<projections::timeline::TimelineEntry>>(200).after();

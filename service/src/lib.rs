@@ -15,6 +15,7 @@ pub mod config;
 pub mod demo;
 pub mod directory_api;
 pub mod http;
+pub mod identity_api;
 pub mod keyfile;
 pub mod metrics;
 mod openapi;

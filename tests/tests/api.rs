@@ -725,3 +725,64 @@ on_both_stores! {
         task.await.expect("the server").expect("a clean stop");
     }
 }
+
+on_both_stores! {
+    /// A case's subject as each reader may see them: with protected registration a colleague sees name and
+    /// number, the responsible worker everything, an auditor (with a reason) name and number, another unit and
+    /// administrators nothing; each read is in the access log as "identity".
+    async fn the_subject_of_a_case_is_shown_as_the_protected_identity_policy_allows(store) {
+        use domain::identity_number::{IdentityNumber, IdentityNumberKind};
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let (social, other) = (tests::register_unit(&store.db, UnitKind::SocialServices).await, tests::register_unit(&store.db, UnitKind::SocialServices).await);
+        let mut ids = std::collections::BTreeMap::new();
+        for (name, role, unit) in [("sara", Role::SocialWorker, social), ("sven", Role::SocialWorker, social), ("olle", Role::SocialWorker, other), ("ines", Role::Auditor, other), ("adam", Role::Administrator, other)] {
+            ids.insert(name, service::accounts::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user"));
+        }
+        let mut tokens = std::collections::BTreeMap::new();
+        for name in ["sara", "sven", "olle", "ines", "adam"] {
+            tokens.insert(name, token(&base, name).await);
+        }
+        let post = |path: String, who: &str, body: serde_json::Value| {
+            let (url, token) = (format!("{base}{path}"), tokens[who].clone());
+            async move {
+                let response = reqwest::Client::new().post(url).bearer_auth(token).header("Idempotency-Key", Ulid::new().to_string()).body(body.to_string()).send().await.expect("answers");
+                assert_eq!(response.status().as_u16(), 201);
+                response.json::<serde_json::Value>().await.expect("JSON")
+            }
+        };
+        let number = IdentityNumber::from_parts(date!(2012 - 03 - 14), 238, IdentityNumberKind::Personnummer).expect("a synthetic number");
+        let identity = serde_json::json!({ "number": number.long(), "given_name": "Testa", "family_name": "Exempelsson", "address": "Provgatan 1", "school": "Exempelskolan", "contact": "070-000 00 00", "district": "Bromma" });
+        let subject = post("/api/subjects".to_owned(), "sara", serde_json::json!({ "identity": identity })).await["subject_id"].as_str().expect("an id").to_owned();
+        post(format!("/api/subjects/{subject}/set-protection"), "sara", serde_json::json!({ "level": "protected_registration" })).await;
+        let case = post("/api/cases".to_owned(), "sara", serde_json::json!({ "subject_id": subject, "origin": { "kind": "own_initiative" }, "concerns": ["parenting_concerns"] })).await["case_id"].as_str().expect("an id").to_owned();
+        let written = post(format!("/api/cases/{case}/assign-worker"), "sara", serde_json::json!({ "worker_id": ids["sara"].to_string() })).await["written"].as_str().expect("written").to_owned();
+        let read = |who: &str, reason: Option<&str>| {
+            let mut request = reqwest::Client::new().get(format!("{base}/api/cases/{case}/subject")).bearer_auth(&tokens[who]).header("x-lots-after", &written);
+            if let Some(reason) = reason {
+                request = request.header("x-lots-reason", reason);
+            }
+            async move {
+                let response = request.send().await.expect("answers");
+                let status = response.status().as_u16();
+                (status, response.json::<serde_json::Value>().await.unwrap_or_default())
+            }
+        };
+        let fields = |shown: &serde_json::Value| ["given_name", "identity_number", "address", "school", "contact"].map(|field| shown[field].is_string());
+        let (status, responsible) = read("sara", None).await;
+        assert_eq!(status, 200, "{responsible}");
+        assert_eq!(fields(&responsible), [true; 5], "the responsible worker sees everything: {responsible}");
+        assert_eq!((responsible["identity_number"].as_str(), responsible["warning"].is_string()), (Some(number.long().as_str()), true));
+        let (_, colleague) = read("sven", None).await;
+        assert_eq!(fields(&colleague), [true, true, false, false, false], "a colleague sees name and number: {colleague}");
+        let (_, auditor) = read("ines", Some("granskning")).await;
+        assert_eq!(fields(&auditor), [true, true, false, false, false], "{auditor}");
+        assert_eq!(read("olle", None).await.0, 404, "another unit without a reason");
+        assert_eq!(read("adam", Some("curious")).await.0, 404, "administrators read no case content");
+        let identity_reads: i64 = projections::on_pool!(store.db, |pool| sqlx::query_scalar("select count(*) from access_log where what = 'identity'").fetch_one(pool).await).expect("count");
+        assert_eq!(identity_reads, 3, "every answered read is in the access log");
+        let raw = reqwest::Client::new().get(format!("{base}/api/cases/{case}/subject")).bearer_auth(&tokens["sven"]).send().await.expect("answers").text().await.expect("a body");
+        assert!(!raw.contains("Provgatan"), "the address is not in the answer at all");
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}
