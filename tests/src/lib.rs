@@ -441,3 +441,35 @@ pub async fn register_unit(db: &Db, kind: domain::units::UnitKind) -> UnitId {
         .expect("the unit is registered");
     unit
 }
+
+/// Runs `total` operations on `concurrency` tasks (each takes the next number until all are taken); returns
+/// operations per second. The benchmarks time their measured path and its raw baseline with it.
+pub async fn rate<F, Fut>(total: usize, concurrency: usize, operation: F) -> Result<f64, String>
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(), String>> + Send,
+{
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let operation = std::sync::Arc::new(operation);
+    let next = std::sync::Arc::new(AtomicUsize::new(0));
+    let started = std::time::Instant::now();
+    let workers: Vec<_> = (0..concurrency.max(1))
+        .map(|_| {
+            let (operation, next) = (std::sync::Arc::clone(&operation), std::sync::Arc::clone(&next));
+            tokio::spawn(async move {
+                loop {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if n >= total {
+                        return Ok::<(), String>(());
+                    }
+                    operation(n).await?;
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.await.map_err(|error| error.to_string())??;
+    }
+    let elapsed = started.elapsed().max(std::time::Duration::from_micros(1));
+    Ok(total as f64 / elapsed.as_secs_f64())
+}

@@ -4,9 +4,7 @@
 //!
 //! `cargo run --release -p tests --bin bench-log -- --events 4000 --writers 16`
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use clap::Parser;
 use domain::ids::SubjectId;
@@ -55,7 +53,7 @@ async fn run(args: &Args, name: &str) -> Result<(f64, f64), Box<dyn std::error::
 
     // The command path: each command registers a new subject, one event each.
     let bus = Arc::new(CommandBus::new(db));
-    let lots = rate(args, move |_| {
+    let lots = tests::rate(args.events, args.writers, move |_| {
         let bus = Arc::clone(&bus);
         async move {
             let subject = SubjectId::from_ulid(Ulid::new());
@@ -78,7 +76,7 @@ async fn run(args: &Args, name: &str) -> Result<(f64, f64), Box<dyn std::error::
     .await?;
     let row = Arc::new((payload, metadata));
     let baseline_pool = pool.clone();
-    let raw = rate(args, move |_| {
+    let raw = tests::rate(args.events, args.writers, move |_| {
         let (pool, row) = (baseline_pool.clone(), Arc::clone(&row));
         async move {
             sqlx::query(
@@ -97,34 +95,4 @@ async fn run(args: &Args, name: &str) -> Result<(f64, f64), Box<dyn std::error::
     .await?;
     pool.close().await;
     Ok((lots, raw))
-}
-
-/// Runs `args.events` operations on `args.writers` concurrent tasks; returns operations per second.
-async fn rate<F, Fut>(args: &Args, operation: F) -> Result<f64, String>
-where
-    F: Fn(usize) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = Result<(), String>> + Send,
-{
-    let operation = Arc::new(operation);
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let workers: Vec<_> = (0..args.writers)
-        .map(|_| {
-            let (operation, next, total) = (Arc::clone(&operation), Arc::clone(&next), args.events);
-            tokio::spawn(async move {
-                loop {
-                    let n = next.fetch_add(1, Ordering::Relaxed);
-                    if n >= total {
-                        return Ok::<(), String>(());
-                    }
-                    operation(n).await?;
-                }
-            })
-        })
-        .collect();
-    for worker in workers {
-        worker.await.map_err(|error| error.to_string())??;
-    }
-    let elapsed = started.elapsed().max(Duration::from_micros(1));
-    Ok(args.events as f64 / elapsed.as_secs_f64())
 }
