@@ -103,6 +103,9 @@ api! {
     get "/api/cases/{id}/subject" => crate::identity_api::case_subject,
         Doc::new("The case's subject: as much of the identity as the protected-identity policy shows you (recorded in the access log)")
             .roles(READERS).reason().answer::<crate::identity_api::SubjectRead>(200).after();
+    get "/api/cases/{id}/journal" => crate::journal_api::journal,
+        Doc::new("The case file: every event of the case and its referrals with its details and texts (recorded in the access log)")
+            .roles(READERS).reason().answer::<crate::journal_api::Journal>(200).after();
     get "/api/cases/{id}/timeline" => crate::views::timeline,
         Doc::new("A case's history with its referrals, with who did what (recorded in the access log)").roles(READERS)
             .reason().answer::<Vec<projections::timeline::TimelineEntry>>(200).after();

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod directory_api;
 pub mod http;
 pub mod identity_api;
+pub mod journal_api;
 pub mod keyfile;
 pub mod metrics;
 mod openapi;

@@ -580,10 +580,22 @@ on_both_stores! {
         assert_eq!(events.first().map(String::as_str), Some("ReferralSent"));
         assert!(events.contains(&"InterventionEnded".to_owned()) && events.contains(&"FeedbackGiven".to_owned()), "{events:?}");
 
+        // The case file: what happened, who did it, and what they wrote, opened for the case's own unit.
+        let journal = get(format!("/api/cases/{case}/journal"), "sara").await;
+        let entry = |event_type: &str| journal["entries"].as_array().expect("entries").iter().find(|entry| entry["event_type"] == event_type).cloned().unwrap_or_default();
+        assert_eq!(entry("InvestigationCompleted")["details"]["conclusion"], "öppenvård", "{journal}");
+        assert_eq!(entry("ReferralSent")["details"]["reason"], "setts med äldre ungdomar");
+        assert_eq!(entry("PreliminaryAssessmentDecided")["details"]["decision"], "open_investigation", "codes stay as they are");
+        assert_eq!(journal["erased"], false);
+        assert_eq!(reqwest::Client::new().get(format!("{base}/api/cases/{case}/journal")).bearer_auth(&tokens["adam"]).send().await.expect("answers").status().as_u16(), 404);
+
         // Erasure is the administrator's, and leaves the log verifiable.
         assert_eq!(post(format!("/api/subjects/{young}/erase"), "sara", serde_json::json!({ "ground": "x" })).await.0, 403);
         created(post(format!("/api/subjects/{young}/erase"), "adam", serde_json::json!({ "ground": "SN 2026/99" })).await);
         assert!(get(format!("/api/subjects?number={}", number.long()), "sara").await.as_array().is_some_and(Vec::is_empty));
+        let after = get(format!("/api/cases/{case}/journal"), "sara").await;
+        assert_eq!(after["erased"], true);
+        assert!(after["entries"].as_array().expect("entries").iter().any(|entry| entry["event_type"] == "InvestigationCompleted" && entry["details"]["conclusion"].is_null()), "what happened stays, what was written is gone");
         stop.send(()).expect("stop");
         task.await.expect("the server").expect("a clean stop");
         assert!(crate::log::lots(&store, &["seal"]).status.success());

@@ -120,7 +120,7 @@ impl Vault {
     /// Opens a value sealed for `subject`. [`VaultError::Erased`] when the subject's key was destroyed.
     pub async fn open(&self, subject: SubjectId, sealed: &Sealed) -> Result<Vec<u8>, VaultError> {
         let bytes = sealed.as_bytes();
-        if bytes.len() < 1 + 4 + NONCE + 16 || bytes[0] != FORMAT {
+        if !Self::looks_sealed(bytes) {
             return Err(VaultError::Tampered);
         }
         let version = u32::from_be_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]);
@@ -132,6 +132,12 @@ impl Vault {
         XChaCha20Poly1305::new((&key).into())
             .decrypt(XNonce::from_slice(nonce), Payload { msg: ciphertext, aad: &sealed_aad(subject, version) })
             .map_err(|_| VaultError::Tampered)
+    }
+
+    /// Whether `bytes` have the layout of a sealed value (format, key version, nonce, tag): cheap, before any key
+    /// is read. Only opening proves it: the tag is checked against the subject's key and id.
+    pub fn looks_sealed(bytes: &[u8]) -> bool {
+        bytes.len() >= 1 + 4 + NONCE + 16 && bytes[0] == FORMAT
     }
 
     /// Seals a free text about `subject`.

@@ -1,0 +1,156 @@
+//! `GET /api/cases/{id}/journal`: the case file as a social worker reads it — every event of the case and of its
+//! referrals in order, who did it and when, with its details and the texts written into it (assessments,
+//! reasons, notes, summaries) opened under the subject's key. Read through the case's access control and
+//! recorded in the access log as "journal" before it is answered.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use domain::ids::{CaseId, SubjectId};
+use domain::sealed::Sealed;
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::api::SignedIn;
+use crate::app::AppState;
+use crate::personal::{Opened, Vault, VaultError};
+use crate::problem::Problem;
+
+/// One entry of a case's journal.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct JournalEntry {
+    /// `case` or `referral`.
+    aggregate_type: String,
+    /// Which case or referral.
+    aggregate_id: String,
+    /// The event's position in the log.
+    position: i64,
+    /// What happened (`NoteAppended`, `InvestigationCompleted`, …).
+    event_type: String,
+    /// The date it happened.
+    occurred_on: String,
+    /// When it was recorded (microseconds since the Unix epoch).
+    recorded_at_micros: i64,
+    /// Who acted, in which role, for which unit.
+    actor_user: Option<String>,
+    actor_role: Option<String>,
+    actor_unit: Option<String>,
+    /// The event's fields, with its texts opened (`null` where the subject was erased).
+    details: Value,
+}
+
+/// The answer of `GET /api/cases/{id}/journal`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Journal {
+    case_id: String,
+    /// Whether the subject was erased: the texts are gone, the record of what happened stays.
+    erased: bool,
+    entries: Vec<JournalEntry>,
+}
+
+/// Replaces every sealed text inside `value` by its opened text (or `null` when erased); returns whether any
+/// was erased. A string is tried only when it decodes to the layout of a sealed value, and it opens only if the
+/// subject's key and id authenticate it, so ids, codes and dates are never mistaken for texts.
+async fn open_texts(vault: &Vault, subject: SubjectId, value: &mut Value) -> Result<bool, VaultError> {
+    let mut erased = false;
+    let mut pending = vec![value];
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::String(text) => {
+                let Some(bytes) = STANDARD.decode(text.as_bytes()).ok().filter(|bytes| Vault::looks_sealed(bytes))
+                else {
+                    continue;
+                };
+                match vault.open_text(subject, &Sealed::from_bytes(bytes)).await {
+                    Ok(Opened::Value(opened)) => *value = Value::String(opened),
+                    Ok(Opened::Erased) => {
+                        *value = Value::Null;
+                        erased = true;
+                    }
+                    Err(VaultError::Tampered) => {}
+                    Err(other) => return Err(other),
+                }
+            }
+            Value::Array(items) => pending.extend(items.iter_mut()),
+            Value::Object(fields) => pending.extend(fields.values_mut()),
+            _ => {}
+        }
+    }
+    Ok(erased)
+}
+
+/// The event's own fields: the payload without its envelope (`command_id`, `occurred_on`).
+fn details_of(payload: &str) -> Value {
+    let mut value: Value = serde_json::from_str(payload).unwrap_or(Value::Null);
+    let Some(fields) = value.as_object_mut() else { return Value::Null };
+    fields.remove("command_id");
+    fields.remove("occurred_on");
+    match fields.len() {
+        1 => fields.values().next().cloned().unwrap_or(Value::Null),
+        _ => Value::Object(fields.clone()),
+    }
+}
+
+/// `GET /api/cases/{id}/journal`.
+pub(crate) async fn journal(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    _after: crate::views::ReadAfter,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Journal>, Problem> {
+    let internal = |error: &dyn std::fmt::Display| Problem::internal(error);
+    let case = CaseId::parse(&id).map_err(|_| Problem::not_found("case"))?;
+    let (summary, _) = crate::views::read_case_content(&state, &signed_in, case, &headers, client, "journal").await?;
+    let subject = SubjectId::parse(&summary.subject_id).map_err(|error| internal(&error))?;
+    let timeline =
+        projections::timeline::case_timeline(&state.db, &case.to_string()).await.map_err(|error| internal(&error))?;
+    let mut payloads: BTreeMap<(String, String), BTreeMap<i64, String>> = BTreeMap::new();
+    for entry in &timeline {
+        let key = (entry.aggregate_type.clone(), entry.aggregate_id.clone());
+        if payloads.contains_key(&key) {
+            continue;
+        }
+        let sql = if state.db.is_postgres() {
+            "select sequence, payload::text from events where aggregate_type = $1 and aggregate_id = $2"
+        } else {
+            "select sequence, payload from events where aggregate_type = $1 and aggregate_id = $2"
+        };
+        let rows: Vec<(i64, String)> = projections::on_pool!(state.db, |pool| {
+            sqlx::query_as(sql).bind(&key.0).bind(&key.1).fetch_all(pool).await
+        })
+        .map_err(|error| internal(&error))?;
+        payloads.insert(key, rows.into_iter().collect());
+    }
+    let mut erased = false;
+    let mut entries = Vec::with_capacity(timeline.len());
+    for entry in timeline {
+        let payload = payloads
+            .get(&(entry.aggregate_type.clone(), entry.aggregate_id.clone()))
+            .and_then(|events| events.get(&entry.sequence))
+            .ok_or_else(|| internal(&"a timeline entry without its event"))?;
+        let mut details = details_of(payload);
+        erased |= open_texts(&state.vault, subject, &mut details).await.map_err(|error| internal(&error))?;
+        entries.push(JournalEntry {
+            aggregate_type: entry.aggregate_type,
+            aggregate_id: entry.aggregate_id,
+            position: entry.position,
+            event_type: entry.event_type,
+            occurred_on: entry.occurred_on,
+            recorded_at_micros: entry.recorded_at_micros,
+            actor_user: entry.actor_user,
+            actor_role: entry.actor_role,
+            actor_unit: entry.actor_unit,
+            details,
+        });
+    }
+    Ok(Json(Journal { case_id: case.to_string(), erased, entries }))
+}
