@@ -11,7 +11,6 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use domain::ids::CaseId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -204,8 +203,8 @@ pub(crate) async fn case(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
-    let case = CaseId::parse(&id).map_err(|_| Problem::not_found("case"))?;
-    let (summary, access) = crate::views::read_case_content(&state, &signed_in, case, &headers, client, "case").await?;
+    let (_, summary, access) =
+        crate::views::read_case_content(&state, &signed_in, &id, &headers, client, "case").await?;
     Ok(Json(CaseAnswer {
         case_id: summary.case_id,
         subject_id: summary.subject_id,

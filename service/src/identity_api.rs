@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use axum::Json;
 use cqrs_es::Aggregate as _;
 use domain::event::Stamped;
-use domain::ids::{CaseId, SubjectId};
+use domain::ids::SubjectId;
 use domain::protection::{visible_identity, Viewer};
 use domain::sealed::Sealed;
 use domain::subject::{ProtectionLevel, Subject, SubjectEvent};
@@ -78,8 +78,8 @@ pub(crate) async fn case_subject(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<SubjectRead>, Problem> {
-    let case = CaseId::parse(&id).map_err(|_| Problem::not_found("case"))?;
-    let (summary, _) = crate::views::read_case_content(&state, &signed_in, case, &headers, client, "identity").await?;
+    let (_, summary, _) =
+        crate::views::read_case_content(&state, &signed_in, &id, &headers, client, "identity").await?;
     let subject = SubjectId::parse(&summary.subject_id).map_err(|error| Problem::internal(&error))?;
     let (aggregate, sealed) = subject_and_identity(&state, subject).await?;
     let viewer = Viewer {

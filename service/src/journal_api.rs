@@ -12,7 +12,7 @@ use axum::http::HeaderMap;
 use axum::Json;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use domain::ids::{CaseId, SubjectId};
+use domain::ids::SubjectId;
 use domain::sealed::Sealed;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -108,8 +108,8 @@ pub(crate) async fn journal(
     headers: HeaderMap,
 ) -> Result<Json<Journal>, Problem> {
     let internal = |error: &dyn std::fmt::Display| Problem::internal(error);
-    let case = CaseId::parse(&id).map_err(|_| Problem::not_found("case"))?;
-    let (summary, _) = crate::views::read_case_content(&state, &signed_in, case, &headers, client, "journal").await?;
+    let (case, summary, _) =
+        crate::views::read_case_content(&state, &signed_in, &id, &headers, client, "journal").await?;
     let subject = SubjectId::parse(&summary.subject_id).map_err(|error| internal(&error))?;
     let timeline =
         projections::timeline::case_timeline(&state.db, &case.to_string()).await.map_err(|error| internal(&error))?;

@@ -160,16 +160,18 @@ pub(crate) async fn outcomes(
     Ok(Json(report))
 }
 
-/// Access control and the access log for a read of a case's content: refuses (as "not found") or records the
-/// read before anything is answered; returns the case's summary and how the read was allowed.
+/// Access control and the access log for a read of a case's content, the case named by the path's `id`: a bad
+/// id or a refusal answers "not found"; an allowed read is recorded before anything is answered. Returns the
+/// case, its summary and how the read was allowed.
 pub(crate) async fn read_case_content(
     state: &AppState,
     signed_in: &SignedIn,
-    case: CaseId,
+    id: &str,
     headers: &HeaderMap,
     client: SocketAddr,
     what: &str,
-) -> Result<(projections::queries::CaseSummary, CaseAccess), Problem> {
+) -> Result<(CaseId, projections::queries::CaseSummary, CaseAccess), Problem> {
+    let case = CaseId::parse(id).map_err(|_| Problem::not_found("case"))?;
     let summary = projections::queries::case_summary(&state.db, &case.to_string())
         .await
         .map_err(|e| Problem::internal(&e))?
@@ -200,7 +202,7 @@ pub(crate) async fn read_case_content(
         client_address: Some(client.ip().to_string()),
     };
     record_read(&state.db, &read).await.map_err(|e| Problem::internal(&e))?;
-    Ok((summary, access))
+    Ok((case, summary, access))
 }
 
 /// `GET /api/cases/{id}/timeline`: every event of a case and its referrals, for its unit and (with a reason)
@@ -213,8 +215,7 @@ pub(crate) async fn timeline(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<TimelineEntry>>, Problem> {
-    let case = CaseId::parse(&id).map_err(|_| Problem::not_found("case"))?;
-    read_case_content(&state, &signed_in, case, &headers, client, "timeline").await?;
+    let (case, ..) = read_case_content(&state, &signed_in, &id, &headers, client, "timeline").await?;
     let entries =
         projections::timeline::case_timeline(&state.db, &case.to_string()).await.map_err(|e| Problem::internal(&e))?;
     Ok(Json(entries))
@@ -254,7 +255,7 @@ pub(crate) async fn state_as_of(
     headers: HeaderMap,
 ) -> Result<Json<CaseStateAnswer>, Problem> {
     let query = query_of(query)?;
-    let case = CaseId::parse(&id).map_err(|_| Problem::not_found("case"))?;
+    CaseId::parse(&id).map_err(|_| Problem::not_found("case"))?;
     let as_of = match (query.position, query.as_of.as_deref()) {
         (Some(position), None) => AsOf::Position(position),
         (None, Some(text)) => {
@@ -264,7 +265,7 @@ pub(crate) async fn state_as_of(
         }
         _ => return Err(Problem::invalid("position", "give exactly one of position and as_of")),
     };
-    read_case_content(&state, &signed_in, case, &headers, client, "state as of a moment").await?;
+    let (case, ..) = read_case_content(&state, &signed_in, &id, &headers, client, "state as of a moment").await?;
     let case_state = projections::timeline::case_state_as_of(&state.db, &case.to_string(), as_of)
         .await
         .map_err(|e| Problem::internal(&e))?;
