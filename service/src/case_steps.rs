@@ -23,12 +23,11 @@ use domain::sealed::Sealed;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::Date;
-use ulid::Ulid;
 
 use crate::api::SignedIn;
 use crate::app::AppState;
 use crate::commands::EventMetadata;
-use crate::commands_api::{command_outcome, idempotency_key, load, Refusal};
+use crate::commands_api::{command_outcome, idempotency_key, load, made_id, Refusal};
 use crate::problem::{parse_body, parse_step, Problem};
 
 /// How a case came about, as sent.
@@ -287,7 +286,7 @@ pub(crate) async fn open(
     let request: OpenCaseRequest = parse_body(raw)?;
     let case = match &request.case_id {
         Some(id) => parse_id("case_id", id, CaseId::parse)?,
-        None => CaseId::from_ulid(Ulid::new()),
+        None => CaseId::from_ulid(made_id(command_id, 0)),
     };
     let origin = match request.origin {
         OriginRequest::Referral { referral_id } => {
@@ -398,7 +397,7 @@ pub(crate) async fn step(
         CaseStepRequest::DecideIntervention { intervention_id, kind, legal_basis, reasons, occurred_on } => {
             let intervention = match intervention_id {
                 Some(id) => parse_id("intervention_id", &id, InterventionId::parse)?,
-                None => InterventionId::from_ulid(Ulid::new()),
+                None => InterventionId::from_ulid(made_id(command_id, 1)),
             };
             created.push(intervention.to_string());
             (
@@ -421,10 +420,10 @@ pub(crate) async fn step(
             occurred_on,
         } => {
             let mut planned = Vec::new();
-            for goal in goals {
+            for (n, goal) in (1..).zip(goals) {
                 let id = match goal.goal_id {
                     Some(id) => parse_id("goals.goal_id", &id, GoalId::parse)?,
-                    None => GoalId::from_ulid(Ulid::new()),
+                    None => GoalId::from_ulid(made_id(command_id, n)),
                 };
                 created.push(id.to_string());
                 planned.push(PlannedGoal { goal: id, description: seal("goals.description", goal.description).await? });
@@ -481,7 +480,7 @@ pub(crate) async fn step(
         CaseStepRequest::AppendNote { note_id, text, corrects, occurred_on } => {
             let note = match note_id {
                 Some(id) => parse_id("note_id", &id, NoteId::parse)?,
-                None => NoteId::from_ulid(Ulid::new()),
+                None => NoteId::from_ulid(made_id(command_id, 1)),
             };
             created.push(note.to_string());
             (

@@ -49,6 +49,14 @@ pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<CommandId, Problem>
     CommandId::parse(key).map_err(|_| Problem::invalid("Idempotency-Key", "the Idempotency-Key must be a ULID"))
 }
 
+/// An id the service makes for a command, derived from the command id so that a retry (the same
+/// `Idempotency-Key`) makes the same one and is answered as the first time: `n = 0` is the command id's own
+/// ULID (for the aggregate a command creates), `1, 2, …` follow it (an intervention's, a note's, goals').
+pub(crate) fn made_id(command: CommandId, n: u128) -> Ulid {
+    let ulid = command.ulid();
+    Ulid::from_parts(ulid.timestamp_ms(), ulid.random().wrapping_add(n) & ((1 << 80) - 1))
+}
+
 /// Replays an aggregate from the log.
 pub(crate) async fn load<A: Aggregate>(db: &Db, aggregate_type: &str, id: &str) -> Result<A, Problem> {
     let sql = if db.is_postgres() {
@@ -107,8 +115,11 @@ fn id_field<T>(
 }
 
 /// The id a request names for a new referral, or a new one.
-fn new_referral_id(given: Option<&String>) -> Result<ReferralId, Problem> {
-    given.map_or_else(|| Ok(ReferralId::from_ulid(Ulid::new())), |id| id_field("referral_id", id, ReferralId::parse))
+fn new_referral_id(given: Option<&String>, command_id: CommandId) -> Result<ReferralId, Problem> {
+    given.map_or_else(
+        || Ok(ReferralId::from_ulid(made_id(command_id, 0))),
+        |id| id_field("referral_id", id, ReferralId::parse),
+    )
 }
 
 /// Gives the command that makes a new referral and answers as `POST /api/referrals` does.
@@ -162,7 +173,7 @@ pub(crate) async fn send_referral(
 ) -> Result<(StatusCode, Json<SendReferralAnswer>), Problem> {
     let command_id = idempotency_key(&headers)?;
     let request: SendReferralRequest = parse_body(raw)?;
-    let referral = new_referral_id(request.referral_id.as_ref())?;
+    let referral = new_referral_id(request.referral_id.as_ref(), command_id)?;
     let subject = id_field("subject_id", &request.subject_id, SubjectId::parse)?;
     let to_unit = id_field("to_unit_id", &request.to_unit_id, UnitId::parse)?;
     let to_unit_kind = crate::directory_api::open_unit(&state.db, "to_unit_id", to_unit).await?.kind;
@@ -238,7 +249,7 @@ pub(crate) async fn register_application(
 ) -> Result<(StatusCode, Json<SendReferralAnswer>), Problem> {
     let command_id = idempotency_key(&headers)?;
     let request: RegisterApplicationRequest = parse_body(raw)?;
-    let referral = new_referral_id(request.referral_id.as_ref())?;
+    let referral = new_referral_id(request.referral_id.as_ref(), command_id)?;
     let subject = id_field("subject_id", &request.subject_id, SubjectId::parse)?;
     if request.reason.trim().is_empty() {
         return Err(Problem::invalid("reason", "reason must not be empty"));

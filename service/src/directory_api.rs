@@ -19,7 +19,6 @@ use domain::user::UserError;
 use projections::db::Db;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use ulid::Ulid;
 
 use crate::accounts::{self, AccountError, UserChangeError, UserRow};
 use crate::api::SignedIn;
@@ -147,7 +146,7 @@ pub(crate) async fn register_unit(
     let request: RegisterUnitRequest = parse_body(raw)?;
     let unit = match &request.unit_id {
         Some(id) => UnitId::parse(id).map_err(|error| Problem::invalid("unit_id", error.to_string()))?,
-        None => UnitId::from_ulid(Ulid::new()),
+        None => UnitId::from_ulid(crate::commands_api::made_id(command_id, 0)),
     };
     let body = UnitCommand::RegisterUnit {
         unit,

@@ -21,7 +21,6 @@ use domain::units::District;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::Date;
-use ulid::Ulid;
 
 use crate::api::SignedIn;
 use crate::app::AppState;
@@ -126,7 +125,7 @@ pub(crate) async fn register(
     let request: RegisterRequest = parse_body(raw)?;
     let subject = match &request.subject_id {
         Some(id) => SubjectId::parse(id).map_err(|error| Problem::invalid("subject_id", error.to_string()))?,
-        None => SubjectId::from_ulid(Ulid::new()),
+        None => SubjectId::from_ulid(crate::commands_api::made_id(command_id, 0)),
     };
     let (identity, statistics) = identity_of(request.identity)?;
     if let Some(number) = &identity.number {
@@ -329,7 +328,7 @@ pub(crate) async fn give_consent(
     let request: ConsentRequest = parse_body(raw)?;
     let consent = match &request.consent_id {
         Some(id) => ConsentId::parse(id).map_err(|error| Problem::invalid("consent_id", error.to_string()))?,
-        None => ConsentId::from_ulid(Ulid::new()),
+        None => ConsentId::from_ulid(crate::commands_api::made_id(command_id, 0)),
     };
     let subject =
         SubjectId::parse(&request.subject_id).map_err(|error| Problem::invalid("subject_id", error.to_string()))?;

@@ -219,3 +219,41 @@ on_both_stores! {
         task.await.expect("the server").expect("a clean stop");
     }
 }
+
+on_both_stores! {
+    /// The same command twice — the same `Idempotency-Key` — gives the same answer and one set of events, also
+    /// when the service makes the ids (the case's, the intervention's, the note's, the referral's).
+    async fn a_retried_command_makes_the_same_ids_and_writes_once(store) {
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let social = tests::register_unit(&store.db, UnitKind::SocialServices).await;
+        let framtid = tests::register_unit(&store.db, UnitKind::FramtidStockholm).await;
+        service::accounts::add_user(&store.db, "maja", PASSWORD, Role::UnitManager, social).await.expect("a user");
+        let maja = token(&base, "maja").await;
+        let client = reqwest::Client::new();
+        let twice = |path: String, body: serde_json::Value| {
+            let (client, url, maja, key) = (client.clone(), format!("{base}{path}"), maja.clone(), Ulid::new().to_string());
+            async move {
+                let mut answers = Vec::new();
+                for _ in 0..2 {
+                    let response = client.post(&url).bearer_auth(&maja).header("Idempotency-Key", &key).body(body.to_string()).send().await.expect("answers");
+                    answers.push((response.status().as_u16(), response.json::<serde_json::Value>().await.expect("JSON")));
+                }
+                let (first, again) = (answers.remove(0), answers.remove(0));
+                assert_eq!((first.0, again.0), (201, 200), "{path}: {first:?} then {again:?}");
+                assert_eq!(again.1["repeat"], true);
+                (first.1, again.1)
+            }
+        };
+        let (opened, reopened) = twice("/api/cases".to_owned(), serde_json::json!({ "subject_id": Ulid::new().to_string(), "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"], "protection_assessed_on": "2026-11-02", "occurred_on": "2026-11-02" })).await;
+        assert_eq!(opened["case_id"], reopened["case_id"]);
+        let case = opened["case_id"].as_str().expect("an id").to_owned();
+        let (note, note_again) = twice(format!("/api/cases/{case}/append-note"), serde_json::json!({ "text": "samtal med skolan" })).await;
+        assert_eq!(note["created"], note_again["created"], "the note made on the retry is the one made the first time");
+        let (sent, sent_again) = twice("/api/referrals".to_owned(), serde_json::json!({ "kind": "referral", "subject_id": Ulid::new().to_string(), "to_unit_id": framtid.to_string(), "concerns": ["drug_offence"], "reason": "stöd", "legal_ground": "osl-10-19" })).await;
+        assert_eq!(sent["referral_id"], sent_again["referral_id"]);
+        let counts: Vec<(String, i64)> = projections::on_pool!(store.db, |pool| sqlx::query_as("select event_type, count(*) from events where event_type in ('CaseOpened', 'NoteAppended', 'ReferralSent') group by event_type order by event_type").fetch_all(pool).await).expect("counts");
+        assert_eq!(counts, [("CaseOpened".to_owned(), 1), ("NoteAppended".to_owned(), 1), ("ReferralSent".to_owned(), 1)]);
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}
