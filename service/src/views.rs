@@ -160,6 +160,25 @@ pub(crate) async fn outcomes(
     Ok(Json(report))
 }
 
+/// The longest reason for a read outside one's unit, in characters.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// The reason stated in `X-Lots-Reason`, if any: UTF-8 (a reason is written in Swedish), at most
+/// [`MAX_REASON_CHARS`] characters, blank meaning none.
+fn stated_reason(headers: &HeaderMap) -> Result<Option<&str>, Problem> {
+    let Some(value) = headers.get(REASON_HEADER) else { return Ok(None) };
+    let reason = std::str::from_utf8(value.as_bytes())
+        .map_err(|_| Problem::invalid("X-Lots-Reason", "the reason must be UTF-8 text"))?
+        .trim();
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(Problem::invalid(
+            "X-Lots-Reason",
+            format!("the reason may be at most {MAX_REASON_CHARS} characters"),
+        ));
+    }
+    Ok(Some(reason).filter(|reason| !reason.is_empty()))
+}
+
 /// Access control and the access log for a read of a case's content, the case named by the path's `id`: a bad
 /// id or a refusal answers "not found"; an allowed read is recorded before anything is answered. Returns the
 /// case, its summary and how the read was allowed.
@@ -176,11 +195,7 @@ pub(crate) async fn read_case_content(
         .await
         .map_err(|e| Problem::internal(&e))?
         .ok_or_else(|| Problem::not_found("case"))?;
-    let reason = headers
-        .get(REASON_HEADER)
-        .and_then(|value| value.to_str().ok())
-        .map(str::trim)
-        .filter(|reason| !reason.is_empty());
+    let reason = stated_reason(headers)?;
     let access = case_access(&signed_in.account, &summary.unit_id, reason.is_some());
     if access == CaseAccess::Refused {
         return Err(Problem::not_found("case"));

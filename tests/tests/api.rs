@@ -33,7 +33,11 @@ async fn token(base: &str, username: &str) -> String {
 async fn read_case(base: &str, token: &str, case: &str, reason: Option<&str>) -> reqwest::Response {
     let mut request = reqwest::Client::new().get(format!("{base}/api/cases/{case}")).bearer_auth(token);
     if let Some(reason) = reason {
-        request = request.header("x-lots-reason", reason);
+        // Reasons are written in Swedish: UTF-8 bytes in the header.
+        request = request.header(
+            "x-lots-reason",
+            reqwest::header::HeaderValue::from_bytes(reason.as_bytes()).expect("a header value"),
+        );
     }
     request.send().await.expect("the case answers")
 }
@@ -137,8 +141,10 @@ on_both_stores! {
         let missing = read_case(&base, &olle, &Ulid::new().to_string(), None).await;
         assert_eq!((refused.status().as_u16(), missing.status().as_u16()), (404, 404));
         assert_eq!(refused.text().await.expect("a body"), missing.text().await.expect("a body"), "a refused read must look like a missing case");
-        let with_reason = read_case(&base, &olle, &case_id, Some("the family moved to our district")).await;
+        let with_reason = read_case(&base, &olle, &case_id, Some("familjen har flyttat till vår stadsdel")).await;
         assert_eq!(with_reason.status().as_u16(), 200);
+        let rambling = read_case(&base, &olle, &case_id, Some(&"å".repeat(501))).await;
+        assert_eq!(rambling.status().as_u16(), 422, "a reason is at most 500 characters");
         assert_eq!(with_reason.json::<serde_json::Value>().await.expect("JSON")["read_with_reason"], true);
         assert_eq!(read_case(&base, &token(&base, "ines").await, &case_id, Some("annual review")).await.status().as_u16(), 200);
         assert_eq!(read_case(&base, &token(&base, "adam").await, &case_id, Some("curious")).await.status().as_u16(), 404);
@@ -149,7 +155,7 @@ on_both_stores! {
         assert_eq!(review.iter().filter(|row| row.outside_unit).count(), 2);
         let outsider = review.iter().find(|row| row.unit_id == other.to_string()).expect("olle's read");
         let sealed = Sealed::from_bytes(outsider.reason.clone().expect("a sealed reason"));
-        assert_eq!(store.vault().open_text(subject, &sealed).await.expect("open"), service::personal::Opened::Value("the family moved to our district".to_owned()));
+        assert_eq!(store.vault().open_text(subject, &sealed).await.expect("open"), service::personal::Opened::Value("familjen har flyttat till vår stadsdel".to_owned()));
         // Auditors verify the logs: a run they ask for is done in the background and shown when it finishes.
         let ines = token(&base, "ines").await;
         let verify = |method: reqwest::Method, token: String| {
