@@ -173,11 +173,7 @@ async fn store_credentials(
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(AccountError::PasswordTooShort);
     }
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|_| AccountError::Hashing)?;
-    let salt = SaltString::encode_b64(&salt).map_err(|_| AccountError::Hashing)?;
-    let hash =
-        Argon2::default().hash_password(password.as_bytes(), &salt).map_err(|_| AccountError::Hashing)?.to_string();
+    let hash = hash_password(password)?;
     let inserted = on_pool!(db, |pool| {
         sqlx::query("insert into users (user_id, username, password_hash, role, unit_id) values ($1, $2, $3, $4, $5) on conflict do nothing")
             .bind(user.to_string())
@@ -343,6 +339,48 @@ pub async fn deactivate(db: &Db, user: UserId) -> Result<bool, AccountError> {
         Ok::<_, sqlx::Error>(changed == 1)
     })
     .map_err(AccountError::from)
+}
+
+/// An argon2id hash of `password` with a fresh salt, in the PHC string format.
+fn hash_password(password: &str) -> Result<String, AccountError> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|_| AccountError::Hashing)?;
+    let salt = SaltString::encode_b64(&salt).map_err(|_| AccountError::Hashing)?;
+    Ok(Argon2::default().hash_password(password.as_bytes(), &salt).map_err(|_| AccountError::Hashing)?.to_string())
+}
+
+/// Changes `user`'s password when `current` is right (a wrong one is recorded like a failed login, and slowed
+/// the same way); every other session of theirs ends, `keep` (the one asking) stays.
+pub async fn change_password(db: &Db, user: UserId, current: &str, new: &str, keep: &str) -> Result<(), AccountError> {
+    let username: String = on_pool!(db, |pool| {
+        sqlx::query_scalar("select username from users where user_id = $1 and deactivated_at is null")
+            .bind(user.to_string())
+            .fetch_optional(pool)
+            .await
+    })?
+    .ok_or(AccountError::NotSignedIn)?;
+    if new.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AccountError::PasswordTooShort);
+    }
+    // The check of the current password is a login: recorded and slowed on failure.
+    let (proof, _) = login(db, &username, current, None).await?;
+    logout(db, &proof).await?;
+    let hash = hash_password(new)?;
+    let now = if db.is_postgres() { "clock_timestamp()" } else { "cast(unixepoch('subsec') * 1000000 as integer)" };
+    let revoke = format!(
+        "update sessions set revoked_at = {now} where user_id = $1 and token_hash <> $2 and revoked_at is null"
+    );
+    on_pool!(db, |pool| {
+        let mut transaction = pool.begin().await?;
+        sqlx::query("update users set password_hash = $1 where user_id = $2")
+            .bind(&hash)
+            .bind(user.to_string())
+            .execute(&mut *transaction)
+            .await?;
+        sqlx::query(&revoke).bind(user.to_string()).bind(token_hash(keep)).execute(&mut *transaction).await?;
+        transaction.commit().await
+    })?;
+    Ok(())
 }
 
 /// Ends the session of `token`.

@@ -169,6 +169,41 @@ impl FromRequestParts<Arc<AppState>> for SignedIn {
     }
 }
 
+/// The body of `POST /api/password`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PasswordRequest {
+    current_password: String,
+    /// At least 12 characters.
+    new_password: String,
+}
+
+/// `POST /api/password`: the signed-in user changes their password; their other sessions end.
+pub(crate) async fn change_password(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<StatusCode, Problem> {
+    let request: PasswordRequest = parse_body(raw)?;
+    match accounts::change_password(
+        &state.db,
+        signed_in.account.user,
+        &request.current_password,
+        &request.new_password,
+        &signed_in.token,
+    )
+    .await
+    {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Err(AccountError::WrongCredentials) => {
+            Err(Problem::invalid("current_password", "the current password is wrong"))
+        }
+        Err(error @ AccountError::PasswordTooShort) => Err(Problem::invalid("new_password", error.to_string())),
+        Err(AccountError::NotSignedIn) => Err(Problem::unauthorized("the account is deactivated")),
+        Err(other) => Err(Problem::internal(&other)),
+    }
+}
+
 /// `POST /api/logout`: ends the session (and clears the cookie).
 pub(crate) async fn logout(State(state): State<Arc<AppState>>, signed_in: SignedIn) -> Result<Response, Problem> {
     accounts::logout(&state.db, &signed_in.token).await.map_err(|error| Problem::internal(&error))?;

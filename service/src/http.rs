@@ -92,6 +92,8 @@ api! {
         Doc::new("Sign in: a bearer token, or with `\"session\": \"cookie\"` the web client's session cookie and CSRF token")
             .public().body::<crate::api::LoginRequest>().answer::<crate::api::LoginAnswer>(200);
     post "/api/logout" => crate::api::logout, Doc::new("Sign out: the session ends").status(204);
+    post "/api/password" => crate::api::change_password,
+        Doc::new("Change your password; your other sessions end").body::<crate::api::PasswordRequest>().status(204);
     post "/api/cases" => crate::case_steps::open,
         Doc::new("Open a case at your unit").roles(CASEWORK).command()
             .body::<crate::case_steps::OpenCaseRequest>().answer::<crate::case_steps::CaseAnswer>(201);

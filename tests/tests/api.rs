@@ -804,3 +804,37 @@ on_both_stores! {
         task.await.expect("the server").expect("a clean stop");
     }
 }
+
+on_both_stores! {
+    /// A user changes their own password: the current one must be right (a wrong one counts as a failed login),
+    /// the new one long enough; afterwards their other sessions are over, this one goes on, and only the new
+    /// password signs in.
+    async fn a_user_changes_their_password_and_their_other_sessions_end(store) {
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        service::accounts::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, UnitId::from_ulid(Ulid::new())).await.expect("a user");
+        let (here, elsewhere) = (token(&base, "sara").await, token(&base, "sara").await);
+        let change = |current: &str, new: &str| {
+            let request = reqwest::Client::new().post(format!("{base}/api/password")).bearer_auth(&here).body(serde_json::json!({ "current_password": current, "new_password": new }).to_string());
+            async move {
+                let response = request.send().await.expect("answers");
+                let status = response.status().as_u16();
+                (status, response.json::<serde_json::Value>().await.unwrap_or_default()["errors"][0]["field"].clone())
+            }
+        };
+        let new_password = "another long passphrase";
+        assert_eq!(change("not it at all", new_password).await, (422, serde_json::json!("current_password")));
+        assert_eq!(change(PASSWORD, "short").await, (422, serde_json::json!("new_password")));
+        assert_eq!(change(PASSWORD, new_password).await.0, 204);
+        let still = |token: String| {
+            let url = format!("{base}/api/units");
+            async move { reqwest::Client::new().get(url).bearer_auth(token).send().await.expect("answers").status().as_u16() }
+        };
+        assert_eq!((still(here.clone()).await, still(elsewhere.clone()).await), (200, 401));
+        assert_eq!(login(&base, "sara", PASSWORD).await.status().as_u16(), 401);
+        assert_eq!(login(&base, "sara", new_password).await.status().as_u16(), 200);
+        let failures: i64 = projections::on_pool!(store.db, |pool| sqlx::query_scalar("select count(*) from login_failures where username = 'sara'").fetch_one(pool).await).expect("count");
+        assert_eq!(failures, 2, "the wrong current password and the old password after the change");
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}
