@@ -33,6 +33,13 @@ pub enum UserCommand {
         /// The unit they work in.
         unit: UnitId,
     },
+    /// Give them another role, or move them to another unit.
+    ChangeRole {
+        /// The new role.
+        role: Role,
+        /// The unit they work in from now on.
+        unit: UnitId,
+    },
     /// Take their access away; their sessions end.
     DeactivateUser,
 }
@@ -51,11 +58,18 @@ pub enum UserEvent {
         /// Their unit.
         unit: UnitId,
     },
+    /// Their role or unit changed.
+    UserRoleChanged {
+        /// The new role.
+        role: Role,
+        /// Their unit from now on.
+        unit: UnitId,
+    },
     /// Their access was taken away (on the event's date).
     UserDeactivated {},
 }
 
-event_kinds!(UserEvent { UserAdded, UserDeactivated });
+event_kinds!(UserEvent { UserAdded, UserRoleChanged, UserDeactivated });
 
 /// Why a user command was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -75,6 +89,12 @@ pub enum UserError {
     /// An administrator cannot take their own access away (so that one always remains).
     #[error("administrators cannot deactivate themselves")]
     CannotDeactivateSelf,
+    /// An administrator cannot change their own role or unit (another administrator does).
+    #[error("administrators cannot change their own role")]
+    CannotChangeOwnRole,
+    /// The change changes nothing.
+    #[error("the user already has this role in this unit")]
+    NothingChanged,
     /// The username has characters other than letters, digits, '.', '-' and '_', or is empty or too long.
     #[error("a username is 1 to {MAX_USERNAME_CHARS} letters, digits, '.', '-' or '_'")]
     InvalidUsername,
@@ -87,6 +107,8 @@ pub struct UserAccount {
     pub user: Option<UserId>,
     /// Their role.
     pub role: Option<Role>,
+    /// Their unit.
+    pub unit: Option<UnitId>,
     /// The date their access was taken away.
     pub deactivated_on: Option<Date>,
     /// Commands already applied, for idempotency.
@@ -107,6 +129,19 @@ impl UserAccount {
                     return Err(UserError::InvalidUsername);
                 }
                 Ok(vec![UserEvent::UserAdded { user, username, role, unit }])
+            }
+            UserCommand::ChangeRole { role, unit } => {
+                let user = self.user.ok_or(UserError::NotAdded)?;
+                if self.deactivated_on.is_some() {
+                    return Err(UserError::AlreadyDeactivated);
+                }
+                if user == context.actor.user {
+                    return Err(UserError::CannotChangeOwnRole);
+                }
+                if self.role == Some(role) && self.unit == Some(unit) {
+                    return Err(UserError::NothingChanged);
+                }
+                Ok(vec![UserEvent::UserRoleChanged { role, unit }])
             }
             UserCommand::DeactivateUser => {
                 let user = self.user.ok_or(UserError::NotAdded)?;
@@ -129,9 +164,14 @@ impl UserAccount {
     pub(crate) fn apply_event(&mut self, stamped: Stamped<UserEvent>) {
         self.applied.record(stamped.command_id);
         match stamped.event {
-            UserEvent::UserAdded { user, role, .. } => {
+            UserEvent::UserAdded { user, role, unit, .. } => {
                 self.user = Some(user);
                 self.role = Some(role);
+                self.unit = Some(unit);
+            }
+            UserEvent::UserRoleChanged { role, unit } => {
+                self.role = Some(role);
+                self.unit = Some(unit);
             }
             UserEvent::UserDeactivated {} => self.deactivated_on = Some(stamped.occurred_on),
         }
@@ -215,6 +255,24 @@ mod tests {
             UserAccount::default().decide(&context(Role::Administrator, admin), UserCommand::DeactivateUser),
             Err(UserError::NotAdded)
         );
+    }
+
+    #[test]
+    fn another_administrator_changes_a_role_once_and_never_their_own() {
+        let (admin, sara) = (UserId::from_ulid(Ulid::new()), UserId::from_ulid(Ulid::new()));
+        let account = after(
+            UserAccount::default().decide(&context(Role::Administrator, admin), add(sara, "sara")).unwrap(),
+            admin,
+        );
+        let unit = account.unit.unwrap();
+        let promote = UserCommand::ChangeRole { role: Role::UnitManager, unit };
+        let changed = account.decide(&context(Role::Administrator, admin), promote.clone()).unwrap();
+        assert_eq!(changed, vec![UserEvent::UserRoleChanged { role: Role::UnitManager, unit }]);
+        let mut promoted = account.clone();
+        promoted.apply(Stamped::new(&context(Role::Administrator, admin), changed[0].clone()));
+        assert_eq!(promoted.decide(&context(Role::Administrator, admin), promote), Err(UserError::NothingChanged));
+        let own = UserCommand::ChangeRole { role: Role::SocialWorker, unit };
+        assert_eq!(promoted.decide(&context(Role::Administrator, sara), own), Err(UserError::CannotChangeOwnRole));
     }
 
     #[test]

@@ -124,6 +124,36 @@ pub async fn create_user(
     Ok((user, repeat))
 }
 
+/// Changes a user's role or unit the way administrators do: `UserRoleChanged` in the log, then the account (a
+/// session reads the account on every request, so the change holds at once).
+pub async fn change_role(
+    bus: &crate::commands::CommandBus,
+    context: domain::command::CommandContext,
+    metadata: &crate::commands::EventMetadata,
+    user: UserId,
+    role: Role,
+    unit: UnitId,
+) -> Result<(), UserChangeError> {
+    use crate::commands::CommandError;
+    use domain::user::{UserAccount, UserCommand};
+    let command = domain::command::Command { context, body: UserCommand::ChangeRole { role, unit } };
+    match bus.execute::<UserAccount>(&user.to_string(), command, metadata).await {
+        Ok(()) | Err(CommandError::Repeat(_)) => {}
+        Err(other) => return Err(other.into()),
+    }
+    on_pool!(bus.db(), |pool| {
+        sqlx::query("update users set role = $1, unit_id = $2 where user_id = $3")
+            .bind(role.as_str())
+            .bind(unit.to_string())
+            .bind(user.to_string())
+            .execute(pool)
+            .await
+            .map(drop)
+    })
+    .map_err(AccountError::from)?;
+    Ok(())
+}
+
 /// Deactivates a user the way administrators do: `UserDeactivated` in the log, then the account and its
 /// sessions end. A retry completes what a crash interrupted.
 pub async fn deactivate_user(

@@ -254,19 +254,39 @@ pub(crate) async fn add_user(
     Ok((status, Json(UserAnswer { user_id: user.to_string() })))
 }
 
-/// `POST /api/users/{id}/deactivate`: the user can no longer sign in and their sessions end at once; recorded
-/// in the log (administrators; not themselves, so that one always remains).
-pub(crate) async fn deactivate_user(
+/// The body of `POST /api/users/{id}/{step}`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub enum UserStepRequest {
+    /// Another role, or another unit (an open one of the directory; administrators need none).
+    ChangeRole { role: Role, unit_id: String },
+    /// The user can no longer sign in and their sessions end at once.
+    Deactivate {},
+}
+
+/// `POST /api/users/{id}/{step}`: changes a user's role or unit, or deactivates them; recorded in the log
+/// (administrators; never their own account, so that one always remains).
+pub(crate) async fn user_step(
     State(state): State<Arc<AppState>>,
     signed_in: SignedIn,
-    Path(id): Path<String>,
+    Path((id, step)): Path<(String, String)>,
     headers: HeaderMap,
+    raw: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, Problem> {
     require_administrator(&signed_in)?;
     let user = UserId::parse(&id).map_err(|_| Problem::not_found("user"))?;
     let context = admin_context(&signed_in, idempotency_key(&headers)?);
-    accounts::deactivate_user(&state.bus, context, &EventMetadata::default(), user)
-        .await
-        .map_err(user_change_problem)?;
+    let metadata = EventMetadata::default();
+    let changed = match parse_step::<UserStepRequest>(raw, &step)? {
+        UserStepRequest::ChangeRole { role, unit_id } => {
+            let unit = UnitId::parse(&unit_id).map_err(|error| Problem::invalid("unit_id", error.to_string()))?;
+            if role != Role::Administrator {
+                open_unit(&state.db, "unit_id", unit).await?;
+            }
+            accounts::change_role(&state.bus, context, &metadata, user, role, unit).await
+        }
+        UserStepRequest::Deactivate {} => accounts::deactivate_user(&state.bus, context, &metadata, user).await,
+    };
+    changed.map_err(user_change_problem)?;
     Ok(StatusCode::NO_CONTENT)
 }

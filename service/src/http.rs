@@ -155,9 +155,9 @@ api! {
     post "/api/users" => crate::directory_api::add_user,
         Doc::new("Add a user to an open unit (recorded in the log)").roles(ADMINISTRATORS).command()
             .body::<crate::directory_api::AddUserRequest>().answer::<crate::directory_api::UserAnswer>(201);
-    post "/api/users/{id}/deactivate" => crate::directory_api::deactivate_user,
-        Doc::new("Deactivate a user: their sessions end at once (recorded in the log)").roles(ADMINISTRATORS)
-            .command().status(204);
+    post "/api/users/{id}/{step}" => crate::directory_api::user_step,
+        Doc::new("Change a user's role or unit, or deactivate them (their sessions end at once); recorded in the log")
+            .roles(ADMINISTRATORS).command().steps::<crate::directory_api::UserStepRequest>().status(204);
     get "/api/caseload" => crate::views::caseload,
         Doc::new("Your unit's open cases and the summary per worker and phase").roles(READERS)
             .query::<crate::views::DayQuery>().answer::<crate::views::CaseloadAnswer>(200).after();

@@ -676,6 +676,12 @@ on_both_stores! {
             let url = format!("{base}/api/users/{id}/deactivate");
             async move { reqwest::Client::new().post(url).bearer_auth(token).header("Idempotency-Key", Ulid::new().to_string()).send().await.expect("answers").status().as_u16() }
         };
+        let change = post(format!("/api/users/{user_id}/change-role"), adam.clone(), serde_json::json!({ "role": "social_worker", "unit_id": social.to_string() })).await;
+        assert_eq!(change.0, 204, "{:?}", change.1);
+        assert_eq!(post(format!("/api/users/{user_id}/change-role"), adam.clone(), serde_json::json!({ "role": "social_worker", "unit_id": social.to_string() })).await.1["errors"][0]["field"], "rule:NothingChanged");
+        let listed: serde_json::Value = get("/api/users".to_owned(), adam.clone()).await.json().await.expect("JSON");
+        assert!(listed.as_array().expect("users").iter().any(|user| user["username"] == "olle" && user["role"] == "social_worker"), "{listed}");
+        assert_eq!(get("/api/access-review".to_owned(), olle.clone()).await.status().as_u16(), 403, "the new role holds at once, in the session too");
         assert_eq!(deactivate(user_id.clone(), sara.clone()).await, 403);
         assert_eq!(deactivate(user_id.clone(), adam.clone()).await, 204);
         assert_eq!(deactivate(user_id.clone(), adam.clone()).await, 404, "deactivated already");
@@ -684,7 +690,7 @@ on_both_stores! {
         let unit_events: i64 = projections::on_pool!(store.db, |pool| sqlx::query_scalar("select count(*) from events where aggregate_type = 'unit'").fetch_one(pool).await).expect("count");
         assert_eq!(unit_events, 4, "registered twice, updated, closed: the directory's history is in the log");
         let user_events: Vec<String> = projections::on_pool!(store.db, |pool| sqlx::query_scalar("select event_type from events where aggregate_type = 'user' order by event_type").fetch_all(pool).await).expect("events");
-        assert_eq!(user_events, ["UserAdded", "UserDeactivated"], "who was given access and when it ended is in the log");
+        assert_eq!(user_events, ["UserAdded", "UserDeactivated", "UserRoleChanged"], "who was given access, what, and when it ended is in the log");
         stop.send(()).expect("stop");
         task.await.expect("the server").expect("a clean stop");
     }
