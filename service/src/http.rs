@@ -70,12 +70,79 @@ async fn json_bodies_only(request: axum::extract::Request, next: axum::middlewar
     }
 }
 
+/// Holds an `Idempotency-Key` to the request it first answered: the same key with another method, path or body
+/// is refused with 409 before anything runs, instead of being answered as a repeat of a different command. A key
+/// is bound when its request succeeds, so a request refused for bad input may be corrected and sent again with
+/// the same key.
+async fn one_request_per_key(
+    State(state): State<Arc<AppState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use sha2::{Digest, Sha256};
+    let Some(key) = request.headers().get("idempotency-key").and_then(|value| value.to_str().ok()).map(str::to_owned)
+    else {
+        return next.run(request).await;
+    };
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            let mut refused =
+                crate::problem::Problem::too_large(format!("the body may be at most {MAX_BODY_BYTES} bytes"))
+                    .into_response();
+            refused.headers_mut().insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+            return refused;
+        }
+    };
+    let mut hasher = Sha256::new();
+    for part in [parts.method.as_str().as_bytes(), parts.uri.path().as_bytes(), &bytes] {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part);
+    }
+    let digest = hasher.finalize().to_vec();
+    let bound: Result<Option<Vec<u8>>, sqlx::Error> = projections::on_pool!(state.db, |pool| {
+        sqlx::query_scalar("select request_digest from idempotency_keys where idempotency_key = $1")
+            .bind(&key)
+            .fetch_optional(pool)
+            .await
+    });
+    match bound {
+        Ok(Some(bound)) if bound != digest => {
+            return crate::problem::Problem::conflict(
+                "this Idempotency-Key was used for another request; give each command its own key",
+            )
+            .into_response()
+        }
+        Ok(_) => {}
+        Err(error) => return crate::problem::Problem::internal(&error).into_response(),
+    }
+    let response = next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await;
+    if response.status().is_success() {
+        let recorded = projections::on_pool!(state.db, |pool| {
+            sqlx::query(
+                "insert into idempotency_keys (idempotency_key, request_digest) values ($1, $2) on conflict do nothing",
+            )
+            .bind(&key)
+            .bind(&digest)
+            .execute(pool)
+            .await
+            .map(drop)
+        });
+        if let Err(error) = recorded {
+            tracing::warn!(%error, "could not bind an Idempotency-Key to its request");
+        }
+    }
+    response
+}
+
 /// Declares the API once: the router is built from this table and the OpenAPI document is written from it, so
 /// the two cannot drift apart.
 macro_rules! api {
     ($($method:ident $path:literal => $handler:path, $doc:expr;)+) => {
-        fn api_routes(router: Router<Arc<AppState>>) -> Router<Arc<AppState>> {
+        fn api_routes(router: Router<Arc<AppState>>, state: &Arc<AppState>) -> Router<Arc<AppState>> {
             router $(.route($path, axum::routing::$method($handler)))+
+                .route_layer(axum::middleware::from_fn_with_state(Arc::clone(state), one_request_per_key))
                 .route_layer(axum::middleware::from_fn(json_bodies_only))
         }
 
@@ -187,7 +254,7 @@ api! {
 
 /// The routes, from one place.
 pub fn router(state: Arc<AppState>) -> Router {
-    api_routes(Router::new())
+    api_routes(Router::new(), &state)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(crate::metrics::metrics))

@@ -251,8 +251,20 @@ on_both_stores! {
         assert_eq!(note["created"], note_again["created"], "the note made on the retry is the one made the first time");
         let (sent, sent_again) = twice("/api/referrals".to_owned(), serde_json::json!({ "kind": "referral", "subject_id": Ulid::new().to_string(), "to_unit_id": framtid.to_string(), "concerns": ["drug_offence"], "reason": "stöd", "legal_ground": "osl-10-19" })).await;
         assert_eq!(sent["referral_id"], sent_again["referral_id"]);
+        // A key belongs to one request: another body with it is refused, not answered as the first one's repeat;
+        // a request refused for bad input does not use its key up.
+        let send_with = |key: &str, body: serde_json::Value| client.post(format!("{base}/api/cases")).bearer_auth(&maja).header("Idempotency-Key", key).body(body.to_string());
+        let key = Ulid::new().to_string();
+        let bad = send_with(&key, serde_json::json!({ "subject_id": "nobody", "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"] })).send().await.expect("answers");
+        assert_eq!(bad.status().as_u16(), 422);
+        let good = serde_json::json!({ "subject_id": Ulid::new().to_string(), "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"] });
+        assert_eq!(send_with(&key, good.clone()).send().await.expect("answers").status().as_u16(), 201, "corrected, with the same key");
+        let other = serde_json::json!({ "subject_id": Ulid::new().to_string(), "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"] });
+        let reused = send(send_with(&key, other), "a key reused for another request").await;
+        assert_eq!(reused.status, 409);
+        assert_eq!(send_with(&key, good).send().await.expect("answers").status().as_u16(), 200, "the same request again is a repeat");
         let counts: Vec<(String, i64)> = projections::on_pool!(store.db, |pool| sqlx::query_as("select event_type, count(*) from events where event_type in ('CaseOpened', 'NoteAppended', 'ReferralSent') group by event_type order by event_type").fetch_all(pool).await).expect("counts");
-        assert_eq!(counts, [("CaseOpened".to_owned(), 1), ("NoteAppended".to_owned(), 1), ("ReferralSent".to_owned(), 1)]);
+        assert_eq!(counts, [("CaseOpened".to_owned(), 2), ("NoteAppended".to_owned(), 1), ("ReferralSent".to_owned(), 1)]);
         stop.send(()).expect("stop");
         task.await.expect("the server").expect("a clean stop");
     }

@@ -42,3 +42,11 @@ create table verification_runs (
     ok boolean not null,
     report text not null
 );
+
+-- The request each Idempotency-Key answered (SHA-256 of method, path and body): the same key with another
+-- request is refused rather than answered as a repeat of something else.
+create table idempotency_keys (
+    idempotency_key text primary key,
+    request_digest bytea not null check (length(request_digest) = 32),
+    recorded_at timestamptz not null default clock_timestamp()
+);

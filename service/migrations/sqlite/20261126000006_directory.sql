@@ -42,3 +42,11 @@ create table verification_runs (
     ok integer not null,
     report text not null
 ) strict;
+
+-- The request each Idempotency-Key answered (SHA-256 of method, path and body): the same key with another
+-- request is refused rather than answered as a repeat of something else.
+create table idempotency_keys (
+    idempotency_key text primary key,
+    request_digest blob not null check (length(request_digest) = 32),
+    recorded_at integer not null default (cast(unixepoch('subsec') * 1000000 as integer))
+) strict;
