@@ -48,6 +48,8 @@ pub struct AppState {
     pub verifying_key: ed25519_dalek::VerifyingKey,
     /// Whether this process is verifying the logs now.
     pub verifying: std::sync::atomic::AtomicBool,
+    /// The projections' digests as `/readyz` last computed them.
+    pub digests: crate::http::DigestCache,
 }
 
 /// A started Lots: listener bound, background tasks running.
@@ -88,7 +90,15 @@ impl Application {
         }
         let metrics = Arc::new(crate::metrics::Metrics::default());
         let bus = Arc::new(crate::commands::CommandBus::new(db.clone()).with_metrics(Arc::clone(&metrics)));
-        let state = Arc::new(AppState { db, vault, bus, metrics, verifying_key, verifying: Default::default() });
+        let state = Arc::new(AppState {
+            db,
+            vault,
+            bus,
+            metrics,
+            verifying_key,
+            verifying: Default::default(),
+            digests: Default::default(),
+        });
         tasks.push(tokio::spawn(crate::audit_api::follow(Arc::clone(&state), stopped.clone())));
         Ok(Self { listener, port, state, stop, tasks })
     }

@@ -279,7 +279,39 @@ struct ProjectionReadiness {
     /// Events behind the feed (counted up to 10 000).
     lag: i64,
     digest: String,
+    /// The checkpoint position the digest was computed at (it may trail by up to [`DIGEST_EVERY`]).
+    digest_position: i64,
     error: Option<String>,
+}
+
+/// A digest is a full scan of a projection's rows: `/readyz`, which orchestrators ask every few seconds,
+/// computes one again only when the projection moved and the last is at least this old.
+pub const DIGEST_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The last digest of each projection: (generation, checkpoint position, digest, when).
+pub type DigestCache =
+    std::sync::Mutex<std::collections::HashMap<&'static str, (i64, i64, String, std::time::Instant)>>;
+
+/// The digest of `projection` at `status`, from the cache unless it moved and the cached one is old.
+async fn cached_digest(
+    state: &AppState,
+    projection: &dyn projections::runner::Projection,
+    status: &projections::runner::ProjectionStatus,
+) -> Result<(String, i64), sqlx::Error> {
+    let name = projection.name();
+    let position = status.checkpoint.position;
+    let cached = state.digests.lock().ok().and_then(|cache| cache.get(name).cloned());
+    if let Some((generation, at, digest, when)) = cached {
+        let current = generation == status.generation && at == position;
+        if current || (generation == status.generation && when.elapsed() < DIGEST_EVERY) {
+            return Ok((digest, at));
+        }
+    }
+    let digest = projections::runner::digest(&state.db, projection, status.generation).await?;
+    if let Ok(mut cache) = state.digests.lock() {
+        cache.insert(name, (status.generation, position, digest.clone(), std::time::Instant::now()));
+    }
+    Ok((digest, position))
 }
 
 #[derive(Debug, Serialize)]
@@ -316,12 +348,14 @@ async fn readiness(state: &AppState) -> Result<Readiness, sqlx::Error> {
     let mut projections_ready = Vec::new();
     for projection in projections::all() {
         let status = projections::runner::status(&state.db, projection.name()).await?;
+        let (digest, digest_position) = cached_digest(state, projection.as_ref(), &status).await?;
         projections_ready.push(ProjectionReadiness {
             name: projection.name(),
             generation: status.generation,
             checkpoint_position: status.checkpoint.position,
             lag: projections::runner::lag(&state.db, projection.name(), 10_000).await?,
-            digest: projections::runner::digest(&state.db, projection.as_ref(), status.generation).await?,
+            digest,
+            digest_position,
             error: status.error,
         });
     }

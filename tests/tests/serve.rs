@@ -60,6 +60,16 @@ on_both_stores! {
         assert_eq!(ready["database"], "ok");
         let names: Vec<_> = ready["projections"].as_array().expect("projections").iter().map(|p| p["name"].as_str().unwrap_or_default().to_owned()).collect();
         assert_eq!(names, ["caseload", "referrals", "outcomes", "timeline", "directory"]);
+        // Digests are computed at most every few seconds; each says where it was taken, and is right there.
+        let db = store.reopen().await;
+        for (projection, row) in projections::all().iter().zip(ready["projections"].as_array().expect("projections")) {
+            let (at, checkpoint) = (row["digest_position"].as_i64().expect("a position"), row["checkpoint_position"].as_i64().expect("a position"));
+            assert!(at <= checkpoint, "{row}");
+            if at == checkpoint {
+                let generation = row["generation"].as_i64().expect("a generation");
+                assert_eq!(row["digest"].as_str(), Some(projections::runner::digest(&db, projection.as_ref(), generation).await.expect("a digest").as_str()));
+            }
+        }
         let metrics = reqwest::get(format!("{base}/metrics")).await.expect("metrics answers");
         assert_eq!(metrics.status().as_u16(), 200);
         let text = metrics.text().await.expect("a body");
