@@ -202,6 +202,19 @@ fn parameters(path: &str, doc: &Doc, query: Option<Schema>) -> Vec<Value> {
     parameters
 }
 
+/// The group an operation is listed under, by its path.
+fn tag_of(path: &str) -> &'static str {
+    match path.split('/').nth(2).unwrap_or_default() {
+        "cases" => "Cases",
+        "referrals" | "applications" => "Referrals",
+        "subjects" | "consents" => "Subjects and consent",
+        "units" | "users" | "login" | "logout" | "password" => "Directory and accounts",
+        "caseload" | "deadlines" | "inbox" | "outbox" | "outcomes" => "Views",
+        "verify" | "access-review" => "Audit",
+        _ => "About",
+    }
+}
+
 fn operation(method: &str, path: &str, doc: &Doc, body: Option<Value>, generator: &mut SchemaGenerator) -> Value {
     let query = doc.query.map(|query| query(generator));
     let mut responses = Map::new();
@@ -240,6 +253,7 @@ fn operation(method: &str, path: &str, doc: &Doc, body: Option<Value>, generator
     responses.insert("503".to_owned(), problem("No answer within 30 seconds"));
     let mut value = json!({
         "summary": doc.summary,
+        "tags": [tag_of(path)],
         "operationId": format!("{method}{}", path.replace(['/', '{', '}', '-'], "_")),
         "parameters": parameters(path, doc, query),
         "responses": responses,
