@@ -32,6 +32,17 @@ pub fn case_access(account: &Account, case_unit: &str, reason_stated: bool) -> C
     }
 }
 
+/// Decides whether `account` may read a referral sent by `from_unit` to `to_unit`: both ends read it as their
+/// own; anyone else as for a case.
+pub fn referral_access(account: &Account, from_unit: Option<&str>, to_unit: &str, reason_stated: bool) -> CaseAccess {
+    match from_unit {
+        Some(from_unit) if account.role != Role::Administrator && account.unit.to_string() == from_unit => {
+            CaseAccess::OwnUnit
+        }
+        _ => case_access(account, to_unit, reason_stated),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use domain::ids::{UnitId, UserId};
@@ -50,5 +61,32 @@ mod tests {
             assert_eq!(case_access(&account(role), &other, true), CaseAccess::WithReason);
         }
         assert_eq!(case_access(&account(Role::Administrator), &unit.to_string(), true), CaseAccess::Refused);
+    }
+
+    #[test]
+    fn both_ends_of_a_referral_read_it_and_administrators_never() {
+        let (from, to) = (UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()));
+        let at = |unit, role| Account { user: UserId::from_ulid(Ulid::new()), role, unit };
+        let (from_text, to_text) = (from.to_string(), to.to_string());
+        assert_eq!(
+            referral_access(&at(from, Role::SocialWorker), Some(&from_text), &to_text, false),
+            CaseAccess::OwnUnit
+        );
+        assert_eq!(
+            referral_access(&at(to, Role::SocialWorker), Some(&from_text), &to_text, false),
+            CaseAccess::OwnUnit
+        );
+        let stranger = at(UnitId::from_ulid(Ulid::new()), Role::Auditor);
+        assert_eq!(referral_access(&stranger, Some(&from_text), &to_text, false), CaseAccess::Refused);
+        assert_eq!(referral_access(&stranger, Some(&from_text), &to_text, true), CaseAccess::WithReason);
+        assert_eq!(
+            referral_access(&at(from, Role::Administrator), Some(&from_text), &to_text, true),
+            CaseAccess::Refused
+        );
+        assert_eq!(
+            referral_access(&at(to, Role::SocialWorker), None, &to_text, false),
+            CaseAccess::OwnUnit,
+            "an application"
+        );
     }
 }

@@ -205,6 +205,9 @@ api! {
             .roles(CASEWORK).command()
             .body::<crate::commands_api::RegisterApplicationRequest>()
             .answer::<crate::commands_api::SendReferralAnswer>(201);
+    get "/api/referrals/{id}" => crate::journal_api::referral,
+        Doc::new("A referral with its texts, for the sending and the receiving unit (recorded in the access log)")
+            .roles(READERS).reason().answer::<crate::journal_api::ReferralRead>(200).after();
     post "/api/referrals/{id}/{step}" => crate::referral_steps::step,
         Doc::new("A step of a referral").roles(CASEWORK).command()
             .steps::<crate::referral_steps::StepRequest>().answer::<crate::referral_steps::StepAnswer>(201);

@@ -12,7 +12,7 @@ use axum::http::HeaderMap;
 use axum::Json;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use domain::ids::SubjectId;
+use domain::ids::{CaseId, SubjectId};
 use domain::sealed::Sealed;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -153,4 +153,108 @@ pub(crate) async fn journal(
         });
     }
     Ok(Json(Journal { case_id: case.to_string(), erased, entries }))
+}
+
+/// A referral as either end reads it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ReferralRead {
+    referral_id: String,
+    kind: Option<domain::referral::ReferralKind>,
+    status: domain::referral::ReferralStatus,
+    subject_id: Option<String>,
+    from_unit: Option<String>,
+    to_unit: Option<String>,
+    /// The case that took it.
+    case_id: Option<String>,
+    /// Whether the subject has protected identity.
+    protected_identity: bool,
+    /// Whether it was read by a stated reason from outside both units (flagged in the access review).
+    read_with_reason: bool,
+    /// Whether the subject was erased (the texts are gone).
+    erased: bool,
+    /// Every event of the referral, with its texts (reason, assessment, feedback) opened.
+    entries: Vec<JournalEntry>,
+}
+
+/// `GET /api/referrals/{id}`: a referral with its texts, for the sending and the receiving unit (anyone else
+/// with a stated reason, flagged; administrators never); recorded in the access log as "referral", the
+/// referral's id where a case's would stand.
+pub(crate) async fn referral(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    _after: crate::views::ReadAfter,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<ReferralRead>, Problem> {
+    use crate::access_control::{referral_access, CaseAccess};
+    let internal = |error: &dyn std::fmt::Display| Problem::internal(error);
+    let id = domain::ids::ReferralId::parse(&id).map_err(|_| Problem::not_found("referral"))?;
+    let reason = crate::views::stated_reason(&headers)?;
+    let loaded: domain::referral::Referral = crate::commands_api::load(&state.db, "referral", &id.to_string()).await?;
+    let (Some(subject), Some(to_unit)) = (loaded.subject, loaded.to_unit) else {
+        return Err(Problem::not_found("referral"));
+    };
+    let from_unit = loaded.from_unit.map(|unit| unit.to_string());
+    let access = referral_access(&signed_in.account, from_unit.as_deref(), &to_unit.to_string(), reason.is_some());
+    if access == CaseAccess::Refused {
+        return Err(Problem::not_found("referral"));
+    }
+    let holder: domain::subject::Subject =
+        crate::commands_api::load(&state.db, "subject", &subject.to_string()).await?;
+    let read = crate::views::ContentRead {
+        record: CaseId::from_ulid(id.ulid()),
+        holder: to_unit,
+        subject,
+        protected: holder.protection.is_some(),
+        what: "referral",
+    };
+    crate::views::record_content_read(&state, &signed_in, read, reason, client).await?;
+    let sql = if state.db.is_postgres() {
+        "select global_position, event_type, payload::text, metadata::text,
+                (extract(epoch from recorded_at) * 1000000)::bigint
+           from events where aggregate_type = 'referral' and aggregate_id = $1 order by sequence"
+    } else {
+        "select p.global_position, e.event_type, e.payload, e.metadata, e.recorded_at
+           from events e join event_positions p
+             on p.aggregate_type = e.aggregate_type and p.aggregate_id = e.aggregate_id and p.sequence = e.sequence
+          where e.aggregate_type = 'referral' and e.aggregate_id = $1 order by e.sequence"
+    };
+    let rows: Vec<(i64, String, String, String, i64)> =
+        projections::on_pool!(state.db, |pool| sqlx::query_as(sql).bind(id.to_string()).fetch_all(pool).await)
+            .map_err(|error| internal(&error))?;
+    let mut erased = false;
+    let mut entries = Vec::with_capacity(rows.len());
+    for (position, event_type, payload, metadata, recorded_at_micros) in rows {
+        let mut details = details_of(&payload);
+        erased |= open_texts(&state.vault, subject, &mut details).await.map_err(|error| internal(&error))?;
+        let envelope: Value = serde_json::from_str(&payload).unwrap_or(Value::Null);
+        let metadata: Value = serde_json::from_str(&metadata).unwrap_or(Value::Null);
+        let text = |value: &Value, key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
+        entries.push(JournalEntry {
+            aggregate_type: "referral".to_owned(),
+            aggregate_id: id.to_string(),
+            position,
+            event_type,
+            occurred_on: text(&envelope, "occurred_on").unwrap_or_default(),
+            recorded_at_micros,
+            actor_user: text(&metadata, "user"),
+            actor_role: text(&metadata, "role"),
+            actor_unit: text(&metadata, "unit"),
+            details,
+        });
+    }
+    Ok(Json(ReferralRead {
+        referral_id: id.to_string(),
+        kind: loaded.kind,
+        status: loaded.status,
+        subject_id: Some(subject.to_string()),
+        from_unit,
+        to_unit: Some(to_unit.to_string()),
+        case_id: loaded.case.map(|case| case.to_string()),
+        protected_identity: holder.protection.is_some(),
+        read_with_reason: access == CaseAccess::WithReason,
+        erased,
+        entries,
+    }))
 }

@@ -165,7 +165,7 @@ pub const MAX_REASON_CHARS: usize = 500;
 
 /// The reason stated in `X-Lots-Reason`, if any: UTF-8 (a reason is written in Swedish), at most
 /// [`MAX_REASON_CHARS`] characters, blank meaning none.
-fn stated_reason(headers: &HeaderMap) -> Result<Option<&str>, Problem> {
+pub(crate) fn stated_reason(headers: &HeaderMap) -> Result<Option<&str>, Problem> {
     let Some(value) = headers.get(REASON_HEADER) else { return Ok(None) };
     let reason = std::str::from_utf8(value.as_bytes())
         .map_err(|_| Problem::invalid("X-Lots-Reason", "the reason must be UTF-8 text"))?
@@ -201,23 +201,47 @@ pub(crate) async fn read_case_content(
         return Err(Problem::not_found("case"));
     }
     let subject = SubjectId::parse(&summary.subject_id).map_err(|e| Problem::internal(&e))?;
+    let case_unit = UnitId::parse(&summary.unit_id).map_err(|e| Problem::internal(&e))?;
+    let read = ContentRead { record: case, holder: case_unit, subject, protected: summary.protection.is_some(), what };
+    record_content_read(state, signed_in, read, reason, client).await?;
+    Ok((case, summary, access))
+}
+
+/// What a read of content was: the record (a case, or a referral's id for `what = referral`), the unit holding
+/// it, whose it is, and what was read.
+pub(crate) struct ContentRead<'a> {
+    pub(crate) record: CaseId,
+    pub(crate) holder: UnitId,
+    pub(crate) subject: SubjectId,
+    pub(crate) protected: bool,
+    pub(crate) what: &'a str,
+}
+
+/// Records an allowed read in the access log, the stated reason sealed under the subject's key.
+pub(crate) async fn record_content_read(
+    state: &AppState,
+    signed_in: &SignedIn,
+    content: ContentRead<'_>,
+    reason: Option<&str>,
+    client: SocketAddr,
+) -> Result<(), Problem> {
     let sealed_reason = match reason {
-        Some(reason) => Some(state.vault.seal_text(subject, reason).await.map_err(|e| Problem::internal(&e))?),
+        Some(reason) => Some(state.vault.seal_text(content.subject, reason).await.map_err(|e| Problem::internal(&e))?),
         None => None,
     };
     let read = Read {
         user: signed_in.account.user,
         role: signed_in.account.role,
         unit: signed_in.account.unit,
-        case,
-        case_unit: UnitId::parse(&summary.unit_id).map_err(|e| Problem::internal(&e))?,
-        subject_protected: summary.protection.is_some(),
-        what: what.to_owned(),
+        case: content.record,
+        case_unit: content.holder,
+        subject_protected: content.protected,
+        what: content.what.to_owned(),
         reason: sealed_reason,
         client_address: Some(client.ip().to_string()),
     };
     record_read(&state.db, &read).await.map_err(|e| Problem::internal(&e))?;
-    Ok((case, summary, access))
+    Ok(())
 }
 
 /// `GET /api/cases/{id}/timeline`: every event of a case and its referrals, for its unit and (with a reason)

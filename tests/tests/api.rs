@@ -388,6 +388,31 @@ on_both_stores! {
         let future = post(step("report-start"), sara.clone(), Ulid::new().to_string(), serde_json::json!({ "occurred_on": "2099-01-01" })).await;
         assert_eq!(future.json::<serde_json::Value>().await.expect("JSON")["errors"][0]["field"], "rule:OccurredInFuture");
         assert_eq!(post(step("teleport"), sara.clone(), Ulid::new().to_string(), serde_json::json!({})).await.status().as_u16(), 404);
+
+        // Both ends read the referral with its texts; another unit only by a stated reason; each read is logged.
+        let read = |token: String, reason: Option<&'static str>| {
+            let mut request = reqwest::Client::new().get(format!("{base}/api/referrals/{referral}")).bearer_auth(token);
+            if let Some(reason) = reason {
+                request = request.header("x-lots-reason", reason);
+            }
+            async move {
+                let response = request.send().await.expect("answers");
+                let status = response.status().as_u16();
+                (status, response.json::<serde_json::Value>().await.unwrap_or_default())
+            }
+        };
+        for token in [kim.clone(), sara.clone()] {
+            let (status, body) = read(token, None).await;
+            assert_eq!(status, 200, "{body}");
+            assert_eq!(body["entries"][0]["details"]["reason"], "oro", "{body}");
+            assert_eq!(body["entries"][1]["details"]["protection_assessment"]["assessment"], "inget akut");
+            assert_eq!(body["read_with_reason"], false);
+        }
+        assert_eq!(read(olle.clone(), None).await.0, 404);
+        let (status, outside) = read(olle.clone(), Some("granskning")).await;
+        assert_eq!((status, outside["read_with_reason"].clone()), (200, serde_json::json!(true)));
+        let logged: i64 = projections::on_pool!(store.db, |pool| sqlx::query_scalar("select count(*) from access_log where what = 'referral'").fetch_one(pool).await).expect("count");
+        assert_eq!(logged, 3);
         let unknown_field = post(step("resume"), sara.clone(), Ulid::new().to_string(), serde_json::json!({ "why": "x" })).await;
         assert_eq!(unknown_field.status().as_u16(), 422);
 
