@@ -175,6 +175,9 @@ api! {
     get "/api/cases/{id}/journal" => crate::journal_api::journal,
         Doc::new("The case file: every event of the case and its referrals with its details and texts (recorded in the access log)")
             .roles(READERS).reason().answer::<crate::journal_api::Journal>(200).after();
+    get "/api/cases/{id}/consents" => crate::journal_api::consents,
+        Doc::new("The consents recorded about the case's subject, newest first (recorded in the access log)")
+            .roles(READERS).reason().answer::<Vec<crate::journal_api::ConsentRead>>(200).after();
     get "/api/cases/{id}/timeline" => crate::views::timeline,
         Doc::new("A case's history with its referrals, with who did what (recorded in the access log)").roles(READERS)
             .reason().answer::<Vec<projections::timeline::TimelineEntry>>(200).after();

@@ -12,6 +12,7 @@ use axum::http::HeaderMap;
 use axum::Json;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
+use domain::event::Stamped;
 use domain::ids::{CaseId, SubjectId};
 use domain::sealed::Sealed;
 use schemars::JsonSchema;
@@ -257,4 +258,91 @@ pub(crate) async fn referral(
         erased,
         entries,
     }))
+}
+
+/// A consent about a case's subject, as the case's unit reads it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ConsentRead {
+    consent_id: String,
+    /// Who gave it.
+    given_by: Vec<domain::consent::ConsentGiver>,
+    /// The units that may share information under it.
+    parties: Vec<String>,
+    /// The kinds of information it covers.
+    categories: Vec<domain::categories::InformationCategory>,
+    /// What it is for (null after erasure).
+    purpose: Option<String>,
+    #[schemars(with = "domain::calendar::IsoDate")]
+    valid_from: time::Date,
+    #[schemars(with = "domain::calendar::IsoDate")]
+    valid_to: time::Date,
+    /// The date it was revoked, if it was.
+    #[schemars(with = "Option<domain::calendar::IsoDate>")]
+    revoked_on: Option<time::Date>,
+}
+
+/// `GET /api/cases/{id}/consents`: every consent recorded about the case's subject, newest first, with its
+/// purpose opened — what a worker names when sending a referral. Read through the case's access control and
+/// recorded in the access log as "consents".
+pub(crate) async fn consents(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    _after: crate::views::ReadAfter,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<ConsentRead>>, Problem> {
+    use cqrs_es::Aggregate as _;
+    use domain::consent::{Consent, ConsentEvent};
+    let internal = |error: &dyn std::fmt::Display| Problem::internal(error);
+    let (_, summary, _) =
+        crate::views::read_case_content(&state, &signed_in, &id, &headers, client, "consents").await?;
+    let subject = SubjectId::parse(&summary.subject_id).map_err(|error| internal(&error))?;
+    let sql = if state.db.is_postgres() {
+        "select aggregate_id from events where aggregate_type = 'consent' and event_type = 'ConsentGiven'
+            and payload -> 'ConsentGiven' ->> 'subject' = $1"
+    } else {
+        "select aggregate_id from events where aggregate_type = 'consent' and event_type = 'ConsentGiven'
+            and json_extract(payload, '$.ConsentGiven.subject') = $1"
+    };
+    let ids: Vec<String> =
+        projections::on_pool!(state.db, |pool| sqlx::query_scalar(sql).bind(subject.to_string()).fetch_all(pool).await)
+            .map_err(|error| internal(&error))?;
+    let mut read = Vec::with_capacity(ids.len());
+    for consent_id in ids {
+        let sql = if state.db.is_postgres() {
+            "select payload::text from events where aggregate_type = 'consent' and aggregate_id = $1 order by sequence"
+        } else {
+            "select payload from events where aggregate_type = 'consent' and aggregate_id = $1 order by sequence"
+        };
+        let payloads: Vec<String> =
+            projections::on_pool!(state.db, |pool| sqlx::query_scalar(sql).bind(&consent_id).fetch_all(pool).await)
+                .map_err(|error| internal(&error))?;
+        let mut consent = Consent::default();
+        let mut purpose = None;
+        for payload in payloads {
+            let stamped: Stamped<ConsentEvent> = serde_json::from_str(&payload).map_err(|error| internal(&error))?;
+            if let ConsentEvent::ConsentGiven { purpose: sealed, .. } = &stamped.event {
+                purpose = Some(sealed.clone());
+            }
+            consent.apply(stamped);
+        }
+        let (Some(terms), Some(sealed)) = (consent.terms, purpose) else { continue };
+        let purpose = match state.vault.open_text(subject, &sealed).await.map_err(|error| internal(&error))? {
+            Opened::Value(text) => Some(text),
+            Opened::Erased => None,
+        };
+        read.push(ConsentRead {
+            consent_id,
+            given_by: terms.given_by.into_iter().collect(),
+            parties: terms.parties.iter().map(ToString::to_string).collect(),
+            categories: terms.categories.into_iter().collect(),
+            purpose,
+            valid_from: terms.valid_from,
+            valid_to: terms.valid_to,
+            revoked_on: consent.revoked_on,
+        });
+    }
+    read.sort_by(|a, b| b.valid_from.cmp(&a.valid_from).then_with(|| b.consent_id.cmp(&a.consent_id)));
+    Ok(Json(read))
 }

@@ -582,6 +582,9 @@ on_both_stores! {
             "parties": [social.to_string(), framtid.to_string()], "categories": ["identity", "social_services_assessment"],
             "purpose": "öppenvård hos Framtid Stockholm", "valid_from": "2026-07-14", "valid_to": "2027-07-13"
         })).await)["consent_id"].as_str().expect("an id").to_owned();
+        let consents = get(format!("/api/cases/{case}/consents"), "sara").await;
+        assert_eq!((consents[0]["consent_id"].as_str(), consents[0]["purpose"].as_str()), (Some(consent.as_str()), Some("öppenvård hos Framtid Stockholm")), "{consents}");
+        assert!(consents[0]["parties"].as_array().is_some_and(|parties| parties.contains(&serde_json::json!(framtid.to_string()))));
         let assignment = created(post("/api/referrals".to_owned(), "sara", serde_json::json!({
             "kind": "referral", "subject_id": young, "to_unit_id": framtid.to_string(),
             "concerns": ["drug_offence"], "reason": "uppdrag: öppenvård", "consent_id": consent,
