@@ -59,6 +59,17 @@ pub(crate) fn made_id(command: CommandId, n: u128) -> Ulid {
 
 /// Replays an aggregate from the log.
 pub(crate) async fn load<A: Aggregate>(db: &Db, aggregate_type: &str, id: &str) -> Result<A, Problem> {
+    load_with(db, aggregate_type, id, |_| {}).await
+}
+
+/// Replays an aggregate from the log, showing `each` every event before it is applied (for what the state does
+/// not keep, such as a sealed text).
+pub(crate) async fn load_with<A: Aggregate>(
+    db: &Db,
+    aggregate_type: &str,
+    id: &str,
+    mut each: impl FnMut(&A::Event),
+) -> Result<A, Problem> {
     let sql = if db.is_postgres() {
         "select payload::text from events where aggregate_type = $1 and aggregate_id = $2 order by sequence"
     } else {
@@ -69,7 +80,9 @@ pub(crate) async fn load<A: Aggregate>(db: &Db, aggregate_type: &str, id: &str) 
             .map_err(|error| Problem::internal(&error))?;
     let mut aggregate = A::default();
     for payload in payloads {
-        aggregate.apply(serde_json::from_str(&payload).map_err(|error| Problem::internal(&error))?);
+        let event = serde_json::from_str(&payload).map_err(|error| Problem::internal(&error))?;
+        each(&event);
+        aggregate.apply(event);
     }
     Ok(aggregate)
 }

@@ -9,7 +9,6 @@ use std::sync::Arc;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::HeaderMap;
 use axum::Json;
-use cqrs_es::Aggregate as _;
 use domain::event::Stamped;
 use domain::ids::SubjectId;
 use domain::protection::{visible_identity, Viewer};
@@ -46,26 +45,20 @@ pub struct SubjectRead {
 
 /// The subject as its events make it, and its latest sealed identity.
 async fn subject_and_identity(state: &AppState, subject: SubjectId) -> Result<(Subject, Option<Sealed>), Problem> {
-    let sql = if state.db.is_postgres() {
-        "select payload::text from events where aggregate_type = 'subject' and aggregate_id = $1 order by sequence"
-    } else {
-        "select payload from events where aggregate_type = 'subject' and aggregate_id = $1 order by sequence"
-    };
-    let payloads: Vec<String> =
-        projections::on_pool!(state.db, |pool| sqlx::query_scalar(sql).bind(subject.to_string()).fetch_all(pool).await)
-            .map_err(|error| Problem::internal(&error))?;
-    let mut aggregate = Subject::default();
     let mut identity = None;
-    for payload in payloads {
-        let stamped: Stamped<SubjectEvent> =
-            serde_json::from_str(&payload).map_err(|error| Problem::internal(&error))?;
-        if let SubjectEvent::SubjectRegistered { identity: sealed, .. }
-        | SubjectEvent::SubjectIdentityCorrected { identity: sealed, .. } = &stamped.event
-        {
-            identity = Some(sealed.clone());
-        }
-        aggregate.apply(stamped);
-    }
+    let aggregate: Subject = crate::commands_api::load_with(
+        &state.db,
+        "subject",
+        &subject.to_string(),
+        |stamped: &Stamped<SubjectEvent>| {
+            if let SubjectEvent::SubjectRegistered { identity: sealed, .. }
+            | SubjectEvent::SubjectIdentityCorrected { identity: sealed, .. } = &stamped.event
+            {
+                identity = Some(sealed.clone());
+            }
+        },
+    )
+    .await?;
     Ok((aggregate, identity))
 }
 

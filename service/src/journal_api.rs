@@ -292,7 +292,6 @@ pub(crate) async fn consents(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<ConsentRead>>, Problem> {
-    use cqrs_es::Aggregate as _;
     use domain::consent::{Consent, ConsentEvent};
     let internal = |error: &dyn std::fmt::Display| Problem::internal(error);
     let (_, summary, _) =
@@ -310,23 +309,14 @@ pub(crate) async fn consents(
             .map_err(|error| internal(&error))?;
     let mut read = Vec::with_capacity(ids.len());
     for consent_id in ids {
-        let sql = if state.db.is_postgres() {
-            "select payload::text from events where aggregate_type = 'consent' and aggregate_id = $1 order by sequence"
-        } else {
-            "select payload from events where aggregate_type = 'consent' and aggregate_id = $1 order by sequence"
-        };
-        let payloads: Vec<String> =
-            projections::on_pool!(state.db, |pool| sqlx::query_scalar(sql).bind(&consent_id).fetch_all(pool).await)
-                .map_err(|error| internal(&error))?;
-        let mut consent = Consent::default();
         let mut purpose = None;
-        for payload in payloads {
-            let stamped: Stamped<ConsentEvent> = serde_json::from_str(&payload).map_err(|error| internal(&error))?;
-            if let ConsentEvent::ConsentGiven { purpose: sealed, .. } = &stamped.event {
-                purpose = Some(sealed.clone());
-            }
-            consent.apply(stamped);
-        }
+        let consent: Consent =
+            crate::commands_api::load_with(&state.db, "consent", &consent_id, |stamped: &Stamped<ConsentEvent>| {
+                if let ConsentEvent::ConsentGiven { purpose: sealed, .. } = &stamped.event {
+                    purpose = Some(sealed.clone());
+                }
+            })
+            .await?;
         let (Some(terms), Some(sealed)) = (consent.terms, purpose) else { continue };
         let purpose = match state.vault.open_text(subject, &sealed).await.map_err(|error| internal(&error))? {
             Opened::Value(text) => Some(text),
