@@ -83,7 +83,12 @@ impl TestStore {
     pub async fn raw(&self, sql: &str) -> Result<(), sqlx::Error> {
         match self.db.backend() {
             projections::db::Backend::Postgres(pool) => sqlx::raw_sql(sql).execute(pool).await.map(drop),
-            projections::db::Backend::Sqlite(pool) => sqlx::raw_sql(sql).execute(pool).await.map(drop),
+            // Another pooled connection may still hold the schema as it was before an earlier `raw` changed it, and
+            // SQLite's parser trusts that copy ("trigger … already exists"); reading the schema table first makes
+            // this connection notice the change and reload it before the statements are prepared.
+            projections::db::Backend::Sqlite(pool) => {
+                sqlx::raw_sql(&format!("select count(*) from sqlite_master; {sql}")).execute(pool).await.map(drop)
+            }
         }
     }
 }
