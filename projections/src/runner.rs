@@ -174,6 +174,11 @@ pub async fn status(db: &Db, name: &str) -> Result<ProjectionStatus, sqlx::Error
 /// another runner moved the checkpoint first). An event the projection cannot apply stops it: the error and
 /// the event are recorded and every later call returns [`ProjectionError::Stopped`].
 pub async fn step(db: &Db, projection: &dyn Projection) -> Result<usize, ProjectionError> {
+    let span = tracing::debug_span!("projection_batch", projection = projection.name());
+    tracing::Instrument::instrument(step_in_span(db, projection), span).await
+}
+
+async fn step_in_span(db: &Db, projection: &dyn Projection) -> Result<usize, ProjectionError> {
     let state = status(db, projection.name()).await?;
     if let Some(error) = state.error {
         return Err(ProjectionError::Stopped { name: state.name, at: state.checkpoint, error });

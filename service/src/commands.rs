@@ -181,7 +181,15 @@ impl CommandBus {
         command: A::Command,
         metadata: &EventMetadata,
     ) -> Result<(), CommandError<A::Error>> {
-        let outcome = self.execute_once::<A>(aggregate_id, command, metadata).await;
+        let span = tracing::info_span!(
+            "command",
+            aggregate = A::TYPE,
+            id = aggregate_id,
+            command_id = %command.context.command_id,
+            role = command.context.actor.role.as_str(),
+        );
+        let outcome =
+            tracing::Instrument::instrument(self.execute_once::<A>(aggregate_id, command, metadata), span).await;
         if let Some(metrics) = &self.metrics {
             let name = match &outcome {
                 Ok(()) => "applied",

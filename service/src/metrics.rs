@@ -94,7 +94,17 @@ pub async fn track(State(state): State<Arc<AppState>>, request: Request, next: N
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
     let started = Instant::now();
-    let response = next.run(request).await;
+    // One span per request: the route template (never a path with an id in it) and a request id that is also
+    // sent back, so a user's report and the log meet.
+    let request_id = ulid::Ulid::new();
+    let span = tracing::info_span!("request", method = %request.method(), route = %route, %request_id);
+    let mut response = tracing::Instrument::instrument(next.run(request), span.clone()).await;
+    span.in_scope(|| {
+        tracing::info!(status = response.status().as_u16(), millis = started.elapsed().as_millis() as u64, "answered");
+    });
+    if let Ok(value) = axum::http::HeaderValue::from_str(&request_id.to_string()) {
+        response.headers_mut().insert("x-request-id", value);
+    }
     let metrics = &state.metrics;
     metrics.latency.get_or_create(&RouteLabels { route: route.clone() }).observe(started.elapsed().as_secs_f64());
     metrics.requests.get_or_create(&RequestLabels { route, status: response.status().as_u16() }).inc();

@@ -40,6 +40,8 @@ on_both_stores! {
         let (base, stop, task) = spawn_app(&store).await;
         let health = reqwest::get(format!("{base}/healthz")).await.expect("healthz answers");
         assert_eq!(health.status().as_u16(), 200);
+        let request_id = health.headers().get("x-request-id").and_then(|value| value.to_str().ok()).expect("a request id");
+        assert!(Ulid::from_string(request_id).is_ok(), "the request id is the span's, a ULID: {request_id}");
         assert_eq!(health.text().await.expect("a body"), "ok");
 
         let bus = CommandBus::new(store.reopen().await);
