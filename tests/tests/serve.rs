@@ -14,9 +14,16 @@ use ulid::Ulid;
 pub(crate) async fn spawn_app(
     store: &TestStore,
 ) -> (String, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<std::io::Result<()>>) {
+    spawn_with(store, store.config.clone()).await
+}
+
+/// Starts Lots on a free port with `config` (and `store`'s keys).
+async fn spawn_with(
+    store: &TestStore,
+    mut config: service::config::Config,
+) -> (String, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<std::io::Result<()>>) {
     service::personal::load_master_key(&store.config.master_key_path(), true).expect("a master key");
     service::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a signing key");
-    let mut config = store.config.clone();
     config.bind = "127.0.0.1:0".to_owned();
     let application = Application::build(&config).await.expect("Lots starts");
     let base = format!("http://127.0.0.1:{}", application.port());
@@ -163,4 +170,107 @@ on_both_stores! {
         assert!(!token.is_empty());
         assert!(recorded.contains(&account.user.to_string()), "the account is the one in the log");
     }
+}
+
+/// `lots serve` runs as the documented least-privilege PostgreSQL role: every table it writes at run time — the
+/// log, projections, the directory, accounts and sessions, the access log and its signed head, verification runs,
+/// Idempotency-Keys — is granted by `service/sql/postgres-service-role.sql`, and nothing answers 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn lots_serves_everything_as_the_least_privilege_role() {
+    let store = TestStore::new(tests::Backend::Postgres).await;
+    let role = format!("lots_service_{}", Ulid::new().to_string().to_lowercase());
+    let owner_url = store.config.database_url.clone().expect("a PostgreSQL store");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../service/sql/postgres-service-role.sql");
+    let output = std::process::Command::new("psql")
+        .args(["-v", "ON_ERROR_STOP=1", "-v", &format!("role={role}"), "-d", &owner_url, "-f", script])
+        .output()
+        .expect("psql");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut config = store.config.clone();
+    config.database_url = Some(owner_url.replacen("postgres@", &format!("{role}@"), 1));
+    let as_role = service::store::connect(&config).await.expect("connect as the service role");
+    let (base, stop, task) = spawn_with(&store, config).await;
+
+    let password = "correct horse battery staple";
+    let office = tests::register_unit(&as_role, domain::units::UnitKind::Administration).await;
+    let social = tests::register_unit(&as_role, domain::units::UnitKind::SocialServices).await;
+    service::accounts::add_user(&as_role, "adam", password, domain::command::Role::Administrator, office)
+        .await
+        .expect("a user");
+    let client = reqwest::Client::new();
+    let sign_in = |username: &'static str| {
+        let request = client
+            .post(format!("{base}/api/login"))
+            .body(serde_json::json!({ "username": username, "password": password }).to_string());
+        async move {
+            request.send().await.expect("answers").json::<serde_json::Value>().await.expect("JSON")["token"]
+                .as_str()
+                .expect("a token")
+                .to_owned()
+        }
+    };
+    let adam = sign_in("adam").await;
+    let call = |method: reqwest::Method, path: String, token: String, body: Option<serde_json::Value>| {
+        let mut request = client
+            .request(method, format!("{base}{path}"))
+            .bearer_auth(token)
+            .header("Idempotency-Key", Ulid::new().to_string());
+        if let Some(body) = body {
+            request = request.body(body.to_string());
+        }
+        async move {
+            let response = request.send().await.expect("answers");
+            let status = response.status().as_u16();
+            (status, response.json::<serde_json::Value>().await.unwrap_or_default())
+        }
+    };
+    let (status, added) = call(reqwest::Method::POST, "/api/users".to_owned(), adam.clone(), Some(serde_json::json!({ "username": "maja", "password": password, "role": "social_worker", "unit_id": social.to_string() }))).await;
+    assert_eq!(status, 201, "{added}");
+    let maja_id = added["user_id"].as_str().expect("an id").to_owned();
+    let (status, body) = call(
+        reqwest::Method::POST,
+        format!("/api/users/{maja_id}/change-role"),
+        adam.clone(),
+        Some(serde_json::json!({ "role": "unit_manager", "unit_id": social.to_string() })),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    let maja = sign_in("maja").await;
+    let (status, opened) = call(reqwest::Method::POST, "/api/cases".to_owned(), maja.clone(), Some(serde_json::json!({ "subject_id": Ulid::new().to_string(), "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"] }))).await;
+    assert_eq!(status, 201, "{opened}");
+    let case = opened["case_id"].as_str().expect("an id").to_owned();
+    let keys: i64 = projections::on_pool!(store.db, |pool| sqlx::query_scalar("select count(*) from idempotency_keys")
+        .fetch_one(pool)
+        .await)
+    .expect("count");
+    assert!(keys >= 3, "the role binds Idempotency-Keys to their requests: {keys}");
+    let (status, read) = call(reqwest::Method::GET, format!("/api/cases/{case}/journal"), maja.clone(), None).await;
+    assert_eq!(status, 200, "{read}");
+    let key = service::seal::load_signing_key(&store.config.signing_key_path(), false).expect("the key");
+    assert!(service::access::sign_access_log(&as_role, &key).await.expect("the role signs the access log").is_some());
+    service::accounts::add_user(&as_role, "ines", password, domain::command::Role::Auditor, office)
+        .await
+        .expect("a user");
+    let ines = sign_in("ines").await;
+    assert_eq!(call(reqwest::Method::POST, "/api/verify".to_owned(), ines.clone(), None).await.0, 202);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, body) = call(reqwest::Method::GET, "/api/verify".to_owned(), ines.clone(), None).await;
+        assert_eq!(status, 200, "{body}");
+        if body["latest"]["requested_by"].is_string() && body["running"] == false {
+            assert_eq!(body["latest"]["ok"], true, "{body}");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no verification finished: {body}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (status, ready) = readiness(&base).await;
+    assert_eq!(status, 200, "every projection writes its tables as the role: {ready}");
+    assert_eq!(call(reqwest::Method::POST, "/api/logout".to_owned(), maja, None).await.0, 204);
+    stop.send(()).expect("stop");
+    task.await.expect("the server").expect("a clean stop");
+    drop(as_role);
+    drop(store);
+    let admin = sqlx::PgPool::connect(&tests::postgres_admin_url()).await.expect("admin");
+    sqlx::query(&format!("drop role {role}")).execute(&admin).await.expect("drop the role");
 }
