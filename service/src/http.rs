@@ -285,7 +285,8 @@ struct ProjectionReadiness {
     /// Events behind the feed (counted up to 10 000).
     lag: i64,
     digest: String,
-    /// The checkpoint position the digest was computed at (it may trail by up to [`DIGEST_EVERY`]).
+    /// The checkpoint position the digest was computed at (it may trail by up to [`DIGEST_EVERY`]); -1 when the
+    /// projection moved while it was computed.
     digest_position: i64,
     error: Option<String>,
 }
@@ -314,6 +315,12 @@ async fn cached_digest(
         }
     }
     let digest = projections::runner::digest(&state.db, projection, status.generation).await?;
+    // The digest is of the rows at `position` only if the projection did not move while it was computed; if it
+    // did, the digest is of some state in between and is neither kept nor labelled with a position.
+    let after = projections::runner::status(&state.db, name).await?;
+    if after.generation != status.generation || after.checkpoint != status.checkpoint {
+        return Ok((digest, -1));
+    }
     if let Ok(mut cache) = state.digests.lock() {
         cache.insert(name, (status.generation, position, digest.clone(), std::time::Instant::now()));
     }

@@ -478,3 +478,18 @@ where
     let elapsed = started.elapsed().max(std::time::Duration::from_micros(1));
     Ok(total as f64 / elapsed.as_secs_f64())
 }
+
+/// Creates the documented least-privilege role on `store`'s PostgreSQL database with the script operators run
+/// (`service/sql/postgres-service-role.sql`); returns its name and a URL that connects as it.
+pub fn service_role(store: &TestStore) -> (String, String) {
+    let role = format!("lots_service_{}", Ulid::new().to_string().to_lowercase());
+    let owner_url = store.config.database_url.clone().expect("a PostgreSQL store");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../service/sql/postgres-service-role.sql");
+    let output = std::process::Command::new("psql")
+        .args(["-v", "ON_ERROR_STOP=1", "-v", &format!("role={role}"), "-d", &owner_url, "-f", script])
+        .output()
+        .expect("psql");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let url = owner_url.replacen("postgres@", &format!("{role}@"), 1);
+    (role, url)
+}

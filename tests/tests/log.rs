@@ -377,16 +377,8 @@ async fn a_restored_database_starts_a_new_epoch_and_readers_neither_skip_nor_rep
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_service_role_appends_but_may_not_change_the_log() {
     let store = tests::TestStore::new(tests::Backend::Postgres).await;
-    let role = format!("lots_service_{}", Ulid::new().to_string().to_lowercase());
-    let owner_url = store.config.database_url.clone().expect("a PostgreSQL store");
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../service/sql/postgres-service-role.sql");
-    let output = std::process::Command::new("psql")
-        .args(["-v", "ON_ERROR_STOP=1", "-v", &format!("role={role}"), "-d", &owner_url, "-f", script])
-        .output()
-        .expect("psql");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let (role, service_url) = tests::service_role(&store);
 
-    let service_url = owner_url.replacen("postgres@", &format!("{role}@"), 1);
     let db = service::store::connect_postgres(&service_url).await.expect("connect as the service role");
     service::store::migrate(&db).await.expect("the start-up migration check runs with nothing to apply");
     let bus = CommandBus::new(db.clone());
