@@ -1,8 +1,8 @@
 //! Verification for auditors: the same checks as `lots verify` — the log against its seals and signed
-//! checkpoints, the access log against its chain and signed heads — run in the background when Lots starts and
-//! every hour, and on an auditor's request (`POST /api/verify`). A city's log takes longer to verify than a
-//! request may last, so a request starts a run and `GET /api/verify` shows the latest finished one. Every run's
-//! report stays in `verification_runs`.
+//! checkpoints, the access log against its chain and signed heads — run in the background every hour (at start
+//! when the latest recorded run is older), and on an auditor's request (`POST /api/verify`). A city's log takes
+//! longer to verify than a request may last, so a request starts a run and `GET /api/verify` shows the latest
+//! finished one. Every run's report stays in `verification_runs`.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -155,13 +155,27 @@ pub fn start(state: &Arc<AppState>, requested_by: Option<String>) -> bool {
     true
 }
 
-/// Runs verification at start and every [`VERIFY_EVERY`] until `stop` turns true.
+/// How long until the next background run is due: [`VERIFY_EVERY`] after the latest recorded run (by any
+/// process, so replicas and restarts do not verify a large log again and again), at once when there is none.
+async fn next_run_in(db: &Db) -> Duration {
+    let finished = latest(db).await.ok().flatten().and_then(|run| {
+        time::OffsetDateTime::parse(&run.finished_at, &time::format_description::well_known::Rfc3339).ok()
+    });
+    let Some(finished) = finished else { return Duration::ZERO };
+    let age = time::OffsetDateTime::now_utc() - finished;
+    VERIFY_EVERY.saturating_sub(Duration::try_from(age).unwrap_or(Duration::ZERO))
+}
+
+/// Runs verification when one is due (see [`next_run_in`]) until `stop` turns true.
 pub async fn follow(state: Arc<AppState>, mut stop: tokio::sync::watch::Receiver<bool>) {
     while !*stop.borrow() {
-        start(&state, None);
+        let wait = next_run_in(&state.db).await;
+        if wait.is_zero() {
+            start(&state, None);
+        }
         tokio::select! {
             _ = stop.changed() => {}
-            () = tokio::time::sleep(VERIFY_EVERY) => {}
+            () = tokio::time::sleep(if wait.is_zero() { VERIFY_EVERY } else { wait }) => {}
         }
     }
 }

@@ -27,7 +27,7 @@ use time::Date;
 use crate::api::SignedIn;
 use crate::app::AppState;
 use crate::commands::EventMetadata;
-use crate::commands_api::{command_outcome, idempotency_key, load, made_id, Refusal};
+use crate::commands_api::{command_outcome, idempotency_key, load, made_id, seal_field, Refusal};
 use crate::problem::{parse_body, parse_step, Problem};
 
 /// How a case came about, as sent.
@@ -335,16 +335,8 @@ pub(crate) async fn step(
     let request: CaseStepRequest = parse_step(raw, &step)?;
     let current: Case = load(&state.db, "case", &case.to_string()).await?;
     let subject = current.subject.ok_or_else(|| Problem::not_found("case"))?;
-    let vault = state.vault.clone();
-    let seal = |field: &'static str, text: String| {
-        let vault = vault.clone();
-        async move {
-            if text.trim().is_empty() {
-                return Err(Problem::invalid(field, format!("{field} must not be empty")));
-            }
-            vault.seal_text(subject, &text).await.map_err(|error| Problem::internal(&error))
-        }
-    };
+    let vault = &state.vault;
+    let seal = |field: &'static str, text: String| async move { seal_field(vault, subject, field, &text).await };
     let maybe = |field: &'static str, text: Option<String>| async move {
         match text {
             Some(text) => seal(field, text).await.map(Some),

@@ -57,6 +57,19 @@ pub(crate) fn made_id(command: CommandId, n: u128) -> Ulid {
     Ulid::from_parts(ulid.timestamp_ms(), ulid.random().wrapping_add(n) & ((1 << 80) - 1))
 }
 
+/// Seals a free text a request gave in `field` under `subject`'s key; a blank one is refused naming the field.
+pub(crate) async fn seal_field(
+    vault: &crate::personal::Vault,
+    subject: SubjectId,
+    field: &str,
+    text: &str,
+) -> Result<domain::sealed::Sealed, Problem> {
+    if text.trim().is_empty() {
+        return Err(Problem::invalid(field, format!("{field} must not be empty")));
+    }
+    vault.seal_text(subject, text).await.map_err(|error| Problem::internal(&error))
+}
+
 /// Replays an aggregate from the log.
 pub(crate) async fn load<A: Aggregate>(db: &Db, aggregate_type: &str, id: &str) -> Result<A, Problem> {
     load_with(db, aggregate_type, id, |_| {}).await

@@ -80,8 +80,9 @@ async fn one_request_per_key(
     next: axum::middleware::Next,
 ) -> Response {
     use sha2::{Digest, Sha256};
-    let Some(key) = request.headers().get("idempotency-key").and_then(|value| value.to_str().ok()).map(str::to_owned)
-    else {
+    // Only commands bind keys: a read that happens to carry one costs nothing more.
+    let key = request.headers().get("idempotency-key").and_then(|value| value.to_str().ok()).map(str::to_owned);
+    let Some(key) = key.filter(|_| !request.method().is_safe()) else {
         return next.run(request).await;
     };
     let (parts, body) = request.into_parts();

@@ -125,24 +125,19 @@ pub(crate) async fn step(
     let request: StepRequest = parse_step(raw, &step)?;
     let referral: Referral = load(&state.db, "referral", &referral_id.to_string()).await?;
     let subject = referral.subject.ok_or_else(|| Problem::not_found("referral"))?;
-    let seal = |text: String| {
-        let vault = state.vault.clone();
-        async move {
-            if text.trim().is_empty() {
-                return Err(Problem::invalid("reason", "texts must not be empty"));
-            }
-            vault.seal_text(subject, &text).await.map_err(|error| Problem::internal(&error))
-        }
+    let vault = &state.vault;
+    let seal = |field: &'static str, text: String| async move {
+        crate::commands_api::seal_field(vault, subject, field, &text).await
     };
     let (body, occurred_on) = match request {
         StepRequest::Receive { protection_assessment, occurred_on } => {
             let assessment = match protection_assessment {
                 Some(given) => Some(ProtectionAssessment {
                     immediate_protection_needed: given.immediate_protection_needed,
-                    assessment: seal(given.assessment).await?,
+                    assessment: seal("protection_assessment.assessment", given.assessment).await?,
                     assessed_on: given.assessed_on,
                     late_reason: match given.late_reason {
-                        Some(text) => Some(seal(text).await?),
+                        Some(text) => Some(seal("protection_assessment.late_reason", text).await?),
                         None => None,
                     },
                 }),
@@ -151,7 +146,7 @@ pub(crate) async fn step(
             (ReferralCommand::ReceiveReferral { protection_assessment: assessment }, occurred_on)
         }
         StepRequest::PutOnHold { reason, occurred_on } => {
-            (ReferralCommand::PutReferralOnHold { reason: seal(reason).await? }, occurred_on)
+            (ReferralCommand::PutReferralOnHold { reason: seal("reason", reason).await? }, occurred_on)
         }
         StepRequest::Resume { occurred_on } => (ReferralCommand::ResumeReferral, occurred_on),
         StepRequest::Accept { case_id, occurred_on } => {
@@ -159,7 +154,7 @@ pub(crate) async fn step(
             (ReferralCommand::AcceptReferral { case }, occurred_on)
         }
         StepRequest::Decline { reason_code, reason, occurred_on } => {
-            (ReferralCommand::DeclineReferral { reason_code, reason: seal(reason).await? }, occurred_on)
+            (ReferralCommand::DeclineReferral { reason_code, reason: seal("reason", reason).await? }, occurred_on)
         }
         StepRequest::Forward { to_unit_id, new_referral_id, reason, occurred_on } => {
             let to_unit =
@@ -168,12 +163,17 @@ pub(crate) async fn step(
             let new_referral = ReferralId::parse(&new_referral_id)
                 .map_err(|error| Problem::invalid("new_referral_id", error.to_string()))?;
             (
-                ReferralCommand::ForwardReferral { to_unit, to_unit_kind, new_referral, reason: seal(reason).await? },
+                ReferralCommand::ForwardReferral {
+                    to_unit,
+                    to_unit_kind,
+                    new_referral,
+                    reason: seal("reason", reason).await?,
+                },
                 occurred_on,
             )
         }
         StepRequest::Withdraw { reason, occurred_on } => {
-            (ReferralCommand::WithdrawReferral { reason: seal(reason).await? }, occurred_on)
+            (ReferralCommand::WithdrawReferral { reason: seal("reason", reason).await? }, occurred_on)
         }
         StepRequest::ReportStart { occurred_on } => (ReferralCommand::ReportInterventionStarted, occurred_on),
         StepRequest::ReportEnd { outcome, occurred_on } => {
@@ -181,7 +181,7 @@ pub(crate) async fn step(
         }
         StepRequest::GiveFeedback { feedback, message, occurred_on } => {
             let message = match message {
-                Some(text) => Some(seal(text).await?),
+                Some(text) => Some(seal("message", text).await?),
                 None => None,
             };
             (ReferralCommand::GiveFeedback { feedback, message }, occurred_on)

@@ -138,23 +138,7 @@ pub(crate) async fn register(
     }
     let sealed = state.vault.seal_identity(subject, &identity).await.map_err(|error| Problem::internal(&error))?;
     let body = SubjectCommand::RegisterSubject { subject, identity: sealed, statistics };
-    let outcome = state
-        .bus
-        .execute::<Subject>(
-            &subject.to_string(),
-            Command { context: context(&signed_in, command_id), body },
-            &EventMetadata::default(),
-        )
-        .await;
-    let repeat = subject_outcome(outcome)?;
-    Ok((
-        if repeat { StatusCode::OK } else { StatusCode::CREATED },
-        Json(SubjectAnswer {
-            subject_id: subject.to_string(),
-            repeat,
-            written: crate::commands_api::written(&state.db, "subject", &subject.to_string(), "caseload").await,
-        }),
-    ))
+    execute(&state, &signed_in, command_id, subject, body).await
 }
 
 /// `?number=…`.
@@ -255,33 +239,31 @@ pub(crate) async fn step(
                 crate::personal::ErasureError::Refused(rule) => Problem::rule(&rule_name(&rule), rule.to_string()),
                 other => Problem::internal(&other),
             })?;
-            return Ok((
-                StatusCode::CREATED,
-                Json(SubjectAnswer {
-                    subject_id: subject.to_string(),
-                    repeat: false,
-                    written: crate::commands_api::written(&state.db, "subject", &subject.to_string(), "caseload").await,
-                }),
-            ));
+            return Ok(answered(&state, subject, false).await);
         }
     };
-    let outcome = state
-        .bus
-        .execute::<Subject>(
-            &subject.to_string(),
-            Command { context: context(&signed_in, command_id), body: command },
-            &EventMetadata::default(),
-        )
-        .await;
+    execute(&state, &signed_in, command_id, subject, command).await
+}
+
+/// Gives a subject command and answers with the subject, whether it was a repeat, and where it was written.
+async fn execute(
+    state: &AppState,
+    signed_in: &SignedIn,
+    command_id: domain::ids::CommandId,
+    subject: SubjectId,
+    body: SubjectCommand,
+) -> Result<(StatusCode, Json<SubjectAnswer>), Problem> {
+    let command = Command { context: context(signed_in, command_id), body };
+    let outcome = state.bus.execute::<Subject>(&subject.to_string(), command, &EventMetadata::default()).await;
     let repeat = subject_outcome(outcome)?;
-    Ok((
-        if repeat { StatusCode::OK } else { StatusCode::CREATED },
-        Json(SubjectAnswer {
-            subject_id: subject.to_string(),
-            repeat,
-            written: crate::commands_api::written(&state.db, "subject", &subject.to_string(), "caseload").await,
-        }),
-    ))
+    Ok(answered(state, subject, repeat).await)
+}
+
+/// The answer to a subject command.
+async fn answered(state: &AppState, subject: SubjectId, repeat: bool) -> (StatusCode, Json<SubjectAnswer>) {
+    let written = crate::commands_api::written(&state.db, "subject", &subject.to_string(), "caseload").await;
+    let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
+    (status, Json(SubjectAnswer { subject_id: subject.to_string(), repeat, written }))
 }
 
 /// The body of `POST /api/consents`.

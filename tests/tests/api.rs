@@ -373,6 +373,10 @@ on_both_stores! {
         });
         let key = Ulid::new().to_string();
         let step = |name: &str| format!("/api/referrals/{referral}/{name}");
+        let blank = serde_json::json!({ "protection_assessment": { "immediate_protection_needed": false, "assessment": " ", "assessed_on": "2026-11-20" } });
+        let blank = post(step("receive"), sara.clone(), Ulid::new().to_string(), blank).await;
+        assert_eq!(blank.status().as_u16(), 422);
+        assert_eq!(blank.json::<serde_json::Value>().await.expect("JSON")["errors"][0]["field"], "protection_assessment.assessment", "the blank text is named");
         assert_eq!(post(step("receive"), sara.clone(), key.clone(), receive.clone()).await.status().as_u16(), 201);
         let again = post(step("receive"), sara.clone(), key, receive).await;
         assert_eq!(again.status().as_u16(), 200, "a retried step answers as the first and writes nothing");
