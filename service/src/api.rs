@@ -120,6 +120,24 @@ pub struct SignedIn {
     pub by_cookie: bool,
 }
 
+impl SignedIn {
+    /// The context of a command this user gives now: today on Stockholm's clock, and the date the thing happened
+    /// (today when the request does not say).
+    pub fn command_context(
+        &self,
+        command_id: domain::ids::CommandId,
+        occurred_on: Option<time::Date>,
+    ) -> domain::command::CommandContext {
+        let today = domain::calendar::stockholm_date(time::OffsetDateTime::now_utc());
+        domain::command::CommandContext {
+            command_id,
+            actor: domain::command::Actor { user: self.account.user, role: self.account.role, unit: self.account.unit },
+            today,
+            occurred_on: occurred_on.unwrap_or(today),
+        }
+    }
+}
+
 fn cookie_token(headers: &HeaderMap) -> Option<&str> {
     headers
         .get_all(header::COOKIE)

@@ -15,7 +15,7 @@ use domain::case::{
     PreliminaryDecision, PriorInvestigation,
 };
 use domain::categories::ConcernCategory;
-use domain::command::{Actor, Command, CommandContext, CommandRefused};
+use domain::command::{Command, CommandRefused};
 use domain::ids::{CaseId, GoalId, InterventionId, NoteId, ReferralId, SubjectId, UnitId, UserId};
 use domain::legal::LegalGroundCode;
 use domain::outcomes::{GoalAttainment, InterventionKind, InterventionOutcome};
@@ -225,13 +225,7 @@ async fn run(
     issued: Issued,
 ) -> Result<(StatusCode, Json<CaseAnswer>), Problem> {
     let Issued { case, command_id, body, occurred_on, step, created } = issued;
-    let today = domain::calendar::stockholm_date(time::OffsetDateTime::now_utc());
-    let context = CommandContext {
-        command_id,
-        actor: Actor { user: signed_in.account.user, role: signed_in.account.role, unit: signed_in.account.unit },
-        today,
-        occurred_on: occurred_on.unwrap_or(today),
-    };
+    let context = signed_in.command_context(command_id, occurred_on);
     let outcome =
         state.bus.execute::<Case>(&case.to_string(), Command { context, body }, &EventMetadata::default()).await;
     let repeat = command_outcome(outcome, "case", |error| match error {

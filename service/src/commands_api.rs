@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use cqrs_es::Aggregate;
 use domain::categories::{ConcernCategory, InformationCategory};
-use domain::command::{Actor, Command, CommandContext};
+use domain::command::{Command, CommandContext};
 use domain::consent::Consent;
 use domain::ids::{CommandId, ConsentId, ReferralId, SubjectId, UnitId};
 use domain::legal::LegalGroundCode;
@@ -230,12 +230,7 @@ pub(crate) async fn send_referral(
     };
     let sealed_reason =
         state.vault.seal_text(subject, &request.reason).await.map_err(|error| Problem::internal(&error))?;
-    let context = CommandContext {
-        command_id,
-        actor: Actor { user: signed_in.account.user, role: signed_in.account.role, unit: signed_in.account.unit },
-        today,
-        occurred_on,
-    };
+    let context = signed_in.command_context(command_id, Some(occurred_on));
     let body = ReferralCommand::SendReferral {
         referral,
         kind: request.kind,
@@ -283,14 +278,8 @@ pub(crate) async fn register_application(
     if !crate::directory_api::open_unit(&state.db, "unit", signed_in.account.unit).await?.kind.owns_cases() {
         return Err(Problem::rule("ApplicationsGoToSocialServices", "applications are made to social services"));
     }
-    let today = domain::calendar::stockholm_date(time::OffsetDateTime::now_utc());
     let reason = state.vault.seal_text(subject, &request.reason).await.map_err(|error| Problem::internal(&error))?;
-    let context = CommandContext {
-        command_id,
-        actor: Actor { user: signed_in.account.user, role: signed_in.account.role, unit: signed_in.account.unit },
-        today,
-        occurred_on: request.occurred_on.unwrap_or(today),
-    };
+    let context = signed_in.command_context(command_id, request.occurred_on);
     let body = ReferralCommand::RegisterApplication {
         referral,
         subject,

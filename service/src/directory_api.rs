@@ -11,7 +11,7 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use domain::command::{Actor, Command, CommandContext, Role};
+use domain::command::{Command, Role};
 use domain::directory::{Unit, UnitCommand, UnitError};
 use domain::ids::{UnitId, UserId};
 use domain::units::{District, OfferedService, UnitDirectoryEntry, UnitKind};
@@ -104,16 +104,6 @@ pub struct UnitAnswer {
     written: Option<String>,
 }
 
-fn admin_context(signed_in: &SignedIn, command_id: domain::ids::CommandId) -> CommandContext {
-    let today = domain::calendar::stockholm_date(time::OffsetDateTime::now_utc());
-    CommandContext {
-        command_id,
-        actor: Actor { user: signed_in.account.user, role: signed_in.account.role, unit: signed_in.account.unit },
-        today,
-        occurred_on: today,
-    }
-}
-
 async fn execute_unit(
     state: &AppState,
     signed_in: &SignedIn,
@@ -121,7 +111,7 @@ async fn execute_unit(
     unit: UnitId,
     body: UnitCommand,
 ) -> Result<(StatusCode, Json<UnitAnswer>), Problem> {
-    let command = Command { context: admin_context(signed_in, command_id), body };
+    let command = Command { context: signed_in.command_context(command_id, None), body };
     let outcome = state.bus.execute::<Unit>(&unit.to_string(), command, &EventMetadata::default()).await;
     let repeat = command_outcome(outcome, "unit", |error| match error {
         UnitError::NotRegistered => Refusal::NotFound,
@@ -244,7 +234,7 @@ pub(crate) async fn add_user(
     let request: AddUserRequest = parse_body(raw)?;
     let unit = UnitId::parse(&request.unit_id).map_err(|error| Problem::invalid("unit_id", error.to_string()))?;
     open_unit(&state.db, "unit_id", unit).await?;
-    let context = admin_context(&signed_in, command_id);
+    let context = signed_in.command_context(command_id, None);
     let metadata = EventMetadata::default();
     let (user, repeat) =
         accounts::create_user(&state.bus, context, &metadata, &request.username, &request.password, request.role, unit)
@@ -275,7 +265,7 @@ pub(crate) async fn user_step(
 ) -> Result<StatusCode, Problem> {
     require_administrator(&signed_in)?;
     let user = UserId::parse(&id).map_err(|_| Problem::not_found("user"))?;
-    let context = admin_context(&signed_in, idempotency_key(&headers)?);
+    let context = signed_in.command_context(idempotency_key(&headers)?, None);
     let metadata = EventMetadata::default();
     let changed = match parse_step::<UserStepRequest>(raw, &step)? {
         UserStepRequest::ChangeRole { role, unit_id } => {

@@ -88,12 +88,10 @@ async fn one_request_per_key(
     let (parts, body) = request.into_parts();
     let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
+        // `body_limit` around every route closes the connection after a 413.
         Err(_) => {
-            let mut refused =
-                crate::problem::Problem::too_large(format!("the body may be at most {MAX_BODY_BYTES} bytes"))
-                    .into_response();
-            refused.headers_mut().insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
-            return refused;
+            return crate::problem::Problem::too_large(format!("the body may be at most {MAX_BODY_BYTES} bytes"))
+                .into_response()
         }
     };
     let mut hasher = Sha256::new();

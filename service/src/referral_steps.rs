@@ -9,7 +9,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use domain::command::{Actor, Command, CommandContext, CommandRefused};
+use domain::command::{Command, CommandRefused};
 use domain::ids::{CaseId, ReferralId, UnitId};
 use domain::outcomes::InterventionOutcome;
 use domain::referral::{DeclineReason, FeedbackKind, ProtectionAssessment, Referral, ReferralCommand, ReferralError};
@@ -187,13 +187,7 @@ pub(crate) async fn step(
             (ReferralCommand::GiveFeedback { feedback, message }, occurred_on)
         }
     };
-    let today = domain::calendar::stockholm_date(time::OffsetDateTime::now_utc());
-    let context = CommandContext {
-        command_id,
-        actor: Actor { user: signed_in.account.user, role: signed_in.account.role, unit: signed_in.account.unit },
-        today,
-        occurred_on: occurred_on.unwrap_or(today),
-    };
+    let context = signed_in.command_context(command_id, occurred_on);
     let outcome = state
         .bus
         .execute::<Referral>(&referral_id.to_string(), Command { context, body }, &EventMetadata::default())

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use domain::categories::InformationCategory;
-use domain::command::{Actor, Command, CommandContext, CommandRefused, Role};
+use domain::command::{Command, CommandRefused, Role};
 use domain::consent::{Consent, ConsentCommand, ConsentError, ConsentGiver};
 use domain::identity_number::IdentityNumber;
 use domain::ids::{ConsentId, SubjectId, UnitId};
@@ -63,16 +63,6 @@ pub struct SubjectAnswer {
 
 fn today() -> Date {
     domain::calendar::stockholm_date(time::OffsetDateTime::now_utc())
-}
-
-fn context(signed_in: &SignedIn, command_id: domain::ids::CommandId) -> CommandContext {
-    let today = today();
-    CommandContext {
-        command_id,
-        actor: Actor { user: signed_in.account.user, role: signed_in.account.role, unit: signed_in.account.unit },
-        today,
-        occurred_on: today,
-    }
 }
 
 /// Checks an identity and works out its statistics attributes.
@@ -230,7 +220,7 @@ pub(crate) async fn step(
                 &state.vault,
                 subject,
                 ErasureGround::Decision { reference: ground },
-                context(&signed_in, command_id),
+                signed_in.command_context(command_id, None),
                 &EventMetadata::default(),
             )
             .await
@@ -253,7 +243,7 @@ async fn execute(
     subject: SubjectId,
     body: SubjectCommand,
 ) -> Result<(StatusCode, Json<SubjectAnswer>), Problem> {
-    let command = Command { context: context(signed_in, command_id), body };
+    let command = Command { context: signed_in.command_context(command_id, None), body };
     let outcome = state.bus.execute::<Subject>(&subject.to_string(), command, &EventMetadata::default()).await;
     let repeat = subject_outcome(outcome)?;
     Ok(answered(state, subject, repeat).await)
@@ -323,7 +313,7 @@ pub(crate) async fn give_consent(
         return Err(Problem::invalid("purpose", "purpose must not be empty"));
     }
     let purpose = state.vault.seal_text(subject, &request.purpose).await.map_err(|error| Problem::internal(&error))?;
-    let mut context = context(&signed_in, command_id);
+    let mut context = signed_in.command_context(command_id, None);
     context.occurred_on = request.valid_from.min(context.today);
     let body = ConsentCommand::GiveConsent {
         consent,
@@ -373,7 +363,7 @@ pub(crate) async fn revoke_consent(
             .bus
             .execute::<Consent>(
                 &consent.to_string(),
-                Command { context: context(&signed_in, command_id), body },
+                Command { context: signed_in.command_context(command_id, None), body },
                 &EventMetadata::default(),
             )
             .await,
