@@ -89,7 +89,11 @@ pub async fn connect_sqlite(path: &str) -> Result<Db, StoreError> {
     let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+        // Acknowledged means durable: in WAL mode FULL syncs the write-ahead log at every commit, so a command
+        // Lots answered survives a power loss, as on PostgreSQL. NORMAL (SQLite's usual WAL setting) syncs only at
+        // checkpoints and may lose the last commits; EXTRA differs from FULL only in rollback-journal mode.
+        // Set here, it holds for every connection the pool opens: the API's, the projections' and the sealer's.
+        .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         // Deleted rows (erased subjects' keys) are overwritten with zeros, not left in free pages.
         .pragma("secure_delete", "on")

@@ -477,3 +477,37 @@ on_both_stores! {
         assert!(String::from_utf8_lossy(&output.stderr).contains("applied migrations are never edited"), "{output:?}");
     }
 }
+
+/// Acknowledged means durable on the embedded store: every connection its pool opens — the API's, the
+/// projections' and the sealer's all come from it — runs in WAL mode with `synchronous = FULL` (2), on a fresh
+/// store and on one reopened, as a restarted `lots serve` opens it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_embedded_connection_syncs_each_commit_to_disk() {
+    async fn settings_of_every_connection(db: &projections::db::Db) -> Vec<(String, i64)> {
+        let projections::db::Backend::Sqlite(pool) = db.backend() else { panic!("an SQLite store") };
+        // Hold every connection at once, so each is a distinct one the pool opened.
+        let size = pool.options().get_max_connections() as usize;
+        let mut held = Vec::with_capacity(size);
+        for _ in 0..size {
+            held.push(pool.acquire().await.expect("a connection"));
+        }
+        assert_eq!(pool.size() as usize, size, "the pool opened all its connections");
+        let mut settings = Vec::new();
+        for connection in &mut held {
+            let journal: String =
+                sqlx::query_scalar("pragma journal_mode").fetch_one(&mut **connection).await.expect("journal_mode");
+            let synchronous: i64 =
+                sqlx::query_scalar("pragma synchronous").fetch_one(&mut **connection).await.expect("synchronous");
+            settings.push((journal, synchronous));
+        }
+        settings
+    }
+    let store = tests::TestStore::new(tests::Backend::Sqlite).await;
+    let fresh = settings_of_every_connection(&store.db).await;
+    assert!(fresh.len() >= 2, "{fresh:?}");
+    assert!(fresh.iter().all(|(journal, synchronous)| journal == "wal" && *synchronous == 2), "{fresh:?}");
+
+    let reopened = store.reopen().await;
+    let again = settings_of_every_connection(&reopened).await;
+    assert!(again.iter().all(|(journal, synchronous)| journal == "wal" && *synchronous == 2), "{again:?}");
+}

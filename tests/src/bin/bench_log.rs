@@ -1,18 +1,29 @@
-//! The log's write benchmark on PostgreSQL: N one-event commands through the real command path (load, decide,
-//! append with metadata) with C concurrent writers, against a raw baseline measured in the same run: the same
-//! number of rows of the same size, each in its own single-row INSERT transaction, at the same concurrency.
+//! The log's write benchmark: N one-event commands through the real command path (load, decide, append with
+//! metadata) with C concurrent writers, against a raw baseline measured in the same run on the same pool: the
+//! same number of rows of the same size, each in its own single-row INSERT transaction, at the same concurrency.
+//! On PostgreSQL (the default) or on the embedded SQLite store, opened exactly as `lots serve` opens it (so with
+//! its durability settings: the baseline pays the same commit cost).
 //!
-//! `cargo run --release -p tests --bin bench-log -- --events 4000 --writers 16`
+//! `cargo run --release -p tests --bin bench-log -- --events 4000 --writers 16 [--store sqlite]`
 
 use std::sync::Arc;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use domain::ids::SubjectId;
 use domain::subject::Subject;
-use projections::db::Backend;
+use projections::db::Db;
 use service::commands::{CommandBus, EventMetadata};
 use tests::Desk;
 use ulid::Ulid;
+
+/// Which store the benchmark writes to.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Store {
+    /// A fresh PostgreSQL database on the test server (`LOTS_TEST_POSTGRES_URL`).
+    Postgres,
+    /// A fresh embedded SQLite file in a temporary folder.
+    Sqlite,
+}
 
 /// Measures appends through the command path against plain INSERTs.
 #[derive(Debug, Parser)]
@@ -23,19 +34,37 @@ struct Args {
     /// How many concurrent writers.
     #[arg(long, default_value_t = 16)]
     writers: usize,
+    /// The store to write to.
+    #[arg(long, value_enum, default_value_t = Store::Postgres)]
+    store: Store,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let name = format!("lots_bench_{}", Ulid::new().to_string().to_lowercase());
-    let admin = sqlx::PgPool::connect(&tests::postgres_admin_url()).await?;
-    sqlx::query(&format!("create database {name}")).execute(&admin).await?;
-    let result = run(&args, &name).await;
-    sqlx::query(&format!("drop database if exists {name} with (force)")).execute(&admin).await?;
-    let (lots, raw) = result?;
+    let (lots, raw) = match args.store {
+        Store::Postgres => {
+            let name = format!("lots_bench_{}", Ulid::new().to_string().to_lowercase());
+            let admin = sqlx::PgPool::connect(&tests::postgres_admin_url()).await?;
+            sqlx::query(&format!("create database {name}")).execute(&admin).await?;
+            let result = async {
+                let db = service::store::connect_postgres(&tests::database_url(&name)).await?;
+                run(&args, db).await
+            }
+            .await;
+            sqlx::query(&format!("drop database if exists {name} with (force)")).execute(&admin).await?;
+            result?
+        }
+        Store::Sqlite => {
+            let folder = tempfile::tempdir()?;
+            let path = folder.path().join("lots.db");
+            let db = service::store::connect_sqlite(&path.display().to_string()).await?;
+            run(&args, db).await?
+        }
+    };
     let report = format!(
-        "events: {}, writers: {}\ncommand path: {:>9.1} events/s\nraw INSERT:   {:>9.1} rows/s\nratio (command path / raw): {:.3}\n",
+        "store: {:?}, events: {}, writers: {}\ncommand path: {:>9.1} events/s\nraw INSERT:   {:>9.1} rows/s\nratio (command path / raw): {:.3}\n",
+        args.store,
         args.events,
         args.writers,
         lots,
@@ -46,13 +75,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-async fn run(args: &Args, name: &str) -> Result<(f64, f64), Box<dyn std::error::Error>> {
-    let db = service::store::connect_postgres(&tests::database_url(name)).await?;
+async fn run(args: &Args, db: Db) -> Result<(f64, f64), Box<dyn std::error::Error>> {
     service::store::migrate(&db).await?;
-    let Backend::Postgres(pool) = db.backend().clone() else { unreachable!("a PostgreSQL store") };
 
     // The command path: each command registers a new subject, one event each.
-    let bus = Arc::new(CommandBus::new(db));
+    let bus = Arc::new(CommandBus::new(db.clone()));
     let lots = tests::rate(args.events, args.writers, move |_| {
         let bus = Arc::clone(&bus);
         async move {
@@ -65,34 +92,31 @@ async fn run(args: &Args, name: &str) -> Result<(f64, f64), Box<dyn std::error::
     .await?;
 
     // The baseline: rows shaped like a real event (its payload and metadata), one INSERT transaction each.
+    let sample = "select cast(payload as text), cast(metadata as text) from events limit 1";
+    let table = "create table bench_raw (aggregate_type text not null, aggregate_id text not null,
+             sequence bigint not null, event_type text not null, event_version text not null, payload text not null,
+             metadata text not null, primary key (aggregate_type, aggregate_id, sequence))";
     let (payload, metadata): (String, String) =
-        sqlx::query_as("select payload::text, metadata::text from events limit 1").fetch_one(&pool).await?;
-    sqlx::raw_sql(
-        "create table bench_raw (aggregate_type text not null, aggregate_id text not null, sequence bigint not null,
-             event_type text not null, event_version text not null, payload json not null, metadata json not null,
-             primary key (aggregate_type, aggregate_id, sequence))",
-    )
-    .execute(&pool)
-    .await?;
+        projections::on_pool!(db, |pool| sqlx::query_as(sample).fetch_one(pool).await?);
+    projections::on_pool!(db, |pool| sqlx::raw_sql(table).execute(pool).await.map(drop)?);
     let row = Arc::new((payload, metadata));
-    let baseline_pool = pool.clone();
+    let baseline = db.clone();
     let raw = tests::rate(args.events, args.writers, move |_| {
-        let (pool, row) = (baseline_pool.clone(), Arc::clone(&row));
+        let (db, row) = (baseline.clone(), Arc::clone(&row));
         async move {
-            sqlx::query(
-                "insert into bench_raw (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
-                 values ('subject', $1, 1, 'SubjectRegistered', '1', $2::json, $3::json)",
-            )
-            .bind(Ulid::new().to_string())
-            .bind(&row.0)
-            .bind(&row.1)
-            .execute(&pool)
-            .await
-            .map(drop)
+            let insert = "insert into bench_raw (aggregate_type, aggregate_id, sequence, event_type, event_version,
+                 payload, metadata) values ('subject', $1, 1, 'SubjectRegistered', '1', $2, $3)";
+            projections::on_pool!(db, |pool| sqlx::query(insert)
+                .bind(Ulid::new().to_string())
+                .bind(&row.0)
+                .bind(&row.1)
+                .execute(pool)
+                .await
+                .map(drop))
             .map_err(|error| error.to_string())
         }
     })
     .await?;
-    pool.close().await;
+    projections::on_pool!(db, |pool| pool.close().await);
     Ok((lots, raw))
 }
