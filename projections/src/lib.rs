@@ -8,6 +8,7 @@ pub mod feed;
 pub mod outcomes;
 pub mod queries;
 pub mod referrals;
+pub mod replay;
 pub mod runner;
 pub mod suppression;
 pub mod timeline;

@@ -436,10 +436,10 @@ pub async fn rebuild(
 pub async fn rebuild_as_of(
     db: &Db,
     projection: &dyn Projection,
-    as_of: crate::timeline::AsOf,
+    as_of: crate::replay::AsOf,
     mut progress: impl FnMut(u64),
 ) -> Result<(i64, String), ProjectionError> {
-    use crate::timeline::AsOf;
+    use crate::replay::AsOf;
     let generation: i64 = on_pool!(db, |pool| {
         sqlx::query_scalar("select coalesce(max(generation), 1000000) + 1 from projection_snapshots where name = $1")
             .bind(projection.name())

@@ -2,7 +2,6 @@
 //! who acted and when it happened and was recorded; and a case's state as of any log position or moment,
 //! replayed from the log itself.
 
-use cqrs_es::Aggregate;
 use domain::case::{Case, CaseEvent, CaseOrigin};
 use domain::event::Stamped;
 use domain::referral::ReferralEvent;
@@ -11,6 +10,7 @@ use serde::Serialize;
 use crate::db::Db;
 use crate::feed::FeedEvent;
 use crate::on_pool;
+use crate::replay::AsOf;
 use crate::runner::{status, Arg, Projection, ProjectionError, Write};
 
 /// The timeline projection.
@@ -176,57 +176,17 @@ pub async fn case_timeline(db: &Db, case: &str) -> Result<Vec<TimelineEntry>, sq
         .collect())
 }
 
-/// A moment in the log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AsOf {
-    /// Everything up to and including this global position.
-    Position(i64),
-    /// Everything the database recorded at or before this moment (microseconds since the Unix epoch).
-    RecordedAt(i64),
-}
-
 /// A case's state as of `as_of`, replayed from the log (not from a projection): exactly what the aggregate was.
 pub async fn case_state_as_of(db: &Db, case: &str, as_of: AsOf) -> Result<Case, ProjectionError> {
-    let (position, recorded) = match as_of {
-        AsOf::Position(position) => (position, i64::MAX),
-        AsOf::RecordedAt(micros) => (i64::MAX, micros),
-    };
-    let payloads: Vec<String> = match db.backend() {
-        crate::db::Backend::Postgres(pool) => sqlx::query_scalar(
-            "select payload::text from events
-              where aggregate_type = 'case' and aggregate_id = $1 and global_position <= $2
-                and (extract(epoch from recorded_at) * 1000000)::bigint <= $3
-              order by sequence",
-        )
-        .bind(case)
-        .bind(position)
-        .bind(recorded)
-        .fetch_all(pool)
-        .await?,
-        crate::db::Backend::Sqlite(pool) => sqlx::query_scalar(
-            "select e.payload from events e
-               join event_positions p on p.aggregate_type = e.aggregate_type and p.aggregate_id = e.aggregate_id and p.sequence = e.sequence
-              where e.aggregate_type = 'case' and e.aggregate_id = $1 and p.global_position <= $2 and e.recorded_at <= $3
-              order by e.sequence",
-        )
-        .bind(case)
-        .bind(position)
-        .bind(recorded)
-        .fetch_all(pool)
-        .await?,
-    };
-    let mut state = Case::default();
-    for payload in payloads {
-        let stamped: Stamped<CaseEvent> =
-            serde_json::from_str(&payload).map_err(|error| ProjectionError::Unreadable {
-                aggregate_type: "case".to_owned(),
-                aggregate_id: case.to_owned(),
-                sequence: -1,
-                reason: error.to_string(),
-            })?;
-        state.apply(stamped);
-    }
-    Ok(state)
+    crate::replay::replay(db, "case", case, Some(as_of), |_| {}).await.map_err(|error| match error {
+        crate::replay::ReplayError::Store(error) => ProjectionError::from(error),
+        crate::replay::ReplayError::Payload { source, .. } => ProjectionError::Unreadable {
+            aggregate_type: "case".to_owned(),
+            aggregate_id: case.to_owned(),
+            sequence: -1,
+            reason: source.to_string(),
+        },
+    })
 }
 
 /// The case's own events straight from the log (not a projection), up to `as_of`: what `lots replay` prints.

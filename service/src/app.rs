@@ -4,15 +4,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use projections::db::Db;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::api;
 use crate::config::Config;
-use crate::http;
-use crate::seal::{self, Sealer};
-use crate::store;
+use crate::event_log::seal::{self, Sealer};
+use crate::event_log::store;
+use crate::state::AppState;
 
 /// Why Lots could not start.
 #[derive(Debug, thiserror::Error)]
@@ -31,25 +31,6 @@ pub enum StartError {
         /// Why.
         source: std::io::Error,
     },
-}
-
-/// The shared state of the HTTP service.
-#[derive(Debug)]
-pub struct AppState {
-    /// The store.
-    pub db: Db,
-    /// Seals and opens personal data.
-    pub vault: crate::personal::Vault,
-    /// Executes commands.
-    pub bus: Arc<crate::commands::CommandBus>,
-    /// The metrics `/metrics` shows.
-    pub metrics: Arc<crate::metrics::Metrics>,
-    /// Verifies the log's and the access log's signed checkpoints.
-    pub verifying_key: ed25519_dalek::VerifyingKey,
-    /// Whether this process is verifying the logs now.
-    pub verifying: std::sync::atomic::AtomicBool,
-    /// The projections' digests as `/readyz` last computed them.
-    pub digests: crate::http::DigestCache,
 }
 
 /// A started Lots: listener bound, background tasks running.
@@ -89,17 +70,17 @@ impl Application {
             )));
         }
         let metrics = Arc::new(crate::metrics::Metrics::default());
-        let bus = Arc::new(crate::commands::CommandBus::new(db.clone()).with_metrics(Arc::clone(&metrics)));
+        let bus = Arc::new(crate::event_log::commands::CommandBus::new(db.clone()).with_metrics(Arc::clone(&metrics)));
+        let verifier = Arc::new(crate::audit::Verifier::new(db.clone(), verifying_key));
         let state = Arc::new(AppState {
             db,
             vault,
             bus,
             metrics,
-            verifying_key,
-            verifying: Default::default(),
+            verifier: Arc::clone(&verifier),
             digests: Default::default(),
         });
-        tasks.push(tokio::spawn(crate::audit_api::follow(Arc::clone(&state), stopped.clone())));
+        tasks.push(tokio::spawn(verifier.follow(stopped.clone())));
         Ok(Self { listener, port, state, stop, tasks })
     }
 
@@ -113,7 +94,7 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let service = http::router(self.state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let service = api::router(self.state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
         let _ = self.stop.send(true);
         for task in self.tasks {

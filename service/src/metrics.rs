@@ -1,21 +1,13 @@
-//! `/metrics` in the Prometheus text format: requests by route and status, their latencies, command outcomes,
-//! and each projection's lag. Routes are the templates (`/api/cases/{id}`), never paths with ids in them.
+//! The service's metrics, in the Prometheus data model: requests by route and status, their latencies, command
+//! outcomes, and each projection's lag. Routes are the templates (`/api/cases/{id}`), never paths with ids in
+//! them. Counted here, at the bottom, so the command bus can report to it; served by the API's `/metrics`.
 
-use std::sync::Arc;
-use std::time::Instant;
-
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::header;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
-
-use crate::app::AppState;
 
 /// A request's route template and status.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -85,42 +77,22 @@ impl Metrics {
             .get_or_create(&CommandLabels { aggregate: aggregate.to_owned(), outcome: outcome.to_owned() })
             .inc();
     }
-}
 
-/// Middleware: times every request and counts it by route template and status.
-pub async fn track(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
-    let started = Instant::now();
-    // One span per request: the route template (never a path with an id in it) and a request id that is also
-    // sent back, so a user's report and the log meet.
-    let request_id = ulid::Ulid::new();
-    let span = tracing::info_span!("request", method = %request.method(), route = %route, %request_id);
-    let mut response = tracing::Instrument::instrument(next.run(request), span.clone()).await;
-    span.in_scope(|| {
-        tracing::info!(status = response.status().as_u16(), millis = started.elapsed().as_millis() as u64, "answered");
-    });
-    if let Ok(value) = axum::http::HeaderValue::from_str(&request_id.to_string()) {
-        response.headers_mut().insert("x-request-id", value);
+    /// Counts one answered request by its route template and status, and its latency.
+    pub fn request(&self, route: &str, status: u16, seconds: f64) {
+        self.latency.get_or_create(&RouteLabels { route: route.to_owned() }).observe(seconds);
+        self.requests.get_or_create(&RequestLabels { route: route.to_owned(), status }).inc();
     }
-    let metrics = &state.metrics;
-    metrics.latency.get_or_create(&RouteLabels { route: route.clone() }).observe(started.elapsed().as_secs_f64());
-    metrics.requests.get_or_create(&RequestLabels { route, status: response.status().as_u16() }).inc();
-    response
-}
 
-/// `GET /metrics`.
-pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
-    for projection in projections::all() {
-        if let Ok(lag) = projections::runner::lag(&state.db, projection.name(), 10_000).await {
-            state.metrics.lag.get_or_create(&ProjectionLabels { projection: projection.name().to_owned() }).set(lag);
-        }
+    /// Sets how many events `projection` is behind the feed.
+    pub fn projection_lag(&self, projection: &str, lag: i64) {
+        self.lag.get_or_create(&ProjectionLabels { projection: projection.to_owned() }).set(lag);
     }
-    let mut text = String::new();
-    if prometheus_client::encoding::text::encode(&mut text, &state.metrics.registry).is_err() {
-        return crate::problem::Problem::internal(&"metrics could not be encoded").into_response();
+
+    /// The Prometheus text exposition of every metric.
+    pub fn encode(&self) -> Result<String, std::fmt::Error> {
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &self.registry)?;
+        Ok(text)
     }
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
 }

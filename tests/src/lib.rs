@@ -58,14 +58,14 @@ impl TestStore {
             config.database_url = Some(database_url(&name));
             database = Some(name);
         }
-        let db = service::store::connect(&config).await.expect("open the test store");
-        service::store::migrate(&db).await.expect("migrate the test store");
+        let db = service::event_log::store::connect(&config).await.expect("open the test store");
+        service::event_log::store::migrate(&db).await.expect("migrate the test store");
         Self { db, backend, config, database, folder }
     }
 
     /// Opens another handle on the same store, as a second process would.
     pub async fn reopen(&self) -> Db {
-        service::store::connect(&self.config).await.expect("reopen the test store")
+        service::event_log::store::connect(&self.config).await.expect("reopen the test store")
     }
 
     /// The vault over this store (its master key created on first use).
@@ -195,7 +195,7 @@ pub async fn settled(db: &Db, from: projections::feed::FeedCursor, count: usize)
 /// A random but valid flow of work for `subjects` young people: reports of concern from schools, receipt,
 /// cases, assessments (some late, with reasons), investigations, interventions, feedback, closing and
 /// reopening. Deterministic for a seed. Returns how many commands were written.
-pub async fn random_flow(bus: &service::commands::CommandBus, seed: u64, subjects: usize) -> usize {
+pub async fn random_flow(bus: &service::event_log::commands::CommandBus, seed: u64, subjects: usize) -> usize {
     use domain::case::{
         Case, CaseCommand, CaseOrigin, ChildHeard, CloseReason, InvestigationResult, PlannedGoal, PreliminaryDecision,
     };
@@ -205,7 +205,7 @@ pub async fn random_flow(bus: &service::commands::CommandBus, seed: u64, subject
     use domain::referral::{
         DeclineReason, FeedbackKind, ProtectionAssessment, Referral, ReferralCommand, ReferralKind,
     };
-    use service::commands::EventMetadata;
+    use service::event_log::commands::EventMetadata;
     use time::Duration as Days;
 
     struct Rng(u64);
@@ -440,7 +440,7 @@ pub async fn register_unit(db: &Db, kind: domain::units::UnitKind) -> UnitId {
         district: District::parse("Testdistrikt").expect("a district"),
         services: Default::default(),
     };
-    service::commands::CommandBus::new(db.clone())
+    service::event_log::commands::CommandBus::new(db.clone())
         .execute::<domain::directory::Unit>(&unit.to_string(), Command { context, body }, &Default::default())
         .await
         .expect("the unit is registered");

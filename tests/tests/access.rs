@@ -5,7 +5,9 @@ use domain::command::Role;
 use domain::ids::{CaseId, UnitId, UserId};
 use domain::sealed::Sealed;
 use projections::access_review::access_review;
-use service::access::{record_read, sign_access_log, verify_access_log, AccessLogMismatch, AccessLogReport, Read};
+use service::event_log::access_log::{
+    record_read, sign_access_log, verify_access_log, AccessLogMismatch, AccessLogReport, Read,
+};
 use ulid::Ulid;
 
 fn read(unit: UnitId, case_unit: UnitId, protected: bool, what: &str) -> Read {
@@ -53,7 +55,7 @@ on_both_stores! {
         assert!(unusual.iter().any(|row| row.case_id == protected.case.to_string()));
         assert!(access_review(&store.db, &UnitId::from_ulid(Ulid::new()).to_string(), 0, i64::MAX, false).await.expect("review").is_empty());
 
-        let key = service::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a signing key");
+        let key = service::event_log::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a signing key");
         let verifying = key.verifying_key();
         assert_eq!(verify_access_log(&store.db, &verifying).await.expect("verify"), Ok(AccessLogReport { entries: 3, checkpoints: 0, unsigned: 3 }));
         assert_eq!(sign_access_log(&store.db, &key).await.expect("sign"), Some(positions[2]));

@@ -10,7 +10,7 @@ use domain::ids::{CaseId, CommandId, SubjectId, UnitId, UserId};
 use domain::sealed::Sealed;
 use domain::subject::{ProtectionLevel, StatisticsAttributes, Subject, SubjectCommand};
 use domain::units::{District, UnitKind};
-use service::commands::{CommandBus, EventMetadata};
+use service::event_log::commands::{CommandBus, EventMetadata};
 use time::macros::date;
 use ulid::Ulid;
 

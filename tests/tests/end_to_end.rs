@@ -28,6 +28,7 @@ macro_rules! on_both_stores {
 
 mod access;
 mod api;
+mod architecture;
 mod contract;
 mod domain_flow;
 mod log;

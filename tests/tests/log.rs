@@ -8,7 +8,7 @@ use std::time::Duration;
 use domain::ids::SubjectId;
 use domain::subject::{Subject, SubjectCommand};
 use projections::feed::{self, FeedCursor, FeedEvent};
-use service::commands::{CommandBus, CommandError, EventMetadata};
+use service::event_log::commands::{CommandBus, CommandError, EventMetadata};
 use tests::Desk;
 use ulid::Ulid;
 
@@ -124,8 +124,8 @@ on_both_stores! {
         let subject = SubjectId::from_ulid(Ulid::new());
         bus.execute::<Subject>(&subject.to_string(), desk.register(subject), &EventMetadata::default()).await.expect("register");
         tests::settled(&store.db, FeedCursor::default(), 1).await;
-        let key = service::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a key");
-        service::seal::Sealer::new(store.db.clone(), key, 1, Duration::from_secs(60)).seal_available(true).await.expect("seal");
+        let key = service::event_log::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a key");
+        service::event_log::seal::Sealer::new(store.db.clone(), key, 1, Duration::from_secs(60)).seal_available(true).await.expect("seal");
         let mut refused = vec![
             "update events set event_type = 'Forged'",
             "delete from events",
@@ -209,11 +209,11 @@ on_both_stores! {
             ))
             .await
             .expect("pretend a newer Lots migrated");
-        let error = service::store::migrate(&store.db).await.expect_err("refused");
-        assert!(matches!(error, service::store::StoreError::DatabaseFromNewerLots { version: 29990101000000 }), "{error}");
+        let error = service::event_log::store::migrate(&store.db).await.expect_err("refused");
+        assert!(matches!(error, service::event_log::store::StoreError::DatabaseFromNewerLots { version: 29990101000000 }), "{error}");
         assert!(error.to_string().contains("newer Lots"));
-        let error = service::store::check_schema(&store.db).await.expect_err("refused");
-        assert!(matches!(error, service::store::StoreError::DatabaseFromNewerLots { .. }));
+        let error = service::event_log::store::check_schema(&store.db).await.expect_err("refused");
+        assert!(matches!(error, service::event_log::store::StoreError::DatabaseFromNewerLots { .. }));
     }
 
     /// A log written and sealed by one process is read and verified by a new `lots` process.
@@ -227,8 +227,8 @@ on_both_stores! {
             bus.execute::<Subject>(&id, desk.correct(), &EventMetadata::default()).await.expect("correct");
         }
         tests::settled(&store.db, FeedCursor::default(), 10).await;
-        let key = service::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a key");
-        let round = service::seal::Sealer::new(store.db.clone(), key, 4, Duration::from_secs(3600)).seal_available(true).await.expect("seal");
+        let key = service::event_log::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a key");
+        let round = service::event_log::seal::Sealer::new(store.db.clone(), key, 4, Duration::from_secs(3600)).seal_available(true).await.expect("seal");
         assert_eq!((round.sealed, round.head.index), (10, 10));
         match store.db.backend() {
             projections::db::Backend::Postgres(pool) => pool.close().await,
@@ -292,8 +292,8 @@ async fn a_restored_database_starts_a_new_epoch_and_readers_neither_skip_nor_rep
             .expect("register");
     }
     let before = tests::settled(&original.db, FeedCursor::default(), 3).await;
-    let signing = service::seal::load_signing_key(&original.config.signing_key_path(), true).expect("a key");
-    service::seal::Sealer::new(original.db.clone(), signing.clone(), 100, Duration::from_secs(3600))
+    let signing = service::event_log::seal::load_signing_key(&original.config.signing_key_path(), true).expect("a key");
+    service::event_log::seal::Sealer::new(original.db.clone(), signing.clone(), 100, Duration::from_secs(3600))
         .seal_available(true)
         .await
         .expect("seal");
@@ -330,8 +330,8 @@ async fn a_restored_database_starts_a_new_epoch_and_readers_neither_skip_nor_rep
     .expect("shift the restored transaction ids");
     raw.close().await;
 
-    let db = service::store::connect_postgres(&restored_url).await.expect("open the restored store");
-    service::store::migrate(&db).await.expect("start on the restored store");
+    let db = service::event_log::store::connect_postgres(&restored_url).await.expect("open the restored store");
+    service::event_log::store::migrate(&db).await.expect("start on the restored store");
     let epochs: Vec<i64> = match db.backend() {
         projections::db::Backend::Postgres(pool) => {
             sqlx::query_scalar("select epoch from log_epochs order by epoch").fetch_all(pool).await.expect("epochs")
@@ -358,13 +358,13 @@ async fn a_restored_database_starts_a_new_epoch_and_readers_neither_skip_nor_rep
     assert_eq!(everything[..3].iter().map(key).collect::<Vec<_>>(), before.iter().map(key).collect::<Vec<_>>());
 
     // The restored seals still verify, and sealing carries on in the new epoch.
-    let outcome = service::seal::verify(&db, &signing.verifying_key(), |_, _| {}).await.expect("verify");
+    let outcome = service::event_log::seal::verify(&db, &signing.verifying_key(), |_, _| {}).await.expect("verify");
     assert_eq!(outcome.map(|report| (report.verified, report.unsealed)), Ok((3, 2)));
-    service::seal::Sealer::new(db.clone(), signing.clone(), 100, Duration::from_secs(3600))
+    service::event_log::seal::Sealer::new(db.clone(), signing.clone(), 100, Duration::from_secs(3600))
         .seal_available(true)
         .await
         .expect("seal on");
-    let outcome = service::seal::verify(&db, &signing.verifying_key(), |_, _| {}).await.expect("verify");
+    let outcome = service::event_log::seal::verify(&db, &signing.verifying_key(), |_, _| {}).await.expect("verify");
     assert_eq!(outcome.map(|report| (report.verified, report.unsealed)), Ok((5, 0)));
     if let projections::db::Backend::Postgres(pool) = db.backend() {
         pool.close().await;
@@ -379,16 +379,19 @@ async fn the_service_role_appends_but_may_not_change_the_log() {
     let store = tests::TestStore::new(tests::Backend::Postgres).await;
     let (role, service_url) = tests::service_role(&store);
 
-    let db = service::store::connect_postgres(&service_url).await.expect("connect as the service role");
-    service::store::migrate(&db).await.expect("the start-up migration check runs with nothing to apply");
+    let db = service::event_log::store::connect_postgres(&service_url).await.expect("connect as the service role");
+    service::event_log::store::migrate(&db).await.expect("the start-up migration check runs with nothing to apply");
     let bus = CommandBus::new(db.clone());
     let subject = SubjectId::from_ulid(Ulid::new());
     bus.execute::<Subject>(&subject.to_string(), Desk::default().register(subject), &EventMetadata::default())
         .await
         .expect("append");
     tests::settled(&db, FeedCursor::default(), 1).await;
-    let key = service::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a key");
-    service::seal::Sealer::new(db.clone(), key, 1, Duration::from_secs(60)).seal_available(true).await.expect("seal");
+    let key = service::event_log::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a key");
+    service::event_log::seal::Sealer::new(db.clone(), key, 1, Duration::from_secs(60))
+        .seal_available(true)
+        .await
+        .expect("seal");
     let projections::db::Backend::Postgres(pool) = db.backend() else { unreachable!() };
     for sql in [
         "update events set event_type = 'Forged'",
@@ -410,9 +413,9 @@ async fn the_service_role_appends_but_may_not_change_the_log() {
 on_both_stores! {
     /// The sealer follows the feed: what is written while it runs gets sealed, and the log verifies.
     async fn the_sealer_follows_the_feed_while_events_are_written(store) {
-        let key = service::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a key");
+        let key = service::event_log::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a key");
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let sealer = service::seal::Sealer::new(store.db.clone(), key.clone(), 5, Duration::from_secs(3600));
+        let sealer = service::event_log::seal::Sealer::new(store.db.clone(), key.clone(), 5, Duration::from_secs(3600));
         let following = tokio::spawn(sealer.follow(stopped));
         let bus = CommandBus::new(store.db.clone());
         for _ in 0..12 {
@@ -420,12 +423,12 @@ on_both_stores! {
             bus.execute::<Subject>(&subject.to_string(), Desk::default().register(subject), &EventMetadata::default()).await.expect("register");
         }
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-        while service::seal::seal_head(&store.db).await.expect("head").index < 12 && tokio::time::Instant::now() < deadline {
+        while service::event_log::seal::seal_head(&store.db).await.expect("head").index < 12 && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         stop.send(true).expect("stop the sealer");
         following.await.expect("the sealer stops");
-        let report = service::seal::verify(&store.db, &key.verifying_key(), |_, _| {}).await.expect("verify").expect("verifies");
+        let report = service::event_log::seal::verify(&store.db, &key.verifying_key(), |_, _| {}).await.expect("verify").expect("verifies");
         assert_eq!((report.verified, report.unsealed), (12, 0));
         assert!(report.checkpoints >= 2, "signed every five events: {report:?}");
     }
@@ -470,8 +473,8 @@ on_both_stores! {
             .raw(&format!("update _sqlx_migrations set checksum = {checksum} where version = 20261125000001"))
             .await
             .expect("pretend the migration was edited");
-        let error = service::store::migrate(&store.db).await.expect_err("refused");
-        assert!(matches!(error, service::store::StoreError::AppliedMigrationEdited { version: 20261125000001 }), "{error}");
+        let error = service::event_log::store::migrate(&store.db).await.expect_err("refused");
+        assert!(matches!(error, service::event_log::store::StoreError::AppliedMigrationEdited { version: 20261125000001 }), "{error}");
         let output = lots(&store, &["migrate"]);
         assert_eq!(output.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&output.stderr).contains("applied migrations are never edited"), "{output:?}");

@@ -12,7 +12,7 @@ use domain::sealed::Sealed;
 use domain::subject::{StatisticsAttributes, Subject, SubjectCommand};
 use domain::units::{District, UnitKind};
 use projections::feed::FeedCursor;
-use service::commands::{CommandBus, EventMetadata};
+use service::event_log::commands::{CommandBus, EventMetadata};
 use service::personal::{Identity, Opened, Vault, VaultError};
 use tests::{Desk, TestStore};
 use time::macros::date;
@@ -218,8 +218,8 @@ on_both_stores! {
         register(&bus, &vault, &desk, subject, &who, date!(2026 - 02 - 02)).await;
         case_with_note(&bus, &vault, &desk, subject, date!(2026 - 02 - 03), None, "Zebrafink-anteckningen om hemsituationen").await;
         tests::settled(&store.db, FeedCursor::default(), 3).await;
-        let key = service::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a key");
-        service::seal::Sealer::new(store.db.clone(), key, 100, Duration::from_secs(60)).seal_available(true).await.expect("seal");
+        let key = service::event_log::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a key");
+        service::event_log::seal::Sealer::new(store.db.clone(), key, 100, Duration::from_secs(60)).seal_available(true).await.expect("seal");
 
         let raw = raw_database(&store).await;
         let number = who.number.expect("a number");

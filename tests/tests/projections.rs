@@ -17,7 +17,7 @@ use projections::db::Db;
 use projections::feed::{self, FeedCursor};
 use projections::queries::{self, DeadlineKind, DeadlineRow, ReferralRow};
 use projections::runner;
-use service::commands::{CommandBus, EventMetadata};
+use service::event_log::commands::{CommandBus, EventMetadata};
 use time::macros::date;
 use time::Date;
 use ulid::Ulid;
@@ -517,15 +517,15 @@ on_both_stores! {
         assert_eq!(timeline[0].actor_unit.as_deref(), Some(scene.school.to_string().as_str()));
         assert_eq!((timeline[4].actor_role.as_deref(), timeline[4].occurred_on.as_str()), (Some("social_worker"), "2026-04-20"));
 
-        let before = projections::timeline::case_state_as_of(&store.db, &case.to_string(), projections::timeline::AsOf::Position(then_position)).await.expect("as of");
+        let before = projections::timeline::case_state_as_of(&store.db, &case.to_string(), projections::replay::AsOf::Position(then_position)).await.expect("as of");
         assert_eq!(before.phase, domain::case::CasePhase::Intake);
-        let by_time = projections::timeline::case_state_as_of(&store.db, &case.to_string(), projections::timeline::AsOf::RecordedAt(then_time)).await.expect("as of");
+        let by_time = projections::timeline::case_state_as_of(&store.db, &case.to_string(), projections::replay::AsOf::RecordedAt(then_time)).await.expect("as of");
         assert_eq!(by_time, before);
-        let now = projections::timeline::case_state_as_of(&store.db, &case.to_string(), projections::timeline::AsOf::Position(i64::MAX)).await.expect("now");
+        let now = projections::timeline::case_state_as_of(&store.db, &case.to_string(), projections::replay::AsOf::Position(i64::MAX)).await.expect("now");
         assert_eq!(now.phase, domain::case::CasePhase::Investigating);
 
         // The caseload built as of that moment equals the live caseload as it stood then, by digest and by rows.
-        for as_of in [projections::timeline::AsOf::Position(then_position), projections::timeline::AsOf::RecordedAt(then_time)] {
+        for as_of in [projections::replay::AsOf::Position(then_position), projections::replay::AsOf::RecordedAt(then_time)] {
             let (generation, digest) = runner::rebuild_as_of(&store.db, &caseload, as_of, |_| {}).await.expect("as of");
             assert_eq!(digest, then_digest, "{as_of:?}");
             let rows = queries::caseload_in(&store.db, generation, &scene.social.to_string(), date!(2026 - 04 - 10)).await.expect("rows");

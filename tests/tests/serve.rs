@@ -6,7 +6,7 @@ use std::time::Duration;
 use domain::ids::SubjectId;
 use domain::subject::Subject;
 use service::app::Application;
-use service::commands::{CommandBus, EventMetadata};
+use service::event_log::commands::{CommandBus, EventMetadata};
 use tests::{Desk, TestStore};
 use ulid::Ulid;
 
@@ -23,7 +23,7 @@ async fn spawn_with(
     mut config: service::config::Config,
 ) -> (String, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<std::io::Result<()>>) {
     service::personal::load_master_key(&store.config.master_key_path(), true).expect("a master key");
-    service::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a signing key");
+    service::event_log::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a signing key");
     config.bind = "127.0.0.1:0".to_owned();
     let application = Application::build(&config).await.expect("Lots starts");
     let base = format!("http://127.0.0.1:{}", application.port());
@@ -184,7 +184,7 @@ async fn lots_serves_everything_as_the_least_privilege_role() {
     let (role, service_url) = tests::service_role(&store);
     let mut config = store.config.clone();
     config.database_url = Some(service_url);
-    let as_role = service::store::connect(&config).await.expect("connect as the service role");
+    let as_role = service::event_log::store::connect(&config).await.expect("connect as the service role");
     let (base, stop, task) = spawn_with(&store, config).await;
 
     let password = "correct horse battery staple";
@@ -242,8 +242,11 @@ async fn lots_serves_everything_as_the_least_privilege_role() {
     assert!(keys >= 3, "the role binds Idempotency-Keys to their requests: {keys}");
     let (status, read) = call(reqwest::Method::GET, format!("/api/cases/{case}/journal"), maja.clone(), None).await;
     assert_eq!(status, 200, "{read}");
-    let key = service::seal::load_signing_key(&store.config.signing_key_path(), false).expect("the key");
-    assert!(service::access::sign_access_log(&as_role, &key).await.expect("the role signs the access log").is_some());
+    let key = service::event_log::seal::load_signing_key(&store.config.signing_key_path(), false).expect("the key");
+    assert!(service::event_log::access_log::sign_access_log(&as_role, &key)
+        .await
+        .expect("the role signs the access log")
+        .is_some());
     service::accounts::add_user(&as_role, "ines", password, domain::command::Role::Auditor, office)
         .await
         .expect("a user");

@@ -8,8 +8,8 @@ use domain::ids::SubjectId;
 use domain::subject::Subject;
 use projections::db::Backend;
 use projections::feed::{self, FeedCursor, FeedEvent};
-use service::commands::{CommandBus, EventMetadata};
-use service::seal::{self, EventKey, Mismatch, VerifyReport};
+use service::event_log::commands::{CommandBus, EventMetadata};
+use service::event_log::seal::{self, EventKey, Mismatch, VerifyReport};
 use tests::{Desk, TestStore};
 use ulid::Ulid;
 

@@ -7,7 +7,7 @@ use time::Date;
 use ulid::Ulid;
 
 use super::{Vault, VaultError};
-use crate::commands::{CommandBus, CommandError, EventMetadata};
+use crate::event_log::commands::{CommandBus, CommandError, EventMetadata};
 
 /// Why an erasure did not complete.
 #[derive(Debug, thiserror::Error)]

@@ -16,7 +16,7 @@ use projections::feed::{self, FeedCursor, FeedEvent};
 use time::Date;
 
 use super::{erase_subject, operator_context, ErasureError, Opened, Vault, VaultError};
-use crate::commands::{CommandBus, EventMetadata};
+use crate::event_log::commands::{CommandBus, EventMetadata};
 
 /// Why retention could not run.
 #[derive(Debug, thiserror::Error)]

@@ -15,7 +15,7 @@ use domain::categories::ConcernCategory;
 use domain::command::{Actor, Command, CommandContext, Role};
 use domain::ids::{CaseId, CommandId, SubjectId};
 use domain::units::UnitKind;
-use service::commands::{CommandBus, EventMetadata};
+use service::event_log::commands::{CommandBus, EventMetadata};
 use ulid::Ulid;
 
 /// Measures the API against the command bus and the read model it serves.
@@ -59,14 +59,14 @@ async fn run(args: &Args, name: &str) -> Result<[f64; 4], Failure> {
     config.database_url = Some(tests::database_url(name));
     config.bind = "127.0.0.1:0".to_owned();
     service::personal::load_master_key(&config.master_key_path(), true)?;
-    service::seal::load_signing_key(&config.signing_key_path(), true)?;
+    service::event_log::seal::load_signing_key(&config.signing_key_path(), true)?;
     let application = service::app::Application::build(&config).await?;
     let base = format!("http://127.0.0.1:{}", application.port());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(application.run_until(async {
         let _ = stopped.await;
     }));
-    let db = service::store::connect(&config).await?;
+    let db = service::event_log::store::connect(&config).await?;
     let unit = tests::register_unit(&db, UnitKind::SocialServices).await;
     let password = "a benchmark passphrase";
     let user = service::accounts::add_user(&db, "bench", password, Role::SocialWorker, unit).await?;

@@ -12,7 +12,7 @@ use clap::{Parser, ValueEnum};
 use domain::ids::SubjectId;
 use domain::subject::Subject;
 use projections::db::Db;
-use service::commands::{CommandBus, EventMetadata};
+use service::event_log::commands::{CommandBus, EventMetadata};
 use tests::Desk;
 use ulid::Ulid;
 
@@ -48,7 +48,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let admin = sqlx::PgPool::connect(&tests::postgres_admin_url()).await?;
             sqlx::query(&format!("create database {name}")).execute(&admin).await?;
             let result = async {
-                let db = service::store::connect_postgres(&tests::database_url(&name)).await?;
+                let db = service::event_log::store::connect_postgres(&tests::database_url(&name)).await?;
                 run(&args, db).await
             }
             .await;
@@ -58,7 +58,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Store::Sqlite => {
             let folder = tempfile::tempdir()?;
             let path = folder.path().join("lots.db");
-            let db = service::store::connect_sqlite(&path.display().to_string()).await?;
+            let db = service::event_log::store::connect_sqlite(&path.display().to_string()).await?;
             run(&args, db).await?
         }
     };
@@ -76,7 +76,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 async fn run(args: &Args, db: Db) -> Result<(f64, f64), Box<dyn std::error::Error>> {
-    service::store::migrate(&db).await?;
+    service::event_log::store::migrate(&db).await?;
 
     // The command path: each command registers a new subject, one event each.
     let bus = Arc::new(CommandBus::new(db.clone()));

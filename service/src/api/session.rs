@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -14,10 +14,9 @@ use axum::Json;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::access_control::CaseAccess;
 use crate::accounts::{self, Account, AccountError};
-use crate::app::AppState;
-use crate::problem::{parse_body, Problem};
+use crate::api::problem::{parse_body, Problem};
+use crate::state::AppState;
 
 /// The web client's session cookie.
 pub const SESSION_COOKIE: &str = "lots_session";
@@ -128,7 +127,7 @@ impl SignedIn {
         command_id: domain::ids::CommandId,
         occurred_on: Option<time::Date>,
     ) -> domain::command::CommandContext {
-        let today = domain::calendar::stockholm_date(time::OffsetDateTime::now_utc());
+        let today = crate::clock::today_in_stockholm();
         domain::command::CommandContext {
             command_id,
             actor: domain::command::Actor { user: self.account.user, role: self.account.role, unit: self.account.unit },
@@ -231,42 +230,4 @@ pub(crate) async fn logout(State(state): State<Arc<AppState>>, signed_in: Signed
     } else {
         Ok(StatusCode::NO_CONTENT.into_response())
     }
-}
-
-/// A case as `GET /api/cases/{id}` answers.
-#[derive(Debug, Serialize, JsonSchema)]
-#[schemars(rename = "CaseRead")]
-pub(crate) struct CaseAnswer {
-    case_id: String,
-    subject_id: String,
-    unit_id: String,
-    worker_id: Option<String>,
-    phase: String,
-    received_on: String,
-    protected_identity: bool,
-    read_with_reason: bool,
-}
-
-/// `GET /api/cases/{id}`: a case, if the account may read it; recorded in the access log before answering.
-pub(crate) async fn case(
-    State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    _after: crate::views::ReadAfter,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, Problem> {
-    let (_, summary, access) =
-        crate::views::read_case_content(&state, &signed_in, &id, &headers, client, "case").await?;
-    Ok(Json(CaseAnswer {
-        case_id: summary.case_id,
-        subject_id: summary.subject_id,
-        unit_id: summary.unit_id,
-        worker_id: summary.worker_id,
-        phase: summary.phase,
-        received_on: summary.received_on,
-        protected_identity: summary.protection.is_some(),
-        read_with_reason: access == CaseAccess::WithReason,
-    })
-    .into_response())
 }

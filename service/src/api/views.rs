@@ -13,16 +13,17 @@ use domain::command::Role;
 use domain::ids::{CaseId, SubjectId, UnitId};
 use projections::outcomes::{Breakdown, OutcomeReport};
 use projections::queries::{self, CaseloadRow, CaseloadSummary, DeadlineRow, ReferralRow};
-use projections::timeline::{AsOf, TimelineEntry};
+use projections::replay::AsOf;
+use projections::timeline::TimelineEntry;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::access::{record_read, Read};
-use crate::access_control::{case_access, CaseAccess};
-use crate::api::{SignedIn, REASON_HEADER};
-use crate::app::AppState;
-use crate::problem::Problem;
+use crate::accounts::policy::{case_access, CaseAccess};
+use crate::api::problem::Problem;
+use crate::api::session::{SignedIn, REASON_HEADER};
+use crate::event_log::access_log::{record_read, Read};
+use crate::state::AppState;
 
 fn parse_date(field: &str, text: &str) -> Result<Date, Problem> {
     Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
@@ -32,7 +33,7 @@ fn parse_date(field: &str, text: &str) -> Result<Date, Problem> {
 fn today(given: Option<&str>) -> Result<Date, Problem> {
     match given {
         Some(text) => parse_date("today", text),
-        None => Ok(domain::calendar::stockholm_date(time::OffsetDateTime::now_utc())),
+        None => Ok(crate::clock::today_in_stockholm()),
     }
 }
 

@@ -239,7 +239,7 @@ impl Sealer {
                 tracing::error!(%error, "sealing failed; retrying");
             }
             if signed_long_ago {
-                if let Err(error) = crate::access::sign_access_log(&self.db, &self.key).await {
+                if let Err(error) = crate::event_log::access_log::sign_access_log(&self.db, &self.key).await {
                     tracing::error!(%error, "signing the access log failed; retrying");
                 }
             }

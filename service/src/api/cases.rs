@@ -24,11 +24,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::api::SignedIn;
-use crate::app::AppState;
-use crate::commands::EventMetadata;
-use crate::commands_api::{command_outcome, idempotency_key, load, made_id, seal_field, Refusal};
-use crate::problem::{parse_body, parse_step, Problem};
+use crate::actions::made_id;
+use crate::api::commands::{command_outcome, idempotency_key, seal_field, Refusal};
+use crate::api::problem::{parse_body, parse_step, Problem};
+use crate::api::session::SignedIn;
+use crate::event_log::commands::EventMetadata;
+use crate::state::AppState;
+use projections::replay::load;
 
 /// How a case came about, as sent.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -233,7 +235,7 @@ async fn run(
         CaseError::AlreadyOpened => Refusal::Conflict("a case with this id exists; open it with a new id"),
         _ => Refusal::Rule,
     })?;
-    let written = crate::commands_api::written(&state.db, "case", &case.to_string(), "caseload").await;
+    let written = crate::actions::written(&state.db, "case", &case.to_string(), "caseload").await;
     let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(CaseAnswer { case_id: case.to_string(), step, repeat, created, written })))
 }
@@ -295,7 +297,7 @@ pub(crate) async fn open(
     let body = CaseCommand::OpenCase {
         case,
         subject,
-        unit_kind: crate::directory_api::open_unit(&state.db, "unit", signed_in.account.unit).await?.kind,
+        unit_kind: crate::api::directory::open_unit(&state.db, "unit", signed_in.account.unit).await?.kind,
         origin,
         concerns: request.concerns,
         protection_assessed_on: request.protection_assessed_on,
@@ -484,7 +486,7 @@ pub(crate) async fn step(
         ),
         CaseStepRequest::Transfer { to_unit_id, reason, occurred_on } => {
             let to_unit = parse_id("to_unit_id", &to_unit_id, UnitId::parse)?;
-            let to_unit_kind = crate::directory_api::open_unit(&state.db, "to_unit_id", to_unit).await?.kind;
+            let to_unit_kind = crate::api::directory::open_unit(&state.db, "to_unit_id", to_unit).await?.kind;
             (CaseCommand::TransferCase { to_unit, to_unit_kind, reason: seal("reason", reason).await? }, occurred_on)
         }
         CaseStepRequest::Close { reason, notes, occurred_on } => {

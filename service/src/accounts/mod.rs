@@ -1,6 +1,8 @@
 //! Accounts: local users with argon2id passwords, bearer sessions that expire when idle, and failed logins that
 //! are recorded and slow the next attempt down.
 
+pub mod policy;
+
 use std::time::Duration;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -81,22 +83,22 @@ pub enum UserChangeError {
     Account(#[from] AccountError),
     /// The domain refused the command.
     #[error(transparent)]
-    Command(#[from] crate::commands::CommandError<domain::user::UserError>),
+    Command(#[from] crate::event_log::commands::CommandError<domain::user::UserError>),
 }
 
 /// Adds a user the way administrators do: `UserAdded` in the log first (who gave whom access, when, sealed like
 /// every event), then the credentials. The user's id is the command's, so a retry with the same command id
 /// finds the same user and completes what a crash interrupted. Returns the id and whether it was a repeat.
 pub async fn create_user(
-    bus: &crate::commands::CommandBus,
+    bus: &crate::event_log::commands::CommandBus,
     context: domain::command::CommandContext,
-    metadata: &crate::commands::EventMetadata,
+    metadata: &crate::event_log::commands::EventMetadata,
     username: &str,
     password: &str,
     role: Role,
     unit: UnitId,
 ) -> Result<(UserId, bool), UserChangeError> {
-    use crate::commands::CommandError;
+    use crate::event_log::commands::CommandError;
     use domain::user::{UserAccount, UserCommand};
     if !valid_username(username) {
         return Err(AccountError::InvalidUsername.into());
@@ -127,14 +129,14 @@ pub async fn create_user(
 /// Changes a user's role or unit the way administrators do: `UserRoleChanged` in the log, then the account (a
 /// session reads the account on every request, so the change holds at once).
 pub async fn change_role(
-    bus: &crate::commands::CommandBus,
+    bus: &crate::event_log::commands::CommandBus,
     context: domain::command::CommandContext,
-    metadata: &crate::commands::EventMetadata,
+    metadata: &crate::event_log::commands::EventMetadata,
     user: UserId,
     role: Role,
     unit: UnitId,
 ) -> Result<(), UserChangeError> {
-    use crate::commands::CommandError;
+    use crate::event_log::commands::CommandError;
     use domain::user::{UserAccount, UserCommand};
     let command = domain::command::Command { context, body: UserCommand::ChangeRole { role, unit } };
     match bus.execute::<UserAccount>(&user.to_string(), command, metadata).await {
@@ -157,12 +159,12 @@ pub async fn change_role(
 /// Deactivates a user the way administrators do: `UserDeactivated` in the log, then the account and its
 /// sessions end. A retry completes what a crash interrupted.
 pub async fn deactivate_user(
-    bus: &crate::commands::CommandBus,
+    bus: &crate::event_log::commands::CommandBus,
     context: domain::command::CommandContext,
-    metadata: &crate::commands::EventMetadata,
+    metadata: &crate::event_log::commands::EventMetadata,
     user: UserId,
 ) -> Result<(), UserChangeError> {
-    use crate::commands::CommandError;
+    use crate::event_log::commands::CommandError;
     use domain::user::{UserAccount, UserCommand};
     let command = domain::command::Command { context, body: UserCommand::DeactivateUser };
     match bus.execute::<UserAccount>(&user.to_string(), command, metadata).await {

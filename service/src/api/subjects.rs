@@ -22,12 +22,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::api::SignedIn;
-use crate::app::AppState;
-use crate::commands::{CommandError, EventMetadata};
-use crate::commands_api::{command_outcome, idempotency_key, rule_name, Refusal};
+use crate::api::commands::{command_outcome, idempotency_key, rule_name, Refusal};
+use crate::api::problem::{parse_body, parse_step, Problem};
+use crate::api::session::SignedIn;
+use crate::event_log::commands::{CommandError, EventMetadata};
 use crate::personal::Identity;
-use crate::problem::{parse_body, parse_step, Problem};
+use crate::state::AppState;
 
 /// Identity as sent.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -62,7 +62,7 @@ pub struct SubjectAnswer {
 }
 
 fn today() -> Date {
-    domain::calendar::stockholm_date(time::OffsetDateTime::now_utc())
+    crate::clock::today_in_stockholm()
 }
 
 /// Checks an identity and works out its statistics attributes.
@@ -115,7 +115,7 @@ pub(crate) async fn register(
     let request: RegisterRequest = parse_body(raw)?;
     let subject = match &request.subject_id {
         Some(id) => SubjectId::parse(id).map_err(|error| Problem::invalid("subject_id", error.to_string()))?,
-        None => SubjectId::from_ulid(crate::commands_api::made_id(command_id, 0)),
+        None => SubjectId::from_ulid(crate::actions::made_id(command_id, 0)),
     };
     let (identity, statistics) = identity_of(request.identity)?;
     if let Some(number) = &identity.number {
@@ -251,7 +251,7 @@ async fn execute(
 
 /// The answer to a subject command.
 async fn answered(state: &AppState, subject: SubjectId, repeat: bool) -> (StatusCode, Json<SubjectAnswer>) {
-    let written = crate::commands_api::written(&state.db, "subject", &subject.to_string(), "caseload").await;
+    let written = crate::actions::written(&state.db, "subject", &subject.to_string(), "caseload").await;
     let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
     (status, Json(SubjectAnswer { subject_id: subject.to_string(), repeat, written }))
 }
@@ -300,7 +300,7 @@ pub(crate) async fn give_consent(
     let request: ConsentRequest = parse_body(raw)?;
     let consent = match &request.consent_id {
         Some(id) => ConsentId::parse(id).map_err(|error| Problem::invalid("consent_id", error.to_string()))?,
-        None => ConsentId::from_ulid(crate::commands_api::made_id(command_id, 0)),
+        None => ConsentId::from_ulid(crate::actions::made_id(command_id, 0)),
     };
     let subject =
         SubjectId::parse(&request.subject_id).map_err(|error| Problem::invalid("subject_id", error.to_string()))?;
@@ -334,7 +334,7 @@ pub(crate) async fn give_consent(
         Json(ConsentAnswer {
             consent_id: consent.to_string(),
             repeat,
-            written: crate::commands_api::written(&state.db, "consent", &consent.to_string(), "caseload").await,
+            written: crate::actions::written(&state.db, "consent", &consent.to_string(), "caseload").await,
         }),
     ))
 }
@@ -373,7 +373,7 @@ pub(crate) async fn revoke_consent(
         Json(ConsentAnswer {
             consent_id: consent.to_string(),
             repeat,
-            written: crate::commands_api::written(&state.db, "consent", &consent.to_string(), "caseload").await,
+            written: crate::actions::written(&state.db, "consent", &consent.to_string(), "caseload").await,
         }),
     ))
 }

@@ -1,5 +1,5 @@
 //! The OpenAPI 3.1 document at `/api/openapi.json`, generated from the code: the operations come from the same
-//! table that builds the router ([`crate::http`]'s `api!`), the request and answer shapes from the Rust types
+//! table that builds the router ([`crate::api`]'s `api!`), the request and answer shapes from the Rust types
 //! (schemars), and a step endpoint such as `/api/cases/{id}/{step}` is written out once per step of its enum
 //! (externally tagged: the step's name is the one property of each variant).
 
@@ -277,7 +277,7 @@ pub(crate) fn document(operations: &[Operation]) -> Value {
     settings.definitions_path = "/components/schemas".into();
     settings.meta_schema = None;
     let mut generator = settings.into_generator();
-    generator.subschema_for::<crate::problem::Problem>();
+    generator.subschema_for::<crate::api::problem::Problem>();
     let mut paths = Map::new();
     for Operation { method, path, doc } in operations {
         let mut add = |path: String, body: Option<Value>, generator: &mut SchemaGenerator| {
@@ -320,15 +320,10 @@ pub(crate) fn document(operations: &[Operation]) -> Value {
             "schemas": generator.take_definitions(true),
             "securitySchemes": {
                 "bearer": { "type": "http", "scheme": "bearer", "description": "The token from POST /api/login" },
-                "session": { "type": "apiKey", "in": "cookie", "name": crate::api::SESSION_COOKIE, "description": "The web client's session; unsafe methods also need the X-CSRF-Token header" }
+                "session": { "type": "apiKey", "in": "cookie", "name": crate::api::session::SESSION_COOKIE, "description": "The web client's session; unsafe methods also need the X-CSRF-Token header" }
             }
         },
         "security": [{ "bearer": [] }, { "session": [] }],
         "paths": paths,
     })
-}
-
-/// `GET /api/openapi.json`.
-pub(crate) async fn openapi_json() -> axum::Json<Value> {
-    axum::Json(document(&crate::http::api_operations()))
 }

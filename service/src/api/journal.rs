@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -19,10 +20,12 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::api::SignedIn;
-use crate::app::AppState;
+use crate::accounts::policy::CaseAccess;
+use crate::api::problem::Problem;
+use crate::api::session::SignedIn;
+use crate::api::views::{read_case_content, ReadAfter};
 use crate::personal::{Opened, Vault, VaultError};
-use crate::problem::Problem;
+use crate::state::AppState;
 
 /// One entry of a case's journal.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -103,14 +106,14 @@ fn details_of(payload: &str) -> Value {
 pub(crate) async fn journal(
     State(state): State<Arc<AppState>>,
     signed_in: SignedIn,
-    _after: crate::views::ReadAfter,
+    _after: crate::api::views::ReadAfter,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Journal>, Problem> {
     let internal = |error: &dyn std::fmt::Display| Problem::internal(error);
     let (case, summary, _) =
-        crate::views::read_case_content(&state, &signed_in, &id, &headers, client, "journal").await?;
+        crate::api::views::read_case_content(&state, &signed_in, &id, &headers, client, "journal").await?;
     let subject = SubjectId::parse(&summary.subject_id).map_err(|error| internal(&error))?;
     let timeline =
         projections::timeline::case_timeline(&state.db, &case.to_string()).await.map_err(|error| internal(&error))?;
@@ -183,16 +186,16 @@ pub struct ReferralRead {
 pub(crate) async fn referral(
     State(state): State<Arc<AppState>>,
     signed_in: SignedIn,
-    _after: crate::views::ReadAfter,
+    _after: crate::api::views::ReadAfter,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<ReferralRead>, Problem> {
-    use crate::access_control::{referral_access, CaseAccess};
+    use crate::accounts::policy::{referral_access, CaseAccess};
     let internal = |error: &dyn std::fmt::Display| Problem::internal(error);
     let id = domain::ids::ReferralId::parse(&id).map_err(|_| Problem::not_found("referral"))?;
-    let reason = crate::views::stated_reason(&headers)?;
-    let loaded: domain::referral::Referral = crate::commands_api::load(&state.db, "referral", &id.to_string()).await?;
+    let reason = crate::api::views::stated_reason(&headers)?;
+    let loaded: domain::referral::Referral = projections::replay::load(&state.db, "referral", &id.to_string()).await?;
     let (Some(subject), Some(to_unit)) = (loaded.subject, loaded.to_unit) else {
         return Err(Problem::not_found("referral"));
     };
@@ -202,15 +205,15 @@ pub(crate) async fn referral(
         return Err(Problem::not_found("referral"));
     }
     let holder: domain::subject::Subject =
-        crate::commands_api::load(&state.db, "subject", &subject.to_string()).await?;
-    let read = crate::views::ContentRead {
+        projections::replay::load(&state.db, "subject", &subject.to_string()).await?;
+    let read = crate::api::views::ContentRead {
         record: CaseId::from_ulid(id.ulid()),
         holder: to_unit,
         subject,
         protected: holder.protection.is_some(),
         what: "referral",
     };
-    crate::views::record_content_read(&state, &signed_in, read, reason, client).await?;
+    crate::api::views::record_content_read(&state, &signed_in, read, reason, client).await?;
     let sql = if state.db.is_postgres() {
         "select global_position, event_type, payload::text, metadata::text,
                 (extract(epoch from recorded_at) * 1000000)::bigint
@@ -287,7 +290,7 @@ pub struct ConsentRead {
 pub(crate) async fn consents(
     State(state): State<Arc<AppState>>,
     signed_in: SignedIn,
-    _after: crate::views::ReadAfter,
+    _after: crate::api::views::ReadAfter,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -295,7 +298,7 @@ pub(crate) async fn consents(
     use domain::consent::{Consent, ConsentEvent};
     let internal = |error: &dyn std::fmt::Display| Problem::internal(error);
     let (_, summary, _) =
-        crate::views::read_case_content(&state, &signed_in, &id, &headers, client, "consents").await?;
+        crate::api::views::read_case_content(&state, &signed_in, &id, &headers, client, "consents").await?;
     let subject = SubjectId::parse(&summary.subject_id).map_err(|error| internal(&error))?;
     let sql = if state.db.is_postgres() {
         "select aggregate_id from events where aggregate_type = 'consent' and event_type = 'ConsentGiven'
@@ -311,7 +314,7 @@ pub(crate) async fn consents(
     for consent_id in ids {
         let mut purpose = None;
         let consent: Consent =
-            crate::commands_api::load_with(&state.db, "consent", &consent_id, |stamped: &Stamped<ConsentEvent>| {
+            projections::replay::replay(&state.db, "consent", &consent_id, None, |stamped: &Stamped<ConsentEvent>| {
                 if let ConsentEvent::ConsentGiven { purpose: sealed, .. } = &stamped.event {
                     purpose = Some(sealed.clone());
                 }
@@ -335,4 +338,41 @@ pub(crate) async fn consents(
     }
     read.sort_by(|a, b| b.valid_from.cmp(&a.valid_from).then_with(|| b.consent_id.cmp(&a.consent_id)));
     Ok(Json(read))
+}
+
+/// A case as `GET /api/cases/{id}` answers.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "CaseRead")]
+pub(crate) struct CaseAnswer {
+    case_id: String,
+    subject_id: String,
+    unit_id: String,
+    worker_id: Option<String>,
+    phase: String,
+    received_on: String,
+    protected_identity: bool,
+    read_with_reason: bool,
+}
+
+/// `GET /api/cases/{id}`: a case, if the account may read it; recorded in the access log before answering.
+pub(crate) async fn case(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    _after: ReadAfter,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    let (_, summary, access) = read_case_content(&state, &signed_in, &id, &headers, client, "case").await?;
+    Ok(Json(CaseAnswer {
+        case_id: summary.case_id,
+        subject_id: summary.subject_id,
+        unit_id: summary.unit_id,
+        worker_id: summary.worker_id,
+        phase: summary.phase,
+        received_on: summary.received_on,
+        protected_identity: summary.protection.is_some(),
+        read_with_reason: access == CaseAccess::WithReason,
+    })
+    .into_response())
 }

@@ -4,30 +4,29 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use cqrs_es::Aggregate;
 use domain::categories::{ConcernCategory, InformationCategory};
 use domain::command::{Command, CommandContext};
 use domain::consent::Consent;
 use domain::ids::{CommandId, ConsentId, ReferralId, SubjectId, UnitId};
 use domain::legal::LegalGroundCode;
 use domain::referral::{Applicant, DisclosureBasis, Referral, ReferralCommand, ReferralError, ReferralKind};
-use projections::db::Db;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::Date;
-use ulid::Ulid;
 
-use crate::api::SignedIn;
-use crate::app::AppState;
-use crate::commands::{CommandError, EventMetadata};
-use crate::problem::{parse_body, Problem};
+use crate::actions::{made_id, written};
+use crate::api::commands::{command_outcome, idempotency_key, Refusal};
+use crate::api::problem::{parse_body, Problem};
+use crate::api::session::SignedIn;
+use crate::event_log::commands::EventMetadata;
+use crate::state::AppState;
+use projections::replay::load;
 
 /// The legal grounds for disclosure Lots knows, by code, with the paragraph they stand for. One table: the
 /// paragraphs moved in 2025 and will move again; codes stay.
@@ -40,65 +39,6 @@ pub const LEGAL_GROUNDS: &[(&str, &str)] = &[
     ("osl-10-19", "Offentlighets- och sekretesslagen 10 kap. 19 § (nödvändigt utlämnande)"),
     ("sol-14-1", "Socialtjänstlagen (2001:453) 14 kap. 1 § / (2025:400) anmälningsskyldighet"),
 ];
-
-/// The command id from the `Idempotency-Key` header.
-pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<CommandId, Problem> {
-    let key = headers.get("idempotency-key").and_then(|value| value.to_str().ok()).ok_or_else(|| {
-        Problem::invalid("Idempotency-Key", "send an Idempotency-Key header: a ULID that names this command")
-    })?;
-    CommandId::parse(key).map_err(|_| Problem::invalid("Idempotency-Key", "the Idempotency-Key must be a ULID"))
-}
-
-/// An id the service makes for a command, derived from the command id so that a retry (the same
-/// `Idempotency-Key`) makes the same one and is answered as the first time: `n = 0` is the command id's own
-/// ULID (for the aggregate a command creates), `1, 2, …` follow it (an intervention's, a note's, goals').
-pub(crate) fn made_id(command: CommandId, n: u128) -> Ulid {
-    let ulid = command.ulid();
-    Ulid::from_parts(ulid.timestamp_ms(), ulid.random().wrapping_add(n) & ((1 << 80) - 1))
-}
-
-/// Seals a free text a request gave in `field` under `subject`'s key; a blank one is refused naming the field.
-pub(crate) async fn seal_field(
-    vault: &crate::personal::Vault,
-    subject: SubjectId,
-    field: &str,
-    text: &str,
-) -> Result<domain::sealed::Sealed, Problem> {
-    if text.trim().is_empty() {
-        return Err(Problem::invalid(field, format!("{field} must not be empty")));
-    }
-    vault.seal_text(subject, text).await.map_err(|error| Problem::internal(&error))
-}
-
-/// Replays an aggregate from the log.
-pub(crate) async fn load<A: Aggregate>(db: &Db, aggregate_type: &str, id: &str) -> Result<A, Problem> {
-    load_with(db, aggregate_type, id, |_| {}).await
-}
-
-/// Replays an aggregate from the log, showing `each` every event before it is applied (for what the state does
-/// not keep, such as a sealed text).
-pub(crate) async fn load_with<A: Aggregate>(
-    db: &Db,
-    aggregate_type: &str,
-    id: &str,
-    mut each: impl FnMut(&A::Event),
-) -> Result<A, Problem> {
-    let sql = if db.is_postgres() {
-        "select payload::text from events where aggregate_type = $1 and aggregate_id = $2 order by sequence"
-    } else {
-        "select payload from events where aggregate_type = $1 and aggregate_id = $2 order by sequence"
-    };
-    let payloads: Vec<String> =
-        projections::on_pool!(db, |pool| sqlx::query_scalar(sql).bind(aggregate_type).bind(id).fetch_all(pool).await)
-            .map_err(|error| Problem::internal(&error))?;
-    let mut aggregate = A::default();
-    for payload in payloads {
-        let event = serde_json::from_str(&payload).map_err(|error| Problem::internal(&error))?;
-        each(&event);
-        aggregate.apply(event);
-    }
-    Ok(aggregate)
-}
 
 /// The body of `POST /api/referrals`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -202,8 +142,8 @@ pub(crate) async fn send_referral(
     let referral = new_referral_id(request.referral_id.as_ref(), command_id)?;
     let subject = id_field("subject_id", &request.subject_id, SubjectId::parse)?;
     let to_unit = id_field("to_unit_id", &request.to_unit_id, UnitId::parse)?;
-    let to_unit_kind = crate::directory_api::open_unit(&state.db, "to_unit_id", to_unit).await?.kind;
-    let today = domain::calendar::stockholm_date(time::OffsetDateTime::now_utc());
+    let to_unit_kind = crate::api::directory::open_unit(&state.db, "to_unit_id", to_unit).await?.kind;
+    let today = crate::clock::today_in_stockholm();
     let occurred_on = request.occurred_on.unwrap_or(today);
     if request.reason.trim().is_empty() {
         return Err(Problem::invalid("reason", "reason must not be empty"));
@@ -275,7 +215,7 @@ pub(crate) async fn register_application(
     if request.reason.trim().is_empty() {
         return Err(Problem::invalid("reason", "reason must not be empty"));
     }
-    if !crate::directory_api::open_unit(&state.db, "unit", signed_in.account.unit).await?.kind.owns_cases() {
+    if !crate::api::directory::open_unit(&state.db, "unit", signed_in.account.unit).await?.kind.owns_cases() {
         return Err(Problem::rule("ApplicationsGoToSocialServices", "applications are made to social services"));
     }
     let reason = state.vault.seal_text(subject, &request.reason).await.map_err(|error| Problem::internal(&error))?;
@@ -288,54 +228,4 @@ pub(crate) async fn register_application(
         reason,
     };
     new_referral(&state, referral, context, body, async { Ok(Vec::new()) }).await
-}
-
-/// Where the events of `aggregate_type` `id` stand in the log, as the `written` token of a command's answer, once
-/// `view` (the projection the client most likely reads next) includes them or five seconds passed.
-pub(crate) async fn written(db: &Db, aggregate_type: &str, id: &str, view: &str) -> Option<String> {
-    let cursor = projections::feed::cursor_of(db, aggregate_type, id).await.ok()??;
-    let _ = projections::runner::wait_for(db, view, cursor, Duration::from_secs(5)).await;
-    Some(cursor.to_string())
-}
-
-/// How the HTTP edge answers a command the domain refused, beyond "a rule refuses this" (422).
-pub(crate) enum Refusal {
-    /// As if the thing did not exist (404): it does not, or it is not the user's.
-    NotFound,
-    /// 409, saying what to do.
-    Conflict(&'static str),
-    /// 403: the role may not.
-    Forbidden,
-    /// 422 naming the rule.
-    Rule,
-}
-
-/// Turns a command's outcome into "was it a repeat?" or the problem to answer; `classify` picks the refusals
-/// that are not plain rules. `what` names the thing ("case", "referral") in 404 and 409 answers.
-pub(crate) fn command_outcome<E: std::error::Error>(
-    outcome: Result<(), CommandError<E>>,
-    what: &'static str,
-    classify: impl Fn(&E) -> Refusal,
-) -> Result<bool, Problem> {
-    match outcome {
-        Ok(()) => Ok(false),
-        Err(CommandError::Repeat(_)) => Ok(true),
-        Err(CommandError::Rejected(error)) => Err(match classify(&error) {
-            Refusal::NotFound => Problem::not_found(what),
-            Refusal::Conflict(detail) => Problem::conflict(detail),
-            Refusal::Forbidden => Problem::forbidden("this role may not do this"),
-            Refusal::Rule => Problem::rule(&rule_name(&error), error.to_string()),
-        }),
-        Err(CommandError::Conflict { .. }) => Err(Problem::conflict(format!(
-            "the {what} kept changing; send the command again with the same Idempotency-Key"
-        ))),
-        Err(CommandError::Store(cause)) => Err(Problem::internal(&cause)),
-    }
-}
-
-/// The rule's name: the error variant, as the API documents it (`DisclosureBasisMissing`, …).
-pub(crate) fn rule_name(error: &impl std::fmt::Debug) -> String {
-    let text = format!("{error:?}");
-    let inner = text.strip_prefix("Command(").unwrap_or(&text);
-    inner.split([' ', '(', '{', ')']).next().unwrap_or("Rule").to_owned()
 }

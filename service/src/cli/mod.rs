@@ -7,13 +7,13 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use domain::retention::{RetentionDecision, RetentionPolicy};
-use projections::timeline::AsOf;
+use projections::replay::AsOf;
 
-use crate::commands::{CommandBus, EventMetadata};
 use crate::config::Config;
+use crate::event_log::commands::{CommandBus, EventMetadata};
+use crate::event_log::seal::{self, Sealer};
+use crate::event_log::store;
 use crate::personal::{self, retention, Vault};
-use crate::seal::{self, Sealer};
-use crate::store;
 
 /// Lots: the case and referral system for early interventions for children and young people.
 #[derive(Debug, Parser)]
@@ -134,7 +134,7 @@ fn parse_date(text: &str) -> Result<time::Date, String> {
 
 /// Today's date in Stockholm.
 fn today() -> time::Date {
-    domain::calendar::stockholm_date(time::OffsetDateTime::now_utc())
+    crate::clock::today_in_stockholm()
 }
 
 /// Runs the command line: parses the arguments, runs the verb, and turns failures into a message and exit code
@@ -235,7 +235,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Verb::SeedDemo { scale } => {
             let vault = vault(&config, &db)?;
             let bus = CommandBus::new(db);
-            let demo = crate::demo::seed(&bus, &vault, scale, today())
+            let demo = crate::actions::demo::seed(&bus, &vault, scale, today())
                 .await
                 .map_err(|error| format!("cannot seed the demo: {error}"))?;
             say(&format!("seeded a demo district: {} young people, {} commands", demo.subjects, demo.commands));
@@ -263,12 +263,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let password = password.trim_end_matches(['\n', '\r']);
             // The first administrator comes before any unit; everyone else works in a unit of the directory.
             if role != domain::command::Role::Administrator {
-                crate::directory_api::open_unit(&db, "--unit", unit).await.map_err(|problem| {
+                crate::api::directory::open_unit(&db, "--unit", unit).await.map_err(|problem| {
                     format!("unit {unit}: {}; an administrator registers units (POST /api/units)", problem.detail)
                 })?;
             }
             let bus = CommandBus::new(db.clone());
-            let today = domain::calendar::stockholm_date(time::OffsetDateTime::now_utc());
+            let today = crate::clock::today_in_stockholm();
             let context = domain::command::CommandContext {
                 command_id: domain::ids::CommandId::from_ulid(ulid::Ulid::new()),
                 actor: command_line_operator(unit),
@@ -288,8 +288,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Verb::Seal => {
             let key = seal::load_signing_key(&config.signing_key_path(), true).map_err(|error| error.to_string())?;
-            let access_signed =
-                crate::access::sign_access_log(&db, &key).await.map_err(|error| format!("database error: {error}"))?;
+            let access_signed = crate::event_log::access_log::sign_access_log(&db, &key)
+                .await
+                .map_err(|error| format!("database error: {error}"))?;
             let mut sealer = Sealer::new(db, key, 1000, Duration::from_secs(60));
             let round = sealer.seal_available(true).await.map_err(|error| format!("database error: {error}"))?;
             say(&format!(
@@ -408,7 +409,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             .await
             .map_err(|error| format!("database error: {error}"))?;
             bar.finish_and_clear();
-            let access = crate::access::verify_access_log(&db, &key.verifying_key())
+            let access = crate::event_log::access_log::verify_access_log(&db, &key.verifying_key())
                 .await
                 .map_err(|error| format!("database error: {error}"))?;
             match access {

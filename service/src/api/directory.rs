@@ -21,19 +21,20 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::{self, AccountError, UserChangeError, UserRow};
-use crate::api::SignedIn;
-use crate::app::AppState;
-use crate::commands::EventMetadata;
-use crate::commands_api::{command_outcome, idempotency_key, load, Refusal};
-use crate::problem::{parse_body, parse_step, Problem};
+use crate::actions::directory::UnitLookupError;
+use crate::api::commands::{command_outcome, idempotency_key, Refusal};
+use crate::api::problem::{parse_body, parse_step, Problem};
+use crate::api::session::SignedIn;
+use crate::event_log::commands::EventMetadata;
+use crate::state::AppState;
 
 /// The unit `unit` as the directory has it, if it is registered and open; `field` names the request field in
-/// the problem otherwise. Read from the log, not the projection: a unit registered a moment ago is found.
+/// the problem otherwise.
 pub(crate) async fn open_unit(db: &Db, field: &str, unit: UnitId) -> Result<UnitDirectoryEntry, Problem> {
-    let loaded: Unit = load(db, "unit", &unit.to_string()).await?;
-    loaded.open_entry().cloned().map_err(|error| match error {
-        UnitError::UnitClosed => Problem::rule("UnitClosed", format!("{field}: the unit is closed")),
-        _ => Problem::invalid(field, "no such unit in the directory"),
+    crate::actions::directory::open_unit(db, unit).await.map_err(|error| match error {
+        UnitLookupError::Closed => Problem::rule("UnitClosed", format!("{field}: the unit is closed")),
+        UnitLookupError::NotInDirectory => Problem::invalid(field, "no such unit in the directory"),
+        UnitLookupError::Replay(error) => Problem::internal(&error),
     })
 }
 
@@ -58,7 +59,7 @@ pub struct UnitsQuery {
 pub(crate) async fn units(
     State(state): State<Arc<AppState>>,
     _signed_in: SignedIn,
-    _after: crate::views::ReadAfter,
+    _after: crate::api::views::ReadAfter,
     query: Result<Query<UnitsQuery>, QueryRejection>,
 ) -> Result<Json<Vec<projections::directory::DirectoryRow>>, Problem> {
     let Query(query) = query.map_err(|rejection| Problem::invalid("query", rejection.body_text()))?;
@@ -119,7 +120,7 @@ async fn execute_unit(
         UnitError::Command(domain::command::CommandRefused::RoleNotPermitted { .. }) => Refusal::Forbidden,
         _ => Refusal::Rule,
     })?;
-    let written = crate::commands_api::written(&state.db, "unit", &unit.to_string(), "directory").await;
+    let written = crate::actions::written(&state.db, "unit", &unit.to_string(), "directory").await;
     let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(UnitAnswer { unit_id: unit.to_string(), repeat, written })))
 }
@@ -136,7 +137,7 @@ pub(crate) async fn register_unit(
     let request: RegisterUnitRequest = parse_body(raw)?;
     let unit = match &request.unit_id {
         Some(id) => UnitId::parse(id).map_err(|error| Problem::invalid("unit_id", error.to_string()))?,
-        None => UnitId::from_ulid(crate::commands_api::made_id(command_id, 0)),
+        None => UnitId::from_ulid(crate::actions::made_id(command_id, 0)),
     };
     let body = UnitCommand::RegisterUnit {
         unit,
@@ -194,7 +195,7 @@ pub struct UserAnswer {
 
 /// The problem for a user change the credentials, the store or the domain refused.
 fn user_change_problem(error: UserChangeError) -> Problem {
-    use crate::commands::CommandError;
+    use crate::event_log::commands::CommandError;
     match error {
         UserChangeError::Account(error @ AccountError::InvalidUsername) => {
             Problem::invalid("username", error.to_string())
@@ -212,7 +213,7 @@ fn user_change_problem(error: UserChangeError) -> Problem {
             Problem::conflict("this command added another user; send a new Idempotency-Key")
         }
         UserChangeError::Command(CommandError::Rejected(rule)) => {
-            Problem::rule(&crate::commands_api::rule_name(&rule), rule.to_string())
+            Problem::rule(&crate::api::commands::rule_name(&rule), rule.to_string())
         }
         UserChangeError::Command(CommandError::Conflict { .. }) => {
             Problem::conflict("the user kept changing; send the command again with the same Idempotency-Key")

@@ -17,11 +17,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::api::SignedIn;
-use crate::app::AppState;
-use crate::commands::EventMetadata;
-use crate::commands_api::{command_outcome, idempotency_key, load, Refusal};
-use crate::problem::{parse_step, Problem};
+use crate::api::commands::{command_outcome, idempotency_key, Refusal};
+use crate::api::problem::{parse_step, Problem};
+use crate::api::session::SignedIn;
+use crate::event_log::commands::EventMetadata;
+use crate::state::AppState;
+use projections::replay::load;
 
 /// A protection assessment as sent.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -127,7 +128,7 @@ pub(crate) async fn step(
     let subject = referral.subject.ok_or_else(|| Problem::not_found("referral"))?;
     let vault = &state.vault;
     let seal = |field: &'static str, text: String| async move {
-        crate::commands_api::seal_field(vault, subject, field, &text).await
+        crate::api::commands::seal_field(vault, subject, field, &text).await
     };
     let (body, occurred_on) = match request {
         StepRequest::Receive { protection_assessment, occurred_on } => {
@@ -159,7 +160,7 @@ pub(crate) async fn step(
         StepRequest::Forward { to_unit_id, new_referral_id, reason, occurred_on } => {
             let to_unit =
                 UnitId::parse(&to_unit_id).map_err(|error| Problem::invalid("to_unit_id", error.to_string()))?;
-            let to_unit_kind = crate::directory_api::open_unit(&state.db, "to_unit_id", to_unit).await?.kind;
+            let to_unit_kind = crate::api::directory::open_unit(&state.db, "to_unit_id", to_unit).await?.kind;
             let new_referral = ReferralId::parse(&new_referral_id)
                 .map_err(|error| Problem::invalid("new_referral_id", error.to_string()))?;
             (
@@ -196,7 +197,7 @@ pub(crate) async fn step(
         ReferralError::NotSent | ReferralError::Command(CommandRefused::OutsideActorsUnit) => Refusal::NotFound,
         _ => Refusal::Rule,
     })?;
-    let written = crate::commands_api::written(&state.db, "referral", &referral_id.to_string(), "referrals").await;
+    let written = crate::actions::written(&state.db, "referral", &referral_id.to_string(), "referrals").await;
     let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(StepAnswer { referral_id: referral_id.to_string(), step, repeat, written })))
 }

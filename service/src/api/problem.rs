@@ -145,6 +145,39 @@ impl Problem {
     }
 }
 
+/// Errors that are never the client's: answered with an opaque 500, their whole cause chain logged once.
+macro_rules! internal_errors {
+    ($($error:ty),+ $(,)?) => {
+        $(impl From<$error> for Problem {
+            fn from(error: $error) -> Self {
+                Problem::internal(&CauseChain(&error))
+            }
+        })+
+    };
+}
+
+internal_errors!(
+    sqlx::Error,
+    projections::replay::ReplayError,
+    projections::runner::ProjectionError,
+    crate::personal::VaultError,
+);
+
+/// An error with every cause below it, for the log: "a: b: c".
+struct CauseChain<'a>(&'a dyn std::error::Error);
+
+impl std::fmt::Display for CauseChain<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(cause) = source {
+            write!(formatter, ": {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

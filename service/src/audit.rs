@@ -4,23 +4,16 @@
 //! longer to verify than a request may last, so a request starts a run and `GET /api/verify` shows the latest
 //! finished one. Every run's report stays in `verification_runs`.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::Json;
-use domain::command::Role;
 use ed25519_dalek::VerifyingKey;
 use projections::db::Db;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::access::{AccessLogMismatch, AccessLogReport};
-use crate::api::SignedIn;
-use crate::app::AppState;
-use crate::problem::Problem;
+use crate::event_log::access_log::{AccessLogMismatch, AccessLogReport};
 
 /// How often the background verification runs.
 pub const VERIFY_EVERY: Duration = Duration::from_secs(60 * 60);
@@ -70,15 +63,6 @@ pub struct Verification {
     pub access_log: AccessLogVerification,
 }
 
-/// The answer of `GET /api/verify`.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct VerificationStatus {
-    /// The latest finished run, if there was one.
-    pub latest: Option<Verification>,
-    /// Whether this process is running one now.
-    pub running: bool,
-}
-
 fn now() -> String {
     time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
@@ -86,7 +70,7 @@ fn now() -> String {
 /// Verifies both logs now and records the run.
 pub async fn run(db: &Db, key: &VerifyingKey, requested_by: Option<String>) -> Result<Verification, sqlx::Error> {
     let started_at = now();
-    let log = match crate::seal::verify(db, key, |_, _| {}).await? {
+    let log = match crate::event_log::seal::verify(db, key, |_, _| {}).await? {
         Ok(report) => LogVerification {
             ok: true,
             verified: report.verified,
@@ -104,7 +88,7 @@ pub async fn run(db: &Db, key: &VerifyingKey, requested_by: Option<String>) -> R
             mismatch: Some(mismatch.to_string()),
         },
     };
-    let access_log = match crate::access::verify_access_log(db, key).await? {
+    let access_log = match crate::event_log::access_log::verify_access_log(db, key).await? {
         Ok(report) => AccessLogVerification { ok: true, report: Some(report), mismatch: None },
         Err(mismatch) => AccessLogVerification { ok: false, report: None, mismatch: Some(mismatch) },
     };
@@ -140,21 +124,6 @@ pub async fn latest(db: &Db) -> Result<Option<Verification>, sqlx::Error> {
     Ok(report.and_then(|report| serde_json::from_str(&report).ok()))
 }
 
-/// Runs verification unless this process is already running one; `false` when it was.
-pub fn start(state: &Arc<AppState>, requested_by: Option<String>) -> bool {
-    if state.verifying.swap(true, Ordering::SeqCst) {
-        return false;
-    }
-    let state = Arc::clone(state);
-    tokio::spawn(async move {
-        if let Err(error) = run(&state.db, &state.verifying_key, requested_by).await {
-            tracing::error!(%error, "verification could not run");
-        }
-        state.verifying.store(false, Ordering::SeqCst);
-    });
-    true
-}
-
 /// How long until the next background run is due: [`VERIFY_EVERY`] after the latest recorded run (by any
 /// process, so replicas and restarts do not verify a large log again and again), at once when there is none.
 async fn next_run_in(db: &Db) -> Duration {
@@ -166,51 +135,57 @@ async fn next_run_in(db: &Db) -> Duration {
     VERIFY_EVERY.saturating_sub(Duration::try_from(age).unwrap_or(Duration::ZERO))
 }
 
-/// Runs verification when one is due (see [`next_run_in`]) until `stop` turns true.
-pub async fn follow(state: Arc<AppState>, mut stop: tokio::sync::watch::Receiver<bool>) {
-    while !*stop.borrow() {
-        let wait = next_run_in(&state.db).await;
-        if wait.is_zero() {
-            start(&state, None);
+/// Runs verification for this process: at most one run at a time, in the background.
+#[derive(Debug)]
+pub struct Verifier {
+    db: Db,
+    key: VerifyingKey,
+    /// Whether this process is verifying the logs now: a second request while one runs starts nothing.
+    running: AtomicBool,
+}
+
+impl Verifier {
+    /// A verifier of the logs in `db` against the public key `key`.
+    pub fn new(db: Db, key: VerifyingKey) -> Self {
+        Self { db, key, running: AtomicBool::new(false) }
+    }
+
+    /// The public key signatures are checked against.
+    pub fn key(&self) -> &VerifyingKey {
+        &self.key
+    }
+
+    /// Whether this process is running a verification now.
+    pub fn running(&self) -> bool {
+        self.running.load(Ordering::SeqCst)
+    }
+
+    /// Starts a verification unless this process is already running one; `false` when it was.
+    pub fn start(self: &Arc<Self>, requested_by: Option<String>) -> bool {
+        if self.running.swap(true, Ordering::SeqCst) {
+            return false;
         }
-        tokio::select! {
-            _ = stop.changed() => {}
-            () = tokio::time::sleep(if wait.is_zero() { VERIFY_EVERY } else { wait }) => {}
+        let verifier = Arc::clone(self);
+        tokio::spawn(async move {
+            if let Err(error) = run(&verifier.db, &verifier.key, requested_by).await {
+                tracing::error!(%error, "verification could not run");
+            }
+            verifier.running.store(false, Ordering::SeqCst);
+        });
+        true
+    }
+
+    /// Runs verification when one is due (see [`next_run_in`]) until `stop` turns true.
+    pub async fn follow(self: Arc<Self>, mut stop: tokio::sync::watch::Receiver<bool>) {
+        while !*stop.borrow() {
+            let wait = next_run_in(&self.db).await;
+            if wait.is_zero() {
+                self.start(None);
+            }
+            tokio::select! {
+                _ = stop.changed() => {}
+                () = tokio::time::sleep(if wait.is_zero() { VERIFY_EVERY } else { wait }) => {}
+            }
         }
     }
-}
-
-fn require_auditor(signed_in: &SignedIn) -> Result<(), Problem> {
-    if signed_in.account.role == Role::Auditor {
-        Ok(())
-    } else {
-        Err(Problem::forbidden("verification is for auditors"))
-    }
-}
-
-/// `GET /api/verify`: the latest verification of the log and the access log (auditors).
-pub(crate) async fn status(
-    State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-) -> Result<Json<VerificationStatus>, Problem> {
-    require_auditor(&signed_in)?;
-    let latest = latest(&state.db).await.map_err(|error| Problem::internal(&error))?;
-    Ok(Json(VerificationStatus { latest, running: state.verifying.load(Ordering::SeqCst) }))
-}
-
-/// The answer of `POST /api/verify`.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct VerificationStarted {
-    /// Whether a new run started (false: one was running already; its result counts).
-    pub started: bool,
-}
-
-/// `POST /api/verify`: starts a verification now (auditors); `GET /api/verify` shows it when it finishes.
-pub(crate) async fn request(
-    State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-) -> Result<(StatusCode, Json<VerificationStarted>), Problem> {
-    require_auditor(&signed_in)?;
-    let started = start(&state, Some(signed_in.account.user.to_string()));
-    Ok((StatusCode::ACCEPTED, Json(VerificationStarted { started })))
 }

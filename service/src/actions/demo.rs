@@ -16,7 +16,7 @@ use domain::units::{District, OfferedService, UnitKind};
 use time::{Date, Duration};
 use ulid::Ulid;
 
-use crate::commands::{CommandBus, EventMetadata};
+use crate::event_log::commands::{CommandBus, EventMetadata};
 use crate::personal::{Identity, Vault};
 
 /// A demo user: name, role, unit, and the password printed once.

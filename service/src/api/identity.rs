@@ -17,10 +17,10 @@ use domain::subject::{ProtectionLevel, Subject, SubjectEvent};
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::api::SignedIn;
-use crate::app::AppState;
+use crate::api::problem::Problem;
+use crate::api::session::SignedIn;
 use crate::personal::Opened;
-use crate::problem::Problem;
+use crate::state::AppState;
 
 /// A subject's identity as this reader may see it; what the policy hides is left out.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -46,10 +46,11 @@ pub struct SubjectRead {
 /// The subject as its events make it, and its latest sealed identity.
 async fn subject_and_identity(state: &AppState, subject: SubjectId) -> Result<(Subject, Option<Sealed>), Problem> {
     let mut identity = None;
-    let aggregate: Subject = crate::commands_api::load_with(
+    let aggregate: Subject = projections::replay::replay(
         &state.db,
         "subject",
         &subject.to_string(),
+        None,
         |stamped: &Stamped<SubjectEvent>| {
             if let SubjectEvent::SubjectRegistered { identity: sealed, .. }
             | SubjectEvent::SubjectIdentityCorrected { identity: sealed, .. } = &stamped.event
@@ -66,13 +67,13 @@ async fn subject_and_identity(state: &AppState, subject: SubjectId) -> Result<(S
 pub(crate) async fn case_subject(
     State(state): State<Arc<AppState>>,
     signed_in: SignedIn,
-    _after: crate::views::ReadAfter,
+    _after: crate::api::views::ReadAfter,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<SubjectRead>, Problem> {
     let (_, summary, _) =
-        crate::views::read_case_content(&state, &signed_in, &id, &headers, client, "identity").await?;
+        crate::api::views::read_case_content(&state, &signed_in, &id, &headers, client, "identity").await?;
     let subject = SubjectId::parse(&summary.subject_id).map_err(|error| Problem::internal(&error))?;
     let (aggregate, sealed) = subject_and_identity(&state, subject).await?;
     let viewer = Viewer {

@@ -1,0 +1,31 @@
+//! Use cases of the unit directory: looking a unit up as a command needs it (registered and open).
+
+use domain::directory::{Unit, UnitError};
+use domain::ids::UnitId;
+use domain::units::UnitDirectoryEntry;
+use projections::db::Db;
+use projections::replay::ReplayError;
+
+/// Why a unit a command names cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum UnitLookupError {
+    /// No unit with this id was ever registered.
+    #[error("no such unit in the directory")]
+    NotInDirectory,
+    /// The unit is closed and takes nothing new.
+    #[error("the unit is closed")]
+    Closed,
+    /// The log could not be read.
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
+}
+
+/// The unit `unit` as the directory has it, if it is registered and open. Read from the log, not the
+/// projection: a unit registered a moment ago is found.
+pub async fn open_unit(db: &Db, unit: UnitId) -> Result<UnitDirectoryEntry, UnitLookupError> {
+    let loaded: Unit = projections::replay::load(db, "unit", &unit.to_string()).await?;
+    loaded.open_entry().cloned().map_err(|error| match error {
+        UnitError::UnitClosed => UnitLookupError::Closed,
+        _ => UnitLookupError::NotInDirectory,
+    })
+}

@@ -1,0 +1,71 @@
+//! What every command over HTTP shares: the command id from the `Idempotency-Key`, sealing a text a request
+//! gave, and the answer to a command's outcome (a repeat, or the problem for a refusal).
+
+use axum::http::HeaderMap;
+use domain::ids::{CommandId, SubjectId};
+
+use crate::api::problem::Problem;
+use crate::event_log::commands::CommandError;
+
+/// The command id from the `Idempotency-Key` header.
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<CommandId, Problem> {
+    let key = headers.get("idempotency-key").and_then(|value| value.to_str().ok()).ok_or_else(|| {
+        Problem::invalid("Idempotency-Key", "send an Idempotency-Key header: a ULID that names this command")
+    })?;
+    CommandId::parse(key).map_err(|_| Problem::invalid("Idempotency-Key", "the Idempotency-Key must be a ULID"))
+}
+
+/// Seals a free text a request gave in `field` under `subject`'s key; a blank one is refused naming the field.
+pub(crate) async fn seal_field(
+    vault: &crate::personal::Vault,
+    subject: SubjectId,
+    field: &str,
+    text: &str,
+) -> Result<domain::sealed::Sealed, Problem> {
+    if text.trim().is_empty() {
+        return Err(Problem::invalid(field, format!("{field} must not be empty")));
+    }
+    vault.seal_text(subject, text).await.map_err(|error| Problem::internal(&error))
+}
+
+/// How the HTTP edge answers a command the domain refused, beyond "a rule refuses this" (422).
+pub(crate) enum Refusal {
+    /// As if the thing did not exist (404): it does not, or it is not the user's.
+    NotFound,
+    /// 409, saying what to do.
+    Conflict(&'static str),
+    /// 403: the role may not.
+    Forbidden,
+    /// 422 naming the rule.
+    Rule,
+}
+
+/// Turns a command's outcome into "was it a repeat?" or the problem to answer; `classify` picks the refusals
+/// that are not plain rules. `what` names the thing ("case", "referral") in 404 and 409 answers.
+pub(crate) fn command_outcome<E: std::error::Error>(
+    outcome: Result<(), CommandError<E>>,
+    what: &'static str,
+    classify: impl Fn(&E) -> Refusal,
+) -> Result<bool, Problem> {
+    match outcome {
+        Ok(()) => Ok(false),
+        Err(CommandError::Repeat(_)) => Ok(true),
+        Err(CommandError::Rejected(error)) => Err(match classify(&error) {
+            Refusal::NotFound => Problem::not_found(what),
+            Refusal::Conflict(detail) => Problem::conflict(detail),
+            Refusal::Forbidden => Problem::forbidden("this role may not do this"),
+            Refusal::Rule => Problem::rule(&rule_name(&error), error.to_string()),
+        }),
+        Err(CommandError::Conflict { .. }) => Err(Problem::conflict(format!(
+            "the {what} kept changing; send the command again with the same Idempotency-Key"
+        ))),
+        Err(CommandError::Store(cause)) => Err(Problem::internal(&cause)),
+    }
+}
+
+/// The rule's name: the error variant, as the API documents it (`DisclosureBasisMissing`, …).
+pub(crate) fn rule_name(error: &impl std::fmt::Debug) -> String {
+    let text = format!("{error:?}");
+    let inner = text.strip_prefix("Command(").unwrap_or(&text);
+    inner.split([' ', '(', '{', ')']).next().unwrap_or("Rule").to_owned()
+}

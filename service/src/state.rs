@@ -1,0 +1,27 @@
+//! The application's state: the handles every edge (the JSON API, the web pages) and the background tasks share.
+//! It knows no route.
+
+use std::sync::Arc;
+
+use projections::db::Db;
+
+/// The last digest of each projection as `/readyz` computed it: (generation, checkpoint position, digest, when).
+pub type DigestCache =
+    std::sync::Mutex<std::collections::HashMap<&'static str, (i64, i64, String, std::time::Instant)>>;
+
+/// The shared state of the HTTP service.
+#[derive(Debug)]
+pub struct AppState {
+    /// The store.
+    pub db: Db,
+    /// Seals and opens personal data.
+    pub vault: crate::personal::Vault,
+    /// Executes commands.
+    pub bus: Arc<crate::event_log::commands::CommandBus>,
+    /// The metrics `/metrics` shows.
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// Verifies the log's and the access log's signed checkpoints, one run at a time.
+    pub verifier: Arc<crate::audit::Verifier>,
+    /// The projections' digests as `/readyz` last computed them.
+    pub digests: DigestCache,
+}
