@@ -493,3 +493,18 @@ pub fn service_role(store: &TestStore) -> (String, String) {
     let url = owner_url.replacen("postgres@", &format!("{role}@"), 1);
     (role, url)
 }
+
+/// Adds a user the way production does (`service::accounts::create_user`: `UserAdded` in the log first, then the
+/// credentials), acting as the command line acts: the nil user with the administrator's role. Returns the id.
+pub async fn add_user(
+    db: &Db,
+    username: &str,
+    password: &str,
+    role: Role,
+    unit: UnitId,
+) -> Result<UserId, service::accounts::UserChangeError> {
+    let bus = service::event_log::commands::CommandBus::new(db.clone());
+    let context = service::personal::operator_context(service::clock::today_in_stockholm());
+    let metadata = service::event_log::commands::EventMetadata::default();
+    service::accounts::create_user(&bus, context, &metadata, username, password, role, unit).await.map(|(user, _)| user)
+}

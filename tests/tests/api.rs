@@ -50,7 +50,7 @@ on_both_stores! {
     /// Bad input to the login endpoint gets a 4xx problem+json naming the field or the rule, never a 5xx.
     async fn login_answers_bad_input_with_problems_and_wrong_passwords_with_401(store) {
         let (base, stop, task) = crate::serve::spawn_app(&store).await;
-        service::accounts::add_user(&store.db, "alva", PASSWORD, Role::SocialWorker, UnitId::from_ulid(Ulid::new())).await.expect("a user");
+        tests::add_user(&store.db, "alva", PASSWORD, Role::SocialWorker, UnitId::from_ulid(Ulid::new())).await.expect("a user");
         let client = reqwest::Client::new();
         let cases: Vec<(Vec<u8>, u16, Option<&str>)> = vec![
             (b"{not json".to_vec(), 400, None),
@@ -97,7 +97,7 @@ on_both_stores! {
         let (base, stop, task) = crate::serve::spawn_app(&store).await;
         let (social, other, audit, admin_unit) = (UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()));
         for (name, role, unit) in [("sara", Role::SocialWorker, social), ("olle", Role::SocialWorker, other), ("ines", Role::Auditor, audit), ("adam", Role::Administrator, admin_unit)] {
-            service::accounts::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user");
+            tests::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user");
         }
         // A protected subject with a case at `social`.
         let bus = CommandBus::new(store.db.clone());
@@ -226,8 +226,8 @@ on_both_stores! {
         use domain::ids::ConsentId;
         let (base, stop, task) = crate::serve::spawn_app(&store).await;
         let (school, social, framtid) = (tests::register_unit(&store.db, UnitKind::SchoolSocialTeam).await, tests::register_unit(&store.db, UnitKind::SocialServices).await, tests::register_unit(&store.db, UnitKind::FramtidStockholm).await);
-        service::accounts::add_user(&store.db, "kim", PASSWORD, Role::SocialWorker, school).await.expect("a user");
-        service::accounts::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
+        tests::add_user(&store.db, "kim", PASSWORD, Role::SocialWorker, school).await.expect("a user");
+        tests::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
         let bus = CommandBus::new(store.db.clone());
         let actor = Actor { user: UserId::from_ulid(Ulid::new()), role: Role::SocialWorker, unit: social };
         let context = || CommandContext { command_id: CommandId::from_ulid(Ulid::new()), actor, today: date!(2026 - 11 - 25), occurred_on: date!(2026 - 11 - 20) };
@@ -353,7 +353,7 @@ on_both_stores! {
         let (base, stop, task) = crate::serve::spawn_app(&store).await;
         let (school, social, other) = (tests::register_unit(&store.db, UnitKind::SchoolSocialTeam).await, tests::register_unit(&store.db, UnitKind::SocialServices).await, tests::register_unit(&store.db, UnitKind::SocialServices).await);
         for (name, unit) in [("kim", school), ("sara", social), ("olle", other)] {
-            service::accounts::add_user(&store.db, name, PASSWORD, Role::SocialWorker, unit).await.expect("a user");
+            tests::add_user(&store.db, name, PASSWORD, Role::SocialWorker, unit).await.expect("a user");
         }
         let (kim, sara, olle) = (token(&base, "kim").await, token(&base, "sara").await, token(&base, "olle").await);
         let post = |path: String, token: String, key: String, body: serde_json::Value| {
@@ -434,7 +434,7 @@ on_both_stores! {
         let (base, stop, task) = crate::serve::spawn_app(&store).await;
         let (social, other) = (tests::register_unit(&store.db, UnitKind::SocialServices).await, tests::register_unit(&store.db, UnitKind::SocialServices).await);
         for (name, role, unit) in [("sara", Role::SocialWorker, social), ("maja", Role::UnitManager, social), ("olle", Role::SocialWorker, other)] {
-            service::accounts::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user");
+            tests::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user");
         }
         let (sara, maja, olle) = (token(&base, "sara").await, token(&base, "maja").await, token(&base, "olle").await);
         let post = |path: String, token: String, body: serde_json::Value| {
@@ -498,7 +498,7 @@ on_both_stores! {
         use domain::identity_number::{IdentityNumber, IdentityNumberKind};
         let (base, stop, task) = crate::serve::spawn_app(&store).await;
         // The first administrator comes from `lots user add`; they build the directory and add the users.
-        service::accounts::add_user(&store.db, "adam", PASSWORD, Role::Administrator, UnitId::from_ulid(Ulid::new())).await.expect("a user");
+        tests::add_user(&store.db, "adam", PASSWORD, Role::Administrator, UnitId::from_ulid(Ulid::new())).await.expect("a user");
         let adam = token(&base, "adam").await;
         let admin_post = |path: &str, body: serde_json::Value| {
             let url = format!("{base}{path}");
@@ -646,9 +646,9 @@ on_both_stores! {
     /// receives nothing new; a deactivated user's sessions end at once and they cannot sign in again.
     async fn administrators_keep_the_directory_and_the_users(store) {
         let (base, stop, task) = crate::serve::spawn_app(&store).await;
-        service::accounts::add_user(&store.db, "adam", PASSWORD, Role::Administrator, UnitId::from_ulid(Ulid::new())).await.expect("a user");
+        tests::add_user(&store.db, "adam", PASSWORD, Role::Administrator, UnitId::from_ulid(Ulid::new())).await.expect("a user");
         let social = tests::register_unit(&store.db, UnitKind::SocialServices).await;
-        service::accounts::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
+        tests::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
         let (adam, sara) = (token(&base, "adam").await, token(&base, "sara").await);
         let post = |path: String, token: String, body: serde_json::Value| {
             let url = format!("{base}{path}");
@@ -735,8 +735,8 @@ on_both_stores! {
     async fn a_restarted_investigation_is_flagged_and_applications_arrive_received(store) {
         let (base, stop, task) = crate::serve::spawn_app(&store).await;
         let (social, school) = (tests::register_unit(&store.db, UnitKind::SocialServices).await, tests::register_unit(&store.db, UnitKind::SchoolSocialTeam).await);
-        service::accounts::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
-        service::accounts::add_user(&store.db, "kim", PASSWORD, Role::SocialWorker, school).await.expect("a user");
+        tests::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
+        tests::add_user(&store.db, "kim", PASSWORD, Role::SocialWorker, school).await.expect("a user");
         let (sara, kim) = (token(&base, "sara").await, token(&base, "kim").await);
         let post = |path: String, token: String, body: serde_json::Value| {
             let url = format!("{base}{path}");
@@ -792,7 +792,7 @@ on_both_stores! {
         let (social, other) = (tests::register_unit(&store.db, UnitKind::SocialServices).await, tests::register_unit(&store.db, UnitKind::SocialServices).await);
         let mut ids = std::collections::BTreeMap::new();
         for (name, role, unit) in [("sara", Role::SocialWorker, social), ("sven", Role::SocialWorker, social), ("olle", Role::SocialWorker, other), ("ines", Role::Auditor, other), ("adam", Role::Administrator, other)] {
-            ids.insert(name, service::accounts::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user"));
+            ids.insert(name, tests::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user"));
         }
         let mut tokens = std::collections::BTreeMap::new();
         for name in ["sara", "sven", "olle", "ines", "adam"] {
@@ -849,7 +849,7 @@ on_both_stores! {
     /// password signs in.
     async fn a_user_changes_their_password_and_their_other_sessions_end(store) {
         let (base, stop, task) = crate::serve::spawn_app(&store).await;
-        service::accounts::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, UnitId::from_ulid(Ulid::new())).await.expect("a user");
+        tests::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, UnitId::from_ulid(Ulid::new())).await.expect("a user");
         let (here, elsewhere) = (token(&base, "sara").await, token(&base, "sara").await);
         let change = |current: &str, new: &str| {
             let request = reqwest::Client::new().post(format!("{base}/api/password")).bearer_auth(&here).body(serde_json::json!({ "current_password": current, "new_password": new }).to_string());
@@ -875,4 +875,37 @@ on_both_stores! {
         stop.send(()).expect("stop");
         task.await.expect("the server").expect("a clean stop");
     }
+}
+
+/// A login's time does not tell whether its username exists: an unknown username is checked against a decoy
+/// hash of the same cost. Compared as a ratio of medians in one run (one attempt per username, since a
+/// username's own failures slow its next login down), never against an absolute time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_with_an_unknown_username_costs_what_a_known_one_costs() {
+    const ATTEMPTS: usize = 7;
+    let store = tests::TestStore::new(tests::Backend::Sqlite).await;
+    let unit = UnitId::from_ulid(Ulid::new());
+    for n in 0..ATTEMPTS {
+        tests::add_user(&store.db, &format!("known{n}"), PASSWORD, Role::SocialWorker, unit).await.expect("a user");
+    }
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for n in 0..ATTEMPTS {
+        for (name, times) in [(format!("known{n}"), &mut known), (format!("nosuchuser{n}"), &mut unknown)] {
+            let started = std::time::Instant::now();
+            let refused = service::accounts::login(&store.db, &name, "not the password at all", None).await;
+            times.push(started.elapsed());
+            assert!(matches!(refused, Err(service::accounts::AccountError::WrongCredentials)), "{name}: {refused:?}");
+        }
+    }
+    let median = |times: &mut Vec<Duration>| {
+        times.sort();
+        times[times.len() / 2].as_secs_f64()
+    };
+    let (known, unknown) = (median(&mut known), median(&mut unknown));
+    let ratio = unknown / known;
+    assert!(
+        ratio > 0.5,
+        "an unknown username answered in {unknown:.4} s, a known one in {known:.4} s (ratio {ratio:.2})"
+    );
 }

@@ -58,7 +58,7 @@ on_both_stores! {
         let office = tests::register_unit(&store.db, UnitKind::Administration).await;
         let mut tokens = std::collections::BTreeMap::new();
         for (name, role, unit) in [("sara", Role::SocialWorker, social), ("maja", Role::UnitManager, social), ("ines", Role::Auditor, office), ("adam", Role::Administrator, office)] {
-            service::accounts::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user");
+            tests::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user");
             tokens.insert(role.as_str(), token(&base, name).await);
         }
         let document: serde_json::Value = reqwest::get(format!("{base}/api/openapi.json")).await.expect("the document").json().await.expect("JSON");
@@ -151,7 +151,7 @@ on_both_stores! {
     async fn a_cookie_session_needs_its_csrf_token_to_change_anything(store) {
         let (base, stop, task) = crate::serve::spawn_app(&store).await;
         let social = tests::register_unit(&store.db, UnitKind::SocialServices).await;
-        service::accounts::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
+        tests::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
         let client = reqwest::Client::new();
         let login = client.post(format!("{base}/api/login")).body(serde_json::json!({ "username": "sara", "password": PASSWORD, "session": "cookie" }).to_string()).send().await.expect("login");
         assert_eq!(login.status().as_u16(), 200);
@@ -201,7 +201,7 @@ on_both_stores! {
     async fn a_read_after_a_write_sees_it(store) {
         let (base, stop, task) = crate::serve::spawn_app(&store).await;
         let social = tests::register_unit(&store.db, UnitKind::SocialServices).await;
-        service::accounts::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
+        tests::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
         let sara = token(&base, "sara").await;
         let client = reqwest::Client::new();
         let open = serde_json::json!({ "subject_id": Ulid::new().to_string(), "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"] });
@@ -227,7 +227,7 @@ on_both_stores! {
         let (base, stop, task) = crate::serve::spawn_app(&store).await;
         let social = tests::register_unit(&store.db, UnitKind::SocialServices).await;
         let framtid = tests::register_unit(&store.db, UnitKind::FramtidStockholm).await;
-        service::accounts::add_user(&store.db, "maja", PASSWORD, Role::UnitManager, social).await.expect("a user");
+        tests::add_user(&store.db, "maja", PASSWORD, Role::UnitManager, social).await.expect("a user");
         let maja = token(&base, "maja").await;
         let client = reqwest::Client::new();
         let twice = |path: String, body: serde_json::Value| {

@@ -190,9 +190,7 @@ async fn lots_serves_everything_as_the_least_privilege_role() {
     let password = "correct horse battery staple";
     let office = tests::register_unit(&as_role, domain::units::UnitKind::Administration).await;
     let social = tests::register_unit(&as_role, domain::units::UnitKind::SocialServices).await;
-    service::accounts::add_user(&as_role, "adam", password, domain::command::Role::Administrator, office)
-        .await
-        .expect("a user");
+    tests::add_user(&as_role, "adam", password, domain::command::Role::Administrator, office).await.expect("a user");
     let client = reqwest::Client::new();
     let sign_in = |username: &'static str| {
         let request = client
@@ -247,9 +245,7 @@ async fn lots_serves_everything_as_the_least_privilege_role() {
         .await
         .expect("the role signs the access log")
         .is_some());
-    service::accounts::add_user(&as_role, "ines", password, domain::command::Role::Auditor, office)
-        .await
-        .expect("a user");
+    tests::add_user(&as_role, "ines", password, domain::command::Role::Auditor, office).await.expect("a user");
     let ines = sign_in("ines").await;
     assert_eq!(call(reqwest::Method::POST, "/api/verify".to_owned(), ines.clone(), None).await.0, 202);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);

@@ -213,7 +213,7 @@ on_both_stores! {
         set_payload(&store, victim, &victim.payload.replace("Skarpn", "Bromma-Skarpn")).await;
         let (base, stop, task) = crate::serve::spawn_app(&store).await;
         let password = "correct horse battery staple";
-        service::accounts::add_user(&store.db, "ines", password, domain::command::Role::Auditor, domain::ids::UnitId::from_ulid(Ulid::new())).await.expect("a user");
+        tests::add_user(&store.db, "ines", password, domain::command::Role::Auditor, domain::ids::UnitId::from_ulid(Ulid::new())).await.expect("a user");
         let (token, _) = service::accounts::login(&store.db, "ines", password, None).await.expect("signed in");
         let client = reqwest::Client::new();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);

@@ -12,7 +12,6 @@ use domain::ids::{UnitId, UserId};
 use projections::db::Db;
 use projections::on_pool;
 use sha2::{Digest, Sha256};
-use ulid::Ulid;
 
 /// The shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -175,20 +174,6 @@ pub async fn deactivate_user(
     Ok(())
 }
 
-/// Adds a user's credentials, not recorded in the log: [`create_user`] records the user first; tests set up
-/// users with this alone. Returns the new id.
-pub async fn add_user(
-    db: &Db,
-    username: &str,
-    password: &str,
-    role: Role,
-    unit: UnitId,
-) -> Result<UserId, AccountError> {
-    let user = UserId::from_ulid(Ulid::new());
-    store_credentials(db, user, username, password, role, unit).await?;
-    Ok(user)
-}
-
 /// Stores `user`'s credentials with an argon2id hash of `password`; storing them again for the same user is a
 /// no-op (the first password stays), for another user with the same username `UsernameTaken`.
 async fn store_credentials(
@@ -205,7 +190,7 @@ async fn store_credentials(
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(AccountError::PasswordTooShort);
     }
-    let hash = hash_password(password)?;
+    let hash = hash_password(password).await?;
     let inserted = on_pool!(db, |pool| {
         sqlx::query("insert into users (user_id, username, password_hash, role, unit_id) values ($1, $2, $3, $4, $5) on conflict do nothing")
             .bind(user.to_string())
@@ -262,9 +247,11 @@ pub async fn login(
         .fetch_optional(pool)
         .await
     })?;
-    let account = row.and_then(|(user, hash, role, unit)| {
-        let parsed = PasswordHash::new(&hash).ok()?;
-        Argon2::default().verify_password(password.as_bytes(), &parsed).ok()?;
+    // An unknown (or deactivated) username is checked against a decoy hash of the same cost, so the time of the
+    // answer does not tell which usernames exist.
+    let hash = row.as_ref().map_or(DECOY_HASH, |(_, hash, _, _)| hash.as_str()).to_owned();
+    let password_matches = password_matches(hash, password.to_owned()).await?;
+    let account = row.filter(|_| password_matches).and_then(|(user, _, role, unit)| {
         Some(Account { user: UserId::parse(&user).ok()?, role: parse_role(&role)?, unit: UnitId::parse(&unit).ok()? })
     });
     let Some(account) = account else {
@@ -373,12 +360,35 @@ pub async fn deactivate(db: &Db, user: UserId) -> Result<bool, AccountError> {
     .map_err(AccountError::from)
 }
 
-/// An argon2id hash of `password` with a fresh salt, in the PHC string format.
-fn hash_password(password: &str) -> Result<String, AccountError> {
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|_| AccountError::Hashing)?;
-    let salt = SaltString::encode_b64(&salt).map_err(|_| AccountError::Hashing)?;
-    Ok(Argon2::default().hash_password(password.as_bytes(), &salt).map_err(|_| AccountError::Hashing)?.to_string())
+/// An argon2id hash, at [`Argon2::default`]'s cost, of a password no account has: a login with an unknown
+/// username is checked against it, so that it costs what a known one costs (a test keeps its parameters equal to
+/// the ones new hashes get).
+const DECOY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$t3NOLoie7o+LfG0md1ZQKA$+z/Ar6cqyTZmCMyOtlTL36aUZ92uMlCYhpkEkzTruIg";
+
+/// An argon2id hash of `password` with a fresh salt, in the PHC string format. Hashing takes tens of
+/// milliseconds of one core by design, so it runs on a blocking thread, never on the executor serving requests.
+async fn hash_password(password: &str) -> Result<String, AccountError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut salt = [0u8; 16];
+        getrandom::fill(&mut salt).map_err(|_| AccountError::Hashing)?;
+        let salt = SaltString::encode_b64(&salt).map_err(|_| AccountError::Hashing)?;
+        Ok(Argon2::default().hash_password(password.as_bytes(), &salt).map_err(|_| AccountError::Hashing)?.to_string())
+    })
+    .await
+    .map_err(|_| AccountError::Hashing)?
+}
+
+/// Whether `password` matches the argon2id `hash`, checked on a blocking thread (see [`hash_password`]). A hash
+/// that does not parse matches nothing.
+async fn password_matches(hash: String, password: String) -> Result<bool, AccountError> {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .map_err(|_| AccountError::Hashing)
 }
 
 /// Changes `user`'s password when `current` is right (a wrong one is recorded like a failed login, and slowed
@@ -397,7 +407,7 @@ pub async fn change_password(db: &Db, user: UserId, current: &str, new: &str, ke
     // The check of the current password is a login: recorded and slowed on failure.
     let (proof, _) = login(db, &username, current, None).await?;
     logout(db, &proof).await?;
-    let hash = hash_password(new)?;
+    let hash = hash_password(new).await?;
     let now = if db.is_postgres() { "clock_timestamp()" } else { "cast(unixepoch('subsec') * 1000000 as integer)" };
     let revoke = format!(
         "update sessions set revoked_at = {now} where user_id = $1 and token_hash <> $2 and revoked_at is null"
@@ -424,4 +434,23 @@ pub async fn logout(db: &Db, token: &str) -> Result<(), AccountError> {
     };
     on_pool!(db, |pool| sqlx::query(sql).bind(token_hash(token)).execute(pool).await.map(drop))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use argon2::password_hash::PasswordHash;
+
+    use super::*;
+
+    /// The decoy costs what a real hash costs: the same algorithm, version and parameters as a new hash.
+    #[tokio::test]
+    async fn the_decoy_hash_has_the_parameters_of_a_new_hash() {
+        let fresh = hash_password("a password of some length").await.expect("a hash");
+        let (fresh, decoy) =
+            (PasswordHash::new(&fresh).expect("parses"), PasswordHash::new(DECOY_HASH).expect("parses"));
+        assert_eq!(fresh.algorithm, decoy.algorithm);
+        assert_eq!(fresh.version, decoy.version);
+        assert_eq!(fresh.params, decoy.params);
+        assert!(!password_matches(DECOY_HASH.to_owned(), String::new()).await.expect("checked"));
+    }
 }

@@ -69,7 +69,7 @@ async fn run(args: &Args, name: &str) -> Result<[f64; 4], Failure> {
     let db = service::event_log::store::connect(&config).await?;
     let unit = tests::register_unit(&db, UnitKind::SocialServices).await;
     let password = "a benchmark passphrase";
-    let user = service::accounts::add_user(&db, "bench", password, Role::SocialWorker, unit).await?;
+    let user = tests::add_user(&db, "bench", password, Role::SocialWorker, unit).await?;
     let client = reqwest::Client::new();
     let login: serde_json::Value = client
         .post(format!("{base}/api/login"))
