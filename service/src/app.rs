@@ -94,7 +94,9 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let service = api::router(self.state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        // The JSON API and the web pages are siblings that never import each other; they meet here.
+        let router = api::router(Arc::clone(&self.state)).merge(crate::web::router().with_state(self.state));
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
         let _ = self.stop.send(true);
         for task in self.tasks {

@@ -92,6 +92,20 @@ on_both_stores! {
                     let anonymous = client.request(method.to_uppercase().parse().expect("a method"), url(&id)).header("Idempotency-Key", Ulid::new().to_string()).body("{}");
                     assert_eq!(send(anonymous, &format!("{what} anonymous")).await.status, 401, "{what}");
                 }
+                // The roles the document lists are the ones the router lets through: every other role is refused
+                // with the documented 403 before anything is read or written.
+                if let Some(listed) = operation["x-lots-roles"].as_array() {
+                    let outside: Vec<_> = tokens.iter().filter(|(name, _)| !listed.contains(&serde_json::json!(name))).collect();
+                    assert!(outside.is_empty() || operation["responses"]["403"].is_object(), "{what}: refuses roles but documents no 403");
+                    for (other, other_token) in outside {
+                        let outside = client
+                            .request(method.to_uppercase().parse().expect("a method"), url(&id))
+                            .header("Idempotency-Key", Ulid::new().to_string())
+                            .bearer_auth(other_token)
+                            .body("{}");
+                        assert_eq!(send(outside, &format!("{what} as {other}")).await.status, 403, "{what} as {other}");
+                    }
+                }
                 if path.contains("{id}") {
                     let bad_id = send(request("not-a-ulid").body("{}"), &format!("{what} bad id")).await;
                     assert_eq!(bad_id.status, 404, "{what}: a bad id is a thing that is not there");

@@ -25,7 +25,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::api::openapi::{Doc, Operation, ADMINISTRATORS, AUDITORS, CASEWORK, READERS, REVIEWERS, SUBJECT_KEEPERS};
+use axum::extract::FromRequestParts;
+
+use crate::api::openapi::{
+    Audience, Doc, Operation, ADMINISTRATORS, AUDITORS, CASEWORK, READERS, REVIEWERS, SUBJECT_KEEPERS,
+};
 use crate::event_log::idempotency;
 use crate::state::AppState;
 
@@ -132,12 +136,49 @@ async fn one_request_per_key(
     response
 }
 
+/// Holds each operation to the audience the route table gives it, before its handler runs: a signed-in user
+/// for all but the public ones (401 otherwise), and one of the listed roles where it lists them (403
+/// otherwise). The signed-in account is left in the request for the handler's `SignedIn`, so it is read once.
+async fn enforce_audience(
+    State((state, audience)): State<(Arc<AppState>, Audience)>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if audience == Audience::Public {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    let signed_in = match session::SignedIn::from_request_parts(&mut parts, &state).await {
+        Ok(signed_in) => signed_in,
+        Err(problem) => return problem.into_response(),
+    };
+    if let Audience::Roles(roles) = audience {
+        if !roles.contains(&signed_in.account.role) {
+            let allowed: Vec<&str> = roles.iter().map(|role| role.as_str()).collect();
+            return problem::Problem::forbidden(format!(
+                "this is for {}; you are signed in as {}",
+                allowed.join(", "),
+                signed_in.account.role.as_str()
+            ))
+            .into_response();
+        }
+    }
+    parts.extensions.insert(signed_in);
+    next.run(axum::extract::Request::from_parts(parts, body)).await
+}
+
 /// Declares the API once: the router is built from this table and the OpenAPI document is written from it, so
 /// the two cannot drift apart.
 macro_rules! api {
     ($($method:ident $path:literal => $handler:path, $doc:expr;)+) => {
         fn api_routes(router: Router<Arc<AppState>>, state: &Arc<AppState>) -> Router<Arc<AppState>> {
-            router $(.route($path, axum::routing::$method($handler)))+
+            router $(.route(
+                $path,
+                axum::routing::$method($handler).route_layer(axum::middleware::from_fn_with_state(
+                    (Arc::clone(state), $doc.audience()),
+                    enforce_audience,
+                )),
+            ))+
                 .route_layer(axum::middleware::from_fn_with_state(Arc::clone(state), one_request_per_key))
                 .route_layer(axum::middleware::from_fn(json_bodies_only))
         }

@@ -86,6 +86,11 @@ impl Doc {
         self
     }
 
+    /// Who may call it: the router enforces this (see `crate::api::enforce_audience`).
+    pub(crate) const fn audience(&self) -> Audience {
+        self.audience
+    }
+
     /// Only for these roles.
     pub(crate) const fn roles(mut self, roles: &'static [Role]) -> Self {
         self.audience = Audience::Roles(roles);
