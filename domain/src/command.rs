@@ -74,7 +74,7 @@ pub struct Command<C> {
 }
 
 /// The refusals every aggregate makes before looking at the command itself.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
 pub enum CommandRefused {
     /// This command id was applied before: nothing is written, and the service answers as it did the first time.
     #[error("command {0} was already applied")]
@@ -197,4 +197,52 @@ pub fn require_sealed(field: &'static str, value: &Sealed) -> Result<(), Command
 /// Like [`require_sealed`], for a value that may be left out.
 pub fn require_sealed_if_given(field: &'static str, value: Option<&Sealed>) -> Result<(), CommandRefused> {
     value.map_or(Ok(()), |value| require_sealed(field, value))
+}
+
+/// The name of the rule a refusal stands for, as the API names it (`rule:DisclosureBasisMissing`): its variant's
+/// name, taken from the type (never from its text); for a refusal every command shares, the shared one's name.
+pub trait Rule {
+    /// The rule's name.
+    fn rule(&self) -> &'static str;
+}
+
+impl Rule for CommandRefused {
+    fn rule(&self) -> &'static str {
+        self.into()
+    }
+}
+
+/// Implements [`Rule`] for an aggregate's error enum whose `Command` variant wraps [`CommandRefused`].
+macro_rules! rules_of_aggregate_errors {
+    ($($error:ty),+) => {
+        $(impl Rule for $error {
+            fn rule(&self) -> &'static str {
+                match self {
+                    Self::Command(shared) => shared.rule(),
+                    own => own.into(),
+                }
+            }
+        })+
+    };
+}
+
+rules_of_aggregate_errors!(
+    crate::case::CaseError,
+    crate::consent::ConsentError,
+    crate::referral::ReferralError,
+    crate::subject::SubjectError,
+    crate::directory::UnitError,
+    crate::user::UserError
+);
+
+#[cfg(test)]
+mod rule_tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_is_named_by_its_variant_and_a_shared_one_by_the_shared_variant() {
+        assert_eq!(crate::referral::ReferralError::AlreadySent.rule(), "AlreadySent");
+        let shared = crate::case::CaseError::Command(CommandRefused::OutsideActorsUnit);
+        assert_eq!(shared.rule(), "OutsideActorsUnit");
+    }
 }

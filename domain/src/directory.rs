@@ -82,7 +82,7 @@ pub enum UnitEvent {
 event_kinds!(UnitEvent { UnitRegistered, UnitUpdated, UnitClosed });
 
 /// Why a unit command was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
 pub enum UnitError {
     /// A refusal every aggregate makes.
     #[error(transparent)]

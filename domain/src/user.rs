@@ -72,7 +72,7 @@ pub enum UserEvent {
 event_kinds!(UserEvent { UserAdded, UserRoleChanged, UserDeactivated });
 
 /// Why a user command was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
 pub enum UserError {
     /// A refusal every aggregate makes.
     #[error(transparent)]

@@ -6,7 +6,7 @@ use super::state::{CasePhase, InterventionStatus};
 use crate::command::CommandRefused;
 
 /// Why a case command was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
 pub enum CaseError {
     /// A refusal every aggregate makes.
     #[error(transparent)]

@@ -88,7 +88,7 @@ pub enum ConsentEvent {
 event_kinds!(ConsentEvent { ConsentGiven, ConsentRevoked });
 
 /// Why a consent command was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
 pub enum ConsentError {
     /// A refusal every aggregate makes.
     #[error(transparent)]

@@ -146,7 +146,7 @@ event_kinds!(ReferralEvent {
 });
 
 /// Why a referral command was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
 pub enum ReferralError {
     /// A refusal every aggregate makes.
     #[error(transparent)]

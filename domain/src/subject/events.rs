@@ -178,7 +178,7 @@ event_kinds!(SubjectEvent {
 });
 
 /// Why a subject command was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
 pub enum SubjectError {
     /// A refusal every aggregate makes (repeat, date in the future, role, unit, empty field).
     #[error(transparent)]

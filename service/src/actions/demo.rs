@@ -48,9 +48,9 @@ pub struct Demo {
 /// Why the demo could not be seeded.
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
-    /// A command was refused or the store failed.
-    #[error("{0}")]
-    Failed(String),
+    /// A command was refused or the store failed: the cause, with its own causes.
+    #[error("the demo could not be seeded: {0}")]
+    Failed(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 struct Rng(u64);
@@ -64,15 +64,18 @@ impl Rng {
     }
 }
 
+fn failed(error: impl std::error::Error + Send + Sync + 'static) -> DemoError {
+    DemoError::Failed(Box::new(error))
+}
+
 fn password() -> Result<String, DemoError> {
     let mut bytes = [0u8; 12];
-    getrandom::fill(&mut bytes).map_err(|error| DemoError::Failed(error.to_string()))?;
+    getrandom::fill(&mut bytes).map_err(failed)?;
     Ok(hex::encode(bytes))
 }
 
 /// Seeds a demo district with `300 × scale` young people, ending `today`.
 pub async fn seed(bus: &CommandBus, vault: &Vault, scale: usize, today: Date) -> Result<Demo, DemoError> {
-    let failed = |error: &dyn std::fmt::Display| DemoError::Failed(error.to_string());
     let directory = [
         ("Demo skolsocialt team", UnitKind::SchoolSocialTeam, OfferedService::SchoolSupport),
         ("Demo socialtjänst, barn och unga", UnitKind::SocialServices, OfferedService::ChildProtection),
@@ -103,7 +106,7 @@ pub async fn seed(bus: &CommandBus, vault: &Vault, scale: usize, today: Date) ->
         let metadata = EventMetadata { client_address: Some("lots seed-demo".to_owned()), ..EventMetadata::default() };
         let (user, _) = crate::accounts::create_user(bus, context, &metadata, username, &password, role, unit.1)
             .await
-            .map_err(|error| failed(&error))?;
+            .map_err(failed)?;
         ids.push(user);
         users.push(DemoUser { username: username.to_owned(), role, unit: unit.clone(), password });
     }
@@ -126,13 +129,11 @@ pub async fn seed(bus: &CommandBus, vault: &Vault, scale: usize, today: Date) ->
             unit: *unit,
             kind: *kind,
             name: (*name).to_owned(),
-            district: District::parse("Demo").map_err(|error| failed(&error))?,
+            district: District::parse("Demo").map_err(failed)?,
             services: [*service].into(),
         };
         let context = context(administrator, Role::Administrator, units[3].1, today);
-        bus.execute::<Unit>(&unit.to_string(), Command { context, body }, &metadata)
-            .await
-            .map_err(|error| failed(&error))?;
+        bus.execute::<Unit>(&unit.to_string(), Command { context, body }, &metadata).await.map_err(failed)?;
         commands += 1;
     }
     for index in 0..subjects {
@@ -143,7 +144,7 @@ pub async fn seed(bus: &CommandBus, vault: &Vault, scale: usize, today: Date) ->
             family_name: format!("Person {:04}", index + 1),
             ..Identity::default()
         };
-        let sealed = vault.seal_identity(subject, &identity).await.map_err(|error| failed(&error))?;
+        let sealed = vault.seal_identity(subject, &identity).await.map_err(failed)?;
         let statistics = StatisticsAttributes {
             birth_year: Some(today.year() - 8 - rng.below(10) as i32),
             sex: Some(if rng.below(2) == 0 {
@@ -154,7 +155,7 @@ pub async fn seed(bus: &CommandBus, vault: &Vault, scale: usize, today: Date) ->
             district: District::parse(
                 ["Rinkeby-Kista", "Spånga-Tensta", "Skärholmen", "Farsta"][rng.below(4) as usize],
             )
-            .map_err(|error| failed(&error))?,
+            .map_err(failed)?,
         };
         let started = today - Duration::days(1 + rng.below(300) as i64);
         let register = SubjectCommand::RegisterSubject { subject, identity: sealed, statistics };
@@ -164,7 +165,7 @@ pub async fn seed(bus: &CommandBus, vault: &Vault, scale: usize, today: Date) ->
             &metadata,
         )
         .await
-        .map_err(|error| failed(&error))?;
+        .map_err(failed)?;
         commands += 1;
         let text = |words: &str| {
             let vault = vault.clone();
@@ -185,13 +186,13 @@ pub async fn seed(bus: &CommandBus, vault: &Vault, scale: usize, today: Date) ->
             to_unit: social,
             to_unit_kind: UnitKind::SocialServices,
             concerns: [concern].into(),
-            reason: text("Demo: oro från skolan").await.map_err(|error| failed(&error))?,
+            reason: text("Demo: oro från skolan").await.map_err(failed)?,
             basis: None,
             forwarded_from: None,
         };
         let assessment = ProtectionAssessment {
             immediate_protection_needed: false,
-            assessment: text("Demo: inget akut").await.map_err(|error| failed(&error))?,
+            assessment: text("Demo: inget akut").await.map_err(failed)?,
             assessed_on: started,
             late_reason: None,
         };
@@ -206,7 +207,7 @@ pub async fn seed(bus: &CommandBus, vault: &Vault, scale: usize, today: Date) ->
                 &metadata,
             )
             .await
-            .map_err(|error| failed(&error))?;
+            .map_err(failed)?;
             commands += 1;
         }
         // How far this case got: 0 intake, 1 not investigated, 2 investigating, 3 investigated, 4 intervening, 5 closed.
@@ -238,7 +239,7 @@ pub async fn seed(bus: &CommandBus, vault: &Vault, scale: usize, today: Date) ->
                 Role::SocialWorker,
                 CaseCommand::DecidePreliminaryAssessment {
                     decision,
-                    reasons: text("Demo: skäl").await.map_err(|error| failed(&error))?,
+                    reasons: text("Demo: skäl").await.map_err(failed)?,
                     child_heard: ChildHeard::Yes,
                     exceptional_reason: None,
                 },
@@ -260,7 +261,7 @@ pub async fn seed(bus: &CommandBus, vault: &Vault, scale: usize, today: Date) ->
                 Role::SocialWorker,
                 CaseCommand::CompleteInvestigation {
                     result: InvestigationResult::InterventionNeeded,
-                    conclusion: text("Demo: insats behövs").await.map_err(|error| failed(&error))?,
+                    conclusion: text("Demo: insats behövs").await.map_err(failed)?,
                 },
                 day,
             ));
@@ -274,8 +275,8 @@ pub async fn seed(bus: &CommandBus, vault: &Vault, scale: usize, today: Date) ->
                 CaseCommand::DecideIntervention {
                     intervention,
                     kind: InterventionKind::FamilyTreatment,
-                    legal_basis: domain::legal::LegalGroundCode::parse("sol-4-1").map_err(|error| failed(&error))?,
-                    reasons: text("Demo: beslut").await.map_err(|error| failed(&error))?,
+                    legal_basis: domain::legal::LegalGroundCode::parse("sol-4-1").map_err(failed)?,
+                    reasons: text("Demo: beslut").await.map_err(failed)?,
                 },
                 day,
             ));
@@ -286,10 +287,7 @@ pub async fn seed(bus: &CommandBus, vault: &Vault, scale: usize, today: Date) ->
                     intervention,
                     provider: None,
                     referral: None,
-                    goals: vec![PlannedGoal {
-                        goal,
-                        description: text("Demo: mål").await.map_err(|error| failed(&error))?,
-                    }],
+                    goals: vec![PlannedGoal { goal, description: text("Demo: mål").await.map_err(failed)? }],
                     planned_start: day,
                     first_follow_up_on: day + Duration::days(30),
                 },
@@ -303,12 +301,8 @@ pub async fn seed(bus: &CommandBus, vault: &Vault, scale: usize, today: Date) ->
                     Role::SocialWorker,
                     CaseCommand::FollowUpIntervention {
                         intervention,
-                        attainments: [(
-                            goal,
-                            GoalAttainment::new(rng.below(5) as i8 - 2).map_err(|error| failed(&error))?,
-                        )]
-                        .into(),
-                        notes: text("Demo: uppföljning").await.map_err(|error| failed(&error))?,
+                        attainments: [(goal, GoalAttainment::new(rng.below(5) as i8 - 2).map_err(failed)?)].into(),
+                        notes: text("Demo: uppföljning").await.map_err(failed)?,
                         next_follow_up_on: None,
                     },
                     day,
@@ -319,7 +313,7 @@ pub async fn seed(bus: &CommandBus, vault: &Vault, scale: usize, today: Date) ->
                     CaseCommand::EndIntervention {
                         intervention,
                         outcome: InterventionOutcome::CompletedAsPlanned,
-                        summary: text("Demo: avslutad").await.map_err(|error| failed(&error))?,
+                        summary: text("Demo: avslutad").await.map_err(failed)?,
                     },
                     day,
                 ));
@@ -328,7 +322,7 @@ pub async fn seed(bus: &CommandBus, vault: &Vault, scale: usize, today: Date) ->
                     Role::SocialWorker,
                     CaseCommand::CloseCase {
                         reason: CloseReason::InterventionsEnded,
-                        notes: text("Demo: avslut").await.map_err(|error| failed(&error))?,
+                        notes: text("Demo: avslut").await.map_err(failed)?,
                     },
                     day,
                 ));

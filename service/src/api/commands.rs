@@ -42,7 +42,7 @@ pub(crate) enum Refusal {
 
 /// Turns a command's outcome into "was it a repeat?" or the problem to answer; `classify` picks the refusals
 /// that are not plain rules. `what` names the thing ("case", "referral") in 404 and 409 answers.
-pub(crate) fn command_outcome<E: std::error::Error>(
+pub(crate) fn command_outcome<E: std::error::Error + domain::command::Rule>(
     outcome: Result<(), CommandError<E>>,
     what: &'static str,
     classify: impl Fn(&E) -> Refusal,
@@ -54,18 +54,11 @@ pub(crate) fn command_outcome<E: std::error::Error>(
             Refusal::NotFound => Problem::not_found(what),
             Refusal::Conflict(detail) => Problem::conflict(detail),
             Refusal::Forbidden => Problem::forbidden("this role may not do this"),
-            Refusal::Rule => Problem::rule(&rule_name(&error), error.to_string()),
+            Refusal::Rule => Problem::rule(error.rule(), error.to_string()),
         }),
         Err(CommandError::Conflict { .. }) => Err(Problem::conflict(format!(
             "the {what} kept changing; send the command again with the same Idempotency-Key"
         ))),
         Err(CommandError::Store(cause)) => Err(Problem::internal(&cause)),
     }
-}
-
-/// The rule's name: the error variant, as the API documents it (`DisclosureBasisMissing`, …).
-pub(crate) fn rule_name(error: &impl std::fmt::Debug) -> String {
-    let text = format!("{error:?}");
-    let inner = text.strip_prefix("Command(").unwrap_or(&text);
-    inner.split([' ', '(', '{', ')']).next().unwrap_or("Rule").to_owned()
 }

@@ -199,7 +199,7 @@ fn user_change_problem(error: UserChangeError) -> Problem {
             Problem::conflict("this command added another user; send a new Idempotency-Key")
         }
         UserChangeError::Command(CommandError::Rejected(rule)) => {
-            Problem::rule(&crate::api::commands::rule_name(&rule), rule.to_string())
+            Problem::rule(domain::command::Rule::rule(&rule), rule.to_string())
         }
         UserChangeError::Command(CommandError::Conflict { .. }) => {
             Problem::conflict("the user kept changing; send the command again with the same Idempotency-Key")

@@ -22,12 +22,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::api::commands::{command_outcome, idempotency_key, rule_name, Refusal};
+use crate::api::commands::{command_outcome, idempotency_key, Refusal};
 use crate::api::problem::{parse_body, parse_step, Problem};
 use crate::api::session::SignedIn;
 use crate::event_log::commands::{CommandError, EventMetadata};
 use crate::personal::Identity;
 use crate::state::AppState;
+use domain::command::Rule as _;
 
 /// Identity as sent.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -222,7 +223,7 @@ pub(crate) async fn step(
             .await
             .map_err(|error| match error {
                 crate::personal::ErasureError::Refused(SubjectError::NotRegistered) => Problem::not_found("subject"),
-                crate::personal::ErasureError::Refused(rule) => Problem::rule(&rule_name(&rule), rule.to_string()),
+                crate::personal::ErasureError::Refused(rule) => Problem::rule(rule.rule(), rule.to_string()),
                 other => Problem::internal(&other),
             })?;
             return Ok(answered(&state, subject, false).await);

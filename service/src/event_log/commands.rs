@@ -70,7 +70,7 @@ pub enum CommandError<E: std::error::Error> {
     },
     /// The store failed. The cause is logged; it is not for clients.
     #[error("store error: {0}")]
-    Store(String),
+    Store(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// cqrs-es in event-store mode over one of the two backends. (Snapshot and aggregate-store modes of 0.5.0
@@ -235,9 +235,13 @@ impl CommandBus {
                     tokio::time::sleep(Duration::from_millis(u64::from(attempts) * 3)).await;
                 }
                 Err(AggregateError::AggregateConflict) => return Err(CommandError::Conflict { attempts }),
-                Err(other) => {
-                    tracing::error!(error = %other, aggregate = A::TYPE, "store error while executing a command");
-                    return Err(CommandError::Store(other.to_string()));
+                Err(
+                    AggregateError::DatabaseConnectionError(cause)
+                    | AggregateError::DeserializationError(cause)
+                    | AggregateError::UnexpectedError(cause),
+                ) => {
+                    tracing::error!(error = %cause, aggregate = A::TYPE, "store error while executing a command");
+                    return Err(CommandError::Store(cause));
                 }
             }
         }

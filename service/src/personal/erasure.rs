@@ -16,8 +16,8 @@ pub enum ErasureError {
     #[error("{0}")]
     Refused(SubjectError),
     /// The record of it could not be written.
-    #[error("{0}")]
-    Command(String),
+    #[error(transparent)]
+    Command(CommandError<SubjectError>),
     /// The key could not be destroyed. The erasure is recorded; run it again to finish.
     #[error("the erasure is recorded but the key could not be destroyed ({0}); run it again")]
     Key(#[from] VaultError),
@@ -52,7 +52,7 @@ pub async fn erase_subject(
     match bus.execute::<Subject>(&subject.to_string(), command, metadata).await {
         Ok(()) | Err(CommandError::Rejected(SubjectError::Erased)) => {}
         Err(CommandError::Rejected(refused)) => return Err(ErasureError::Refused(refused)),
-        Err(other) => return Err(ErasureError::Command(other.to_string())),
+        Err(other) => return Err(ErasureError::Command(other)),
     }
     vault.destroy(subject).await?;
     Ok(())
