@@ -2,8 +2,10 @@
 //! case at social services through investigation and decision, a referral to Framtid Stockholm under consent,
 //! the intervention started, followed up and ended, and feedback back to the school.
 //!
-//! Runs on cqrs-es's in-memory event store until the log (PostgreSQL and SQLite) exists; the same flow then runs
-//! through the HTTP API against both stores.
+//! Its purpose beside the HTTP flow test (`api::the_whole_flow_runs_over_http`): it holds the domain alone to the
+//! programme's rules across aggregates, on cqrs-es's own in-memory `CqrsFramework` rather than Lots' command bus,
+//! so a failure here is the domain's (a rule, an event, an upcaster), never the store's, the sealing or the HTTP
+//! edge's; and it runs in milliseconds, with no database.
 
 use std::collections::BTreeSet;
 
