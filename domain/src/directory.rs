@@ -107,6 +107,8 @@ pub enum UnitError {
     ReasonEmpty,
 }
 
+crate::rule_of_aggregate_error!(UnitError);
+
 /// A unit as its events make it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unit {

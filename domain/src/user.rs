@@ -100,6 +100,8 @@ pub enum UserError {
     InvalidUsername,
 }
 
+crate::rule_of_aggregate_error!(UserError);
+
 /// A user account as its events make it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserAccount {

@@ -134,3 +134,5 @@ pub enum CaseError {
     #[error("end every intervention before closing")]
     InterventionsStillActive,
 }
+
+crate::rule_of_aggregate_error!(CaseError);

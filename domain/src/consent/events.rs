@@ -136,6 +136,8 @@ pub enum ConsentError {
     RevokerDidNotGive,
 }
 
+crate::rule_of_aggregate_error!(ConsentError);
+
 /// Why a consent does not allow a disclosure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConsentNotValid {

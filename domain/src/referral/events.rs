@@ -215,3 +215,5 @@ pub enum ReferralError {
     #[error("an application has no sending unit to give feedback to")]
     NoSendingUnit,
 }
+
+crate::rule_of_aggregate_error!(ReferralError);

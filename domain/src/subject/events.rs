@@ -223,3 +223,5 @@ pub enum SubjectError {
     #[error("erasure needs a ground")]
     ErasureGroundMissing,
 }
+
+crate::rule_of_aggregate_error!(SubjectError);

@@ -176,3 +176,11 @@ impl Story {
 fn other_district() -> UnitId {
     UnitId::from_ulid(ulid(9010))
 }
+
+/// A refusal is named by its variant; one every command shares, by the shared variant (`rule:OutsideActorsUnit`).
+#[test]
+fn a_refusal_is_named_by_its_own_variant_or_the_shared_one() {
+    use crate::command::{CommandRefused, Rule};
+    assert_eq!(CaseError::NotOpened.rule(), "NotOpened");
+    assert_eq!(CaseError::Command(CommandRefused::OutsideActorsUnit).rule(), "OutsideActorsUnit");
+}
