@@ -25,3 +25,10 @@ pub struct AppState {
     /// The projections' digests as `/readyz` last computed them.
     pub digests: DigestCache,
 }
+
+impl AppState {
+    /// The handles the use cases work with.
+    pub fn handles(&self) -> crate::actions::Handles<'_> {
+        crate::actions::Handles { bus: &self.bus, vault: &self.vault }
+    }
+}

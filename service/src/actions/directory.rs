@@ -29,3 +29,15 @@ pub async fn open_unit(db: &Db, unit: UnitId) -> Result<UnitDirectoryEntry, Unit
         _ => UnitLookupError::NotInDirectory,
     })
 }
+
+/// [`open_unit`] for a unit an input names in `field`: a unit not in the directory is a wrong field, a closed
+/// one a rule (`UnitClosed`).
+pub async fn open_unit_named(db: &Db, field: &str, unit: UnitId) -> Result<UnitDirectoryEntry, super::ActionError> {
+    open_unit(db, unit).await.map_err(|error| match error {
+        UnitLookupError::Closed => {
+            super::Refusal::Rule { rule: "UnitClosed", message: format!("{field}: the unit is closed") }.into()
+        }
+        UnitLookupError::NotInDirectory => super::Refusal::invalid(field, "no such unit in the directory").into(),
+        UnitLookupError::Replay(error) => error.into(),
+    })
+}

@@ -5,12 +5,162 @@
 
 use std::time::Duration;
 
-use domain::ids::CommandId;
+use domain::command::Rule;
+use domain::ids::{CommandId, SubjectId};
+use domain::sealed::Sealed;
 use projections::db::Db;
 use ulid::Ulid;
 
+use crate::event_log::commands::{CommandBus, CommandError};
+use crate::personal::Vault;
+
+pub mod cases;
 pub mod demo;
 pub mod directory;
+
+/// The handles a use case works with: the command bus (and through it the store) and the vault.
+#[derive(Debug, Clone, Copy)]
+pub struct Handles<'a> {
+    /// Gives commands.
+    pub bus: &'a CommandBus,
+    /// Seals and opens personal data.
+    pub vault: &'a Vault,
+}
+
+impl Handles<'_> {
+    /// The store.
+    pub fn db(&self) -> &Db {
+        self.bus.db()
+    }
+}
+
+/// Why a use case did nothing, in words each edge maps to its own answer (a problem, a message beside a field,
+/// an exit code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// A field of the input is wrong; `field` names it as the input does.
+    Invalid {
+        /// The field.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A rule of the domain refuses it; `rule` names it (`DisclosureBasisMissing`).
+    Rule {
+        /// The rule.
+        rule: &'static str,
+        /// What it says.
+        message: String,
+    },
+    /// No such thing, or not the actor's: the same answer, so nothing is given away.
+    NotFound(&'static str),
+    /// A conflict; the text says what to do.
+    Conflict(String),
+    /// The actor's role may not do this.
+    Forbidden(String),
+}
+
+impl Refusal {
+    /// A field is wrong.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid { field: field.into(), message: message.into() }
+    }
+}
+
+/// What can stop a use case: a refusal (the actor's to mend), or a failure inside (never the actor's).
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    /// Refused; nothing was written.
+    #[error("refused: {0:?}")]
+    Refused(Refusal),
+    /// Something failed inside Lots; the cause is for the log.
+    #[error(transparent)]
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<Refusal> for ActionError {
+    fn from(refusal: Refusal) -> Self {
+        Self::Refused(refusal)
+    }
+}
+
+/// Failures inside that a use case meets.
+macro_rules! internal_failures {
+    ($($error:ty),+ $(,)?) => {
+        $(impl From<$error> for ActionError {
+            fn from(error: $error) -> Self {
+                Self::Internal(Box::new(error))
+            }
+        })+
+    };
+}
+
+internal_failures!(
+    sqlx::Error,
+    projections::replay::ReplayError,
+    projections::runner::ProjectionError,
+    crate::personal::VaultError,
+);
+
+/// How a use case answers a refusal of the domain beyond "a rule refuses this".
+#[derive(Debug, Clone, Copy)]
+pub enum Classified {
+    /// As if the thing did not exist: it does not, or it is not the actor's.
+    NotFound,
+    /// A conflict, saying what to do.
+    Conflict(&'static str),
+    /// The role may not.
+    Forbidden,
+    /// A rule, named by its variant.
+    Rule,
+}
+
+/// Turns a command's outcome into "was it a repeat?" or the refusal; `classify` picks the refusals that are not
+/// plain rules. `what` names the thing ("case", "referral").
+pub fn outcome<E: std::error::Error + Rule + Send + Sync + 'static>(
+    result: Result<(), CommandError<E>>,
+    what: &'static str,
+    classify: impl Fn(&E) -> Classified,
+) -> Result<bool, ActionError> {
+    match result {
+        Ok(()) => Ok(false),
+        Err(CommandError::Repeat(_)) => Ok(true),
+        Err(CommandError::Rejected(error)) => Err(match classify(&error) {
+            Classified::NotFound => Refusal::NotFound(what),
+            Classified::Conflict(detail) => Refusal::Conflict(detail.to_owned()),
+            Classified::Forbidden => Refusal::Forbidden("this role may not do this".to_owned()),
+            Classified::Rule => Refusal::Rule { rule: error.rule(), message: error.to_string() },
+        }
+        .into()),
+        Err(CommandError::Conflict { .. }) => Err(Refusal::Conflict(format!(
+            "the {what} kept changing; send the command again with the same Idempotency-Key"
+        ))
+        .into()),
+        Err(CommandError::Store(cause)) => Err(ActionError::Internal(cause)),
+    }
+}
+
+/// Seals a free text given in `field` under `subject`'s key; a blank one is refused naming the field. The one
+/// sealer of texts a user writes.
+pub async fn seal_text(vault: &Vault, subject: SubjectId, field: &str, text: &str) -> Result<Sealed, ActionError> {
+    if text.trim().is_empty() {
+        return Err(Refusal::invalid(field, format!("{field} must not be empty")).into());
+    }
+    Ok(vault.seal_text(subject, text).await?)
+}
+
+/// [`seal_text`] for a text that may be left out.
+pub async fn seal_optional(
+    vault: &Vault,
+    subject: SubjectId,
+    field: &str,
+    text: Option<&str>,
+) -> Result<Option<Sealed>, ActionError> {
+    match text {
+        Some(text) => seal_text(vault, subject, field, text).await.map(Some),
+        None => Ok(None),
+    }
+}
 
 /// An id the service makes for a command, derived from the command id so that a retry (the same
 /// `Idempotency-Key`) makes the same one and is answered as the first time: `n = 0` is the command id's own

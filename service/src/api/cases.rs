@@ -10,36 +10,29 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use domain::case::{
-    Case, CaseCommand, CaseError, CaseOrigin, ChildHeard, CloseReason, InvestigationResult, PlannedGoal,
-    PreliminaryDecision, PriorInvestigation,
-};
+use domain::case::{CaseOrigin, CloseReason, InvestigationResult, PreliminaryDecision};
 use domain::categories::ConcernCategory;
-use domain::command::{Command, CommandRefused};
 use domain::ids::{CaseId, GoalId, InterventionId, NoteId, ReferralId, SubjectId, UnitId, UserId};
 use domain::legal::LegalGroundCode;
 use domain::outcomes::{GoalAttainment, InterventionKind, InterventionOutcome};
-use domain::sealed::Sealed;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::actions::made_id;
-use crate::api::commands::{command_outcome, idempotency_key, seal_field, Refusal};
+use crate::actions::cases::{self, CaseDone, CaseStep, NewGoal, OpenCase};
+use crate::api::commands::idempotency_key;
 use crate::api::problem::{parse_body, parse_step, Problem};
 use crate::api::session::SignedIn;
-use crate::event_log::commands::EventMetadata;
 use crate::state::AppState;
-use projections::replay::load;
 
 /// How a case came about, as sent.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "snake_case", tag = "kind")]
 pub enum OriginRequest {
     /// From a referral.
-    Referral { referral_id: String },
+    Referral { referral_id: ReferralId },
     /// From an application.
-    Application { referral_id: String },
+    Application { referral_id: ReferralId },
     /// On the unit's own initiative.
     OwnInitiative,
 }
@@ -48,8 +41,8 @@ pub enum OriginRequest {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpenCaseRequest {
-    case_id: Option<String>,
-    subject_id: String,
+    case_id: Option<CaseId>,
+    subject_id: SubjectId,
     origin: OriginRequest,
     concerns: BTreeSet<ConcernCategory>,
     #[schemars(with = "Option<domain::calendar::IsoDate>")]
@@ -62,7 +55,7 @@ pub struct OpenCaseRequest {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GoalRequest {
-    goal_id: Option<String>,
+    goal_id: Option<GoalId>,
     description: String,
 }
 
@@ -111,7 +104,7 @@ pub enum CaseStepRequest {
     },
     /// Decide an intervention (unit managers).
     DecideIntervention {
-        intervention_id: Option<String>,
+        intervention_id: Option<InterventionId>,
         kind: InterventionKind,
         legal_basis: LegalGroundCode,
         reasons: String,
@@ -120,9 +113,9 @@ pub enum CaseStepRequest {
     },
     /// Plan it.
     PlanIntervention {
-        intervention_id: String,
-        provider_unit_id: Option<String>,
-        referral_id: Option<String>,
+        intervention_id: InterventionId,
+        provider_unit_id: Option<UnitId>,
+        referral_id: Option<ReferralId>,
         goals: Vec<GoalRequest>,
         #[schemars(with = "domain::calendar::IsoDate")]
         planned_start: Date,
@@ -133,14 +126,14 @@ pub enum CaseStepRequest {
     },
     /// Start it.
     StartIntervention {
-        intervention_id: String,
+        intervention_id: InterventionId,
         #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
     },
     /// Follow it up: attainment −2…+2 per goal id.
     FollowUpIntervention {
-        intervention_id: String,
-        attainments: BTreeMap<String, GoalAttainment>,
+        intervention_id: InterventionId,
+        attainments: BTreeMap<GoalId, GoalAttainment>,
         notes: String,
         #[schemars(with = "Option<domain::calendar::IsoDate>")]
         next_follow_up_on: Option<Date>,
@@ -149,7 +142,7 @@ pub enum CaseStepRequest {
     },
     /// End it.
     EndIntervention {
-        intervention_id: String,
+        intervention_id: InterventionId,
         outcome: InterventionOutcome,
         summary: String,
         #[schemars(with = "Option<domain::calendar::IsoDate>")]
@@ -157,21 +150,21 @@ pub enum CaseStepRequest {
     },
     /// Append a journal note, or a correction of one.
     AppendNote {
-        note_id: Option<String>,
+        note_id: Option<NoteId>,
         text: String,
-        corrects: Option<String>,
+        corrects: Option<NoteId>,
         #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
     },
     /// Make a worker responsible.
     AssignWorker {
-        worker_id: String,
+        worker_id: UserId,
         #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
     },
     /// Transfer to another unit (unit managers).
     Transfer {
-        to_unit_id: String,
+        to_unit_id: UnitId,
         reason: String,
         #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
@@ -203,72 +196,95 @@ pub struct CaseAnswer {
     written: Option<String>,
 }
 
-fn parse_id<T>(
-    field: &str,
-    text: &str,
-    parse: impl Fn(&str) -> Result<T, domain::ids::InvalidId>,
-) -> Result<T, Problem> {
-    parse(text).map_err(|error| Problem::invalid(field, error.to_string()))
-}
-
-/// A case command ready to run, and what to answer with.
-struct Issued {
-    case: CaseId,
-    command_id: domain::ids::CommandId,
-    body: CaseCommand,
-    occurred_on: Option<Date>,
-    step: String,
-    created: Vec<String>,
-}
-
-async fn run(
-    state: &AppState,
-    signed_in: &SignedIn,
-    issued: Issued,
-) -> Result<(StatusCode, Json<CaseAnswer>), Problem> {
-    let Issued { case, command_id, body, occurred_on, step, created } = issued;
-    let context = signed_in.command_context(command_id, occurred_on);
-    let outcome =
-        state.bus.execute::<Case>(&case.to_string(), Command { context, body }, &EventMetadata::default()).await;
-    let repeat = command_outcome(outcome, "case", |error| match error {
-        CaseError::NotOpened | CaseError::Command(CommandRefused::OutsideActorsUnit) => Refusal::NotFound,
-        CaseError::AlreadyOpened => Refusal::Conflict("a case with this id exists; open it with a new id"),
-        _ => Refusal::Rule,
-    })?;
-    let written = crate::actions::written(&state.db, "case", &case.to_string(), "caseload").await;
-    let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(CaseAnswer { case_id: case.to_string(), step, repeat, created, written })))
-}
-
-/// The investigation about `subject` that ended last, in any case of theirs, so that a new case can flag an
-/// investigation restarted on the same question (the glossary: closing one and opening another to get around
-/// the four months is misconduct). Earlier cases are found through the caseload view and replayed from the log.
-async fn prior_investigation(state: &AppState, subject: SubjectId) -> Result<Option<PriorInvestigation>, Problem> {
-    let internal = |error: sqlx::Error| Problem::internal(&error);
-    let generation = projections::runner::status(&state.db, "caseload").await.map_err(internal)?.generation;
-    let cases: Vec<String> = projections::on_pool!(state.db, |pool| {
-        sqlx::query_scalar("select case_id from caseload_cases where generation = $1 and subject_id = $2")
-            .bind(generation)
-            .bind(subject.to_string())
-            .fetch_all(pool)
-            .await
-    })
-    .map_err(internal)?;
-    let mut latest: Option<PriorInvestigation> = None;
-    for id in cases {
-        let case: Case = load(&state.db, "case", &id).await?;
-        let Some(ended) = case.last_ended_investigation else { continue };
-        let own = CaseId::parse(&id).map_err(|error| Problem::internal(&error))?;
-        if latest.as_ref().is_none_or(|prior| ended.ended_on > prior.ended_on) {
-            latest = Some(PriorInvestigation {
-                case: ended.case.unwrap_or(own),
-                first_started_on: ended.first_started_on,
-                ended_on: ended.ended_on,
-                concerns: ended.concerns,
-            });
+impl CaseStepRequest {
+    /// The step as the use case takes it, and the date it happened (today when not given).
+    fn into_step(self) -> (CaseStep, Option<Date>) {
+        match self {
+            Self::AssessProtection { immediate_protection_needed, assessment, late_reason, occurred_on } => {
+                (CaseStep::AssessProtection { immediate_protection_needed, assessment, late_reason }, occurred_on)
+            }
+            Self::DecidePreliminary {
+                decision,
+                reasons,
+                child_heard,
+                child_heard_why_not,
+                exceptional_reason,
+                occurred_on,
+            } => (
+                CaseStep::DecidePreliminary { decision, reasons, child_heard, child_heard_why_not, exceptional_reason },
+                occurred_on,
+            ),
+            Self::StartInvestigation { concerns, occurred_on } => {
+                (CaseStep::StartInvestigation { concerns }, occurred_on)
+            }
+            Self::ExtendInvestigation { new_due_on, reason, occurred_on } => {
+                (CaseStep::ExtendInvestigation { new_due_on, reason }, occurred_on)
+            }
+            Self::CompleteInvestigation { result, conclusion, occurred_on } => {
+                (CaseStep::CompleteInvestigation { result, conclusion }, occurred_on)
+            }
+            Self::DecideIntervention { intervention_id, kind, legal_basis, reasons, occurred_on } => (
+                CaseStep::DecideIntervention { intervention: intervention_id, kind, legal_basis, reasons },
+                occurred_on,
+            ),
+            Self::PlanIntervention {
+                intervention_id,
+                provider_unit_id,
+                referral_id,
+                goals,
+                planned_start,
+                first_follow_up_on,
+                occurred_on,
+            } => (
+                CaseStep::PlanIntervention {
+                    intervention: intervention_id,
+                    provider: provider_unit_id,
+                    referral: referral_id,
+                    goals: goals
+                        .into_iter()
+                        .map(|goal| NewGoal { goal: goal.goal_id, description: goal.description })
+                        .collect(),
+                    planned_start,
+                    first_follow_up_on,
+                },
+                occurred_on,
+            ),
+            Self::StartIntervention { intervention_id, occurred_on } => {
+                (CaseStep::StartIntervention { intervention: intervention_id }, occurred_on)
+            }
+            Self::FollowUpIntervention { intervention_id, attainments, notes, next_follow_up_on, occurred_on } => (
+                CaseStep::FollowUpIntervention { intervention: intervention_id, attainments, notes, next_follow_up_on },
+                occurred_on,
+            ),
+            Self::EndIntervention { intervention_id, outcome, summary, occurred_on } => {
+                (CaseStep::EndIntervention { intervention: intervention_id, outcome, summary }, occurred_on)
+            }
+            Self::AppendNote { note_id, text, corrects, occurred_on } => {
+                (CaseStep::AppendNote { note: note_id, text, corrects }, occurred_on)
+            }
+            Self::AssignWorker { worker_id, occurred_on } => {
+                (CaseStep::AssignWorker { worker: worker_id }, occurred_on)
+            }
+            Self::Transfer { to_unit_id, reason, occurred_on } => {
+                (CaseStep::Transfer { to_unit: to_unit_id, reason }, occurred_on)
+            }
+            Self::Close { reason, notes, occurred_on } => (CaseStep::Close { reason, notes }, occurred_on),
+            Self::Reopen { reason, occurred_on } => (CaseStep::Reopen { reason }, occurred_on),
         }
     }
-    Ok(latest)
+}
+
+/// The answer to what a case command did: 201, or 200 for a repeat.
+fn answered(done: CaseDone, step: String) -> (StatusCode, Json<CaseAnswer>) {
+    let status = if done.repeat { StatusCode::OK } else { StatusCode::CREATED };
+    let answer = CaseAnswer {
+        case_id: done.case.to_string(),
+        step,
+        repeat: done.repeat,
+        created: done.created,
+        written: done.written,
+    };
+    (status, Json(answer))
 }
 
 /// `POST /api/cases`: opens a case at the user's unit.
@@ -280,42 +296,20 @@ pub(crate) async fn open(
 ) -> Result<(StatusCode, Json<CaseAnswer>), Problem> {
     let command_id = idempotency_key(&headers)?;
     let request: OpenCaseRequest = parse_body(raw)?;
-    let case = match &request.case_id {
-        Some(id) => parse_id("case_id", id, CaseId::parse)?,
-        None => CaseId::from_ulid(made_id(command_id, 0)),
-    };
     let origin = match request.origin {
-        OriginRequest::Referral { referral_id } => {
-            CaseOrigin::Referral(parse_id("origin.referral_id", &referral_id, ReferralId::parse)?)
-        }
-        OriginRequest::Application { referral_id } => {
-            CaseOrigin::Application(parse_id("origin.referral_id", &referral_id, ReferralId::parse)?)
-        }
+        OriginRequest::Referral { referral_id } => CaseOrigin::Referral(referral_id),
+        OriginRequest::Application { referral_id } => CaseOrigin::Application(referral_id),
         OriginRequest::OwnInitiative => CaseOrigin::OwnInitiative,
     };
-    let subject = parse_id("subject_id", &request.subject_id, SubjectId::parse)?;
-    let body = CaseCommand::OpenCase {
-        case,
-        subject,
-        unit_kind: crate::api::directory::open_unit(&state.db, "unit", signed_in.account.unit).await?.kind,
+    let input = OpenCase {
+        case: request.case_id,
+        subject: request.subject_id,
         origin,
         concerns: request.concerns,
         protection_assessed_on: request.protection_assessed_on,
-        prior_investigation: prior_investigation(&state, subject).await?,
     };
-    run(
-        &state,
-        &signed_in,
-        Issued {
-            case,
-            command_id,
-            body,
-            occurred_on: request.occurred_on,
-            step: "open".to_owned(),
-            created: Vec::new(),
-        },
-    )
-    .await
+    let context = signed_in.command_context(command_id, request.occurred_on);
+    Ok(answered(cases::open(state.handles(), context, input).await?, "open".to_owned()))
 }
 
 /// `POST /api/cases/{id}/{step}`.
@@ -329,172 +323,7 @@ pub(crate) async fn step(
     let command_id = idempotency_key(&headers)?;
     let case = CaseId::parse(&id).map_err(|_| Problem::not_found("case"))?;
     let request: CaseStepRequest = parse_step(raw, &step)?;
-    let current: Case = load(&state.db, "case", &case.to_string()).await?;
-    let subject = current.subject.ok_or_else(|| Problem::not_found("case"))?;
-    let vault = &state.vault;
-    let seal = |field: &'static str, text: String| async move { seal_field(vault, subject, field, &text).await };
-    let maybe = |field: &'static str, text: Option<String>| async move {
-        match text {
-            Some(text) => seal(field, text).await.map(Some),
-            None => Ok::<Option<Sealed>, Problem>(None),
-        }
-    };
-    let mut created = Vec::new();
-    let (command, occurred_on) = match request {
-        CaseStepRequest::AssessProtection { immediate_protection_needed, assessment, late_reason, occurred_on } => (
-            CaseCommand::AssessProtection {
-                immediate_protection_needed,
-                assessment: seal("assessment", assessment).await?,
-                late_reason: maybe("late_reason", late_reason).await?,
-            },
-            occurred_on,
-        ),
-        CaseStepRequest::DecidePreliminary {
-            decision,
-            reasons,
-            child_heard,
-            child_heard_why_not,
-            exceptional_reason,
-            occurred_on,
-        } => {
-            let heard = if child_heard {
-                ChildHeard::Yes
-            } else {
-                ChildHeard::No(seal("child_heard_why_not", child_heard_why_not.unwrap_or_default()).await?)
-            };
-            (
-                CaseCommand::DecidePreliminaryAssessment {
-                    decision,
-                    reasons: seal("reasons", reasons).await?,
-                    child_heard: heard,
-                    exceptional_reason: maybe("exceptional_reason", exceptional_reason).await?,
-                },
-                occurred_on,
-            )
-        }
-        CaseStepRequest::StartInvestigation { concerns, occurred_on } => {
-            (CaseCommand::StartInvestigation { concerns }, occurred_on)
-        }
-        CaseStepRequest::ExtendInvestigation { new_due_on, reason, occurred_on } => {
-            (CaseCommand::ExtendInvestigation { new_due_on, reason: seal("reason", reason).await? }, occurred_on)
-        }
-        CaseStepRequest::CompleteInvestigation { result, conclusion, occurred_on } => (
-            CaseCommand::CompleteInvestigation { result, conclusion: seal("conclusion", conclusion).await? },
-            occurred_on,
-        ),
-        CaseStepRequest::DecideIntervention { intervention_id, kind, legal_basis, reasons, occurred_on } => {
-            let intervention = match intervention_id {
-                Some(id) => parse_id("intervention_id", &id, InterventionId::parse)?,
-                None => InterventionId::from_ulid(made_id(command_id, 1)),
-            };
-            created.push(intervention.to_string());
-            (
-                CaseCommand::DecideIntervention {
-                    intervention,
-                    kind,
-                    legal_basis,
-                    reasons: seal("reasons", reasons).await?,
-                },
-                occurred_on,
-            )
-        }
-        CaseStepRequest::PlanIntervention {
-            intervention_id,
-            provider_unit_id,
-            referral_id,
-            goals,
-            planned_start,
-            first_follow_up_on,
-            occurred_on,
-        } => {
-            let mut planned = Vec::new();
-            for (n, goal) in (1..).zip(goals) {
-                let id = match goal.goal_id {
-                    Some(id) => parse_id("goals.goal_id", &id, GoalId::parse)?,
-                    None => GoalId::from_ulid(made_id(command_id, n)),
-                };
-                created.push(id.to_string());
-                planned.push(PlannedGoal { goal: id, description: seal("goals.description", goal.description).await? });
-            }
-            (
-                CaseCommand::PlanIntervention {
-                    intervention: parse_id("intervention_id", &intervention_id, InterventionId::parse)?,
-                    provider: provider_unit_id
-                        .map(|id| parse_id("provider_unit_id", &id, UnitId::parse))
-                        .transpose()?,
-                    referral: referral_id.map(|id| parse_id("referral_id", &id, ReferralId::parse)).transpose()?,
-                    goals: planned,
-                    planned_start,
-                    first_follow_up_on,
-                },
-                occurred_on,
-            )
-        }
-        CaseStepRequest::StartIntervention { intervention_id, occurred_on } => (
-            CaseCommand::StartIntervention {
-                intervention: parse_id("intervention_id", &intervention_id, InterventionId::parse)?,
-            },
-            occurred_on,
-        ),
-        CaseStepRequest::FollowUpIntervention {
-            intervention_id,
-            attainments,
-            notes,
-            next_follow_up_on,
-            occurred_on,
-        } => {
-            let mut scored = BTreeMap::new();
-            for (goal, score) in attainments {
-                scored.insert(parse_id("attainments", &goal, GoalId::parse)?, score);
-            }
-            (
-                CaseCommand::FollowUpIntervention {
-                    intervention: parse_id("intervention_id", &intervention_id, InterventionId::parse)?,
-                    attainments: scored,
-                    notes: seal("notes", notes).await?,
-                    next_follow_up_on,
-                },
-                occurred_on,
-            )
-        }
-        CaseStepRequest::EndIntervention { intervention_id, outcome, summary, occurred_on } => (
-            CaseCommand::EndIntervention {
-                intervention: parse_id("intervention_id", &intervention_id, InterventionId::parse)?,
-                outcome,
-                summary: seal("summary", summary).await?,
-            },
-            occurred_on,
-        ),
-        CaseStepRequest::AppendNote { note_id, text, corrects, occurred_on } => {
-            let note = match note_id {
-                Some(id) => parse_id("note_id", &id, NoteId::parse)?,
-                None => NoteId::from_ulid(made_id(command_id, 1)),
-            };
-            created.push(note.to_string());
-            (
-                CaseCommand::AppendNote {
-                    note,
-                    text: seal("text", text).await?,
-                    corrects: corrects.map(|id| parse_id("corrects", &id, NoteId::parse)).transpose()?,
-                },
-                occurred_on,
-            )
-        }
-        CaseStepRequest::AssignWorker { worker_id, occurred_on } => (
-            CaseCommand::AssignResponsibleWorker { worker: parse_id("worker_id", &worker_id, UserId::parse)? },
-            occurred_on,
-        ),
-        CaseStepRequest::Transfer { to_unit_id, reason, occurred_on } => {
-            let to_unit = parse_id("to_unit_id", &to_unit_id, UnitId::parse)?;
-            let to_unit_kind = crate::api::directory::open_unit(&state.db, "to_unit_id", to_unit).await?.kind;
-            (CaseCommand::TransferCase { to_unit, to_unit_kind, reason: seal("reason", reason).await? }, occurred_on)
-        }
-        CaseStepRequest::Close { reason, notes, occurred_on } => {
-            (CaseCommand::CloseCase { reason, notes: seal("notes", notes).await? }, occurred_on)
-        }
-        CaseStepRequest::Reopen { reason, occurred_on } => {
-            (CaseCommand::ReopenCase { reason: seal("reason", reason).await? }, occurred_on)
-        }
-    };
-    run(&state, &signed_in, Issued { case, command_id, body: command, occurred_on, step, created }).await
+    let (case_step, occurred_on) = request.into_step();
+    let context = signed_in.command_context(command_id, occurred_on);
+    Ok(answered(cases::step(state.handles(), context, case, case_step).await?, step))
 }

@@ -163,6 +163,21 @@ internal_errors!(
     crate::personal::VaultError,
 );
 
+/// A use case's refusal, answered as the API answers each kind; a failure inside as an opaque 500.
+impl From<crate::actions::ActionError> for Problem {
+    fn from(error: crate::actions::ActionError) -> Self {
+        use crate::actions::{ActionError, Refusal};
+        match error {
+            ActionError::Refused(Refusal::Invalid { field, message }) => Problem::invalid(field, message),
+            ActionError::Refused(Refusal::Rule { rule, message }) => Problem::rule(rule, message),
+            ActionError::Refused(Refusal::NotFound(what)) => Problem::not_found(what),
+            ActionError::Refused(Refusal::Conflict(detail)) => Problem::conflict(detail),
+            ActionError::Refused(Refusal::Forbidden(detail)) => Problem::forbidden(detail),
+            ActionError::Internal(cause) => Problem::internal(&CauseChain(cause.as_ref())),
+        }
+    }
+}
+
 /// An error with every cause below it, for the log: "a: b: c".
 struct CauseChain<'a>(&'a dyn std::error::Error);
 
