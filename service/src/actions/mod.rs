@@ -17,6 +17,8 @@ use crate::personal::Vault;
 pub mod cases;
 pub mod demo;
 pub mod directory;
+pub mod referrals;
+pub mod subjects;
 
 /// The handles a use case works with: the command bus (and through it the store) and the vault.
 #[derive(Debug, Clone, Copy)]

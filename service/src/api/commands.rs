@@ -2,7 +2,7 @@
 //! gave, and the answer to a command's outcome (a repeat, or the problem for a refusal).
 
 use axum::http::HeaderMap;
-use domain::ids::{CommandId, SubjectId};
+use domain::ids::CommandId;
 
 use crate::api::problem::Problem;
 use crate::event_log::commands::CommandError;
@@ -13,19 +13,6 @@ pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<CommandId, Problem>
         Problem::invalid("Idempotency-Key", "send an Idempotency-Key header: a ULID that names this command")
     })?;
     CommandId::parse(key).map_err(|_| Problem::invalid("Idempotency-Key", "the Idempotency-Key must be a ULID"))
-}
-
-/// Seals a free text a request gave in `field` under `subject`'s key; a blank one is refused naming the field.
-pub(crate) async fn seal_field(
-    vault: &crate::personal::Vault,
-    subject: SubjectId,
-    field: &str,
-    text: &str,
-) -> Result<domain::sealed::Sealed, Problem> {
-    if text.trim().is_empty() {
-        return Err(Problem::invalid(field, format!("{field} must not be empty")));
-    }
-    vault.seal_text(subject, text).await.map_err(|error| Problem::internal(&error))
 }
 
 /// How the HTTP edge answers a command the domain refused, beyond "a rule refuses this" (422).

@@ -9,20 +9,18 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use domain::command::{Command, CommandRefused};
 use domain::ids::{CaseId, ReferralId, UnitId};
 use domain::outcomes::InterventionOutcome;
-use domain::referral::{DeclineReason, FeedbackKind, ProtectionAssessment, Referral, ReferralCommand, ReferralError};
+use domain::referral::{DeclineReason, FeedbackKind};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::api::commands::{command_outcome, idempotency_key, Refusal};
+use crate::actions::referrals::{self, Assessment, ReferralStep};
+use crate::api::commands::idempotency_key;
 use crate::api::problem::{parse_step, Problem};
 use crate::api::session::SignedIn;
-use crate::event_log::commands::EventMetadata;
 use crate::state::AppState;
-use projections::replay::load;
 
 /// A protection assessment as sent.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -58,7 +56,7 @@ pub enum StepRequest {
     },
     /// Accept, linking the case.
     Accept {
-        case_id: String,
+        case_id: CaseId,
         #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
     },
@@ -71,8 +69,8 @@ pub enum StepRequest {
     },
     /// Forward to another unit.
     Forward {
-        to_unit_id: String,
-        new_referral_id: String,
+        to_unit_id: UnitId,
+        new_referral_id: ReferralId,
         reason: String,
         #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
@@ -113,6 +111,38 @@ pub struct StepAnswer {
     written: Option<String>,
 }
 
+impl StepRequest {
+    /// The step as the use case takes it, and the date it happened (today when not given).
+    fn into_step(self) -> (ReferralStep, Option<Date>) {
+        match self {
+            Self::Receive { protection_assessment, occurred_on } => {
+                let protection_assessment = protection_assessment.map(|given| Assessment {
+                    immediate_protection_needed: given.immediate_protection_needed,
+                    assessment: given.assessment,
+                    assessed_on: given.assessed_on,
+                    late_reason: given.late_reason,
+                });
+                (ReferralStep::Receive { protection_assessment }, occurred_on)
+            }
+            Self::PutOnHold { reason, occurred_on } => (ReferralStep::PutOnHold { reason }, occurred_on),
+            Self::Resume { occurred_on } => (ReferralStep::Resume, occurred_on),
+            Self::Accept { case_id, occurred_on } => (ReferralStep::Accept { case: case_id }, occurred_on),
+            Self::Decline { reason_code, reason, occurred_on } => {
+                (ReferralStep::Decline { reason_code, reason }, occurred_on)
+            }
+            Self::Forward { to_unit_id, new_referral_id, reason, occurred_on } => {
+                (ReferralStep::Forward { to_unit: to_unit_id, new_referral: new_referral_id, reason }, occurred_on)
+            }
+            Self::Withdraw { reason, occurred_on } => (ReferralStep::Withdraw { reason }, occurred_on),
+            Self::ReportStart { occurred_on } => (ReferralStep::ReportStart, occurred_on),
+            Self::ReportEnd { outcome, occurred_on } => (ReferralStep::ReportEnd { outcome }, occurred_on),
+            Self::GiveFeedback { feedback, message, occurred_on } => {
+                (ReferralStep::GiveFeedback { feedback, message }, occurred_on)
+            }
+        }
+    }
+}
+
 /// `POST /api/referrals/{id}/{step}`.
 pub(crate) async fn step(
     State(state): State<Arc<AppState>>,
@@ -122,82 +152,14 @@ pub(crate) async fn step(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<StepAnswer>), Problem> {
     let command_id = idempotency_key(&headers)?;
-    let referral_id = ReferralId::parse(&id).map_err(|_| Problem::not_found("referral"))?;
+    let referral = ReferralId::parse(&id).map_err(|_| Problem::not_found("referral"))?;
     let request: StepRequest = parse_step(raw, &step)?;
-    let referral: Referral = load(&state.db, "referral", &referral_id.to_string()).await?;
-    let subject = referral.subject.ok_or_else(|| Problem::not_found("referral"))?;
-    let vault = &state.vault;
-    let seal = |field: &'static str, text: String| async move {
-        crate::api::commands::seal_field(vault, subject, field, &text).await
-    };
-    let (body, occurred_on) = match request {
-        StepRequest::Receive { protection_assessment, occurred_on } => {
-            let assessment = match protection_assessment {
-                Some(given) => Some(ProtectionAssessment {
-                    immediate_protection_needed: given.immediate_protection_needed,
-                    assessment: seal("protection_assessment.assessment", given.assessment).await?,
-                    assessed_on: given.assessed_on,
-                    late_reason: match given.late_reason {
-                        Some(text) => Some(seal("protection_assessment.late_reason", text).await?),
-                        None => None,
-                    },
-                }),
-                None => None,
-            };
-            (ReferralCommand::ReceiveReferral { protection_assessment: assessment }, occurred_on)
-        }
-        StepRequest::PutOnHold { reason, occurred_on } => {
-            (ReferralCommand::PutReferralOnHold { reason: seal("reason", reason).await? }, occurred_on)
-        }
-        StepRequest::Resume { occurred_on } => (ReferralCommand::ResumeReferral, occurred_on),
-        StepRequest::Accept { case_id, occurred_on } => {
-            let case = CaseId::parse(&case_id).map_err(|error| Problem::invalid("case_id", error.to_string()))?;
-            (ReferralCommand::AcceptReferral { case }, occurred_on)
-        }
-        StepRequest::Decline { reason_code, reason, occurred_on } => {
-            (ReferralCommand::DeclineReferral { reason_code, reason: seal("reason", reason).await? }, occurred_on)
-        }
-        StepRequest::Forward { to_unit_id, new_referral_id, reason, occurred_on } => {
-            let to_unit =
-                UnitId::parse(&to_unit_id).map_err(|error| Problem::invalid("to_unit_id", error.to_string()))?;
-            let to_unit_kind = crate::api::directory::open_unit(&state.db, "to_unit_id", to_unit).await?.kind;
-            let new_referral = ReferralId::parse(&new_referral_id)
-                .map_err(|error| Problem::invalid("new_referral_id", error.to_string()))?;
-            (
-                ReferralCommand::ForwardReferral {
-                    to_unit,
-                    to_unit_kind,
-                    new_referral,
-                    reason: seal("reason", reason).await?,
-                },
-                occurred_on,
-            )
-        }
-        StepRequest::Withdraw { reason, occurred_on } => {
-            (ReferralCommand::WithdrawReferral { reason: seal("reason", reason).await? }, occurred_on)
-        }
-        StepRequest::ReportStart { occurred_on } => (ReferralCommand::ReportInterventionStarted, occurred_on),
-        StepRequest::ReportEnd { outcome, occurred_on } => {
-            (ReferralCommand::ReportInterventionEnded { outcome }, occurred_on)
-        }
-        StepRequest::GiveFeedback { feedback, message, occurred_on } => {
-            let message = match message {
-                Some(text) => Some(seal("message", text).await?),
-                None => None,
-            };
-            (ReferralCommand::GiveFeedback { feedback, message }, occurred_on)
-        }
-    };
+    let (referral_step, occurred_on) = request.into_step();
     let context = signed_in.command_context(command_id, occurred_on);
-    let outcome = state
-        .bus
-        .execute::<Referral>(&referral_id.to_string(), Command { context, body }, &EventMetadata::default())
-        .await;
-    let repeat = command_outcome(outcome, "referral", |error| match error {
-        ReferralError::NotSent | ReferralError::Command(CommandRefused::OutsideActorsUnit) => Refusal::NotFound,
-        _ => Refusal::Rule,
-    })?;
-    let written = crate::actions::written(&state.db, "referral", &referral_id.to_string(), "referrals").await;
-    let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(StepAnswer { referral_id: referral_id.to_string(), step, repeat, written })))
+    let done = referrals::step(state.handles(), context, referral, referral_step).await?;
+    let status = if done.repeat { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((
+        status,
+        Json(StepAnswer { referral_id: referral.to_string(), step, repeat: done.repeat, written: done.written }),
+    ))
 }

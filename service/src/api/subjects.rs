@@ -1,6 +1,6 @@
-//! Subjects and consents over HTTP. Identity arrives in clear over the wire, is checked (a personnummer or
-//! samordningsnummer with its reason when refused), sealed under the subject's own key, and remembered by its
-//! keyed hash so intake finds a subject before registering a duplicate.
+//! Subjects and consents over HTTP. Identity arrives in clear over the wire; the use cases
+//! (`crate::actions::subjects`) check it, seal it under the subject's own key and remember it by its keyed hash,
+//! so intake finds a subject before registering a duplicate.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -11,24 +11,19 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use domain::categories::InformationCategory;
-use domain::command::{Command, CommandRefused, Role};
-use domain::consent::{Consent, ConsentCommand, ConsentError, ConsentGiver};
-use domain::identity_number::IdentityNumber;
+use domain::consent::ConsentGiver;
 use domain::ids::{ConsentId, SubjectId, UnitId};
 use domain::retention::LegalHold;
-use domain::subject::{ErasureGround, ProtectionLevel, StatisticsAttributes, Subject, SubjectCommand, SubjectError};
-use domain::units::District;
+use domain::subject::ProtectionLevel;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::api::commands::{command_outcome, idempotency_key, Refusal};
+use crate::actions::subjects::{self, Done, GiveConsent, IdentityInput, SubjectStep};
+use crate::api::commands::idempotency_key;
 use crate::api::problem::{parse_body, parse_step, Problem};
 use crate::api::session::SignedIn;
-use crate::event_log::commands::{CommandError, EventMetadata};
-use crate::personal::Identity;
 use crate::state::AppState;
-use domain::command::Rule as _;
 
 /// Identity as sent.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -45,11 +40,26 @@ pub struct IdentityRequest {
     district: String,
 }
 
+impl From<IdentityRequest> for IdentityInput {
+    fn from(request: IdentityRequest) -> Self {
+        Self {
+            number: request.number,
+            given_name: request.given_name,
+            family_name: request.family_name,
+            contact: request.contact,
+            address: request.address,
+            school: request.school,
+            birth_year: request.birth_year,
+            district: request.district,
+        }
+    }
+}
+
 /// The body of `POST /api/subjects`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
-    subject_id: Option<String>,
+    subject_id: Option<SubjectId>,
     identity: IdentityRequest,
 }
 
@@ -62,47 +72,9 @@ pub struct SubjectAnswer {
     written: Option<String>,
 }
 
-fn today() -> Date {
-    crate::clock::today_in_stockholm()
-}
-
-/// Checks an identity and works out its statistics attributes.
-fn identity_of(request: IdentityRequest) -> Result<(Identity, StatisticsAttributes), Problem> {
-    let number = match request.number.as_deref() {
-        Some(text) => Some(
-            IdentityNumber::parse(text, today())
-                .map_err(|error| Problem::invalid("identity.number", error.to_string()))?,
-        ),
-        None => None,
-    };
-    if request.given_name.trim().is_empty() || request.family_name.trim().is_empty() {
-        return Err(Problem::invalid("identity.given_name", "given and family names must not be empty"));
-    }
-    let district =
-        District::parse(&request.district).map_err(|error| Problem::invalid("identity.district", error.to_string()))?;
-    let statistics = StatisticsAttributes {
-        birth_year: number.map(|number| number.date_part().year()).or(request.birth_year),
-        sex: number.map(|number| number.sex()),
-        district,
-    };
-    let identity = Identity {
-        number,
-        given_name: request.given_name,
-        family_name: request.family_name,
-        contact: request.contact,
-        address: request.address,
-        school: request.school,
-    };
-    Ok((identity, statistics))
-}
-
-fn subject_outcome(outcome: Result<(), CommandError<SubjectError>>) -> Result<bool, Problem> {
-    command_outcome(outcome, "subject", |error| match error {
-        SubjectError::NotRegistered => Refusal::NotFound,
-        SubjectError::AlreadyRegistered => Refusal::Conflict("a subject with this id exists"),
-        SubjectError::Command(CommandRefused::RoleNotPermitted { .. }) => Refusal::Forbidden,
-        _ => Refusal::Rule,
-    })
+fn subject_answered(done: Done<SubjectId>) -> (StatusCode, Json<SubjectAnswer>) {
+    let status = if done.repeat { StatusCode::OK } else { StatusCode::CREATED };
+    (status, Json(SubjectAnswer { subject_id: done.id.to_string(), repeat: done.repeat, written: done.written }))
 }
 
 /// `POST /api/subjects`: registers a subject; 409 naming the existing subject when the number is known.
@@ -114,22 +86,9 @@ pub(crate) async fn register(
 ) -> Result<(StatusCode, Json<SubjectAnswer>), Problem> {
     let command_id = idempotency_key(&headers)?;
     let request: RegisterRequest = parse_body(raw)?;
-    let subject = match &request.subject_id {
-        Some(id) => SubjectId::parse(id).map_err(|error| Problem::invalid("subject_id", error.to_string()))?,
-        None => SubjectId::from_ulid(crate::actions::made_id(command_id, 0)),
-    };
-    let (identity, statistics) = identity_of(request.identity)?;
-    if let Some(number) = &identity.number {
-        let known = state.vault.find_by_identity_number(number).await.map_err(|error| Problem::internal(&error))?;
-        if let Some(existing) = known.iter().find(|existing| **existing != subject) {
-            return Err(Problem::conflict(format!(
-                "a subject with this identity number is registered already: {existing}"
-            )));
-        }
-    }
-    let sealed = state.vault.seal_identity(subject, &identity).await.map_err(|error| Problem::internal(&error))?;
-    let body = SubjectCommand::RegisterSubject { subject, identity: sealed, statistics };
-    execute(&state, &signed_in, command_id, subject, body).await
+    let context = signed_in.command_context(command_id, None);
+    let done = subjects::register(state.handles(), context, request.subject_id, request.identity.into()).await?;
+    Ok(subject_answered(done))
 }
 
 /// `?number=…`.
@@ -145,9 +104,7 @@ pub(crate) async fn lookup(
     query: Result<Query<LookupQuery>, QueryRejection>,
 ) -> Result<Json<Vec<String>>, Problem> {
     let Query(query) = query.map_err(|rejection| Problem::invalid("number", rejection.body_text()))?;
-    let number =
-        IdentityNumber::parse(&query.number, today()).map_err(|error| Problem::invalid("number", error.to_string()))?;
-    let found = state.vault.find_by_identity_number(&number).await.map_err(|error| Problem::internal(&error))?;
+    let found = subjects::lookup(state.handles(), &query.number, crate::clock::today_in_stockholm()).await?;
     Ok(Json(found.iter().map(ToString::to_string).collect()))
 }
 
@@ -162,9 +119,9 @@ pub enum SubjectStepRequest {
     /// Clear it.
     ClearProtection {},
     /// Link a guardian.
-    LinkGuardian { guardian_id: String },
+    LinkGuardian { guardian_id: SubjectId },
     /// Unlink one.
-    UnlinkGuardian { guardian_id: String },
+    UnlinkGuardian { guardian_id: SubjectId },
     /// Place a legal hold.
     PlaceHold { hold: LegalHold },
     /// Release it.
@@ -184,84 +141,29 @@ pub(crate) async fn step(
     let command_id = idempotency_key(&headers)?;
     let subject = SubjectId::parse(&id).map_err(|_| Problem::not_found("subject"))?;
     let request: SubjectStepRequest = parse_step(raw, &step)?;
-    let guardian =
-        |text: &str| SubjectId::parse(text).map_err(|error| Problem::invalid("guardian_id", error.to_string()));
-    let command = match request {
-        SubjectStepRequest::CorrectIdentity { identity } => {
-            let (identity, statistics) = identity_of(identity)?;
-            SubjectCommand::CorrectIdentity {
-                identity: state
-                    .vault
-                    .seal_identity(subject, &identity)
-                    .await
-                    .map_err(|error| Problem::internal(&error))?,
-                statistics,
-            }
-        }
-        SubjectStepRequest::SetProtection { level } => SubjectCommand::SetProtectedIdentity { level },
-        SubjectStepRequest::ClearProtection {} => SubjectCommand::ClearProtectedIdentity,
-        SubjectStepRequest::LinkGuardian { guardian_id } => {
-            SubjectCommand::LinkGuardian { guardian: guardian(&guardian_id)? }
-        }
-        SubjectStepRequest::UnlinkGuardian { guardian_id } => {
-            SubjectCommand::UnlinkGuardian { guardian: guardian(&guardian_id)? }
-        }
-        SubjectStepRequest::PlaceHold { hold } => SubjectCommand::PlaceLegalHold { hold },
-        SubjectStepRequest::ReleaseHold { hold } => SubjectCommand::ReleaseLegalHold { hold },
-        SubjectStepRequest::Erase { ground } => {
-            if signed_in.account.role != Role::Administrator {
-                return Err(Problem::forbidden("only administrators erase subjects"));
-            }
-            crate::personal::erase_subject(
-                &state.bus,
-                &state.vault,
-                subject,
-                ErasureGround::Decision { reference: ground },
-                signed_in.command_context(command_id, None),
-                &EventMetadata::default(),
-            )
-            .await
-            .map_err(|error| match error {
-                crate::personal::ErasureError::Refused(SubjectError::NotRegistered) => Problem::not_found("subject"),
-                crate::personal::ErasureError::Refused(rule) => Problem::rule(rule.rule(), rule.to_string()),
-                other => Problem::internal(&other),
-            })?;
-            return Ok(answered(&state, subject, false).await);
-        }
+    let subject_step = match request {
+        SubjectStepRequest::CorrectIdentity { identity } => SubjectStep::CorrectIdentity(identity.into()),
+        SubjectStepRequest::SetProtection { level } => SubjectStep::SetProtection(level),
+        SubjectStepRequest::ClearProtection {} => SubjectStep::ClearProtection,
+        SubjectStepRequest::LinkGuardian { guardian_id } => SubjectStep::LinkGuardian(guardian_id),
+        SubjectStepRequest::UnlinkGuardian { guardian_id } => SubjectStep::UnlinkGuardian(guardian_id),
+        SubjectStepRequest::PlaceHold { hold } => SubjectStep::PlaceHold(hold),
+        SubjectStepRequest::ReleaseHold { hold } => SubjectStep::ReleaseHold(hold),
+        SubjectStepRequest::Erase { ground } => SubjectStep::Erase(ground),
     };
-    execute(&state, &signed_in, command_id, subject, command).await
-}
-
-/// Gives a subject command and answers with the subject, whether it was a repeat, and where it was written.
-async fn execute(
-    state: &AppState,
-    signed_in: &SignedIn,
-    command_id: domain::ids::CommandId,
-    subject: SubjectId,
-    body: SubjectCommand,
-) -> Result<(StatusCode, Json<SubjectAnswer>), Problem> {
-    let command = Command { context: signed_in.command_context(command_id, None), body };
-    let outcome = state.bus.execute::<Subject>(&subject.to_string(), command, &EventMetadata::default()).await;
-    let repeat = subject_outcome(outcome)?;
-    Ok(answered(state, subject, repeat).await)
-}
-
-/// The answer to a subject command.
-async fn answered(state: &AppState, subject: SubjectId, repeat: bool) -> (StatusCode, Json<SubjectAnswer>) {
-    let written = crate::actions::written(&state.db, "subject", &subject.to_string(), "caseload").await;
-    let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
-    (status, Json(SubjectAnswer { subject_id: subject.to_string(), repeat, written }))
+    let context = signed_in.command_context(command_id, None);
+    Ok(subject_answered(subjects::step(state.handles(), context, subject, subject_step).await?))
 }
 
 /// The body of `POST /api/consents`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsentRequest {
-    consent_id: Option<String>,
-    subject_id: String,
+    consent_id: Option<ConsentId>,
+    subject_id: SubjectId,
     subject_is_minor: bool,
     given_by: BTreeSet<ConsentGiver>,
-    parties: BTreeSet<String>,
+    parties: BTreeSet<UnitId>,
     categories: BTreeSet<InformationCategory>,
     purpose: String,
     #[schemars(with = "domain::calendar::IsoDate")]
@@ -279,11 +181,9 @@ pub struct ConsentAnswer {
     written: Option<String>,
 }
 
-fn consent_outcome(outcome: Result<(), CommandError<ConsentError>>) -> Result<bool, Problem> {
-    command_outcome(outcome, "consent", |error| match error {
-        ConsentError::NotGiven => Refusal::NotFound,
-        _ => Refusal::Rule,
-    })
+fn consent_answered(done: Done<ConsentId>) -> (StatusCode, Json<ConsentAnswer>) {
+    let status = if done.repeat { StatusCode::OK } else { StatusCode::CREATED };
+    (status, Json(ConsentAnswer { consent_id: done.id.to_string(), repeat: done.repeat, written: done.written }))
 }
 
 /// `POST /api/consents`: records a written consent.
@@ -295,45 +195,19 @@ pub(crate) async fn give_consent(
 ) -> Result<(StatusCode, Json<ConsentAnswer>), Problem> {
     let command_id = idempotency_key(&headers)?;
     let request: ConsentRequest = parse_body(raw)?;
-    let consent = match &request.consent_id {
-        Some(id) => ConsentId::parse(id).map_err(|error| Problem::invalid("consent_id", error.to_string()))?,
-        None => ConsentId::from_ulid(crate::actions::made_id(command_id, 0)),
-    };
-    let subject =
-        SubjectId::parse(&request.subject_id).map_err(|error| Problem::invalid("subject_id", error.to_string()))?;
-    let parties = request
-        .parties
-        .iter()
-        .map(|unit| UnitId::parse(unit).map_err(|error| Problem::invalid("parties", error.to_string())))
-        .collect::<Result<_, _>>()?;
-    if request.purpose.trim().is_empty() {
-        return Err(Problem::invalid("purpose", "purpose must not be empty"));
-    }
-    let purpose = state.vault.seal_text(subject, &request.purpose).await.map_err(|error| Problem::internal(&error))?;
-    let mut context = signed_in.command_context(command_id, None);
-    context.occurred_on = request.valid_from.min(context.today);
-    let body = ConsentCommand::GiveConsent {
-        consent,
-        subject,
+    let input = GiveConsent {
+        consent: request.consent_id,
+        subject: request.subject_id,
         subject_is_minor: request.subject_is_minor,
         given_by: request.given_by,
-        parties,
+        parties: request.parties,
         categories: request.categories,
-        purpose,
+        purpose: request.purpose,
         valid_from: request.valid_from,
         valid_to: request.valid_to,
     };
-    let repeat = consent_outcome(
-        state.bus.execute::<Consent>(&consent.to_string(), Command { context, body }, &EventMetadata::default()).await,
-    )?;
-    Ok((
-        if repeat { StatusCode::OK } else { StatusCode::CREATED },
-        Json(ConsentAnswer {
-            consent_id: consent.to_string(),
-            repeat,
-            written: crate::actions::written(&state.db, "consent", &consent.to_string(), "caseload").await,
-        }),
-    ))
+    let context = signed_in.command_context(command_id, None);
+    Ok(consent_answered(subjects::give_consent(state.handles(), context, input).await?))
 }
 
 /// The body of `POST /api/consents/{id}/revoke`.
@@ -354,23 +228,6 @@ pub(crate) async fn revoke_consent(
     let command_id = idempotency_key(&headers)?;
     let consent = ConsentId::parse(&id).map_err(|_| Problem::not_found("consent"))?;
     let request: RevokeRequest = parse_body(raw)?;
-    let body = ConsentCommand::RevokeConsent { revoked_by: request.revoked_by };
-    let repeat = consent_outcome(
-        state
-            .bus
-            .execute::<Consent>(
-                &consent.to_string(),
-                Command { context: signed_in.command_context(command_id, None), body },
-                &EventMetadata::default(),
-            )
-            .await,
-    )?;
-    Ok((
-        if repeat { StatusCode::OK } else { StatusCode::CREATED },
-        Json(ConsentAnswer {
-            consent_id: consent.to_string(),
-            repeat,
-            written: crate::actions::written(&state.db, "consent", &consent.to_string(), "caseload").await,
-        }),
-    ))
+    let context = signed_in.command_context(command_id, None);
+    Ok(consent_answered(subjects::revoke_consent(state.handles(), context, consent, request.revoked_by).await?))
 }
