@@ -38,8 +38,9 @@ impl Handles<'_> {
 
 /// Why a use case did nothing, in words each edge maps to its own answer (a problem, a message beside a field,
 /// an exit code).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
+    #[error("{field}: {message}")]
     /// A field of the input is wrong; `field` names it as the input does.
     Invalid {
         /// The field.
@@ -48,6 +49,7 @@ pub enum Refusal {
         message: String,
     },
     /// A rule of the domain refuses it; `rule` names it (`DisclosureBasisMissing`).
+    #[error("{message}")]
     Rule {
         /// The rule.
         rule: &'static str,
@@ -55,10 +57,13 @@ pub enum Refusal {
         message: String,
     },
     /// No such thing, or not the actor's: the same answer, so nothing is given away.
+    #[error("no {0} here")]
     NotFound(&'static str),
     /// A conflict; the text says what to do.
+    #[error("{0}")]
     Conflict(String),
     /// The actor's role may not do this.
+    #[error("{0}")]
     Forbidden(String),
 }
 
@@ -73,7 +78,7 @@ impl Refusal {
 #[derive(Debug, thiserror::Error)]
 pub enum ActionError {
     /// Refused; nothing was written.
-    #[error("refused: {0:?}")]
+    #[error(transparent)]
     Refused(Refusal),
     /// Something failed inside Lots; the cause is for the log.
     #[error(transparent)]

@@ -11,32 +11,19 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use domain::command::{Command, Role};
-use domain::directory::{Unit, UnitCommand, UnitError};
+use domain::command::Role;
 use domain::ids::{UnitId, UserId};
-use domain::units::{District, OfferedService, UnitDirectoryEntry, UnitKind};
-use domain::user::UserError;
-use projections::db::Db;
+use domain::units::{District, OfferedService, UnitKind};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::{self, AccountError, UserChangeError, UserRow};
-use crate::actions::directory::UnitLookupError;
-use crate::api::commands::{command_outcome, idempotency_key, Refusal};
+use crate::accounts::{self, UserRow};
+use crate::actions::directory::{self, NewUser, RegisterUnit, UnitDone, UnitStep, UserStep};
+use crate::api::commands::idempotency_key;
 use crate::api::problem::{parse_body, parse_step, Problem};
 use crate::api::session::SignedIn;
 use crate::event_log::commands::EventMetadata;
 use crate::state::AppState;
-
-/// The unit `unit` as the directory has it, if it is registered and open; `field` names the request field in
-/// the problem otherwise.
-pub(crate) async fn open_unit(db: &Db, field: &str, unit: UnitId) -> Result<UnitDirectoryEntry, Problem> {
-    crate::actions::directory::open_unit(db, unit).await.map_err(|error| match error {
-        UnitLookupError::Closed => Problem::rule("UnitClosed", format!("{field}: the unit is closed")),
-        UnitLookupError::NotInDirectory => Problem::invalid(field, "no such unit in the directory"),
-        UnitLookupError::Replay(error) => Problem::internal(&error),
-    })
-}
 
 /// The query of `GET /api/units`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -65,7 +52,7 @@ pub(crate) async fn units(
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterUnitRequest {
-    unit_id: Option<String>,
+    unit_id: Option<UnitId>,
     kind: UnitKind,
     name: String,
     district: District,
@@ -97,24 +84,9 @@ pub struct UnitAnswer {
     written: Option<String>,
 }
 
-async fn execute_unit(
-    state: &AppState,
-    signed_in: &SignedIn,
-    command_id: domain::ids::CommandId,
-    unit: UnitId,
-    body: UnitCommand,
-) -> Result<(StatusCode, Json<UnitAnswer>), Problem> {
-    let command = Command { context: signed_in.command_context(command_id, None), body };
-    let outcome = state.bus.execute::<Unit>(&unit.to_string(), command, &EventMetadata::default()).await;
-    let repeat = command_outcome(outcome, "unit", |error| match error {
-        UnitError::NotRegistered => Refusal::NotFound,
-        UnitError::AlreadyRegistered => Refusal::Conflict("a unit with this id is registered; use a new id"),
-        UnitError::Command(domain::command::CommandRefused::RoleNotPermitted { .. }) => Refusal::Forbidden,
-        _ => Refusal::Rule,
-    })?;
-    let written = crate::actions::written(&state.db, "unit", &unit.to_string(), "directory").await;
-    let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(UnitAnswer { unit_id: unit.to_string(), repeat, written })))
+fn unit_answered(done: UnitDone) -> (StatusCode, Json<UnitAnswer>) {
+    let status = if done.repeat { StatusCode::OK } else { StatusCode::CREATED };
+    (status, Json(UnitAnswer { unit_id: done.unit.to_string(), repeat: done.repeat, written: done.written }))
 }
 
 /// `POST /api/units`: registers a unit.
@@ -126,18 +98,15 @@ pub(crate) async fn register_unit(
 ) -> Result<(StatusCode, Json<UnitAnswer>), Problem> {
     let command_id = idempotency_key(&headers)?;
     let request: RegisterUnitRequest = parse_body(raw)?;
-    let unit = match &request.unit_id {
-        Some(id) => UnitId::parse(id).map_err(|error| Problem::invalid("unit_id", error.to_string()))?,
-        None => UnitId::from_ulid(crate::actions::made_id(command_id, 0)),
-    };
-    let body = UnitCommand::RegisterUnit {
-        unit,
+    let input = RegisterUnit {
+        unit: request.unit_id,
         kind: request.kind,
         name: request.name,
         district: request.district,
         services: request.services,
     };
-    execute_unit(&state, &signed_in, command_id, unit, body).await
+    let context = signed_in.command_context(command_id, None);
+    Ok(unit_answered(directory::register_unit(state.handles(), context, input).await?))
 }
 
 /// `POST /api/units/{id}/{step}`: updates or closes a unit.
@@ -150,11 +119,12 @@ pub(crate) async fn unit_step(
 ) -> Result<(StatusCode, Json<UnitAnswer>), Problem> {
     let unit = UnitId::parse(&id).map_err(|_| Problem::not_found("unit"))?;
     let command_id = idempotency_key(&headers)?;
-    let body = match parse_step::<UnitStepRequest>(raw, &step)? {
-        UnitStepRequest::Update { name, district, services } => UnitCommand::UpdateUnit { name, district, services },
-        UnitStepRequest::Close { reason } => UnitCommand::CloseUnit { reason },
+    let unit_step = match parse_step::<UnitStepRequest>(raw, &step)? {
+        UnitStepRequest::Update { name, district, services } => UnitStep::Update { name, district, services },
+        UnitStepRequest::Close { reason } => UnitStep::Close { reason },
     };
-    execute_unit(&state, &signed_in, command_id, unit, body).await
+    let context = signed_in.command_context(command_id, None);
+    Ok(unit_answered(directory::unit_step(state.handles(), context, unit, unit_step).await?))
 }
 
 /// `GET /api/users`: every user, without password hashes (administrators).
@@ -170,42 +140,13 @@ pub struct AddUserRequest {
     /// At least 12 characters, handed to the user by a safe channel.
     password: String,
     role: Role,
-    unit_id: String,
+    unit_id: UnitId,
 }
 
 /// The answer to `POST /api/users`.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct UserAnswer {
     user_id: String,
-}
-
-/// The problem for a user change the credentials, the store or the domain refused.
-fn user_change_problem(error: UserChangeError) -> Problem {
-    use crate::event_log::commands::CommandError;
-    match error {
-        UserChangeError::Account(error @ AccountError::InvalidUsername) => {
-            Problem::invalid("username", error.to_string())
-        }
-        UserChangeError::Account(error @ AccountError::PasswordTooShort) => {
-            Problem::invalid("password", error.to_string())
-        }
-        UserChangeError::Account(AccountError::UsernameTaken(_)) => {
-            Problem::conflict("the username is taken; choose another (usernames are never reused)")
-        }
-        UserChangeError::Command(CommandError::Rejected(UserError::NotAdded | UserError::AlreadyDeactivated)) => {
-            Problem::not_found("active user")
-        }
-        UserChangeError::Command(CommandError::Rejected(UserError::AlreadyAdded)) => {
-            Problem::conflict("this command added another user; send a new Idempotency-Key")
-        }
-        UserChangeError::Command(CommandError::Rejected(rule)) => {
-            Problem::rule(domain::command::Rule::rule(&rule), rule.to_string())
-        }
-        UserChangeError::Command(CommandError::Conflict { .. }) => {
-            Problem::conflict("the user kept changing; send the command again with the same Idempotency-Key")
-        }
-        other => Problem::internal(&other),
-    }
 }
 
 /// `POST /api/users`: adds a user to an open unit of the directory (administrators); `UserAdded` is recorded
@@ -218,14 +159,15 @@ pub(crate) async fn add_user(
 ) -> Result<(StatusCode, Json<UserAnswer>), Problem> {
     let command_id = idempotency_key(&headers)?;
     let request: AddUserRequest = parse_body(raw)?;
-    let unit = UnitId::parse(&request.unit_id).map_err(|error| Problem::invalid("unit_id", error.to_string()))?;
-    open_unit(&state.db, "unit_id", unit).await?;
     let context = signed_in.command_context(command_id, None);
-    let metadata = EventMetadata::default();
-    let (user, repeat) =
-        accounts::create_user(&state.bus, context, &metadata, &request.username, &request.password, request.role, unit)
-            .await
-            .map_err(user_change_problem)?;
+    let user = NewUser {
+        username: &request.username,
+        password: &request.password,
+        role: request.role,
+        unit: request.unit_id,
+        unit_field: "unit_id",
+    };
+    let (user, repeat) = directory::add_user(&state.bus, context, &EventMetadata::default(), user).await?;
     let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(UserAnswer { user_id: user.to_string() })))
 }
@@ -235,7 +177,7 @@ pub(crate) async fn add_user(
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub enum UserStepRequest {
     /// Another role, or another unit (an open one of the directory; administrators need none).
-    ChangeRole { role: Role, unit_id: String },
+    ChangeRole { role: Role, unit_id: UnitId },
     /// The user can no longer sign in and their sessions end at once.
     Deactivate {},
 }
@@ -251,17 +193,10 @@ pub(crate) async fn user_step(
 ) -> Result<StatusCode, Problem> {
     let user = UserId::parse(&id).map_err(|_| Problem::not_found("user"))?;
     let context = signed_in.command_context(idempotency_key(&headers)?, None);
-    let metadata = EventMetadata::default();
-    let changed = match parse_step::<UserStepRequest>(raw, &step)? {
-        UserStepRequest::ChangeRole { role, unit_id } => {
-            let unit = UnitId::parse(&unit_id).map_err(|error| Problem::invalid("unit_id", error.to_string()))?;
-            if role != Role::Administrator {
-                open_unit(&state.db, "unit_id", unit).await?;
-            }
-            accounts::change_role(&state.bus, context, &metadata, user, role, unit).await
-        }
-        UserStepRequest::Deactivate {} => accounts::deactivate_user(&state.bus, context, &metadata, user).await,
+    let user_step = match parse_step::<UserStepRequest>(raw, &step)? {
+        UserStepRequest::ChangeRole { role, unit_id } => UserStep::ChangeRole { role, unit: unit_id },
+        UserStepRequest::Deactivate {} => UserStep::Deactivate,
     };
-    changed.map_err(user_change_problem)?;
+    directory::user_step(state.handles(), context, user, user_step).await?;
     Ok(StatusCode::NO_CONTENT)
 }

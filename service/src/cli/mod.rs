@@ -9,6 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use domain::retention::{RetentionDecision, RetentionPolicy};
 use projections::replay::AsOf;
 
+use crate::actions::directory::NewUser;
+use crate::actions::{ActionError, Refusal};
 use crate::config::Config;
 use crate::event_log::commands::{CommandBus, EventMetadata};
 use crate::event_log::seal::{self, Sealer};
@@ -262,11 +264,6 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 .map_err(|error| format!("cannot read the password from standard input: {error}"))?;
             let password = password.trim_end_matches(['\n', '\r']);
             // The first administrator comes before any unit; everyone else works in a unit of the directory.
-            if role != domain::command::Role::Administrator {
-                crate::api::directory::open_unit(&db, "--unit", unit).await.map_err(|problem| {
-                    format!("unit {unit}: {}; an administrator registers units (POST /api/units)", problem.detail)
-                })?;
-            }
             let bus = CommandBus::new(db.clone());
             let today = crate::clock::today_in_stockholm();
             let context = domain::command::CommandContext {
@@ -275,10 +272,18 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 today,
                 occurred_on: today,
             };
-            let (user, _) =
-                crate::accounts::create_user(&bus, context, &cli_metadata(), &username, password, role, unit)
-                    .await
-                    .map_err(|error| format!("cannot add the user: {error}"))?;
+            let new_user = NewUser { username: &username, password, role, unit, unit_field: "--unit" };
+            let (user, _) = crate::actions::directory::add_user(&bus, context, &cli_metadata(), new_user)
+                .await
+                .map_err(|error| match error {
+                    ActionError::Refused(Refusal::Invalid { field, message }) if field == "--unit" => {
+                        format!("unit {unit}: {message}; an administrator registers units (POST /api/units)")
+                    }
+                    ActionError::Refused(Refusal::Rule { rule: "UnitClosed", .. }) => {
+                        format!("unit {unit}: the unit is closed; an administrator registers units (POST /api/units)")
+                    }
+                    other => format!("cannot add the user: {other}"),
+                })?;
             say(&format!("added {username} ({}) at unit {unit}: user id {user}", role.as_str()));
             Ok(ExitCode::SUCCESS)
         }
