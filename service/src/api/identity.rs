@@ -3,11 +3,9 @@
 //! manager more than a colleague, auditors name and number — read through the case's access control and
 //! recorded in the access log as "identity" before it is answered.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Path, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::Json;
 use domain::event::Stamped;
 use domain::ids::SubjectId;
@@ -17,8 +15,9 @@ use domain::subject::{ProtectionLevel, Subject, SubjectEvent};
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::actions::reads::CaseRead;
 use crate::api::problem::Problem;
-use crate::api::session::SignedIn;
+use crate::api::views::{CaseContent, ReadsIdentity};
 use crate::personal::Opened;
 use crate::state::AppState;
 
@@ -66,15 +65,9 @@ async fn subject_and_identity(state: &AppState, subject: SubjectId) -> Result<(S
 /// `GET /api/cases/{id}/subject`.
 pub(crate) async fn case_subject(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    _after: crate::api::views::ReadAfter,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    content: CaseContent<ReadsIdentity>,
 ) -> Result<Json<SubjectRead>, Problem> {
-    let (_, summary, _) =
-        crate::api::views::read_case_content(&state, &signed_in, &id, &headers, client, "identity").await?;
-    let subject = SubjectId::parse(&summary.subject_id).map_err(|error| Problem::internal(&error))?;
+    let CaseContent { read: CaseRead { subject, summary, .. }, signed_in, .. } = content;
     let (aggregate, sealed) = subject_and_identity(&state, subject).await?;
     let viewer = Viewer {
         role: signed_in.account.role,

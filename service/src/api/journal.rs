@@ -14,16 +14,17 @@ use axum::Json;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use domain::event::Stamped;
-use domain::ids::{CaseId, SubjectId};
+use domain::ids::SubjectId;
 use domain::sealed::Sealed;
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::accounts::policy::CaseAccess;
+use crate::actions::reads::{CaseRead, Reader};
 use crate::api::problem::Problem;
 use crate::api::session::SignedIn;
-use crate::api::views::{read_case_content, ReadAfter};
+use crate::api::views::{stated_reason, CaseContent, ReadAfter, ReadsCase, ReadsConsents, ReadsJournal};
 use crate::personal::{Opened, Vault, VaultError};
 use crate::state::AppState;
 
@@ -105,16 +106,10 @@ fn details_of(payload: &str) -> Value {
 /// `GET /api/cases/{id}/journal`.
 pub(crate) async fn journal(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    _after: crate::api::views::ReadAfter,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    content: CaseContent<ReadsJournal>,
 ) -> Result<Json<Journal>, Problem> {
     let internal = |error: &dyn std::fmt::Display| Problem::internal(error);
-    let (case, summary, _) =
-        crate::api::views::read_case_content(&state, &signed_in, &id, &headers, client, "journal").await?;
-    let subject = SubjectId::parse(&summary.subject_id).map_err(|error| internal(&error))?;
+    let CaseRead { case, subject, .. } = content.read;
     let timeline =
         projections::timeline::case_timeline(&state.db, &case.to_string()).await.map_err(|error| internal(&error))?;
     let mut payloads: BTreeMap<(String, String), BTreeMap<i64, String>> = BTreeMap::new();
@@ -186,34 +181,22 @@ pub struct ReferralRead {
 pub(crate) async fn referral(
     State(state): State<Arc<AppState>>,
     signed_in: SignedIn,
-    _after: crate::api::views::ReadAfter,
+    _after: ReadAfter,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<ReferralRead>, Problem> {
-    use crate::accounts::policy::{referral_access, CaseAccess};
     let internal = |error: &dyn std::fmt::Display| Problem::internal(error);
     let id = domain::ids::ReferralId::parse(&id).map_err(|_| Problem::not_found("referral"))?;
-    let reason = crate::api::views::stated_reason(&headers)?;
-    let loaded: domain::referral::Referral = projections::replay::load(&state.db, "referral", &id.to_string()).await?;
+    let client = client.ip().to_string();
+    let reader =
+        Reader { account: &signed_in.account, reason: stated_reason(&headers)?, client_address: Some(client.as_str()) };
+    let opened = crate::actions::reads::open_referral(state.handles(), reader, id).await?;
+    let (loaded, access) = (opened.referral, opened.access);
     let (Some(subject), Some(to_unit)) = (loaded.subject, loaded.to_unit) else {
         return Err(Problem::not_found("referral"));
     };
     let from_unit = loaded.from_unit.map(|unit| unit.to_string());
-    let access = referral_access(&signed_in.account, from_unit.as_deref(), &to_unit.to_string(), reason.is_some());
-    if access == CaseAccess::Refused {
-        return Err(Problem::not_found("referral"));
-    }
-    let holder: domain::subject::Subject =
-        projections::replay::load(&state.db, "subject", &subject.to_string()).await?;
-    let read = crate::api::views::ContentRead {
-        record: CaseId::from_ulid(id.ulid()),
-        holder: to_unit,
-        subject,
-        protected: holder.protection.is_some(),
-        what: "referral",
-    };
-    crate::api::views::record_content_read(&state, &signed_in, read, reason, client).await?;
     let sql = if state.db.is_postgres() {
         "select global_position, event_type, payload::text, metadata::text,
                 (extract(epoch from recorded_at) * 1000000)::bigint
@@ -256,7 +239,7 @@ pub(crate) async fn referral(
         from_unit,
         to_unit: Some(to_unit.to_string()),
         case_id: loaded.case.map(|case| case.to_string()),
-        protected_identity: holder.protection.is_some(),
+        protected_identity: opened.subject_protected,
         read_with_reason: access == CaseAccess::WithReason,
         erased,
         entries,
@@ -289,17 +272,11 @@ pub struct ConsentRead {
 /// recorded in the access log as "consents".
 pub(crate) async fn consents(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    _after: crate::api::views::ReadAfter,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    content: CaseContent<ReadsConsents>,
 ) -> Result<Json<Vec<ConsentRead>>, Problem> {
     use domain::consent::{Consent, ConsentEvent};
     let internal = |error: &dyn std::fmt::Display| Problem::internal(error);
-    let (_, summary, _) =
-        crate::api::views::read_case_content(&state, &signed_in, &id, &headers, client, "consents").await?;
-    let subject = SubjectId::parse(&summary.subject_id).map_err(|error| internal(&error))?;
+    let subject = content.read.subject;
     let sql = if state.db.is_postgres() {
         "select aggregate_id from events where aggregate_type = 'consent' and event_type = 'ConsentGiven'
             and payload -> 'ConsentGiven' ->> 'subject' = $1"
@@ -355,15 +332,8 @@ pub(crate) struct CaseAnswer {
 }
 
 /// `GET /api/cases/{id}`: a case, if the account may read it; recorded in the access log before answering.
-pub(crate) async fn case(
-    State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    _after: ReadAfter,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, Problem> {
-    let (_, summary, access) = read_case_content(&state, &signed_in, &id, &headers, client, "case").await?;
+pub(crate) async fn case(content: CaseContent<ReadsCase>) -> Result<Response, Problem> {
+    let CaseRead { summary, access, .. } = content.read;
     Ok(Json(CaseAnswer {
         case_id: summary.case_id,
         subject_id: summary.subject_id,

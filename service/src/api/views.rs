@@ -6,11 +6,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use axum::Json;
 use domain::command::Role;
-use domain::ids::{CaseId, SubjectId, UnitId};
+use domain::ids::{CaseId, UnitId};
 use projections::outcomes::{Breakdown, OutcomeReport};
 use projections::queries::{self, CaseloadRow, CaseloadSummary, DeadlineRow, ReferralRow};
 use projections::replay::AsOf;
@@ -19,10 +20,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::accounts::policy::{case_access, CaseAccess};
+use crate::actions::reads::{CaseRead, Reader};
 use crate::api::problem::Problem;
 use crate::api::session::{SignedIn, REASON_HEADER};
-use crate::event_log::access_log::{record_read, Read};
 use crate::state::AppState;
 
 fn parse_date(field: &str, text: &str) -> Result<Date, Problem> {
@@ -166,85 +166,84 @@ pub(crate) fn stated_reason(headers: &HeaderMap) -> Result<Option<&str>, Problem
     Ok(Some(reason).filter(|reason| !reason.is_empty()))
 }
 
-/// Access control and the access log for a read of a case's content, the case named by the path's `id`: a bad
-/// id or a refusal answers "not found"; an allowed read is recorded before anything is answered. Returns the
-/// case, its summary and how the read was allowed.
-pub(crate) async fn read_case_content(
-    state: &AppState,
+/// What is read of a case, as the access log names it.
+pub(crate) trait ReadKind {
+    /// The name in the access log.
+    const WHAT: &'static str;
+}
+
+macro_rules! read_kinds {
+    ($($(#[doc = $doc:literal])* $name:ident => $what:literal;)+) => {
+        $($(#[doc = $doc])* pub(crate) struct $name;
+        impl ReadKind for $name {
+            const WHAT: &'static str = $what;
+        })+
+    };
+}
+
+read_kinds! {
+    /// The case's summary (`GET /api/cases/{id}`).
+    ReadsCase => "case";
+    /// The case file with its texts.
+    ReadsJournal => "journal";
+    /// The subject's identity.
+    ReadsIdentity => "identity";
+    /// The consents about the subject.
+    ReadsConsents => "consents";
+    /// The case's history.
+    ReadsTimeline => "timeline";
+}
+
+/// Access control and the access log for a read of case `case`'s content, the one prologue of every such read.
+async fn open_case(
+    parts: &mut Parts,
+    state: &Arc<AppState>,
     signed_in: &SignedIn,
-    id: &str,
-    headers: &HeaderMap,
-    client: SocketAddr,
+    case: CaseId,
     what: &str,
-) -> Result<(CaseId, projections::queries::CaseSummary, CaseAccess), Problem> {
-    let case = CaseId::parse(id).map_err(|_| Problem::not_found("case"))?;
-    let summary = projections::queries::case_summary(&state.db, &case.to_string())
-        .await
-        .map_err(|e| Problem::internal(&e))?
-        .ok_or_else(|| Problem::not_found("case"))?;
-    let reason = stated_reason(headers)?;
-    let access = case_access(&signed_in.account, &summary.unit_id, reason.is_some());
-    if access == CaseAccess::Refused {
-        return Err(Problem::not_found("case"));
+) -> Result<CaseRead, Problem> {
+    let reason = stated_reason(&parts.headers)?;
+    let client = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(client)| client.ip().to_string());
+    let reader = Reader { account: &signed_in.account, reason, client_address: client.as_deref() };
+    Ok(crate::actions::reads::open_case(state.handles(), reader, case, what).await?)
+}
+
+/// A case whose content the signed-in user may read, the read recorded in the access log before the handler
+/// runs: a handler that takes it can forget neither the access control nor the log. The case is the path's
+/// `id`; a bad id or a refusal answers "not found", as a case that does not exist.
+pub(crate) struct CaseContent<K> {
+    /// The case, its summary and how the read was allowed.
+    pub(crate) read: CaseRead,
+    /// Who reads.
+    pub(crate) signed_in: SignedIn,
+    kind: std::marker::PhantomData<K>,
+}
+
+/// The case id of the path, or "not found".
+async fn path_case(parts: &mut Parts, state: &Arc<AppState>) -> Result<CaseId, Problem> {
+    let Path(id) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| Problem::not_found("case"))?;
+    CaseId::parse(&id).map_err(|_| Problem::not_found("case"))
+}
+
+impl<K: ReadKind + Send> FromRequestParts<Arc<AppState>> for CaseContent<K> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
+        let signed_in = SignedIn::from_request_parts(parts, state).await?;
+        ReadAfter::from_request_parts(parts, state).await?;
+        let case = path_case(parts, state).await?;
+        let read = open_case(parts, state, &signed_in, case, K::WHAT).await?;
+        Ok(Self { read, signed_in, kind: std::marker::PhantomData })
     }
-    let subject = SubjectId::parse(&summary.subject_id).map_err(|e| Problem::internal(&e))?;
-    let case_unit = UnitId::parse(&summary.unit_id).map_err(|e| Problem::internal(&e))?;
-    let read = ContentRead { record: case, holder: case_unit, subject, protected: summary.protection.is_some(), what };
-    record_content_read(state, signed_in, read, reason, client).await?;
-    Ok((case, summary, access))
-}
-
-/// What a read of content was: the record (a case, or a referral's id for `what = referral`), the unit holding
-/// it, whose it is, and what was read.
-pub(crate) struct ContentRead<'a> {
-    pub(crate) record: CaseId,
-    pub(crate) holder: UnitId,
-    pub(crate) subject: SubjectId,
-    pub(crate) protected: bool,
-    pub(crate) what: &'a str,
-}
-
-/// Records an allowed read in the access log, the stated reason sealed under the subject's key.
-pub(crate) async fn record_content_read(
-    state: &AppState,
-    signed_in: &SignedIn,
-    content: ContentRead<'_>,
-    reason: Option<&str>,
-    client: SocketAddr,
-) -> Result<(), Problem> {
-    let sealed_reason = match reason {
-        Some(reason) => Some(state.vault.seal_text(content.subject, reason).await.map_err(|e| Problem::internal(&e))?),
-        None => None,
-    };
-    let read = Read {
-        user: signed_in.account.user,
-        role: signed_in.account.role,
-        unit: signed_in.account.unit,
-        case: content.record,
-        case_unit: content.holder,
-        subject_protected: content.protected,
-        what: content.what.to_owned(),
-        reason: sealed_reason,
-        client_address: Some(client.ip().to_string()),
-    };
-    record_read(&state.db, &read).await.map_err(|e| Problem::internal(&e))?;
-    Ok(())
 }
 
 /// `GET /api/cases/{id}/timeline`: every event of a case and its referrals, for its unit and (with a reason)
 /// auditors.
 pub(crate) async fn timeline(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    _after: ReadAfter,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    content: CaseContent<ReadsTimeline>,
 ) -> Result<Json<Vec<TimelineEntry>>, Problem> {
-    let (case, ..) = read_case_content(&state, &signed_in, &id, &headers, client, "timeline").await?;
-    let entries =
-        projections::timeline::case_timeline(&state.db, &case.to_string()).await.map_err(|e| Problem::internal(&e))?;
-    Ok(Json(entries))
+    Ok(Json(projections::timeline::case_timeline(&state.db, &content.read.case.to_string()).await?))
 }
 
 /// `?position=N` or `?as_of=RFC3339`.
@@ -270,31 +269,41 @@ pub struct CaseStateAnswer {
     closed_on: Option<Date>,
 }
 
+/// A case's state as of a moment: the query checked, then the case opened for reading like any other content
+/// ("state as of a moment" in the access log), so a request refused for its query leaves no trace.
+pub(crate) struct CaseAsOf {
+    case: CaseId,
+    as_of: AsOf,
+}
+
+impl FromRequestParts<Arc<AppState>> for CaseAsOf {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
+        let signed_in = SignedIn::from_request_parts(parts, state).await?;
+        ReadAfter::from_request_parts(parts, state).await?;
+        let query = query_of(Query::<AsOfQuery>::from_request_parts(parts, state).await)?;
+        let case = path_case(parts, state).await?;
+        let as_of = match (query.position, query.as_of.as_deref()) {
+            (Some(position), None) => AsOf::Position(position),
+            (None, Some(text)) => {
+                let moment = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                    .map_err(|_| Problem::invalid("as_of", "as_of must be a moment such as 2026-04-30T23:59:59Z"))?;
+                AsOf::RecordedAt((moment.unix_timestamp_nanos() / 1000) as i64)
+            }
+            _ => return Err(Problem::invalid("position", "give exactly one of position and as_of")),
+        };
+        open_case(parts, state, &signed_in, case, "state as of a moment").await?;
+        Ok(Self { case, as_of })
+    }
+}
+
 /// `GET /api/cases/{id}/state?position=N|as_of=…`: what the case was at that moment.
 pub(crate) async fn state_as_of(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    _after: ReadAfter,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    Path(id): Path<String>,
-    query: Result<Query<AsOfQuery>, QueryRejection>,
-    headers: HeaderMap,
+    CaseAsOf { case, as_of }: CaseAsOf,
 ) -> Result<Json<CaseStateAnswer>, Problem> {
-    let query = query_of(query)?;
-    CaseId::parse(&id).map_err(|_| Problem::not_found("case"))?;
-    let as_of = match (query.position, query.as_of.as_deref()) {
-        (Some(position), None) => AsOf::Position(position),
-        (None, Some(text)) => {
-            let moment = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-                .map_err(|_| Problem::invalid("as_of", "as_of must be a moment such as 2026-04-30T23:59:59Z"))?;
-            AsOf::RecordedAt((moment.unix_timestamp_nanos() / 1000) as i64)
-        }
-        _ => return Err(Problem::invalid("position", "give exactly one of position and as_of")),
-    };
-    let (case, ..) = read_case_content(&state, &signed_in, &id, &headers, client, "state as of a moment").await?;
-    let case_state = projections::timeline::case_state_as_of(&state.db, &case.to_string(), as_of)
-        .await
-        .map_err(|e| Problem::internal(&e))?;
+    let case_state = projections::timeline::case_state_as_of(&state.db, &case.to_string(), as_of).await?;
     Ok(Json(CaseStateAnswer {
         phase: case_state.phase,
         unit: case_state.unit.map(|unit| unit.to_string()),

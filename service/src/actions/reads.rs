@@ -1,0 +1,133 @@
+//! Reads of case content: access control (`crate::accounts::policy`) and the access log, in one place, before
+//! anything is shown. A read that is refused answers exactly as a case that does not exist; an allowed one is
+//! recorded (who, role, unit, what, the stated reason sealed under the subject's key, the client's address)
+//! before the content is read.
+
+use domain::ids::{CaseId, ReferralId, SubjectId, UnitId};
+use projections::queries::CaseSummary;
+use projections::replay::load;
+
+use super::{ActionError, Handles, Refusal};
+use crate::accounts::policy::{case_access, referral_access, CaseAccess};
+use crate::accounts::Account;
+use crate::event_log::access_log::{record_read, Read};
+
+/// Who reads, and from where.
+#[derive(Debug, Clone, Copy)]
+pub struct Reader<'a> {
+    /// The signed-in account.
+    pub account: &'a Account,
+    /// Why, when the content is not their unit's (plain text; sealed into the access log).
+    pub reason: Option<&'a str>,
+    /// The client's address.
+    pub client_address: Option<&'a str>,
+}
+
+/// A case whose content may be read, the read recorded.
+#[derive(Debug, Clone)]
+pub struct CaseRead {
+    /// The case.
+    pub case: CaseId,
+    /// What the caseload view knows of it.
+    pub summary: CaseSummary,
+    /// Whom it is about.
+    pub subject: SubjectId,
+    /// How the read was allowed.
+    pub access: CaseAccess,
+}
+
+/// What a read of content was: the record (a case, or a referral's id for `what = referral`), the unit holding
+/// it, whose it is, and what was read.
+struct ContentRead<'a> {
+    record: CaseId,
+    holder: UnitId,
+    subject: SubjectId,
+    protected: bool,
+    what: &'a str,
+}
+
+/// Records an allowed read in the access log, the stated reason sealed under the subject's key.
+async fn record(handles: Handles<'_>, reader: Reader<'_>, content: ContentRead<'_>) -> Result<(), ActionError> {
+    let reason = match reader.reason {
+        Some(reason) => Some(handles.vault.seal_text(content.subject, reason).await?),
+        None => None,
+    };
+    let read = Read {
+        user: reader.account.user,
+        role: reader.account.role,
+        unit: reader.account.unit,
+        case: content.record,
+        case_unit: content.holder,
+        subject_protected: content.protected,
+        what: content.what.to_owned(),
+        reason,
+        client_address: reader.client_address.map(str::to_owned),
+    };
+    record_read(handles.db(), &read).await?;
+    Ok(())
+}
+
+fn internal(error: impl std::error::Error + Send + Sync + 'static) -> ActionError {
+    ActionError::Internal(Box::new(error))
+}
+
+/// Opens case `case` for `reader` to read `what` ("journal", "identity", …): refused as "no case here" unless
+/// the policy allows it; recorded in the access log before anything is returned.
+pub async fn open_case(
+    handles: Handles<'_>,
+    reader: Reader<'_>,
+    case: CaseId,
+    what: &str,
+) -> Result<CaseRead, ActionError> {
+    let summary =
+        projections::queries::case_summary(handles.db(), &case.to_string()).await?.ok_or(Refusal::NotFound("case"))?;
+    let access = case_access(reader.account, &summary.unit_id, reader.reason.is_some());
+    if access == CaseAccess::Refused {
+        return Err(Refusal::NotFound("case").into());
+    }
+    let subject = SubjectId::parse(&summary.subject_id).map_err(internal)?;
+    let holder = UnitId::parse(&summary.unit_id).map_err(internal)?;
+    let content = ContentRead { record: case, holder, subject, protected: summary.protection.is_some(), what };
+    record(handles, reader, content).await?;
+    Ok(CaseRead { case, summary, subject, access })
+}
+
+/// Opens referral `referral` for `reader`: both ends read it as their own, anyone else by a stated reason
+/// (flagged), administrators never; recorded in the access log as "referral", its id where a case's would stand.
+pub async fn open_referral(
+    handles: Handles<'_>,
+    reader: Reader<'_>,
+    referral: ReferralId,
+) -> Result<ReferralOpened, ActionError> {
+    let loaded: domain::referral::Referral = load(handles.db(), "referral", &referral.to_string()).await?;
+    let (Some(subject), Some(to_unit)) = (loaded.subject, loaded.to_unit) else {
+        return Err(Refusal::NotFound("referral").into());
+    };
+    let from_unit = loaded.from_unit.map(|unit| unit.to_string());
+    let access = referral_access(reader.account, from_unit.as_deref(), &to_unit.to_string(), reader.reason.is_some());
+    if access == CaseAccess::Refused {
+        return Err(Refusal::NotFound("referral").into());
+    }
+    let holder: domain::subject::Subject = load(handles.db(), "subject", &subject.to_string()).await?;
+    let content = ContentRead {
+        record: CaseId::from_ulid(referral.ulid()),
+        holder: to_unit,
+        subject,
+        protected: holder.protection.is_some(),
+        what: "referral",
+    };
+    let subject_protected = content.protected;
+    record(handles, reader, content).await?;
+    Ok(ReferralOpened { referral: loaded, subject_protected, access })
+}
+
+/// A referral whose content may be read, the read recorded.
+#[derive(Debug, Clone)]
+pub struct ReferralOpened {
+    /// The referral as replayed from the log.
+    pub referral: domain::referral::Referral,
+    /// Whether its subject has protected identity.
+    pub subject_protected: bool,
+    /// How the read was allowed.
+    pub access: CaseAccess,
+}
