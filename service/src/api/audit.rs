@@ -25,7 +25,7 @@ pub struct VerificationStatus {
 
 /// `GET /api/verify`: the latest verification of the log and the access log (auditors).
 pub(crate) async fn status(State(state): State<Arc<AppState>>) -> Result<Json<VerificationStatus>, Problem> {
-    let latest = crate::audit::latest(&state.db).await.map_err(|error| Problem::internal(&error))?;
+    let latest = crate::audit::latest(&state.db).await?;
     Ok(Json(VerificationStatus { latest, running: state.verifier.running() }))
 }
 

@@ -42,9 +42,7 @@ pub(crate) async fn units(
     query: Result<Query<UnitsQuery>, QueryRejection>,
 ) -> Result<Json<Vec<projections::directory::DirectoryRow>>, Problem> {
     let Query(query) = query.map_err(|rejection| Problem::invalid("query", rejection.body_text()))?;
-    let rows = projections::directory::units(&state.db, query.include_closed)
-        .await
-        .map_err(|error| Problem::internal(&error))?;
+    let rows = projections::directory::units(&state.db, query.include_closed).await?;
     Ok(Json(rows))
 }
 
@@ -129,7 +127,7 @@ pub(crate) async fn unit_step(
 
 /// `GET /api/users`: every user, without password hashes (administrators).
 pub(crate) async fn users(State(state): State<Arc<AppState>>) -> Result<Json<Vec<UserRow>>, Problem> {
-    Ok(Json(accounts::users(&state.db).await.map_err(|error| Problem::internal(&error))?))
+    Ok(Json(accounts::users(&state.db).await?))
 }
 
 /// The body of `POST /api/users`.

@@ -75,9 +75,7 @@ pub(crate) async fn case_subject(
     };
     let visible = visible_identity(viewer, aggregate.protection);
     let opened = match &sealed {
-        Some(sealed) if !aggregate.erased => {
-            state.vault.open_identity(subject, sealed).await.map_err(|error| Problem::internal(&error))?
-        }
+        Some(sealed) if !aggregate.erased => state.vault.open_identity(subject, sealed).await?,
         _ => Opened::Erased,
     };
     let statistics = aggregate.statistics.as_ref();

@@ -108,10 +108,8 @@ pub(crate) async fn journal(
     State(state): State<Arc<AppState>>,
     content: CaseContent<ReadsJournal>,
 ) -> Result<Json<Journal>, Problem> {
-    let internal = |error: &dyn std::fmt::Display| Problem::internal(error);
     let CaseRead { case, subject, .. } = content.read;
-    let timeline =
-        projections::timeline::case_timeline(&state.db, &case.to_string()).await.map_err(|error| internal(&error))?;
+    let timeline = projections::timeline::case_timeline(&state.db, &case.to_string()).await?;
     let mut payloads: BTreeMap<(String, String), BTreeMap<i64, String>> = BTreeMap::new();
     for entry in &timeline {
         let key = (entry.aggregate_type.clone(), entry.aggregate_id.clone());
@@ -125,8 +123,7 @@ pub(crate) async fn journal(
         };
         let rows: Vec<(i64, String)> = projections::on_pool!(state.db, |pool| {
             sqlx::query_as(sql).bind(&key.0).bind(&key.1).fetch_all(pool).await
-        })
-        .map_err(|error| internal(&error))?;
+        })?;
         payloads.insert(key, rows.into_iter().collect());
     }
     let mut erased = false;
@@ -135,9 +132,9 @@ pub(crate) async fn journal(
         let payload = payloads
             .get(&(entry.aggregate_type.clone(), entry.aggregate_id.clone()))
             .and_then(|events| events.get(&entry.sequence))
-            .ok_or_else(|| internal(&"a timeline entry without its event"))?;
+            .ok_or_else(|| Problem::internal(&"a timeline entry without its event"))?;
         let mut details = details_of(payload);
-        erased |= open_texts(&state.vault, subject, &mut details).await.map_err(|error| internal(&error))?;
+        erased |= open_texts(&state.vault, subject, &mut details).await?;
         entries.push(JournalEntry {
             aggregate_type: entry.aggregate_type,
             aggregate_id: entry.aggregate_id,
@@ -186,7 +183,6 @@ pub(crate) async fn referral(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<ReferralRead>, Problem> {
-    let internal = |error: &dyn std::fmt::Display| Problem::internal(error);
     let id = domain::ids::ReferralId::parse(&id).map_err(|_| Problem::not_found("referral"))?;
     let client = client.ip().to_string();
     let reader =
@@ -208,13 +204,12 @@ pub(crate) async fn referral(
           where e.aggregate_type = 'referral' and e.aggregate_id = $1 order by e.sequence"
     };
     let rows: Vec<(i64, String, String, String, i64)> =
-        projections::on_pool!(state.db, |pool| sqlx::query_as(sql).bind(id.to_string()).fetch_all(pool).await)
-            .map_err(|error| internal(&error))?;
+        projections::on_pool!(state.db, |pool| sqlx::query_as(sql).bind(id.to_string()).fetch_all(pool).await)?;
     let mut erased = false;
     let mut entries = Vec::with_capacity(rows.len());
     for (position, event_type, payload, metadata, recorded_at_micros) in rows {
         let mut details = details_of(&payload);
-        erased |= open_texts(&state.vault, subject, &mut details).await.map_err(|error| internal(&error))?;
+        erased |= open_texts(&state.vault, subject, &mut details).await?;
         let envelope: Value = serde_json::from_str(&payload).unwrap_or(Value::Null);
         let metadata: Value = serde_json::from_str(&metadata).unwrap_or(Value::Null);
         let text = |value: &Value, key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
@@ -275,7 +270,6 @@ pub(crate) async fn consents(
     content: CaseContent<ReadsConsents>,
 ) -> Result<Json<Vec<ConsentRead>>, Problem> {
     use domain::consent::{Consent, ConsentEvent};
-    let internal = |error: &dyn std::fmt::Display| Problem::internal(error);
     let subject = content.read.subject;
     let sql = if state.db.is_postgres() {
         "select aggregate_id from events where aggregate_type = 'consent' and event_type = 'ConsentGiven'
@@ -284,9 +278,10 @@ pub(crate) async fn consents(
         "select aggregate_id from events where aggregate_type = 'consent' and event_type = 'ConsentGiven'
             and json_extract(payload, '$.ConsentGiven.subject') = $1"
     };
-    let ids: Vec<String> =
-        projections::on_pool!(state.db, |pool| sqlx::query_scalar(sql).bind(subject.to_string()).fetch_all(pool).await)
-            .map_err(|error| internal(&error))?;
+    let ids: Vec<String> = projections::on_pool!(state.db, |pool| sqlx::query_scalar(sql)
+        .bind(subject.to_string())
+        .fetch_all(pool)
+        .await)?;
     let mut read = Vec::with_capacity(ids.len());
     for consent_id in ids {
         let mut purpose = None;
@@ -298,7 +293,7 @@ pub(crate) async fn consents(
             })
             .await?;
         let (Some(terms), Some(sealed)) = (consent.terms, purpose) else { continue };
-        let purpose = match state.vault.open_text(subject, &sealed).await.map_err(|error| internal(&error))? {
+        let purpose = match state.vault.open_text(subject, &sealed).await? {
             Opened::Value(text) => Some(text),
             Opened::Erased => None,
         };

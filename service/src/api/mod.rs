@@ -124,7 +124,7 @@ async fn one_request_per_key(
             .into_response()
         }
         Ok(_) => {}
-        Err(error) => return crate::api::problem::Problem::internal(&error).into_response(),
+        Err(error) => return problem::Problem::from(error).into_response(),
     }
     let response = next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await;
     if response.status().is_success() {

@@ -161,6 +161,7 @@ internal_errors!(
     projections::replay::ReplayError,
     projections::runner::ProjectionError,
     crate::personal::VaultError,
+    crate::accounts::AccountError,
 );
 
 /// A use case's refusal, answered as the API answers each kind; a failure inside as an opaque 500.

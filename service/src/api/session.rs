@@ -104,7 +104,7 @@ pub(crate) async fn login(
             })
         }
         Err(AccountError::WrongCredentials) => Err(Problem::unauthorized("wrong username or password")),
-        Err(other) => Err(Problem::internal(&other)),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -185,7 +185,7 @@ impl FromRequestParts<Arc<AppState>> for SignedIn {
         match accounts::authenticate(&state.db, token).await {
             Ok(account) => Ok(SignedIn { account, token: token.to_owned(), by_cookie }),
             Err(AccountError::NotSignedIn) => Err(Problem::unauthorized("the token is unknown, signed out or expired")),
-            Err(other) => Err(Problem::internal(&other)),
+            Err(other) => Err(other.into()),
         }
     }
 }
@@ -221,13 +221,13 @@ pub(crate) async fn change_password(
         }
         Err(error @ AccountError::PasswordTooShort) => Err(Problem::invalid("new_password", error.to_string())),
         Err(AccountError::NotSignedIn) => Err(Problem::unauthorized("the account is deactivated")),
-        Err(other) => Err(Problem::internal(&other)),
+        Err(other) => Err(other.into()),
     }
 }
 
 /// `POST /api/logout`: ends the session (and clears the cookie).
 pub(crate) async fn logout(State(state): State<Arc<AppState>>, signed_in: SignedIn) -> Result<Response, Problem> {
-    accounts::logout(&state.db, &signed_in.token).await.map_err(|error| Problem::internal(&error))?;
+    accounts::logout(&state.db, &signed_in.token).await?;
     if signed_in.by_cookie {
         let expired = format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
         Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, expired)]).into_response())

@@ -65,9 +65,8 @@ pub(crate) async fn caseload(
     query: Result<Query<DayQuery>, QueryRejection>,
 ) -> Result<Json<CaseloadAnswer>, Problem> {
     let query = query_of(query)?;
-    let rows = queries::caseload(&state.db, &signed_in.account.unit.to_string(), today(query.today.as_deref())?)
-        .await
-        .map_err(|e| Problem::internal(&e))?;
+    let rows =
+        queries::caseload(&state.db, &signed_in.account.unit.to_string(), today(query.today.as_deref())?).await?;
     Ok(Json(CaseloadAnswer { summary: queries::summarise(&rows), cases: rows }))
 }
 
@@ -89,8 +88,7 @@ pub(crate) async fn deadlines(
         today(query.today.as_deref())?,
         within,
     )
-    .await
-    .map_err(|e| Problem::internal(&e))?;
+    .await?;
     Ok(Json(rows))
 }
 
@@ -102,9 +100,7 @@ pub(crate) async fn inbox(
     query: Result<Query<DayQuery>, QueryRejection>,
 ) -> Result<Json<Vec<ReferralRow>>, Problem> {
     let query = query_of(query)?;
-    let rows = queries::inbox(&state.db, &signed_in.account.unit.to_string(), today(query.today.as_deref())?)
-        .await
-        .map_err(|e| Problem::internal(&e))?;
+    let rows = queries::inbox(&state.db, &signed_in.account.unit.to_string(), today(query.today.as_deref())?).await?;
     Ok(Json(rows))
 }
 
@@ -116,9 +112,7 @@ pub(crate) async fn outbox(
     query: Result<Query<DayQuery>, QueryRejection>,
 ) -> Result<Json<Vec<ReferralRow>>, Problem> {
     let query = query_of(query)?;
-    let rows = queries::outbox(&state.db, &signed_in.account.unit.to_string(), today(query.today.as_deref())?)
-        .await
-        .map_err(|e| Problem::internal(&e))?;
+    let rows = queries::outbox(&state.db, &signed_in.account.unit.to_string(), today(query.today.as_deref())?).await?;
     Ok(Json(rows))
 }
 
@@ -142,8 +136,7 @@ pub(crate) async fn outcomes(
     if to < from {
         return Err(Problem::invalid("to", "to must not be before from"));
     }
-    let report =
-        projections::outcomes::report(&state.db, from, to, query.by).await.map_err(|e| Problem::internal(&e))?;
+    let report = projections::outcomes::report(&state.db, from, to, query.by).await?;
     Ok(Json(report))
 }
 
@@ -343,8 +336,7 @@ pub(crate) async fn access_review(
         _ => signed_in.account.unit.to_string(),
     };
     let rows = projections::access_review::access_review(&state.db, &unit, 0, i64::MAX, query.unusual.unwrap_or(false))
-        .await
-        .map_err(|e| Problem::internal(&e))?;
+        .await?;
     Ok(Json(rows))
 }
 
@@ -372,8 +364,7 @@ impl axum::extract::FromRequestParts<Arc<AppState>> for ReadAfter {
         for projection in projections::all() {
             let caught_up =
                 projections::runner::wait_for(&state.db, projection.name(), cursor, std::time::Duration::from_secs(5))
-                    .await
-                    .map_err(|error| Problem::internal(&error))?;
+                    .await?;
             if !caught_up {
                 return Err(Problem::behind(projection.name()));
             }
