@@ -276,7 +276,6 @@ impl CaseStepRequest {
 
 /// The answer to what a case command did: 201, or 200 for a repeat.
 fn answered(done: CaseDone, step: String) -> (StatusCode, Json<CaseAnswer>) {
-    let status = if done.repeat { StatusCode::OK } else { StatusCode::CREATED };
     let answer = CaseAnswer {
         case_id: done.case.to_string(),
         step,
@@ -284,7 +283,7 @@ fn answered(done: CaseDone, step: String) -> (StatusCode, Json<CaseAnswer>) {
         created: done.created,
         written: done.written,
     };
-    (status, Json(answer))
+    crate::api::commands::answered(done.repeat, answer)
 }
 
 /// `POST /api/cases`: opens a case at the user's unit.

@@ -83,8 +83,10 @@ pub struct UnitAnswer {
 }
 
 fn unit_answered(done: UnitDone) -> (StatusCode, Json<UnitAnswer>) {
-    let status = if done.repeat { StatusCode::OK } else { StatusCode::CREATED };
-    (status, Json(UnitAnswer { unit_id: done.unit.to_string(), repeat: done.repeat, written: done.written }))
+    crate::api::commands::answered(
+        done.repeat,
+        UnitAnswer { unit_id: done.unit.to_string(), repeat: done.repeat, written: done.written },
+    )
 }
 
 /// `POST /api/units`: registers a unit.
@@ -166,8 +168,7 @@ pub(crate) async fn add_user(
         unit_field: "unit_id",
     };
     let (user, repeat) = directory::add_user(&state.bus, context, &EventMetadata::default(), user).await?;
-    let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(UserAnswer { user_id: user.to_string() })))
+    Ok(crate::api::commands::answered(repeat, UserAnswer { user_id: user.to_string() }))
 }
 
 /// The body of `POST /api/users/{id}/{step}`.

@@ -157,9 +157,6 @@ pub(crate) async fn step(
     let (referral_step, occurred_on) = request.into_step();
     let context = signed_in.command_context(command_id, occurred_on);
     let done = referrals::step(state.handles(), context, referral, referral_step).await?;
-    let status = if done.repeat { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((
-        status,
-        Json(StepAnswer { referral_id: referral.to_string(), step, repeat: done.repeat, written: done.written }),
-    ))
+    let answer = StepAnswer { referral_id: referral.to_string(), step, repeat: done.repeat, written: done.written };
+    Ok(crate::api::commands::answered(done.repeat, answer))
 }

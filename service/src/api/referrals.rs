@@ -72,14 +72,13 @@ pub struct RegisterApplicationRequest {
 
 /// The answer to what a new referral's command did: 201, or 200 for a repeat.
 pub(crate) fn answered(done: ReferralDone) -> (StatusCode, Json<SendReferralAnswer>) {
-    let status = if done.repeat { StatusCode::OK } else { StatusCode::CREATED };
     let answer = SendReferralAnswer {
         referral_id: done.referral.to_string(),
         repeat: done.repeat,
         warnings: done.warnings,
         written: done.written,
     };
-    (status, Json(answer))
+    crate::api::commands::answered(done.repeat, answer)
 }
 
 /// `POST /api/referrals`: sends a report of concern or a referral from the user's unit.

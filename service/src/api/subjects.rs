@@ -73,8 +73,10 @@ pub struct SubjectAnswer {
 }
 
 fn subject_answered(done: Done<SubjectId>) -> (StatusCode, Json<SubjectAnswer>) {
-    let status = if done.repeat { StatusCode::OK } else { StatusCode::CREATED };
-    (status, Json(SubjectAnswer { subject_id: done.id.to_string(), repeat: done.repeat, written: done.written }))
+    crate::api::commands::answered(
+        done.repeat,
+        SubjectAnswer { subject_id: done.id.to_string(), repeat: done.repeat, written: done.written },
+    )
 }
 
 /// `POST /api/subjects`: registers a subject; 409 naming the existing subject when the number is known.
@@ -182,8 +184,10 @@ pub struct ConsentAnswer {
 }
 
 fn consent_answered(done: Done<ConsentId>) -> (StatusCode, Json<ConsentAnswer>) {
-    let status = if done.repeat { StatusCode::OK } else { StatusCode::CREATED };
-    (status, Json(ConsentAnswer { consent_id: done.id.to_string(), repeat: done.repeat, written: done.written }))
+    crate::api::commands::answered(
+        done.repeat,
+        ConsentAnswer { consent_id: done.id.to_string(), repeat: done.repeat, written: done.written },
+    )
 }
 
 /// `POST /api/consents`: records a written consent.

@@ -1,21 +1,15 @@
-//! The `lots` command line: one verb per operator task, each against the store the configuration names.
+//! The `lots` command line: one verb per operator task, each against the store the configuration names. This
+//! module parses the arguments and dispatches; `verbs.rs` has one function per verb; failures are a typed
+//! [`CliError`], printed as one line with exit code 2.
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
 
-use domain::retention::{RetentionDecision, RetentionPolicy};
-use projections::replay::AsOf;
-
-use crate::actions::directory::NewUser;
-use crate::actions::{ActionError, Refusal};
 use crate::config::Config;
-use crate::event_log::commands::{CommandBus, EventMetadata};
-use crate::event_log::seal::{self, Sealer};
 use crate::event_log::store;
-use crate::personal::{self, retention, Vault};
+
+mod verbs;
 
 /// Lots: the case and referral system for early interventions for children and young people.
 #[derive(Debug, Parser)]
@@ -43,8 +37,8 @@ enum Verb {
     /// Replay a case from the log: its events and its state, now or as it stood at a moment or position.
     Replay {
         /// The case's id.
-        #[arg(long)]
-        case: String,
+        #[arg(long, value_parser = parse_case)]
+        case: domain::ids::CaseId,
         /// As it stood at this moment (RFC 3339).
         #[arg(long, value_parser = parse_moment, conflicts_with = "position")]
         as_of: Option<time::OffsetDateTime>,
@@ -76,7 +70,8 @@ enum Verb {
     /// Erase a subject's personal data: record who, when and on what ground, and destroy the subject's key.
     EraseSubject {
         /// The subject's id.
-        subject: String,
+        #[arg(value_parser = parse_subject)]
+        subject: domain::ids::SubjectId,
         /// The ground: the decision's reference and reason. Stays in clear: name no person in it.
         #[arg(long)]
         ground: String,
@@ -115,28 +110,113 @@ enum UserVerb {
     },
 }
 
-fn parse_role(text: &str) -> Result<domain::command::Role, String> {
+/// A value given on the command line that is not what the flag takes.
+#[derive(Debug, thiserror::Error)]
+#[error("{given:?} is not {expected}")]
+pub struct BadValue {
+    given: String,
+    expected: &'static str,
+}
+
+fn bad(given: &str, expected: &'static str) -> BadValue {
+    BadValue { given: given.to_owned(), expected }
+}
+
+fn parse_role(text: &str) -> Result<domain::command::Role, BadValue> {
     crate::accounts::parse_role(text)
-        .ok_or_else(|| format!("{text:?} is not a role: social_worker, unit_manager, auditor or administrator"))
+        .ok_or_else(|| bad(text, "a role: social_worker, unit_manager, auditor or administrator"))
 }
 
-fn parse_unit(text: &str) -> Result<domain::ids::UnitId, String> {
-    domain::ids::UnitId::parse(text).map_err(|error| error.to_string())
+fn parse_unit(text: &str) -> Result<domain::ids::UnitId, BadValue> {
+    domain::ids::UnitId::parse(text).map_err(|_| bad(text, "a unit's id (a ULID)"))
 }
 
-fn parse_moment(text: &str) -> Result<time::OffsetDateTime, String> {
+fn parse_case(text: &str) -> Result<domain::ids::CaseId, BadValue> {
+    domain::ids::CaseId::parse(text).map_err(|_| bad(text, "a case's id (a ULID)"))
+}
+
+fn parse_subject(text: &str) -> Result<domain::ids::SubjectId, BadValue> {
+    domain::ids::SubjectId::parse(text).map_err(|_| bad(text, "a subject's id (a ULID)"))
+}
+
+fn parse_moment(text: &str) -> Result<time::OffsetDateTime, BadValue> {
     time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-        .map_err(|_| format!("{text:?} is not a moment of the form 2026-04-30T23:59:59Z (RFC 3339)"))
+        .map_err(|_| bad(text, "a moment of the form 2026-04-30T23:59:59Z (RFC 3339)"))
 }
 
-fn parse_date(text: &str) -> Result<time::Date, String> {
+fn parse_date(text: &str) -> Result<time::Date, BadValue> {
     time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|_| format!("{text:?} is not a date of the form YYYY-MM-DD"))
+        .map_err(|_| bad(text, "a date of the form YYYY-MM-DD"))
 }
 
-/// Today's date in Stockholm.
-fn today() -> time::Date {
-    crate::clock::today_in_stockholm()
+/// Why a verb could not run (exit code 2). Every variant keeps its cause; none carries personal data.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The store could not be opened or migrated.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    /// Lots could not start.
+    #[error(transparent)]
+    Start(#[from] crate::app::StartError),
+    /// A key could not be had.
+    #[error(transparent)]
+    Key(#[from] crate::keyfile::KeyError),
+    /// The database failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A projection or the log could not be read.
+    #[error(transparent)]
+    Projection(#[from] projections::runner::ProjectionError),
+    /// Serving stopped with an error.
+    #[error("serving failed: {0}")]
+    Serve(#[source] std::io::Error),
+    /// The password could not be read.
+    #[error("cannot read the password from standard input: {0}")]
+    Stdin(#[source] std::io::Error),
+    /// The case is not in the log at that moment.
+    #[error("no case {0} in the log at that moment")]
+    NoSuchCase(domain::ids::CaseId),
+    /// No projection has that name.
+    #[error("no projection named {name:?}; known: {known}")]
+    NoSuchProjection {
+        /// The name given.
+        name: String,
+        /// The names there are.
+        known: String,
+    },
+    /// A projection could not be rebuilt.
+    #[error("rebuilding {projection}: {source}")]
+    Rebuild {
+        /// Which.
+        projection: &'static str,
+        /// Why.
+        source: projections::runner::ProjectionError,
+    },
+    /// The demo could not be seeded.
+    #[error("cannot seed the demo: {0}")]
+    Demo(#[from] crate::actions::demo::DemoError),
+    /// A user's unit is not one a user may work in.
+    #[error("unit {unit}: {reason}; an administrator registers units (POST /api/units)")]
+    UserUnit {
+        /// The unit.
+        unit: domain::ids::UnitId,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The user could not be added.
+    #[error("cannot add the user: {0}")]
+    AddUser(#[source] crate::actions::ActionError),
+    /// The subject could not be erased.
+    #[error("cannot erase subject {subject}: {source}")]
+    Erase {
+        /// Who.
+        subject: domain::ids::SubjectId,
+        /// Why.
+        source: crate::personal::ErasureError,
+    },
+    /// Retention could not be planned or applied.
+    #[error(transparent)]
+    Retention(#[from] crate::personal::retention::RetentionError),
 }
 
 /// Runs the command line: parses the arguments, runs the verb, and turns failures into a message and exit code
@@ -158,318 +238,37 @@ pub fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
-        Err(message) => {
-            eprintln!("lots: {message}");
+        Err(error) => {
+            eprintln!("lots: {error}");
             ExitCode::from(2)
         }
     }
 }
 
-async fn run(cli: Cli) -> Result<ExitCode, String> {
+/// Opens the store (migrating it, except for `verify`, which only reads) and runs the verb.
+async fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let config = cli.config;
     if let Verb::Serve = cli.verb {
-        let application = crate::app::Application::build(&config).await.map_err(|error| error.to_string())?;
-        let store_name = config
-            .database_url
-            .as_ref()
-            .map_or_else(|| config.sqlite_path().display().to_string(), |_| "PostgreSQL".to_owned());
-        let host = config.bind.rsplit_once(':').map_or("127.0.0.1", |(host, _)| host);
-        say(&format!("Lots serves http://{host}:{} on {store_name}; stop it with Ctrl-C", application.port()));
-        application
-            .run_until(crate::app::shutdown_signal())
-            .await
-            .map_err(|error| format!("serving failed: {error}"))?;
-        say("Lots stopped");
-        return Ok(ExitCode::SUCCESS);
+        return verbs::serve(&config).await;
     }
-    let db = store::connect(&config).await.map_err(|error| error.to_string())?;
+    let db = store::connect(&config).await?;
     // Verifying reads only; every other verb brings the schema up to date first, as the service does at start.
     let applied = match cli.verb {
         Verb::Verify => store::check_schema(&db).await.map(|()| 0),
         _ => store::migrate(&db).await,
-    }
-    .map_err(|error| error.to_string())?;
-    let store_name = match &config.database_url {
-        Some(_) => "PostgreSQL".to_owned(),
-        None => config.sqlite_path().display().to_string(),
-    };
+    }?;
     match cli.verb {
         Verb::Serve => Ok(ExitCode::SUCCESS),
-        Verb::Replay { case, as_of, position } => {
-            let case = domain::ids::CaseId::parse(&case).map_err(|error| error.to_string())?;
-            let moment = match (as_of, position) {
-                (Some(moment), _) => AsOf::RecordedAt((moment.unix_timestamp_nanos() / 1000) as i64),
-                (None, Some(position)) => AsOf::Position(position),
-                (None, None) => AsOf::Position(i64::MAX),
-            };
-            let state = projections::timeline::case_state_as_of(&db, &case.to_string(), moment)
-                .await
-                .map_err(|error| error.to_string())?;
-            if state.id.is_none() {
-                return Err(format!("no case {case} in the log at that moment"));
-            }
-            for entry in projections::timeline::case_events_from_log(&db, &case.to_string(), moment)
-                .await
-                .map_err(|error| error.to_string())?
-            {
-                {
-                    say(&format!(
-                        "{:>8}  {}  {:<9} {:<32} by {} ({})",
-                        entry.position,
-                        entry.occurred_on,
-                        entry.aggregate_type,
-                        entry.event_type,
-                        entry.actor_user.unwrap_or_default(),
-                        entry.actor_role.unwrap_or_default()
-                    ));
-                }
-            }
-            say(&format!(
-                "state: phase {:?}, unit {}, responsible {}, received {}, open interventions {}",
-                state.phase,
-                state.unit.map(|unit| unit.to_string()).unwrap_or_default(),
-                state.responsible.map(|user| user.to_string()).unwrap_or_else(|| "none".to_owned()),
-                state.received_on.map(|date| date.to_string()).unwrap_or_default(),
-                state.has_active_interventions()
-            ));
-            Ok(ExitCode::SUCCESS)
-        }
-        Verb::SeedDemo { scale } => {
-            let vault = vault(&config, &db)?;
-            let bus = CommandBus::new(db);
-            let demo = crate::actions::demo::seed(&bus, &vault, scale, today())
-                .await
-                .map_err(|error| format!("cannot seed the demo: {error}"))?;
-            say(&format!("seeded a demo district: {} young people, {} commands", demo.subjects, demo.commands));
-            for (name, unit) in &demo.units {
-                say(&format!("unit {unit}  {name}"));
-            }
-            say("users (the passwords are shown this once):");
-            let width = demo.users.iter().map(|user| user.unit.0.chars().count()).max().unwrap_or(0);
-            for user in &demo.users {
-                say(&format!(
-                    "  {:<18} {:<14} {:<width$}  password {}",
-                    user.username,
-                    user.role.as_str(),
-                    user.unit.0,
-                    user.password
-                ));
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Verb::Migrate => verbs::migrate(&config, applied),
+        Verb::Replay { case, as_of, position } => verbs::replay(&db, case, verbs::moment(as_of, position)).await,
+        Verb::SeedDemo { scale } => verbs::seed_demo(&config, db, scale).await,
         Verb::User { action: UserVerb::Add { username, role, unit } } => {
-            let mut password = String::new();
-            std::io::stdin()
-                .read_line(&mut password)
-                .map_err(|error| format!("cannot read the password from standard input: {error}"))?;
-            let password = password.trim_end_matches(['\n', '\r']);
-            // The first administrator comes before any unit; everyone else works in a unit of the directory.
-            let bus = CommandBus::new(db.clone());
-            let today = crate::clock::today_in_stockholm();
-            let context = domain::command::CommandContext {
-                command_id: domain::ids::CommandId::from_ulid(ulid::Ulid::new()),
-                actor: command_line_operator(unit),
-                today,
-                occurred_on: today,
-            };
-            let new_user = NewUser { username: &username, password, role, unit, unit_field: "--unit" };
-            let (user, _) = crate::actions::directory::add_user(&bus, context, &cli_metadata(), new_user)
-                .await
-                .map_err(|error| match error {
-                    ActionError::Refused(Refusal::Invalid { field, message }) if field == "--unit" => {
-                        format!("unit {unit}: {message}; an administrator registers units (POST /api/units)")
-                    }
-                    ActionError::Refused(Refusal::Rule { rule: "UnitClosed", .. }) => {
-                        format!("unit {unit}: the unit is closed; an administrator registers units (POST /api/units)")
-                    }
-                    other => format!("cannot add the user: {other}"),
-                })?;
-            say(&format!("added {username} ({}) at unit {unit}: user id {user}", role.as_str()));
-            Ok(ExitCode::SUCCESS)
+            verbs::add_user(db, &username, role, unit).await
         }
-        Verb::Migrate => {
-            say(&format!("applied {applied} migration(s); the store at {store_name} is up to date"));
-            Ok(ExitCode::SUCCESS)
-        }
-        Verb::Seal => {
-            let key = seal::load_signing_key(&config.signing_key_path(), true).map_err(|error| error.to_string())?;
-            let access_signed = crate::event_log::access_log::sign_access_log(&db, &key)
-                .await
-                .map_err(|error| format!("database error: {error}"))?;
-            let mut sealer = Sealer::new(db, key, 1000, Duration::from_secs(60));
-            let round = sealer.seal_available(true).await.map_err(|error| format!("database error: {error}"))?;
-            say(&format!(
-                "sealed {} event(s); head at log index {} ({}){}",
-                round.sealed,
-                round.head.index,
-                hex::encode(round.head.chain),
-                round.signed.map(|index| format!("; signed at {index}")).unwrap_or_default()
-            ));
-            if let Some(position) = access_signed {
-                say(&format!("signed the access log's head at position {position}"));
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Verb::Rebuild { name, as_of, position } => {
-            let all = projections::all();
-            let chosen: Vec<_> =
-                all.iter().filter(|projection| name.as_deref().is_none_or(|name| projection.name() == name)).collect();
-            if chosen.is_empty() {
-                let known: Vec<_> = all.iter().map(|projection| projection.name()).collect();
-                return Err(format!("no projection named {:?}; known: {}", name.unwrap_or_default(), known.join(", ")));
-            }
-            for projection in chosen {
-                let bar = ProgressBar::new_spinner().with_style(
-                    ProgressStyle::with_template("rebuilding {msg}: {pos} events")
-                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-                );
-                bar.set_message(projection.name());
-                let moment = match (as_of, position) {
-                    (Some(moment), _) => Some(AsOf::RecordedAt((moment.unix_timestamp_nanos() / 1000) as i64)),
-                    (None, Some(position)) => Some(AsOf::Position(position)),
-                    (None, None) => None,
-                };
-                let built = match moment {
-                    None => projections::runner::rebuild(&db, projection.as_ref(), |done| bar.set_position(done))
-                        .await
-                        .map(|digest| format!("{}: rebuilt, digest {digest}", projection.name())),
-                    Some(moment) => projections::runner::rebuild_as_of(&db, projection.as_ref(), moment, |done| {
-                        bar.set_position(done)
-                    })
-                    .await
-                    .map(|(generation, digest)| {
-                        format!(
-                            "{}: built as of {moment:?} as snapshot generation {generation}, digest {digest}",
-                            projection.name()
-                        )
-                    }),
-                };
-                bar.finish_and_clear();
-                say(&built.map_err(|error| format!("rebuilding {}: {error}", projection.name()))?);
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Verb::EraseSubject { subject, ground } => {
-            let subject = domain::ids::SubjectId::parse(&subject).map_err(|error| error.to_string())?;
-            let vault = vault(&config, &db)?;
-            let bus = CommandBus::new(db);
-            let ground = domain::subject::ErasureGround::Decision { reference: ground };
-            personal::erase_subject(
-                &bus,
-                &vault,
-                subject,
-                ground,
-                personal::operator_context(today()),
-                &cli_metadata(),
-            )
-            .await
-            .map_err(|error| format!("cannot erase subject {subject}: {error}"))?;
-            say(&format!("erased subject {subject}: the erasure is recorded and the subject's key destroyed"));
-            Ok(ExitCode::SUCCESS)
-        }
-        Verb::Retention { dry_run: _, apply, years, today: day } => {
-            let vault = vault(&config, &db)?;
-            let policy = RetentionPolicy { years };
-            let day = day.unwrap_or_else(today);
-            let entries = retention::plan(&db, &vault, policy, day).await.map_err(|error| error.to_string())?;
-            let mut kept = 0;
-            let mut not_due = 0;
-            for entry in &entries {
-                match entry.decision {
-                    RetentionDecision::Clear { clearable_from, clear_by } => say(&format!(
-                        "{} subject {}: last entry {}, clearable since {clearable_from}, to be cleared by {clear_by}",
-                        if apply { "clearing" } else { "would clear" },
-                        entry.subject,
-                        entry.facts.last_entry_on.map(|date| date.to_string()).unwrap_or_default(),
-                    )),
-                    RetentionDecision::Keep(_) => kept += 1,
-                    RetentionDecision::NotYetDue { .. } => not_due += 1,
-                }
-            }
-            let due = entries.len() - kept - not_due;
-            let cleared = if apply {
-                let bus = CommandBus::new(db);
-                retention::apply(&bus, &vault, &entries, policy, day).await.map_err(|error| error.to_string())?
-            } else {
-                0
-            };
-            say(&format!(
-                "retention on {day} ({}): {} file(s) examined; {due} due{}; {not_due} not yet due; {kept} kept by a hold, an open case, a placement or the research sample",
-                policy.rule(),
-                entries.len(),
-                if apply { format!(", {cleared} cleared") } else { " (dry run: nothing changed)".to_owned() },
-            ));
-            Ok(ExitCode::SUCCESS)
-        }
-        Verb::Verify => {
-            let key = seal::load_signing_key(&config.signing_key_path(), false).map_err(|error| error.to_string())?;
-            let bar = ProgressBar::new(0).with_style(
-                ProgressStyle::with_template("verifying {bar:40} {pos}/{len} events")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
-            let outcome = seal::verify(&db, &key.verifying_key(), |done, total| {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            })
-            .await
-            .map_err(|error| format!("database error: {error}"))?;
-            bar.finish_and_clear();
-            let access = crate::event_log::access_log::verify_access_log(&db, &key.verifying_key())
-                .await
-                .map_err(|error| format!("database error: {error}"))?;
-            match access {
-                Ok(report) => say(&format!(
-                    "access log verified: {} entr(ies), {} signed checkpoint(s); {} not yet signed",
-                    report.entries, report.checkpoints, report.unsigned
-                )),
-                Err(mismatch) => {
-                    eprintln!("lots verify: FAILED: {mismatch}");
-                    return Ok(ExitCode::from(1));
-                }
-            }
-            match outcome {
-                Ok(report) => {
-                    say(&format!(
-                        "verified: {} event(s) up to log index {}, head {}, {} signed checkpoint(s); {} event(s) not yet sealed",
-                        report.verified,
-                        report.verified,
-                        hex::encode(report.head),
-                        report.checkpoints,
-                        report.unsealed
-                    ));
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(mismatch) => {
-                    eprintln!("lots verify: FAILED: {mismatch}");
-                    Ok(ExitCode::from(1))
-                }
-            }
-        }
+        Verb::Seal => verbs::seal(&config, db).await,
+        Verb::Rebuild { name, as_of, position } => verbs::rebuild(&db, name, verbs::moment(as_of, position)).await,
+        Verb::EraseSubject { subject, ground } => verbs::erase_subject(&config, db, subject, ground).await,
+        Verb::Retention { dry_run: _, apply, years, today } => verbs::retention(&config, db, apply, years, today).await,
+        Verb::Verify => verbs::verify(&config, &db).await,
     }
-}
-
-fn vault(config: &Config, db: &projections::db::Db) -> Result<Vault, String> {
-    let master = personal::load_master_key(&config.master_key_path(), config.may_create_master_key())
-        .map_err(|error| error.to_string())?;
-    Ok(Vault::new(db.clone(), master))
-}
-
-/// Who acts when the command line changes accounts: the operator at the console, who holds the database (and
-/// so an administrator's power) but is no user of Lots: the nil id, and "lots command line" in the metadata.
-fn command_line_operator(unit: domain::ids::UnitId) -> domain::command::Actor {
-    domain::command::Actor {
-        user: domain::ids::UserId::from_ulid(ulid::Ulid::nil()),
-        role: domain::command::Role::Administrator,
-        unit,
-    }
-}
-
-fn cli_metadata() -> EventMetadata {
-    EventMetadata { client_address: Some("lots command line".to_owned()), ..EventMetadata::default() }
-}
-
-/// The command line's own output, on standard output.
-#[allow(clippy::print_stdout)]
-fn say(line: &str) {
-    println!("{line}");
 }
