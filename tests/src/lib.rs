@@ -208,16 +208,7 @@ pub async fn random_flow(bus: &service::event_log::commands::CommandBus, seed: u
     use service::event_log::commands::EventMetadata;
     use time::Duration as Days;
 
-    struct Rng(u64);
-    impl Rng {
-        fn below(&mut self, n: u64) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0 % n.max(1)
-        }
-    }
-    let mut rng = Rng(seed.max(1));
+    let mut rng = service::actions::demo::Generator::seeded(seed);
     let schools = [UnitId::from_ulid(Ulid::from_parts(1, 1)), UnitId::from_ulid(Ulid::from_parts(1, 2))];
     let socials = [UnitId::from_ulid(Ulid::from_parts(1, 3)), UnitId::from_ulid(Ulid::from_parts(1, 4))];
     let workers = [UserId::from_ulid(Ulid::from_parts(2, 1)), UserId::from_ulid(Ulid::from_parts(2, 2))];

@@ -53,14 +53,20 @@ pub enum DemoError {
     Failed(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
-struct Rng(u64);
+/// The seeded generator behind the demo district, and behind the tests' random flow of work: the same seed
+/// gives the same district.
+#[derive(Debug, Clone)]
+pub struct Generator(fastrand::Rng);
 
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n.max(1)
+impl Generator {
+    /// A generator that always draws the same numbers for `seed`.
+    pub fn seeded(seed: u64) -> Self {
+        Self(fastrand::Rng::with_seed(seed))
+    }
+
+    /// A number from 0 to `n - 1` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0.u64(0..n.max(1))
     }
 }
 
@@ -113,7 +119,7 @@ pub async fn seed(bus: &CommandBus, vault: &Vault, scale: usize, today: Date) ->
     // The demo's cases are the demo users' own: the school's counsellor reports, the social worker holds them.
     let (counsellor, worker, manager) = (ids[0], ids[1], ids[2]);
     let metadata = EventMetadata { client_address: Some("lots seed-demo".to_owned()), ..EventMetadata::default() };
-    let mut rng = Rng(0x5eed_0000_0000_0001);
+    let mut rng = Generator::seeded(0x5eed_0000_0000_0001);
     let mut commands = 0;
     let subjects = 300 * scale.max(1);
     let context = |user: UserId, role: Role, unit: UnitId, on: Date| CommandContext {
