@@ -192,220 +192,55 @@ pub async fn settled(db: &Db, from: projections::feed::FeedCursor, count: usize)
     seen
 }
 
-/// A random but valid flow of work for `subjects` young people: reports of concern from schools, receipt,
-/// cases, assessments (some late, with reasons), investigations, interventions, feedback, closing and
-/// reopening. Deterministic for a seed. Returns how many commands were written.
+/// A random but valid flow of work for `subjects` young people: the demo district's paths
+/// (`service::actions::demo::path`: reports of concern from schools, receipt, declines, cases, assessments — some
+/// late, with reasons — investigations, interventions, closing and reopening, feedback) through two schools and two
+/// social services units, with the texts as plain bytes. Deterministic for a seed. Returns how many commands were
+/// written.
 pub async fn random_flow(bus: &service::event_log::commands::CommandBus, seed: u64, subjects: usize) -> usize {
-    use domain::case::{
-        Case, CaseCommand, CaseOrigin, ChildHeard, CloseReason, InvestigationResult, PlannedGoal, PreliminaryDecision,
-    };
-    use domain::categories::ConcernCategory;
-    use domain::ids::{CaseId, GoalId, InterventionId, ReferralId};
-    use domain::outcomes::{GoalAttainment, InterventionKind, InterventionOutcome};
-    use domain::referral::{
-        DeclineReason, FeedbackKind, ProtectionAssessment, Referral, ReferralCommand, ReferralKind,
-    };
+    use domain::case::Case;
+    use domain::referral::Referral;
+    use service::actions::demo::{path, Cast, Generator, PathCommand};
     use service::event_log::commands::EventMetadata;
-    use time::Duration as Days;
 
-    let mut rng = service::actions::demo::Generator::seeded(seed);
+    let mut rng = Generator::seeded(seed);
     let schools = [UnitId::from_ulid(Ulid::from_parts(1, 1)), UnitId::from_ulid(Ulid::from_parts(1, 2))];
     let socials = [UnitId::from_ulid(Ulid::from_parts(1, 3)), UnitId::from_ulid(Ulid::from_parts(1, 4))];
     let workers = [UserId::from_ulid(Ulid::from_parts(2, 1)), UserId::from_ulid(Ulid::from_parts(2, 2))];
     let manager = UserId::from_ulid(Ulid::from_parts(2, 3));
-    let text = |words: &str| Sealed::from_bytes(words.as_bytes().to_vec());
+    let text = async |words: &str| Ok::<_, std::convert::Infallible>(Sealed::from_bytes(words.as_bytes().to_vec()));
+    let meta = EventMetadata::default();
     let mut written = 0;
     for _ in 0..subjects {
-        let school = schools[rng.below(2) as usize];
-        let social = socials[rng.below(2) as usize];
-        let worker = workers[rng.below(2) as usize];
+        let cast = Cast {
+            school: schools[rng.below(2) as usize],
+            social: socials[rng.below(2) as usize],
+            counsellor: workers[rng.below(2) as usize],
+            worker: workers[rng.below(2) as usize],
+            manager,
+        };
+        let started = date!(2026 - 01 - 01) + time::Duration::days(rng.below(240) as i64);
         let subject = SubjectId::from_ulid(Ulid::new());
-        let (report, case) = (ReferralId::from_ulid(Ulid::new()), CaseId::from_ulid(Ulid::new()));
-        let mut day = date!(2026 - 01 - 01) + Days::days(rng.below(240) as i64);
-        let context = |user: UserId, role: Role, unit: UnitId, on: time::Date| CommandContext {
-            command_id: CommandId::from_ulid(Ulid::new()),
-            actor: Actor { user, role, unit },
-            today: on.max(date!(2026 - 11 - 25)),
-            occurred_on: on,
-        };
-        let meta = EventMetadata::default();
-        let send = ReferralCommand::SendReferral {
-            referral: report,
-            kind: ReferralKind::ReportOfConcern,
-            subject,
-            to_unit: social,
-            to_unit_kind: domain::units::UnitKind::SocialServices,
-            concerns: [[ConcernCategory::SchoolAbsence, ConcernCategory::DrugOffence, ConcernCategory::Robbery]
-                [rng.below(3) as usize]]
-            .into(),
-            reason: text("oro"),
-            basis: None,
-            forwarded_from: None,
-        };
-        let mut referral_steps = vec![(context(worker, Role::SocialWorker, school, day), send)];
-        day += Days::days(rng.below(2) as i64);
-        let assessment = ProtectionAssessment {
-            immediate_protection_needed: rng.below(10) == 0,
-            assessment: text("ok"),
-            assessed_on: day,
-            late_reason: None,
-        };
-        referral_steps.push((
-            context(worker, Role::SocialWorker, social, day),
-            ReferralCommand::ReceiveReferral { protection_assessment: Some(assessment) },
-        ));
-        let declined = rng.below(10) == 0;
-        referral_steps.push((
-            context(worker, Role::SocialWorker, social, day),
-            if declined {
-                ReferralCommand::DeclineReferral { reason_code: DeclineReason::AlreadyHandled, reason: text("känd") }
-            } else {
-                ReferralCommand::AcceptReferral { case }
-            },
-        ));
-        for (context, body) in referral_steps {
-            bus.execute::<Referral>(&report.to_string(), domain::command::Command { context, body }, &meta)
-                .await
-                .expect("a referral step");
+        let Ok(steps) = path(&mut rng, cast, subject, started, text).await;
+        for step in steps {
+            let context = CommandContext {
+                command_id: CommandId::from_ulid(Ulid::new()),
+                actor: Actor { user: step.user, role: step.role, unit: step.unit },
+                today: step.on.max(date!(2026 - 11 - 25)),
+                occurred_on: step.on,
+            };
+            match step.command {
+                PathCommand::Referral(referral, body) => bus
+                    .execute::<Referral>(&referral.to_string(), domain::command::Command { context, body }, &meta)
+                    .await
+                    .expect("a referral step"),
+                PathCommand::Case(case, body) => bus
+                    .execute::<Case>(&case.to_string(), domain::command::Command { context, body }, &meta)
+                    .await
+                    .expect("a case step"),
+            }
             written += 1;
         }
-        if declined {
-            continue;
-        }
-        let received = day;
-        let mut steps = vec![
-            (
-                context(worker, Role::SocialWorker, social, day),
-                CaseCommand::OpenCase {
-                    case,
-                    subject,
-                    unit_kind: domain::units::UnitKind::SocialServices,
-                    origin: CaseOrigin::Referral(report),
-                    concerns: [ConcernCategory::SchoolAbsence].into(),
-                    protection_assessed_on: Some(day),
-                    prior_investigation: None,
-                },
-            ),
-            (context(worker, Role::SocialWorker, social, day), CaseCommand::AssignResponsibleWorker { worker }),
-        ];
-        day += Days::days(rng.below(18) as i64);
-        let late = day > received + Days::days(14);
-        let investigate = rng.below(10) < 7;
-        steps.push((
-            context(worker, Role::SocialWorker, social, day),
-            CaseCommand::DecidePreliminaryAssessment {
-                decision: if investigate {
-                    PreliminaryDecision::OpenInvestigation
-                } else {
-                    PreliminaryDecision::NoInvestigation
-                },
-                reasons: text("skäl"),
-                child_heard: ChildHeard::Yes,
-                exceptional_reason: late.then(|| text("synnerliga skäl")),
-            },
-        ));
-        let mut closable = !investigate;
-        if investigate {
-            steps.push((
-                context(worker, Role::SocialWorker, social, day),
-                CaseCommand::StartInvestigation { concerns: [ConcernCategory::SchoolAbsence].into() },
-            ));
-            if rng.below(2) == 0 {
-                day += Days::days(30 + rng.below(80) as i64);
-                let needed = rng.below(10) < 7;
-                let result = if needed {
-                    InvestigationResult::InterventionNeeded
-                } else {
-                    InvestigationResult::NoInterventionNeeded
-                };
-                steps.push((
-                    context(worker, Role::SocialWorker, social, day),
-                    CaseCommand::CompleteInvestigation { result, conclusion: text("slutsats") },
-                ));
-                closable = !needed;
-                if needed {
-                    let intervention = InterventionId::from_ulid(Ulid::new());
-                    let goal = GoalId::from_ulid(Ulid::new());
-                    steps.push((
-                        context(manager, Role::UnitManager, social, day),
-                        CaseCommand::DecideIntervention {
-                            intervention,
-                            kind: InterventionKind::FamilyTreatment,
-                            legal_basis: domain::legal::LegalGroundCode::parse("sol-4-1").expect("a code"),
-                            reasons: text("skäl"),
-                        },
-                    ));
-                    steps.push((
-                        context(worker, Role::SocialWorker, social, day),
-                        CaseCommand::PlanIntervention {
-                            intervention,
-                            provider: None,
-                            referral: None,
-                            goals: vec![PlannedGoal { goal, description: text("mål") }],
-                            planned_start: day,
-                            first_follow_up_on: day + Days::days(30),
-                        },
-                    ));
-                    steps.push((
-                        context(worker, Role::SocialWorker, social, day),
-                        CaseCommand::StartIntervention { intervention },
-                    ));
-                    if rng.below(2) == 0 {
-                        day += Days::days(30);
-                        steps.push((
-                            context(worker, Role::SocialWorker, social, day),
-                            CaseCommand::FollowUpIntervention {
-                                intervention,
-                                attainments: [(
-                                    goal,
-                                    GoalAttainment::new(rng.below(5) as i8 - 2).expect("on the scale"),
-                                )]
-                                .into(),
-                                notes: text("uppföljning"),
-                                next_follow_up_on: None,
-                            },
-                        ));
-                        steps.push((
-                            context(worker, Role::SocialWorker, social, day),
-                            CaseCommand::EndIntervention {
-                                intervention,
-                                outcome: InterventionOutcome::CompletedAsPlanned,
-                                summary: text("klart"),
-                            },
-                        ));
-                        closable = true;
-                    }
-                }
-            }
-        }
-        if closable && rng.below(10) < 8 {
-            steps.push((
-                context(worker, Role::SocialWorker, social, day),
-                CaseCommand::CloseCase { reason: CloseReason::Other, notes: text("avslut") },
-            ));
-            if rng.below(10) == 0 {
-                day += Days::days(20);
-                steps.push((
-                    context(worker, Role::SocialWorker, social, day),
-                    CaseCommand::ReopenCase { reason: text("ny anmälan") },
-                ));
-            }
-        }
-        for (context, body) in steps {
-            bus.execute::<Case>(&case.to_string(), domain::command::Command { context, body }, &meta)
-                .await
-                .expect("a case step");
-            written += 1;
-        }
-        let feedback = ReferralCommand::GiveFeedback { feedback: FeedbackKind::InvestigationOpened, message: None };
-        bus.execute::<Referral>(
-            &report.to_string(),
-            domain::command::Command { context: context(worker, Role::SocialWorker, social, day), body: feedback },
-            &meta,
-        )
-        .await
-        .expect("feedback");
-        written += 1;
     }
     written
 }

@@ -9,8 +9,10 @@ use domain::categories::ConcernCategory;
 use domain::command::{Actor, Command, CommandContext, Role};
 use domain::directory::{Unit, UnitCommand};
 use domain::ids::{CaseId, CommandId, GoalId, InterventionId, ReferralId, SubjectId, UnitId, UserId};
+use domain::legal::LegalGroundCode;
 use domain::outcomes::{GoalAttainment, InterventionKind, InterventionOutcome};
-use domain::referral::{FeedbackKind, ProtectionAssessment, Referral, ReferralCommand, ReferralKind};
+use domain::referral::{DeclineReason, FeedbackKind, ProtectionAssessment, Referral, ReferralCommand, ReferralKind};
+use domain::sealed::Sealed;
 use domain::subject::{StatisticsAttributes, Subject, SubjectCommand};
 use domain::units::{District, OfferedService, UnitKind};
 use time::{Date, Duration};
@@ -173,197 +175,227 @@ pub async fn seed(bus: &CommandBus, vault: &Vault, scale: usize, today: Date) ->
         .await
         .map_err(failed)?;
         commands += 1;
-        let text = |words: &str| {
-            let vault = vault.clone();
-            let words = words.to_owned();
-            async move { vault.seal_text(subject, &words).await }
-        };
-        let (report, case) = (ReferralId::from_ulid(Ulid::new()), CaseId::from_ulid(Ulid::new()));
-        let concern = [
-            ConcernCategory::SchoolAbsence,
-            ConcernCategory::DrugOffence,
-            ConcernCategory::ParentingConcerns,
-            ConcernCategory::Robbery,
-        ][rng.below(4) as usize];
-        let send = ReferralCommand::SendReferral {
-            referral: report,
-            kind: ReferralKind::ReportOfConcern,
-            subject,
-            to_unit: social,
-            to_unit_kind: UnitKind::SocialServices,
-            concerns: [concern].into(),
-            reason: text("Demo: oro från skolan").await.map_err(failed)?,
-            basis: None,
-            forwarded_from: None,
-        };
-        let assessment = ProtectionAssessment {
-            immediate_protection_needed: false,
-            assessment: text("Demo: inget akut").await.map_err(failed)?,
-            assessed_on: started,
-            late_reason: None,
-        };
-        for (user, unit, body) in [
-            (counsellor, school, send),
-            (worker, social, ReferralCommand::ReceiveReferral { protection_assessment: Some(assessment) }),
-            (worker, social, ReferralCommand::AcceptReferral { case }),
-        ] {
-            bus.execute::<Referral>(
-                &report.to_string(),
-                Command { context: context(user, Role::SocialWorker, unit, started), body },
-                &metadata,
-            )
-            .await
-            .map_err(failed)?;
-            commands += 1;
-        }
-        // How far this case got: 0 intake, 1 not investigated, 2 investigating, 3 investigated, 4 intervening, 5 closed.
-        let depth = rng.below(6);
-        let mut day = started;
-        let mut steps = vec![
-            (
-                worker,
-                Role::SocialWorker,
-                CaseCommand::OpenCase {
-                    case,
-                    subject,
-                    unit_kind: UnitKind::SocialServices,
-                    origin: CaseOrigin::Referral(report),
-                    concerns: [concern].into(),
-                    protection_assessed_on: Some(started),
-                    prior_investigation: None,
-                },
-                day,
-            ),
-            (worker, Role::SocialWorker, CaseCommand::AssignResponsibleWorker { worker }, day),
-        ];
-        if depth >= 1 {
-            day += Duration::days(rng.below(14) as i64);
-            let decision =
-                if depth == 1 { PreliminaryDecision::NoInvestigation } else { PreliminaryDecision::OpenInvestigation };
-            steps.push((
-                worker,
-                Role::SocialWorker,
-                CaseCommand::DecidePreliminaryAssessment {
-                    decision,
-                    reasons: text("Demo: skäl").await.map_err(failed)?,
-                    child_heard: ChildHeard::Yes,
-                    exceptional_reason: None,
-                },
-                day,
-            ));
-        }
-        if depth >= 2 {
-            steps.push((
-                worker,
-                Role::SocialWorker,
-                CaseCommand::StartInvestigation { concerns: [concern].into() },
-                day,
-            ));
-        }
-        if depth >= 3 {
-            day += Duration::days(20 + rng.below(60) as i64);
-            steps.push((
-                worker,
-                Role::SocialWorker,
-                CaseCommand::CompleteInvestigation {
-                    result: InvestigationResult::InterventionNeeded,
-                    conclusion: text("Demo: insats behövs").await.map_err(failed)?,
-                },
-                day,
-            ));
-        }
-        if depth >= 4 {
-            let intervention = InterventionId::from_ulid(Ulid::new());
-            let goal = GoalId::from_ulid(Ulid::new());
-            steps.push((
-                manager,
-                Role::UnitManager,
-                CaseCommand::DecideIntervention {
-                    intervention,
-                    kind: InterventionKind::FamilyTreatment,
-                    legal_basis: domain::legal::LegalGroundCode::parse("sol-4-1").map_err(failed)?,
-                    reasons: text("Demo: beslut").await.map_err(failed)?,
-                },
-                day,
-            ));
-            steps.push((
-                worker,
-                Role::SocialWorker,
-                CaseCommand::PlanIntervention {
-                    intervention,
-                    provider: None,
-                    referral: None,
-                    goals: vec![PlannedGoal { goal, description: text("Demo: mål").await.map_err(failed)? }],
-                    planned_start: day,
-                    first_follow_up_on: day + Duration::days(30),
-                },
-                day,
-            ));
-            steps.push((worker, Role::SocialWorker, CaseCommand::StartIntervention { intervention }, day));
-            if depth == 5 {
-                day += Duration::days(30);
-                steps.push((
-                    worker,
-                    Role::SocialWorker,
-                    CaseCommand::FollowUpIntervention {
-                        intervention,
-                        attainments: [(goal, GoalAttainment::new(rng.below(5) as i8 - 2).map_err(failed)?)].into(),
-                        notes: text("Demo: uppföljning").await.map_err(failed)?,
-                        next_follow_up_on: None,
-                    },
-                    day,
-                ));
-                steps.push((
-                    worker,
-                    Role::SocialWorker,
-                    CaseCommand::EndIntervention {
-                        intervention,
-                        outcome: InterventionOutcome::CompletedAsPlanned,
-                        summary: text("Demo: avslutad").await.map_err(failed)?,
-                    },
-                    day,
-                ));
-                steps.push((
-                    worker,
-                    Role::SocialWorker,
-                    CaseCommand::CloseCase {
-                        reason: CloseReason::InterventionsEnded,
-                        notes: text("Demo: avslut").await.map_err(failed)?,
-                    },
-                    day,
-                ));
-            }
-        }
-        for (user, role, body, on) in steps {
-            if on > today {
+        let text = async |words: &str| vault.seal_text(subject, words).await;
+        let cast = Cast { school, social, counsellor, worker, manager };
+        // Each step as it was given on its day; a path stops at the first step after today, or one a legal clock
+        // refuses (a demo case whose dates ran past one stops there: realistic enough).
+        for step in path(&mut rng, cast, subject, started, text).await.map_err(failed)? {
+            if step.on > today {
                 break;
             }
-            let outcome = bus
-                .execute::<Case>(
-                    &case.to_string(),
-                    Command { context: context(user, role, social, on), body },
-                    &metadata,
-                )
-                .await;
-            if let Err(error) = outcome {
-                // A demo case whose dates ran past a legal clock stops there; that is realistic enough.
-                tracing::debug!(%error, "demo case stopped early");
+            let context = context(step.user, step.role, step.unit, step.on);
+            let given = match step.command {
+                PathCommand::Referral(referral, body) => bus
+                    .execute::<Referral>(&referral.to_string(), Command { context, body }, &metadata)
+                    .await
+                    .map_err(drop),
+                PathCommand::Case(case, body) => {
+                    bus.execute::<Case>(&case.to_string(), Command { context, body }, &metadata).await.map_err(drop)
+                }
+            };
+            if given.is_err() {
+                tracing::debug!("demo path stopped early");
                 break;
             }
-            commands += 1;
-        }
-        let feedback = ReferralCommand::GiveFeedback { feedback: FeedbackKind::InvestigationOpened, message: None };
-        if bus
-            .execute::<Referral>(
-                &report.to_string(),
-                Command { context: context(worker, Role::SocialWorker, social, day), body: feedback },
-                &metadata,
-            )
-            .await
-            .is_ok()
-        {
             commands += 1;
         }
     }
     Ok(Demo { units, users, subjects, commands })
+}
+
+/// Who works on a young person's path: the school's counsellor, and at social services a worker and the unit
+/// manager.
+#[derive(Debug, Clone, Copy)]
+pub struct Cast {
+    /// The school-social team.
+    pub school: UnitId,
+    /// Social services.
+    pub social: UnitId,
+    /// The school's counsellor, who reports.
+    pub counsellor: UserId,
+    /// The social worker, who holds the case.
+    pub worker: UserId,
+    /// The unit manager, who decides interventions.
+    pub manager: UserId,
+}
+
+/// A command on a path: the referral's or the case's, with its aggregate's id.
+#[derive(Debug, Clone)]
+pub enum PathCommand {
+    /// A step of the report of concern.
+    Referral(ReferralId, ReferralCommand),
+    /// A step of the case.
+    Case(CaseId, CaseCommand),
+}
+
+/// A step on a path: who gives the command, in which unit, on which day.
+#[derive(Debug, Clone)]
+pub struct PathStep {
+    /// Who.
+    pub user: UserId,
+    /// In which role.
+    pub role: Role,
+    /// For which unit.
+    pub unit: UnitId,
+    /// The day it happened.
+    pub on: Date,
+    /// What.
+    pub command: PathCommand,
+}
+
+/// One young person's path through the programme from `started`, drawn from `rng`: a school's report of concern,
+/// received with a protection assessment; now and then declined, otherwise accepted into a case — assigned, a
+/// preliminary assessment (late now and then, with its exceptional reason), an investigation, completed or still
+/// running, an intervention decided, planned, started, followed up and ended, the case closed and now and then
+/// reopened — and feedback to the school. `text` seals each text for the subject. The demo district and the tests'
+/// random flow of work both walk these paths.
+pub async fn path<E>(
+    rng: &mut Generator,
+    cast: Cast,
+    subject: SubjectId,
+    started: Date,
+    text: impl AsyncFn(&str) -> Result<Sealed, E>,
+) -> Result<Vec<PathStep>, E> {
+    let Cast { school, social, counsellor, worker, manager } = cast;
+    let (report, case) = (ReferralId::from_ulid(Ulid::new()), CaseId::from_ulid(Ulid::new()));
+    let concern = [
+        ConcernCategory::SchoolAbsence,
+        ConcernCategory::DrugOffence,
+        ConcernCategory::ParentingConcerns,
+        ConcernCategory::Robbery,
+    ][rng.below(4) as usize];
+    let mut day = started;
+    let mut steps = Vec::new();
+    let mut step = |user, role, unit, on, command| steps.push(PathStep { user, role, unit, on, command });
+    let referral = |body| PathCommand::Referral(report, body);
+    let in_case = |body| PathCommand::Case(case, body);
+    let send = ReferralCommand::SendReferral {
+        referral: report,
+        kind: ReferralKind::ReportOfConcern,
+        subject,
+        to_unit: social,
+        to_unit_kind: UnitKind::SocialServices,
+        concerns: [concern].into(),
+        reason: text("Demo: oro från skolan").await?,
+        basis: None,
+        forwarded_from: None,
+    };
+    step(counsellor, Role::SocialWorker, school, day, referral(send));
+    day += Duration::days(rng.below(2) as i64);
+    let assessment = ProtectionAssessment {
+        immediate_protection_needed: rng.below(10) == 0,
+        assessment: text("Demo: inget akut").await?,
+        assessed_on: day,
+        late_reason: None,
+    };
+    let receive = ReferralCommand::ReceiveReferral { protection_assessment: Some(assessment) };
+    step(worker, Role::SocialWorker, social, day, referral(receive));
+    if rng.below(10) == 0 {
+        let reason = text("Demo: redan känd").await?;
+        let decline = ReferralCommand::DeclineReferral { reason_code: DeclineReason::AlreadyHandled, reason };
+        step(worker, Role::SocialWorker, social, day, referral(decline));
+        return Ok(steps);
+    }
+    step(worker, Role::SocialWorker, social, day, referral(ReferralCommand::AcceptReferral { case }));
+    let received = day;
+    let open = CaseCommand::OpenCase {
+        case,
+        subject,
+        unit_kind: UnitKind::SocialServices,
+        origin: CaseOrigin::Referral(report),
+        concerns: [concern].into(),
+        protection_assessed_on: Some(day),
+        prior_investigation: None,
+    };
+    step(worker, Role::SocialWorker, social, day, in_case(open));
+    step(worker, Role::SocialWorker, social, day, in_case(CaseCommand::AssignResponsibleWorker { worker }));
+    day += Duration::days(rng.below(18) as i64);
+    let investigate = rng.below(10) < 7;
+    let exceptional_reason =
+        if day > received + Duration::days(14) { Some(text("Demo: synnerliga skäl").await?) } else { None };
+    let preliminary = CaseCommand::DecidePreliminaryAssessment {
+        decision: if investigate {
+            PreliminaryDecision::OpenInvestigation
+        } else {
+            PreliminaryDecision::NoInvestigation
+        },
+        reasons: text("Demo: skäl").await?,
+        child_heard: ChildHeard::Yes,
+        exceptional_reason,
+    };
+    step(worker, Role::SocialWorker, social, day, in_case(preliminary));
+    let mut closable = !investigate;
+    if investigate {
+        let start = CaseCommand::StartInvestigation { concerns: [concern].into() };
+        step(worker, Role::SocialWorker, social, day, in_case(start));
+        if rng.below(2) == 0 {
+            day += Duration::days(30 + rng.below(80) as i64);
+            let needed = rng.below(10) < 7;
+            let result = if needed {
+                InvestigationResult::InterventionNeeded
+            } else {
+                InvestigationResult::NoInterventionNeeded
+            };
+            let complete = CaseCommand::CompleteInvestigation { result, conclusion: text("Demo: slutsats").await? };
+            step(worker, Role::SocialWorker, social, day, in_case(complete));
+            closable = !needed;
+            if needed {
+                let intervention = InterventionId::from_ulid(Ulid::new());
+                let goal = GoalId::from_ulid(Ulid::new());
+                let decide = CaseCommand::DecideIntervention {
+                    intervention,
+                    kind: InterventionKind::FamilyTreatment,
+                    legal_basis: LegalGroundCode::parse("sol-4-1").unwrap_or_else(|_| unreachable!("a known code")),
+                    reasons: text("Demo: beslut").await?,
+                };
+                step(manager, Role::UnitManager, social, day, in_case(decide));
+                let plan = CaseCommand::PlanIntervention {
+                    intervention,
+                    provider: None,
+                    referral: None,
+                    goals: vec![PlannedGoal { goal, description: text("Demo: mål").await? }],
+                    planned_start: day,
+                    first_follow_up_on: day + Duration::days(30),
+                };
+                step(worker, Role::SocialWorker, social, day, in_case(plan));
+                step(worker, Role::SocialWorker, social, day, in_case(CaseCommand::StartIntervention { intervention }));
+                if rng.below(2) == 0 {
+                    day += Duration::days(30);
+                    let attainment = GoalAttainment::new(rng.below(5) as i8 - 2)
+                        .unwrap_or_else(|_| unreachable!("-2 to 2 is on the scale"));
+                    let follow_up = CaseCommand::FollowUpIntervention {
+                        intervention,
+                        attainments: [(goal, attainment)].into(),
+                        notes: text("Demo: uppföljning").await?,
+                        next_follow_up_on: None,
+                    };
+                    step(worker, Role::SocialWorker, social, day, in_case(follow_up));
+                    let end = CaseCommand::EndIntervention {
+                        intervention,
+                        outcome: InterventionOutcome::CompletedAsPlanned,
+                        summary: text("Demo: avslutad").await?,
+                    };
+                    step(worker, Role::SocialWorker, social, day, in_case(end));
+                    closable = true;
+                }
+            }
+        }
+    }
+    if closable && rng.below(10) < 8 {
+        let close = CaseCommand::CloseCase { reason: CloseReason::Other, notes: text("Demo: avslut").await? };
+        step(worker, Role::SocialWorker, social, day, in_case(close));
+        if rng.below(10) == 0 {
+            day += Duration::days(20);
+            step(
+                worker,
+                Role::SocialWorker,
+                social,
+                day,
+                in_case(CaseCommand::ReopenCase { reason: text("Demo: ny anmälan").await? }),
+            );
+        }
+    }
+    let feedback = ReferralCommand::GiveFeedback { feedback: FeedbackKind::InvestigationOpened, message: None };
+    step(worker, Role::SocialWorker, social, day, referral(feedback));
+    Ok(steps)
 }

@@ -240,7 +240,7 @@ impl CommandBus {
                     | AggregateError::DeserializationError(cause)
                     | AggregateError::UnexpectedError(cause),
                 ) => {
-                    tracing::error!(error = %cause, aggregate = A::TYPE, "store error while executing a command");
+                    // Returned with its cause, not logged here: the edge that answers logs it once, whole.
                     return Err(CommandError::Store(cause));
                 }
             }
