@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::Json;
 use domain::case::{CaseOrigin, CloseReason, InvestigationResult, PreliminaryDecision};
 use domain::categories::ConcernCategory;
@@ -20,9 +20,8 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::actions::cases::{self, CaseDone, CaseStep, NewGoal, OpenCase};
-use crate::api::commands::idempotency_key;
+use crate::api::commands::{Commander, StepPath};
 use crate::api::problem::{parse_body, parse_step, Problem};
-use crate::api::session::SignedIn;
 use crate::state::AppState;
 
 /// How a case came about, as sent.
@@ -289,11 +288,9 @@ fn answered(done: CaseDone, step: String) -> (StatusCode, Json<CaseAnswer>) {
 /// `POST /api/cases`: opens a case at the user's unit.
 pub(crate) async fn open(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    headers: HeaderMap,
+    commander: Commander,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<CaseAnswer>), Problem> {
-    let command_id = idempotency_key(&headers)?;
     let request: OpenCaseRequest = parse_body(raw)?;
     let origin = match request.origin {
         OriginRequest::Referral { referral_id } => CaseOrigin::Referral(referral_id),
@@ -307,22 +304,20 @@ pub(crate) async fn open(
         concerns: request.concerns,
         protection_assessed_on: request.protection_assessed_on,
     };
-    let context = signed_in.command_context(command_id, request.occurred_on);
+    let context = commander.context(request.occurred_on);
     Ok(answered(cases::open(state.handles(), context, input).await?, "open".to_owned()))
 }
 
 /// `POST /api/cases/{id}/{step}`.
 pub(crate) async fn step(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    Path((id, step)): Path<(String, String)>,
-    headers: HeaderMap,
+    commander: Commander,
+    path: StepPath<CaseId>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<CaseAnswer>), Problem> {
-    let command_id = idempotency_key(&headers)?;
-    let case = CaseId::parse(&id).map_err(|_| Problem::not_found("case"))?;
+    let StepPath { id: case, step } = path;
     let request: CaseStepRequest = parse_step(raw, &step)?;
     let (case_step, occurred_on) = request.into_step();
-    let context = signed_in.command_context(command_id, occurred_on);
+    let context = commander.context(occurred_on);
     Ok(answered(cases::step(state.handles(), context, case, case_step).await?, step))
 }

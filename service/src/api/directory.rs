@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::Json;
 use domain::command::Role;
 use domain::ids::{UnitId, UserId};
@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::accounts::{self, UserRow};
 use crate::actions::directory::{self, NewUser, RegisterUnit, UnitDone, UnitStep, UserStep};
-use crate::api::commands::idempotency_key;
+use crate::api::commands::{Commander, StepPath};
 use crate::api::problem::{parse_body, parse_step, Problem};
 use crate::api::session::SignedIn;
 use crate::event_log::commands::EventMetadata;
@@ -92,11 +92,9 @@ fn unit_answered(done: UnitDone) -> (StatusCode, Json<UnitAnswer>) {
 /// `POST /api/units`: registers a unit.
 pub(crate) async fn register_unit(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    headers: HeaderMap,
+    commander: Commander,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<UnitAnswer>), Problem> {
-    let command_id = idempotency_key(&headers)?;
     let request: RegisterUnitRequest = parse_body(raw)?;
     let input = RegisterUnit {
         unit: request.unit_id,
@@ -105,25 +103,23 @@ pub(crate) async fn register_unit(
         district: request.district,
         services: request.services,
     };
-    let context = signed_in.command_context(command_id, None);
+    let context = commander.context(None);
     Ok(unit_answered(directory::register_unit(state.handles(), context, input).await?))
 }
 
 /// `POST /api/units/{id}/{step}`: updates or closes a unit.
 pub(crate) async fn unit_step(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    Path((id, step)): Path<(String, String)>,
-    headers: HeaderMap,
+    commander: Commander,
+    path: StepPath<UnitId>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<UnitAnswer>), Problem> {
-    let unit = UnitId::parse(&id).map_err(|_| Problem::not_found("unit"))?;
-    let command_id = idempotency_key(&headers)?;
+    let StepPath { id: unit, step } = path;
     let unit_step = match parse_step::<UnitStepRequest>(raw, &step)? {
         UnitStepRequest::Update { name, district, services } => UnitStep::Update { name, district, services },
         UnitStepRequest::Close { reason } => UnitStep::Close { reason },
     };
-    let context = signed_in.command_context(command_id, None);
+    let context = commander.context(None);
     Ok(unit_answered(directory::unit_step(state.handles(), context, unit, unit_step).await?))
 }
 
@@ -153,13 +149,11 @@ pub struct UserAnswer {
 /// in the log, the password's hash beside it. The user's id is the `Idempotency-Key`.
 pub(crate) async fn add_user(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    headers: HeaderMap,
+    commander: Commander,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<UserAnswer>), Problem> {
-    let command_id = idempotency_key(&headers)?;
     let request: AddUserRequest = parse_body(raw)?;
-    let context = signed_in.command_context(command_id, None);
+    let context = commander.context(None);
     let user = NewUser {
         username: &request.username,
         password: &request.password,
@@ -185,13 +179,12 @@ pub enum UserStepRequest {
 /// (administrators; never their own account, so that one always remains).
 pub(crate) async fn user_step(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    Path((id, step)): Path<(String, String)>,
-    headers: HeaderMap,
+    commander: Commander,
+    path: StepPath<UserId>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, Problem> {
-    let user = UserId::parse(&id).map_err(|_| Problem::not_found("user"))?;
-    let context = signed_in.command_context(idempotency_key(&headers)?, None);
+    let StepPath { id: user, step } = path;
+    let context = commander.context(None);
     let user_step = match parse_step::<UserStepRequest>(raw, &step)? {
         UserStepRequest::ChangeRole { role, unit_id } => UserStep::ChangeRole { role, unit: unit_id },
         UserStepRequest::Deactivate {} => UserStep::Deactivate,

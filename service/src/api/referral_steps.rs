@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::Json;
 use domain::ids::{CaseId, ReferralId, UnitId};
 use domain::outcomes::InterventionOutcome;
@@ -17,9 +17,8 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::actions::referrals::{self, Assessment, ReferralStep};
-use crate::api::commands::idempotency_key;
+use crate::api::commands::{Commander, StepPath};
 use crate::api::problem::{parse_step, Problem};
-use crate::api::session::SignedIn;
 use crate::state::AppState;
 
 /// A protection assessment as sent.
@@ -146,16 +145,14 @@ impl StepRequest {
 /// `POST /api/referrals/{id}/{step}`.
 pub(crate) async fn step(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    Path((id, step)): Path<(String, String)>,
-    headers: HeaderMap,
+    commander: Commander,
+    path: StepPath<ReferralId>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<StepAnswer>), Problem> {
-    let command_id = idempotency_key(&headers)?;
-    let referral = ReferralId::parse(&id).map_err(|_| Problem::not_found("referral"))?;
+    let StepPath { id: referral, step } = path;
     let request: StepRequest = parse_step(raw, &step)?;
     let (referral_step, occurred_on) = request.into_step();
-    let context = signed_in.command_context(command_id, occurred_on);
+    let context = commander.context(occurred_on);
     let done = referrals::step(state.handles(), context, referral, referral_step).await?;
     let answer = StepAnswer { referral_id: referral.to_string(), step, repeat: done.repeat, written: done.written };
     Ok(crate::api::commands::answered(done.repeat, answer))

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use domain::categories::{ConcernCategory, InformationCategory};
 use domain::ids::{ConsentId, ReferralId, SubjectId, UnitId};
@@ -18,9 +18,8 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::actions::referrals::{self, ReferralDone, RegisterApplication, SendReferral};
-use crate::api::commands::idempotency_key;
+use crate::api::commands::Commander;
 use crate::api::problem::{parse_body, Problem};
-use crate::api::session::SignedIn;
 use crate::state::AppState;
 
 /// The body of `POST /api/referrals`.
@@ -84,13 +83,11 @@ pub(crate) fn answered(done: ReferralDone) -> (StatusCode, Json<SendReferralAnsw
 /// `POST /api/referrals`: sends a report of concern or a referral from the user's unit.
 pub(crate) async fn send_referral(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    headers: HeaderMap,
+    commander: Commander,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<SendReferralAnswer>), Problem> {
-    let command_id = idempotency_key(&headers)?;
     let request: SendReferralRequest = parse_body(raw)?;
-    let context = signed_in.command_context(command_id, request.occurred_on);
+    let context = commander.context(request.occurred_on);
     let input = SendReferral {
         referral: request.referral_id,
         kind: request.kind,
@@ -109,13 +106,11 @@ pub(crate) async fn send_referral(
 /// received at once and answered like a sent referral.
 pub(crate) async fn register_application(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    headers: HeaderMap,
+    commander: Commander,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<SendReferralAnswer>), Problem> {
-    let command_id = idempotency_key(&headers)?;
     let request: RegisterApplicationRequest = parse_body(raw)?;
-    let context = signed_in.command_context(command_id, request.occurred_on);
+    let context = commander.context(request.occurred_on);
     let input = RegisterApplication {
         referral: request.referral_id,
         subject: request.subject_id,

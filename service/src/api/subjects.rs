@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use domain::categories::InformationCategory;
 use domain::consent::ConsentGiver;
@@ -20,9 +20,8 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::actions::subjects::{self, Done, GiveConsent, IdentityInput, SubjectStep};
-use crate::api::commands::idempotency_key;
+use crate::api::commands::{Commander, StepPath};
 use crate::api::problem::{parse_body, parse_step, Problem};
-use crate::api::session::SignedIn;
 use crate::state::AppState;
 
 /// Identity as sent.
@@ -82,13 +81,11 @@ fn subject_answered(done: Done<SubjectId>) -> (StatusCode, Json<SubjectAnswer>) 
 /// `POST /api/subjects`: registers a subject; 409 naming the existing subject when the number is known.
 pub(crate) async fn register(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    headers: HeaderMap,
+    commander: Commander,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<SubjectAnswer>), Problem> {
-    let command_id = idempotency_key(&headers)?;
     let request: RegisterRequest = parse_body(raw)?;
-    let context = signed_in.command_context(command_id, None);
+    let context = commander.context(None);
     let done = subjects::register(state.handles(), context, request.subject_id, request.identity.into()).await?;
     Ok(subject_answered(done))
 }
@@ -135,13 +132,11 @@ pub enum SubjectStepRequest {
 /// `POST /api/subjects/{id}/{step}`.
 pub(crate) async fn step(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    Path((id, step)): Path<(String, String)>,
-    headers: HeaderMap,
+    commander: Commander,
+    path: StepPath<SubjectId>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<SubjectAnswer>), Problem> {
-    let command_id = idempotency_key(&headers)?;
-    let subject = SubjectId::parse(&id).map_err(|_| Problem::not_found("subject"))?;
+    let StepPath { id: subject, step } = path;
     let request: SubjectStepRequest = parse_step(raw, &step)?;
     let subject_step = match request {
         SubjectStepRequest::CorrectIdentity { identity } => SubjectStep::CorrectIdentity(identity.into()),
@@ -153,7 +148,7 @@ pub(crate) async fn step(
         SubjectStepRequest::ReleaseHold { hold } => SubjectStep::ReleaseHold(hold),
         SubjectStepRequest::Erase { ground } => SubjectStep::Erase(ground),
     };
-    let context = signed_in.command_context(command_id, None);
+    let context = commander.context(None);
     Ok(subject_answered(subjects::step(state.handles(), context, subject, subject_step).await?))
 }
 
@@ -193,11 +188,9 @@ fn consent_answered(done: Done<ConsentId>) -> (StatusCode, Json<ConsentAnswer>) 
 /// `POST /api/consents`: records a written consent.
 pub(crate) async fn give_consent(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    headers: HeaderMap,
+    commander: Commander,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<ConsentAnswer>), Problem> {
-    let command_id = idempotency_key(&headers)?;
     let request: ConsentRequest = parse_body(raw)?;
     let input = GiveConsent {
         consent: request.consent_id,
@@ -210,7 +203,7 @@ pub(crate) async fn give_consent(
         valid_from: request.valid_from,
         valid_to: request.valid_to,
     };
-    let context = signed_in.command_context(command_id, None);
+    let context = commander.context(None);
     Ok(consent_answered(subjects::give_consent(state.handles(), context, input).await?))
 }
 
@@ -224,14 +217,12 @@ pub struct RevokeRequest {
 /// `POST /api/consents/{id}/revoke`: sharing under it stops from today.
 pub(crate) async fn revoke_consent(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
+    commander: Commander,
     Path(id): Path<String>,
-    headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<ConsentAnswer>), Problem> {
-    let command_id = idempotency_key(&headers)?;
     let consent = ConsentId::parse(&id).map_err(|_| Problem::not_found("consent"))?;
     let request: RevokeRequest = parse_body(raw)?;
-    let context = signed_in.command_context(command_id, None);
+    let context = commander.context(None);
     Ok(consent_answered(subjects::revoke_consent(state.handles(), context, consent, request.revoked_by).await?))
 }
