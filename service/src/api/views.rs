@@ -57,63 +57,64 @@ pub struct CaseloadAnswer {
     summary: Vec<CaseloadSummary>,
 }
 
+/// A read of one of the signed-in user's unit's views, as of a day: signed in, the views caught up with
+/// `X-Lots-After` when it is sent, and `?today=` (default: today in Stockholm) and `within` read.
+pub(crate) struct UnitView {
+    unit: String,
+    today: Date,
+    within: Option<i64>,
+}
+
+impl FromRequestParts<Arc<AppState>> for UnitView {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
+        let signed_in = SignedIn::from_request_parts(parts, state).await?;
+        ReadAfter::from_request_parts(parts, state).await?;
+        let query = query_of(Query::<DayQuery>::from_request_parts(parts, state).await)?;
+        Ok(Self {
+            unit: signed_in.account.unit.to_string(),
+            today: today(query.today.as_deref())?,
+            within: query.within,
+        })
+    }
+}
+
 /// `GET /api/caseload`: the signed-in user's unit's open cases.
 pub(crate) async fn caseload(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    _after: ReadAfter,
-    query: Result<Query<DayQuery>, QueryRejection>,
+    view: UnitView,
 ) -> Result<Json<CaseloadAnswer>, Problem> {
-    let query = query_of(query)?;
-    let rows =
-        queries::caseload(&state.db, &signed_in.account.unit.to_string(), today(query.today.as_deref())?).await?;
+    let rows = queries::caseload(&state.db, &view.unit, view.today).await?;
     Ok(Json(CaseloadAnswer { summary: queries::summarise(&rows), cases: rows }))
 }
 
 /// `GET /api/deadlines?within=7`: the unit's deadlines due within so many days, overdue ones included.
 pub(crate) async fn deadlines(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    _after: ReadAfter,
-    query: Result<Query<DayQuery>, QueryRejection>,
+    view: UnitView,
 ) -> Result<Json<Vec<DeadlineRow>>, Problem> {
-    let query = query_of(query)?;
-    let within = query.within.unwrap_or(7);
+    let within = view.within.unwrap_or(7);
     if !(0..=366).contains(&within) {
         return Err(Problem::invalid("within", "within must be 0 to 366 days"));
     }
-    let rows = queries::deadlines_due_within(
-        &state.db,
-        &signed_in.account.unit.to_string(),
-        today(query.today.as_deref())?,
-        within,
-    )
-    .await?;
-    Ok(Json(rows))
+    Ok(Json(queries::deadlines_due_within(&state.db, &view.unit, view.today, within).await?))
 }
 
 /// `GET /api/inbox`: referrals sent to the user's unit.
 pub(crate) async fn inbox(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    _after: ReadAfter,
-    query: Result<Query<DayQuery>, QueryRejection>,
+    view: UnitView,
 ) -> Result<Json<Vec<ReferralRow>>, Problem> {
-    let query = query_of(query)?;
-    let rows = queries::inbox(&state.db, &signed_in.account.unit.to_string(), today(query.today.as_deref())?).await?;
-    Ok(Json(rows))
+    Ok(Json(queries::inbox(&state.db, &view.unit, view.today).await?))
 }
 
 /// `GET /api/outbox`: referrals sent by the user's unit.
 pub(crate) async fn outbox(
     State(state): State<Arc<AppState>>,
-    signed_in: SignedIn,
-    _after: ReadAfter,
-    query: Result<Query<DayQuery>, QueryRejection>,
+    view: UnitView,
 ) -> Result<Json<Vec<ReferralRow>>, Problem> {
-    let query = query_of(query)?;
-    let rows = queries::outbox(&state.db, &signed_in.account.unit.to_string(), today(query.today.as_deref())?).await?;
-    Ok(Json(rows))
+    Ok(Json(queries::outbox(&state.db, &view.unit, view.today).await?))
 }
 
 /// `?from=…&to=…&by=sex|age_band|district|concern|unit`.
