@@ -1,6 +1,7 @@
 //! Lots' domain: value types, the six aggregates (Subject, Referral, Case, Consent, Unit, UserAccount), their commands, events
 //! and rules. Pure: no I/O, no clock, no randomness; time, ids and the acting user come in with each command.
 
+pub mod authorization;
 pub mod calendar;
 pub mod case;
 pub mod categories;

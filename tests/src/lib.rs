@@ -334,3 +334,18 @@ pub async fn add_user(
     let metadata = service::event_log::commands::EventMetadata::default();
     service::accounts::create_user(&bus, context, &metadata, username, password, role, unit).await.map(|(user, _)| user)
 }
+
+/// Registers a subject with a synthetic identity through the command bus (as a unit of the test would) and
+/// returns its id as text: a case is opened only about a registered subject.
+pub async fn registered_subject(db: &Db) -> String {
+    let subject = SubjectId::from_ulid(Ulid::new());
+    service::event_log::commands::CommandBus::new(db.clone())
+        .execute::<domain::subject::Subject>(
+            &subject.to_string(),
+            Desk::default().register(subject),
+            &service::event_log::commands::EventMetadata::default(),
+        )
+        .await
+        .expect("register a subject");
+    subject.to_string()
+}

@@ -361,8 +361,9 @@ on_both_stores! {
             async move { reqwest::Client::new().post(url).bearer_auth(token).header("Idempotency-Key", key).body(body.to_string()).send().await.expect("answers") }
         };
         let referral = Ulid::new().to_string();
+        let child = tests::registered_subject(&store.db).await;
         let report = serde_json::json!({
-            "referral_id": referral, "kind": "report_of_concern", "subject_id": Ulid::new().to_string(),
+            "referral_id": referral, "kind": "report_of_concern", "subject_id": child,
             "to_unit_id": social.to_string(), "concerns": ["school_absence"],
             "reason": "oro", "occurred_on": "2026-11-20"
         });
@@ -380,7 +381,10 @@ on_both_stores! {
         assert_eq!(post(step("receive"), sara.clone(), key.clone(), receive.clone()).await.status().as_u16(), 201);
         let again = post(step("receive"), sara.clone(), key, receive).await;
         assert_eq!(again.status().as_u16(), 200, "a retried step answers as the first and writes nothing");
+        // The case is opened from the received report, then the report is accepted into it.
         let case = Ulid::new().to_string();
+        let open = serde_json::json!({ "case_id": case, "subject_id": child, "origin": { "kind": "referral", "referral_id": referral }, "concerns": ["school_absence"], "occurred_on": "2026-11-21" });
+        assert_eq!(post("/api/cases".to_owned(), sara.clone(), Ulid::new().to_string(), open).await.status().as_u16(), 201);
         let refused = post(step("accept"), olle.clone(), Ulid::new().to_string(), serde_json::json!({ "case_id": case })).await;
         assert_eq!(refused.status().as_u16(), 404, "another unit's referral is not found");
         assert_eq!(post(step("accept"), sara.clone(), Ulid::new().to_string(), serde_json::json!({ "case_id": case, "occurred_on": "2026-11-21" })).await.status().as_u16(), 201);
@@ -447,7 +451,7 @@ on_both_stores! {
         };
         let case = Ulid::new().to_string();
         let open = serde_json::json!({
-            "case_id": case, "subject_id": Ulid::new().to_string(),
+            "case_id": case, "subject_id": tests::registered_subject(&store.db).await,
             "origin": { "kind": "own_initiative" }, "concerns": ["parenting_concerns"], "occurred_on": "2026-06-01"
         });
         assert_eq!(post("/api/cases".to_owned(), sara.clone(), open).await.0, 201);
@@ -559,7 +563,6 @@ on_both_stores! {
         let bad_number = post("/api/subjects".to_owned(), "kim", serde_json::json!({ "identity": { "number": wrong_check_digit, "given_name": "A", "family_name": "B", "district": "Bromma" } })).await;
         assert_eq!((bad_number.0, bad_number.1["errors"][0]["field"].clone()), (422, serde_json::json!("identity.number")));
         let guardian = created(post("/api/subjects".to_owned(), "sara", serde_json::json!({ "identity": { "given_name": "Vårdnads", "family_name": "Havare", "birth_year": 1980, "district": "Rinkeby-Kista" } })).await)["subject_id"].as_str().expect("an id").to_owned();
-        created(post(format!("/api/subjects/{young}/link-guardian"), "sara", serde_json::json!({ "guardian_id": guardian })).await);
 
         let report = created(post("/api/referrals".to_owned(), "kim", serde_json::json!({
             "kind": "report_of_concern", "subject_id": young, "to_unit_id": social.to_string(),
@@ -569,6 +572,8 @@ on_both_stores! {
             "protection_assessment": { "immediate_protection_needed": false, "assessment": "inget akut", "assessed_on": "2026-03-03" } })).await);
         let case = created(post("/api/cases".to_owned(), "sara", serde_json::json!({ "subject_id": young,
             "origin": { "kind": "referral", "referral_id": report }, "concerns": ["drug_offence"], "protection_assessed_on": "2026-03-03", "occurred_on": "2026-03-03" })).await)["case_id"].as_str().expect("an id").to_owned();
+        // A child's record is changed by social services once they hold a case on them.
+        created(post(format!("/api/subjects/{young}/link-guardian"), "sara", serde_json::json!({ "guardian_id": guardian })).await);
         created(post(format!("/api/referrals/{report}/accept"), "sara", serde_json::json!({ "case_id": case, "occurred_on": "2026-03-03" })).await);
         let inbox = get("/api/inbox?today=2026-03-10".to_owned(), "sara").await;
         assert_eq!((inbox[0]["status"].clone(), inbox[0]["case_id"].clone()), (serde_json::json!("accepted"), serde_json::json!(case)));
@@ -596,6 +601,8 @@ on_both_stores! {
         })).await)["referral_id"].as_str().expect("an id").to_owned();
         let framtid_case = Ulid::new().to_string();
         created(post(format!("/api/referrals/{assignment}/receive"), "fia", serde_json::json!({ "occurred_on": "2026-07-15" })).await);
+        created(post("/api/cases".to_owned(), "fia", serde_json::json!({ "case_id": framtid_case, "subject_id": young,
+            "origin": { "kind": "referral", "referral_id": assignment }, "concerns": ["drug_offence"], "occurred_on": "2026-07-15" })).await);
         created(post(format!("/api/referrals/{assignment}/accept"), "fia", serde_json::json!({ "case_id": framtid_case, "occurred_on": "2026-07-15" })).await);
         let goal = created(post(step("plan-intervention"), "sara", serde_json::json!({ "intervention_id": intervention, "provider_unit_id": framtid.to_string(),
             "referral_id": assignment, "goals": [{ "description": "tillbaka i skolan" }], "planned_start": "2026-08-03", "first_follow_up_on": "2026-10-01", "occurred_on": "2026-07-15" })).await)["created"][0].as_str().expect("an id").to_owned();
@@ -750,7 +757,7 @@ on_both_stores! {
             assert_eq!(status, 201, "{body}");
             body
         };
-        let subject = Ulid::new().to_string();
+        let subject = tests::registered_subject(&store.db).await;
         let investigate = |case: String, opened_on: &'static str, started_on: &'static str| {
             let (post, sara, subject) = (&post, sara.clone(), subject.clone());
             async move {

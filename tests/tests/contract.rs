@@ -218,7 +218,7 @@ on_both_stores! {
         tests::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
         let sara = token(&base, "sara").await;
         let client = reqwest::Client::new();
-        let open = serde_json::json!({ "subject_id": Ulid::new().to_string(), "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"] });
+        let open = serde_json::json!({ "subject_id": tests::registered_subject(&store.db).await, "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"] });
         let answer: serde_json::Value = client.post(format!("{base}/api/cases")).bearer_auth(&sara).header("Idempotency-Key", Ulid::new().to_string()).body(open.to_string()).send().await.expect("answers").json().await.expect("JSON");
         let written = answer["written"].as_str().expect("where the write stands").to_owned();
         let read = |after: String| client.get(format!("{base}/api/caseload")).bearer_auth(&sara).header("x-lots-after", after);
@@ -258,7 +258,7 @@ on_both_stores! {
                 (first.1, again.1)
             }
         };
-        let (opened, reopened) = twice("/api/cases".to_owned(), serde_json::json!({ "subject_id": Ulid::new().to_string(), "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"], "protection_assessed_on": "2026-11-02", "occurred_on": "2026-11-02" })).await;
+        let (opened, reopened) = twice("/api/cases".to_owned(), serde_json::json!({ "subject_id": tests::registered_subject(&store.db).await, "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"], "protection_assessed_on": "2026-11-02", "occurred_on": "2026-11-02" })).await;
         assert_eq!(opened["case_id"], reopened["case_id"]);
         let case = opened["case_id"].as_str().expect("an id").to_owned();
         let (note, note_again) = twice(format!("/api/cases/{case}/append-note"), serde_json::json!({ "text": "samtal med skolan" })).await;
@@ -271,9 +271,9 @@ on_both_stores! {
         let key = Ulid::new().to_string();
         let bad = send_with(&key, serde_json::json!({ "subject_id": "nobody", "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"] })).send().await.expect("answers");
         assert_eq!(bad.status().as_u16(), 422);
-        let good = serde_json::json!({ "subject_id": Ulid::new().to_string(), "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"] });
+        let good = serde_json::json!({ "subject_id": tests::registered_subject(&store.db).await, "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"] });
         assert_eq!(send_with(&key, good.clone()).send().await.expect("answers").status().as_u16(), 201, "corrected, with the same key");
-        let other = serde_json::json!({ "subject_id": Ulid::new().to_string(), "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"] });
+        let other = serde_json::json!({ "subject_id": tests::registered_subject(&store.db).await, "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"] });
         let reused = send(send_with(&key, other), "a key reused for another request").await;
         assert_eq!(reused.status, 409);
         assert_eq!(send_with(&key, good).send().await.expect("answers").status().as_u16(), 200, "the same request again is a repeat");

@@ -35,4 +35,5 @@ mod log;
 mod personal;
 mod projections;
 mod serve;
+mod side_doors;
 mod tamper;

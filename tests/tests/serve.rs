@@ -237,7 +237,7 @@ async fn lots_serves_everything_as_the_least_privilege_role() {
     .await;
     assert_eq!(status, 204, "{body}");
     let maja = sign_in("maja").await;
-    let (status, opened) = call(reqwest::Method::POST, "/api/cases".to_owned(), maja.clone(), Some(serde_json::json!({ "subject_id": Ulid::new().to_string(), "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"] }))).await;
+    let (status, opened) = call(reqwest::Method::POST, "/api/cases".to_owned(), maja.clone(), Some(serde_json::json!({ "subject_id": tests::registered_subject(&as_role).await, "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"] }))).await;
     assert_eq!(status, 201, "{opened}");
     let case = opened["case_id"].as_str().expect("an id").to_owned();
     let keys: i64 = projections::on_pool!(store.db, |pool| sqlx::query_scalar("select count(*) from idempotency_keys")

@@ -16,7 +16,13 @@ use domain::outcomes::{GoalAttainment, InterventionKind, InterventionOutcome};
 use projections::replay::load;
 use time::Date;
 
-use super::{made_id, outcome, seal_optional, seal_text, written, ActionError, Classified, Handles, Refusal};
+use domain::authorization::{self, Refused};
+use domain::referral::Referral;
+use domain::subject::Subject;
+
+use super::{
+    made_id, outcome, refused_for_field, seal_optional, seal_text, written, ActionError, Classified, Handles, Refusal,
+};
 use crate::event_log::commands::EventMetadata;
 
 /// What opening a case needs.
@@ -241,7 +247,28 @@ async fn prior_investigation(
 /// Opens a case at the actor's unit.
 pub async fn open(handles: Handles<'_>, context: CommandContext, input: OpenCase) -> Result<CaseDone, ActionError> {
     let case = input.case.unwrap_or_else(|| CaseId::from_ulid(made_id(context.command_id, 0)));
-    let unit_kind = super::directory::open_unit_named(handles.db(), "unit", context.actor.unit).await?.kind;
+    let db = handles.db();
+    let unit_kind = super::directory::open_unit_named(db, "unit", context.actor.unit).await?.kind;
+    // Who may open a case about whom, from what: decided from the log (the subject, the referral), not a view.
+    let subject: Subject = load(db, "subject", &input.subject.to_string()).await?;
+    let referral: Option<Referral> = match input.origin {
+        CaseOrigin::Referral(id) | CaseOrigin::Application(id) => Some(load(db, "referral", &id.to_string()).await?),
+        CaseOrigin::OwnInitiative => None,
+    };
+    let registered = subject.id.is_some() && !subject.erased;
+    authorization::may_open_case(
+        context.actor.unit,
+        unit_kind,
+        input.subject,
+        registered,
+        &input.origin,
+        referral.as_ref(),
+    )
+    .map_err(|refused| match refused {
+        Refused::SubjectUnknown => Refusal::invalid("subject_id", refused.to_string()).into(),
+        _ if refused.is_ownership() => refused_for_field(refused, "origin.referral_id"),
+        other => refused_for_field(other, "origin"),
+    })?;
     let body = CaseCommand::OpenCase {
         case,
         subject: input.subject,

@@ -66,6 +66,9 @@ pub enum Refusal {
     /// The actor's role may not do this.
     #[error("{0}")]
     Forbidden(String),
+    /// A view the decision needs has stopped; nothing is answered from it until it is mended.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 impl Refusal {
@@ -89,6 +92,26 @@ pub enum ActionError {
 impl From<Refusal> for ActionError {
     fn from(refusal: Refusal) -> Self {
         Self::Refused(refusal)
+    }
+}
+
+/// A refusal of `domain::authorization`, for an aggregate the input names in `field` (its id in a body):
+/// by ownership, a wrong field exactly as for an id that does not exist; otherwise the rule.
+pub fn refused_for_field(refused: domain::authorization::Refused, field: &str) -> ActionError {
+    if refused.is_ownership() {
+        Refusal::invalid(field, refused.to_string()).into()
+    } else {
+        Refusal::Rule { rule: refused.rule(), message: refused.to_string() }.into()
+    }
+}
+
+/// A refusal of `domain::authorization` for the aggregate a path names (`what`): by ownership, "not found"
+/// exactly as for one that does not exist; otherwise the rule.
+pub fn refused_for(refused: domain::authorization::Refused, what: &'static str) -> ActionError {
+    if refused.is_ownership() {
+        Refusal::NotFound(what).into()
+    } else {
+        Refusal::Rule { rule: refused.rule(), message: refused.to_string() }.into()
     }
 }
 

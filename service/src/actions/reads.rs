@@ -67,10 +67,6 @@ async fn record(handles: Handles<'_>, reader: Reader<'_>, content: ContentRead<'
     Ok(())
 }
 
-fn internal(error: impl std::error::Error + Send + Sync + 'static) -> ActionError {
-    ActionError::Internal(Box::new(error))
-}
-
 /// Opens case `case` for `reader` to read `what` ("journal", "identity", …): refused as "no case here" unless
 /// the policy allows it; recorded in the access log before anything is returned.
 pub async fn open_case(
@@ -79,15 +75,27 @@ pub async fn open_case(
     case: CaseId,
     what: &str,
 ) -> Result<CaseRead, ActionError> {
-    let summary =
-        projections::queries::case_summary(handles.db(), &case.to_string()).await?.ok_or(Refusal::NotFound("case"))?;
-    let access = case_access(reader.account, &summary.unit_id, reader.reason.is_some());
+    let db = handles.db();
+    // Who holds the case and whom it is about come from the log itself, never from a view that may lag behind a
+    // transfer or have stopped: the decision fails closed.
+    let held: domain::case::Case = load(db, "case", &case.to_string()).await?;
+    let (Some(holder), Some(subject)) = (held.unit, held.subject) else {
+        return Err(Refusal::NotFound("case").into());
+    };
+    let access = case_access(reader.account, &holder.to_string(), reader.reason.is_some());
     if access == CaseAccess::Refused {
         return Err(Refusal::NotFound("case").into());
     }
-    let subject = SubjectId::parse(&summary.subject_id).map_err(internal)?;
-    let holder = UnitId::parse(&summary.unit_id).map_err(internal)?;
-    let content = ContentRead { record: case, holder, subject, protected: summary.protection.is_some(), what };
+    // What is shown comes from the caseload view, so it must be running: while it has stopped on an error, reads
+    // wait rather than answer from it.
+    if let Some(error) = projections::runner::status(db, "caseload").await?.error {
+        tracing::warn!(%error, "a read of case content refused: the caseload view has stopped");
+        let detail = "the caseload view has stopped; case content is read again once it is mended".to_owned();
+        return Err(Refusal::Unavailable(detail).into());
+    }
+    let summary = projections::queries::case_summary(db, &case.to_string()).await?.ok_or(Refusal::NotFound("case"))?;
+    let protected = load::<domain::subject::Subject>(db, "subject", &subject.to_string()).await?.protection.is_some();
+    let content = ContentRead { record: case, holder, subject, protected, what };
     record(handles, reader, content).await?;
     Ok(CaseRead { case, summary, subject, access })
 }

@@ -18,7 +18,12 @@ use projections::replay::load;
 use time::Date;
 
 use super::directory::open_unit_named;
-use super::{made_id, outcome, seal_optional, seal_text, written, ActionError, Classified, Handles, Refusal};
+use domain::authorization;
+
+use super::{
+    made_id, outcome, refused_for, refused_for_field, seal_optional, seal_text, written, ActionError, Classified,
+    Handles, Refusal,
+};
 use crate::event_log::commands::EventMetadata;
 
 /// The legal grounds for disclosure Lots knows, by code, with the paragraph they stand for. One table: the
@@ -202,6 +207,7 @@ async fn give(
 async fn disclosure_basis(
     handles: Handles<'_>,
     input: &SendReferral,
+    sender: UnitId,
     occurred_on: Date,
 ) -> Result<Option<DisclosureBasis>, ActionError> {
     match (input.consent, &input.legal_ground) {
@@ -214,6 +220,10 @@ async fn disclosure_basis(
                     message: format!("the consent does not allow this referral: {refusal}"),
                 }
             })?;
+            if let Some(terms) = &consent.terms {
+                authorization::may_send_under(sender, terms)
+                    .map_err(|refused| refused_for_field(refused, "consent_id"))?;
+            }
             Ok(Some(DisclosureBasis::Consent(consent_id)))
         }
         (None, Some(code)) => {
@@ -239,7 +249,7 @@ pub async fn send(
     if input.reason.trim().is_empty() {
         return Err(Refusal::invalid("reason", "reason must not be empty").into());
     }
-    let basis = disclosure_basis(handles, &input, context.occurred_on).await?;
+    let basis = disclosure_basis(handles, &input, context.actor.unit, context.occurred_on).await?;
     let reason = seal_text(handles.vault, input.subject, "reason", &input.reason).await?;
     let body = ReferralCommand::SendReferral {
         referral,
@@ -291,6 +301,9 @@ pub async fn step(
     step: ReferralStep,
 ) -> Result<ReferralDone, ActionError> {
     let current: Referral = load(handles.db(), "referral", &referral.to_string()).await?;
+    // Whose it is comes before what state it is in: another unit's referral is not there, whatever its status.
+    authorization::may_act_on_referral(context.actor.unit, &current)
+        .map_err(|refused| refused_for(refused, "referral"))?;
     let subject = current.subject.ok_or(Refusal::NotFound("referral"))?;
     let vault = handles.vault;
     let seal = |field: &'static str, text: String| async move { seal_text(vault, subject, field, &text).await };
@@ -317,7 +330,12 @@ pub async fn step(
             ReferralCommand::PutReferralOnHold { reason: seal("reason", reason).await? }
         }
         ReferralStep::Resume => ReferralCommand::ResumeReferral,
-        ReferralStep::Accept { case } => ReferralCommand::AcceptReferral { case },
+        ReferralStep::Accept { case } => {
+            let into: domain::case::Case = load(handles.db(), "case", &case.to_string()).await?;
+            authorization::may_accept_into(context.actor.unit, &current, &into)
+                .map_err(|refused| refused_for_field(refused, "case_id"))?;
+            ReferralCommand::AcceptReferral { case }
+        }
         ReferralStep::Decline { reason_code, reason } => {
             ReferralCommand::DeclineReferral { reason_code, reason: seal("reason", reason).await? }
         }

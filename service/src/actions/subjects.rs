@@ -15,7 +15,10 @@ use domain::subject::{ErasureGround, ProtectionLevel, StatisticsAttributes, Subj
 use domain::units::District;
 use time::Date;
 
-use super::{made_id, outcome, seal_text, written, ActionError, Classified, Handles, Refusal};
+use domain::authorization;
+use projections::replay::load;
+
+use super::{made_id, outcome, refused_for, seal_text, written, ActionError, Classified, Handles, Refusal};
 use crate::event_log::commands::EventMetadata;
 use crate::personal::{ErasureError, Identity};
 
@@ -175,6 +178,40 @@ pub async fn lookup(handles: Handles<'_>, number: &str, today: Date) -> Result<V
     Ok(handles.vault.find_by_identity_number(&number).await?)
 }
 
+/// The cases opened about `subject`, found in the log itself (`CaseOpened` names the subject), not in a view.
+async fn cases_about(handles: Handles<'_>, subject: SubjectId) -> Result<Vec<String>, ActionError> {
+    let db = handles.db();
+    let sql = if db.is_postgres() {
+        "select aggregate_id from events where aggregate_type = 'case' and event_type = 'CaseOpened'
+            and payload -> 'CaseOpened' ->> 'subject' = $1"
+    } else {
+        "select aggregate_id from events where aggregate_type = 'case' and event_type = 'CaseOpened'
+            and json_extract(payload, '$.CaseOpened.subject') = $1"
+    };
+    Ok(projections::on_pool!(db, |pool| sqlx::query_scalar(sql).bind(subject.to_string()).fetch_all(pool).await)?)
+}
+
+/// Whether the actor's unit may change `subject`'s record: social services holding a case on them (as the case
+/// stands now, replayed from the log: a transferred case is its new unit's), or that registered them. Anyone
+/// else is told the subject is not there.
+async fn may_change(handles: Handles<'_>, unit: UnitId, subject: SubjectId) -> Result<(), ActionError> {
+    let db = handles.db();
+    let kind = match super::directory::open_unit(db, unit).await {
+        Ok(entry) => entry.kind,
+        Err(super::directory::UnitLookupError::Replay(error)) => return Err(error.into()),
+        Err(_) => return Err(Refusal::NotFound("subject").into()),
+    };
+    let record: Subject = load(db, "subject", &subject.to_string()).await?;
+    let mut holds_a_case = false;
+    for id in cases_about(handles, subject).await? {
+        let case: domain::case::Case = load(db, "case", &id).await?;
+        holds_a_case |= case.unit == Some(unit);
+    }
+    let registered_them = record.registered_by == Some(unit);
+    authorization::may_change_subject(kind, holds_a_case, registered_them)
+        .map_err(|refused| refused_for(refused, "subject"))
+}
+
 /// Takes a step of subject `subject`.
 pub async fn step(
     handles: Handles<'_>,
@@ -182,6 +219,9 @@ pub async fn step(
     subject: SubjectId,
     step: SubjectStep,
 ) -> Result<Done<SubjectId>, ActionError> {
+    if !matches!(step, SubjectStep::Erase(_)) {
+        may_change(handles, context.actor.unit, subject).await?;
+    }
     let command = match step {
         SubjectStep::CorrectIdentity(identity) => {
             let (identity, statistics) = identity_of(identity, context.today)?;
@@ -265,5 +305,28 @@ pub async fn revoke_consent(
     consent: ConsentId,
     revoked_by: ConsentGiver,
 ) -> Result<Done<ConsentId>, ActionError> {
+    let db = handles.db();
+    let given: Consent = load(db, "consent", &consent.to_string()).await?;
+    let terms = given.terms.ok_or(Refusal::NotFound("consent"))?;
+    let recorded_by = recorder_of(handles, consent).await?;
+    authorization::may_revoke_consent(context.actor.unit, recorded_by, &terms)
+        .map_err(|refused| refused_for(refused, "consent"))?;
     give_to_consent(handles, context, consent, ConsentCommand::RevokeConsent { revoked_by }).await
+}
+
+/// The unit that recorded consent `consent`: the acting unit of its first event, from the log's metadata.
+async fn recorder_of(handles: Handles<'_>, consent: ConsentId) -> Result<Option<UnitId>, ActionError> {
+    let db = handles.db();
+    let sql = if db.is_postgres() {
+        "select metadata::text from events where aggregate_type = 'consent' and aggregate_id = $1 order by sequence limit 1"
+    } else {
+        "select metadata from events where aggregate_type = 'consent' and aggregate_id = $1 order by sequence limit 1"
+    };
+    let metadata: Option<String> =
+        projections::on_pool!(db, |pool| sqlx::query_scalar(sql).bind(consent.to_string()).fetch_optional(pool).await)?;
+    let unit = metadata
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|value| value.get("unit").and_then(|unit| unit.as_str()).map(str::to_owned))
+        .and_then(|text| UnitId::parse(&text).ok());
+    Ok(unit)
 }

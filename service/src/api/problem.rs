@@ -122,6 +122,11 @@ impl Problem {
         )
     }
 
+    /// 503: a view a decision needs has stopped.
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "/problems/unavailable", "Not available now", detail)
+    }
+
     /// 403: the role may not do this.
     pub fn forbidden(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, "/problems/forbidden", "Not allowed for this role", detail)
@@ -174,6 +179,7 @@ impl From<crate::actions::ActionError> for Problem {
             ActionError::Refused(Refusal::NotFound(what)) => Problem::not_found(what),
             ActionError::Refused(Refusal::Conflict(detail)) => Problem::conflict(detail),
             ActionError::Refused(Refusal::Forbidden(detail)) => Problem::forbidden(detail),
+            ActionError::Refused(Refusal::Unavailable(detail)) => Problem::unavailable(detail),
             ActionError::Internal(cause) => Problem::internal(&CauseChain(cause.as_ref())),
         }
     }

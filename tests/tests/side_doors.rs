@@ -1,0 +1,159 @@
+//! No side door into a child's file: each way a command opened the way to another unit's case, reproduced over
+//! HTTP as the school-social team and Framtid Stockholm found them on the demo district, now refused — by
+//! ownership as "not found" (or, for an id in a body, as a wrong field), otherwise naming the rule — and the
+//! same command from the unit it belongs to still allowed.
+
+use std::time::Duration;
+
+use domain::command::Role;
+use domain::units::UnitKind;
+use ulid::Ulid;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+struct Desk {
+    base: String,
+    tokens: std::collections::BTreeMap<&'static str, String>,
+}
+
+impl Desk {
+    async fn call(
+        &self,
+        who: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let response = reqwest::Client::new()
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.tokens[who])
+            .header("Idempotency-Key", Ulid::new().to_string())
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or_default())
+    }
+
+    async fn post(&self, who: &str, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        self.call(who, reqwest::Method::POST, path, body).await
+    }
+
+    async fn created(&self, who: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let (status, answer) = self.post(who, path, body).await;
+        assert_eq!(status, 201, "{who} {path}: {answer}");
+        answer
+    }
+}
+
+fn field(answer: &serde_json::Value) -> &str {
+    answer["errors"][0]["field"].as_str().unwrap_or_default()
+}
+
+on_both_stores! {
+    /// The reproductions of the issue, one by one, and the allowed counterpart of each.
+    async fn commands_open_no_way_into_another_units_child(store) {
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let school = tests::register_unit(&store.db, UnitKind::SchoolSocialTeam).await;
+        let social = tests::register_unit(&store.db, UnitKind::SocialServices).await;
+        let framtid = tests::register_unit(&store.db, UnitKind::FramtidStockholm).await;
+        let mut tokens = std::collections::BTreeMap::new();
+        for (name, unit) in [("kim", school), ("sara", social), ("fia", framtid)] {
+            tests::add_user(&store.db, name, PASSWORD, Role::SocialWorker, unit).await.expect("a user");
+            let login: serde_json::Value = reqwest::Client::new()
+                .post(format!("{base}/api/login"))
+                .body(serde_json::json!({ "username": name, "password": PASSWORD }).to_string())
+                .send().await.expect("login").json().await.expect("JSON");
+            tokens.insert(name, login["token"].as_str().expect("a token").to_owned());
+        }
+        let desk = Desk { base: base.clone(), tokens };
+        let identity = |family: &str| serde_json::json!({ "identity": { "given_name": "Demo", "family_name": family, "birth_year": 2011, "district": "Rinkeby-Kista" } });
+        let child = desk.created("sara", "/api/subjects", identity("Barn")).await["subject_id"].as_str().expect("an id").to_owned();
+        let other_child = desk.created("sara", "/api/subjects", identity("Annat")).await["subject_id"].as_str().expect("an id").to_owned();
+        let report = desk.created("kim", "/api/referrals", serde_json::json!({ "kind": "report_of_concern", "subject_id": child,
+            "to_unit_id": social.to_string(), "concerns": ["school_absence"], "reason": "Demo: oro", "occurred_on": "2026-11-20" })).await["referral_id"].as_str().expect("an id").to_owned();
+        let from_report = |subject: &str| serde_json::json!({ "subject_id": subject, "origin": { "kind": "referral", "referral_id": report }, "concerns": ["school_absence"], "occurred_on": "2026-11-21" });
+
+        // 1. Opening a case is no skeleton key: not from another unit's referral, not before it is received, not
+        // about another child, not of one's own accord outside social services, not about nobody.
+        let (status, answer) = desk.post("fia", "/api/cases", from_report(&child)).await;
+        assert_eq!((status, field(&answer)), (422, "origin.referral_id"), "Framtid from social services' report: {answer}");
+        let (status, answer) = desk.post("sara", "/api/cases", from_report(&child)).await;
+        assert_eq!((status, field(&answer)), (422, "rule:ReferralNotReceived"), "{answer}");
+        desk.created("sara", &format!("/api/referrals/{report}/receive"), serde_json::json!({ "occurred_on": "2026-11-21",
+            "protection_assessment": { "immediate_protection_needed": false, "assessment": "Demo: inget akut", "assessed_on": "2026-11-21" } })).await;
+        let (status, answer) = desk.post("sara", "/api/cases", from_report(&other_child)).await;
+        assert_eq!((status, field(&answer)), (422, "rule:OriginAboutAnotherSubject"), "{answer}");
+        let own = |subject: &str| serde_json::json!({ "subject_id": subject, "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"] });
+        let (status, answer) = desk.post("kim", "/api/cases", own(&child)).await;
+        assert_eq!((status, field(&answer)), (422, "rule:NotSocialServices"), "the school team: {answer}");
+        let (status, answer) = desk.post("sara", "/api/cases", own(&Ulid::new().to_string())).await;
+        assert_eq!((status, field(&answer)), (422, "subject_id"), "nobody: {answer}");
+        let case = desk.created("sara", "/api/cases", from_report(&child)).await["case_id"].as_str().expect("an id").to_owned();
+        let other_case = desk.created("sara", "/api/cases", own(&other_child)).await["case_id"].as_str().expect("an id").to_owned();
+
+        // 2. A child's identity and protection belong to social services holding a case on them.
+        let protect = serde_json::json!({ "level": "protected_registration" });
+        assert_eq!(desk.post("sara", &format!("/api/subjects/{child}/set-protection"), protect).await.0, 201);
+        let (status, answer) = desk.post("fia", &format!("/api/subjects/{child}/clear-protection"), serde_json::json!({})).await;
+        assert_eq!(status, 404, "Framtid may not clear the protection: {answer}");
+        let correct = serde_json::json!({ "identity": { "given_name": "Fel", "family_name": "Namn", "birth_year": 2011, "district": "Rinkeby-Kista" } });
+        assert_eq!(desk.post("fia", &format!("/api/subjects/{child}/correct-identity"), correct).await.0, 404);
+        let hold = serde_json::json!({ "hold": "adoption_investigation" });
+        assert_eq!(desk.post("sara", &format!("/api/subjects/{child}/place-hold"), hold.clone()).await.0, 201);
+        assert_eq!(desk.post("kim", &format!("/api/subjects/{child}/release-hold"), hold).await.0, 404, "the school team may not release a hold");
+
+        // 3. A referral is accepted only into the receiving unit's case about the same child.
+        let guardian = desk.created("sara", "/api/subjects", identity("Vårdnadshavare")).await["subject_id"].as_str().expect("an id").to_owned();
+        desk.created("sara", &format!("/api/subjects/{child}/link-guardian"), serde_json::json!({ "guardian_id": guardian })).await;
+        let consent = desk.created("sara", "/api/consents", serde_json::json!({ "subject_id": child, "subject_is_minor": true,
+            "given_by": [{ "kind": "guardian", "guardian": guardian }], "parties": [social.to_string(), framtid.to_string()], "categories": ["identity"],
+            "purpose": "Demo: stöd hos Framtid", "valid_from": "2026-11-01", "valid_to": "2027-10-31" })).await["consent_id"].as_str().expect("an id").to_owned();
+        let assignment = desk.created("sara", "/api/referrals", serde_json::json!({ "kind": "referral", "subject_id": child,
+            "to_unit_id": framtid.to_string(), "concerns": ["school_absence"], "reason": "Demo: uppdrag", "consent_id": consent,
+            "information": ["identity"], "occurred_on": "2026-11-22" })).await["referral_id"].as_str().expect("an id").to_owned();
+        desk.created("fia", &format!("/api/referrals/{assignment}/receive"), serde_json::json!({ "occurred_on": "2026-11-22" })).await;
+        let accept = |into: &str| serde_json::json!({ "case_id": into, "occurred_on": "2026-11-22" });
+        let (status, answer) = desk.post("fia", &format!("/api/referrals/{assignment}/accept"), accept(&other_case)).await;
+        assert_eq!((status, field(&answer)), (422, "case_id"), "into social services' case about another child: {answer}");
+        let framtid_other = desk.post("fia", "/api/cases", own(&other_child)).await;
+        assert_eq!(framtid_other.0, 422, "a provider opens no case of its own accord");
+
+        // 4. Consents: revoked by the unit that recorded them or a party; used by a party.
+        let (status, answer) = desk.post("kim", &format!("/api/consents/{consent}/revoke"), serde_json::json!({ "revoked_by": { "kind": "guardian", "guardian": guardian } })).await;
+        assert_eq!(status, 404, "the school team is no party: {answer}");
+        let (status, answer) = desk.post("kim", "/api/referrals", serde_json::json!({ "kind": "referral", "subject_id": child,
+            "to_unit_id": framtid.to_string(), "concerns": ["school_absence"], "reason": "Demo: vidare", "consent_id": consent,
+            "information": ["identity"], "occurred_on": "2026-11-22" })).await;
+        assert_eq!((status, field(&answer)), (422, "rule:SenderNotNamedInConsent"), "{answer}");
+
+        // 5. Whose it is before what state it is in: another unit's accepted referral is simply not there.
+        desk.created("sara", &format!("/api/referrals/{report}/accept"), accept(&case)).await;
+        let (status, answer) = desk.post("fia", &format!("/api/referrals/{report}/put-on-hold"), serde_json::json!({ "reason": "x" })).await;
+        assert_eq!(status, 404, "not 422 naming its status: {answer}");
+
+        // 6. Reads are decided from the log, and refused while the view they are shown from has stopped.
+        let read = |who: &'static str| {
+            let (base, token) = (base.clone(), desk.tokens[who].clone());
+            let case = case.clone();
+            async move { reqwest::Client::new().get(format!("{base}/api/cases/{case}")).bearer_auth(token).send().await.expect("answers").status().as_u16() }
+        };
+        assert_eq!(read("sara").await, 200);
+        assert_eq!(read("fia").await, 404);
+        store
+            .raw("insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+                  values ('case', 'unreadable', 1, 'CaseOpened', '1', '{}', '{}')")
+            .await
+            .expect("a malformed event behind Lots' back");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while projections::runner::status(&store.db, "caseload").await.expect("a status").error.is_none() {
+            assert!(tokio::time::Instant::now() < deadline, "the caseload view never stopped");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(read("sara").await, 503, "a read shown from a stopped view waits");
+        assert_eq!(read("fia").await, 404, "and a refused one is refused still");
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}
