@@ -332,7 +332,8 @@ pub async fn add_user(
     let bus = service::event_log::commands::CommandBus::new(db.clone());
     let context = service::personal::operator_context(service::clock::today_in_stockholm());
     let metadata = service::event_log::commands::EventMetadata::default();
-    service::accounts::create_user(&bus, context, &metadata, username, password, role, unit).await.map(|(user, _)| user)
+    let credentials = service::accounts::Credentials { username, password, role, unit, must_change_password: false };
+    service::accounts::create_user(&bus, context, &metadata, credentials).await.map(|(user, _)| user)
 }
 
 /// Registers a subject with a synthetic identity through the command bus (as a unit of the test would) and
@@ -348,4 +349,32 @@ pub async fn registered_subject(db: &Db) -> String {
         .await
         .expect("register a subject");
     subject.to_string()
+}
+
+/// The password an administrator gives a new user in the tests; it opens nothing until the user has set their own.
+pub const GIVEN_PASSWORD: &str = "a password the administrator chose";
+
+/// A user an administrator added with [`GIVEN_PASSWORD`] signs in and sets `own` as their password, as they must
+/// before anything else.
+pub async fn take_over_account(base: &str, username: &str, own: &str) {
+    let client = reqwest::Client::new();
+    let login: serde_json::Value = client
+        .post(format!("{base}/api/login"))
+        .body(serde_json::json!({ "username": username, "password": GIVEN_PASSWORD }).to_string())
+        .send()
+        .await
+        .expect("login answers")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(login["must_change_password"], true, "{login}");
+    let token = login["token"].as_str().expect("a token");
+    let changed = client
+        .post(format!("{base}/api/password"))
+        .bearer_auth(token)
+        .body(serde_json::json!({ "current_password": GIVEN_PASSWORD, "new_password": own }).to_string())
+        .send()
+        .await
+        .expect("password answers");
+    assert_eq!(changed.status().as_u16(), 204, "{username} sets their own password");
 }

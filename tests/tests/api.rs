@@ -526,7 +526,8 @@ on_both_stores! {
             ("fia", "social_worker", framtid),
             ("ines", "auditor", audit),
         ] {
-            admin_post("/api/users", serde_json::json!({ "username": name, "password": PASSWORD, "role": role, "unit_id": unit.to_string() })).await;
+            admin_post("/api/users", serde_json::json!({ "username": name, "password": tests::GIVEN_PASSWORD, "role": role, "unit_id": unit.to_string() })).await;
+            tests::take_over_account(&base, name, PASSWORD).await;
         }
         let directory: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/units")).bearer_auth(&adam).send().await.expect("answers").json().await.expect("JSON");
         assert_eq!(directory.as_array().map(Vec::len), Some(4), "{directory}");
@@ -702,9 +703,19 @@ on_both_stores! {
         assert_eq!(post("/api/users".to_owned(), sara.clone(), serde_json::json!({ "username": "x", "password": PASSWORD, "role": "administrator", "unit_id": social.to_string() })).await.0, 403);
         let (status, problem) = post("/api/users".to_owned(), adam.clone(), serde_json::json!({ "username": "olle", "password": "short", "role": "social_worker", "unit_id": social.to_string() })).await;
         assert_eq!((status, problem["errors"][0]["field"].clone()), (422, serde_json::json!("password")));
-        let (status, added) = post("/api/users".to_owned(), adam.clone(), serde_json::json!({ "username": "olle", "password": PASSWORD, "role": "unit_manager", "unit_id": social.to_string() })).await;
+        let (status, added) = post("/api/users".to_owned(), adam.clone(), serde_json::json!({ "username": "olle", "password": tests::GIVEN_PASSWORD, "role": "unit_manager", "unit_id": social.to_string() })).await;
         assert_eq!(status, 201);
-        assert_eq!(post("/api/users".to_owned(), adam.clone(), serde_json::json!({ "username": "olle", "password": PASSWORD, "role": "unit_manager", "unit_id": social.to_string() })).await.0, 409);
+        assert_eq!(post("/api/users".to_owned(), adam.clone(), serde_json::json!({ "username": "olle", "password": tests::GIVEN_PASSWORD, "role": "unit_manager", "unit_id": social.to_string() })).await.0, 409);
+        // The administrator's choice of password opens nothing but setting one's own (reproduction 7 of the
+        // side-door issue: an administrator could read case content through a user they made).
+        let given: serde_json::Value = reqwest::Client::new().post(format!("{base}/api/login")).body(serde_json::json!({ "username": "olle", "password": tests::GIVEN_PASSWORD }).to_string()).send().await.expect("login").json().await.expect("JSON");
+        let given = given["token"].as_str().expect("a token").to_owned();
+        let refused = get("/api/caseload".to_owned(), given.clone()).await;
+        assert_eq!(refused.status().as_u16(), 403);
+        assert!(refused.text().await.expect("a body").contains("set your own password first"));
+        let same = reqwest::Client::new().post(format!("{base}/api/password")).bearer_auth(&given).body(serde_json::json!({ "current_password": tests::GIVEN_PASSWORD, "new_password": tests::GIVEN_PASSWORD }).to_string()).send().await.expect("answers");
+        assert_eq!(same.status().as_u16(), 422, "the given password is no password of one's own");
+        tests::take_over_account(&base, "olle", PASSWORD).await;
         let olle = token(&base, "olle").await;
         assert_eq!(get("/api/caseload".to_owned(), olle.clone()).await.status().as_u16(), 200);
         assert_eq!(get("/api/users".to_owned(), sara.clone()).await.status().as_u16(), 403);

@@ -132,9 +132,10 @@ async fn seed_demo_gives_a_newcomer_a_district_to_sign_in_to() {
     let line =
         stdout.lines().find(|line| line.trim_start().starts_with("demo-handlaggare")).expect("the worker's line");
     let password = line.rsplit("password ").next().expect("a password").trim();
-    let (_, account) = service::accounts::login(&store.db, "demo-handlaggare", password, None)
+    let (_, session) = service::accounts::login(&store.db, "demo-handlaggare", password, None)
         .await
         .expect("the printed password signs in");
+    let account = session.account;
     let db = store.reopen().await;
     let caseload = projections::caseload::Caseload;
     while projections::runner::step(&db, &caseload).await.expect("step") > 0 {}
@@ -176,7 +177,8 @@ on_both_stores! {
         assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
         let recorded: Vec<String> = projections::on_pool!(store.db, |pool| sqlx::query_scalar("select aggregate_id from events where event_type = 'UserAdded' order by aggregate_id").fetch_all(pool).await).expect("events");
         assert_eq!(recorded.len(), 2, "the refused attempts recorded nothing");
-        let (token, account) = service::accounts::login(&store.db, "sara", "a passphrase of twelve or more", None).await.expect("sara signs in");
+        let (token, session) = service::accounts::login(&store.db, "sara", "a passphrase of twelve or more", None).await.expect("sara signs in");
+        let account = session.account;
         assert!(!token.is_empty());
         assert!(recorded.contains(&account.user.to_string()), "the account is the one in the log");
     }
@@ -225,8 +227,9 @@ async fn lots_serves_everything_as_the_least_privilege_role() {
             (status, response.json::<serde_json::Value>().await.unwrap_or_default())
         }
     };
-    let (status, added) = call(reqwest::Method::POST, "/api/users".to_owned(), adam.clone(), Some(serde_json::json!({ "username": "maja", "password": password, "role": "social_worker", "unit_id": social.to_string() }))).await;
+    let (status, added) = call(reqwest::Method::POST, "/api/users".to_owned(), adam.clone(), Some(serde_json::json!({ "username": "maja", "password": tests::GIVEN_PASSWORD, "role": "social_worker", "unit_id": social.to_string() }))).await;
     assert_eq!(status, 201, "{added}");
+    tests::take_over_account(&base, "maja", password).await;
     let maja_id = added["user_id"].as_str().expect("an id").to_owned();
     let (status, body) = call(
         reqwest::Method::POST,

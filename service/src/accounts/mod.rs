@@ -40,6 +40,9 @@ pub enum AccountError {
     /// The password is too short.
     #[error("password must have at least {MIN_PASSWORD_CHARS} characters")]
     PasswordTooShort,
+    /// The new password is the current one: a password someone else chose would still open the account.
+    #[error("choose a new password of your own, not the current one")]
+    PasswordUnchanged,
     /// The username is taken.
     #[error("username {0:?} is taken")]
     UsernameTaken(String),
@@ -92,13 +95,11 @@ pub async fn create_user(
     bus: &crate::event_log::commands::CommandBus,
     context: domain::command::CommandContext,
     metadata: &crate::event_log::commands::EventMetadata,
-    username: &str,
-    password: &str,
-    role: Role,
-    unit: UnitId,
+    credentials: Credentials<'_>,
 ) -> Result<(UserId, bool), UserChangeError> {
     use crate::event_log::commands::CommandError;
     use domain::user::{UserAccount, UserCommand};
+    let Credentials { username, password, role, unit, .. } = credentials;
     if !valid_username(username) {
         return Err(AccountError::InvalidUsername.into());
     }
@@ -121,8 +122,24 @@ pub async fn create_user(
             Err(CommandError::Repeat(_)) => true,
             Err(other) => return Err(other.into()),
         };
-    store_credentials(bus.db(), user, username, password, role, unit).await?;
+    store_credentials(bus.db(), user, credentials).await?;
     Ok((user, repeat))
+}
+
+/// A new user's credentials.
+#[derive(Debug, Clone, Copy)]
+pub struct Credentials<'a> {
+    /// Their username (letters, digits, '.', '-', '_'; never reused).
+    pub username: &'a str,
+    /// Their first password.
+    pub password: &'a str,
+    /// Their role.
+    pub role: Role,
+    /// Their unit.
+    pub unit: UnitId,
+    /// Whether the first password is someone else's choice (an administrator's), so that it opens nothing until
+    /// the user has set their own.
+    pub must_change_password: bool,
 }
 
 /// Changes a user's role or unit the way administrators do: `UserRoleChanged` in the log, then the account (a
@@ -176,14 +193,8 @@ pub async fn deactivate_user(
 
 /// Stores `user`'s credentials with an argon2id hash of `password`; storing them again for the same user is a
 /// no-op (the first password stays), for another user with the same username `UsernameTaken`.
-async fn store_credentials(
-    db: &Db,
-    user: UserId,
-    username: &str,
-    password: &str,
-    role: Role,
-    unit: UnitId,
-) -> Result<(), AccountError> {
+async fn store_credentials(db: &Db, user: UserId, credentials: Credentials<'_>) -> Result<(), AccountError> {
+    let Credentials { username, password, role, unit, must_change_password } = credentials;
     if !valid_username(username) {
         return Err(AccountError::InvalidUsername);
     }
@@ -192,12 +203,13 @@ async fn store_credentials(
     }
     let hash = hash_password(password).await?;
     let inserted = on_pool!(db, |pool| {
-        sqlx::query("insert into users (user_id, username, password_hash, role, unit_id) values ($1, $2, $3, $4, $5) on conflict do nothing")
+        sqlx::query("insert into users (user_id, username, password_hash, role, unit_id, must_change_password) values ($1, $2, $3, $4, $5, $6) on conflict do nothing")
             .bind(user.to_string())
             .bind(username)
             .bind(&hash)
             .bind(role.as_str())
             .bind(unit.to_string())
+            .bind(must_change_password)
             .execute(pool)
             .await
             .map(|done| done.rows_affected())
@@ -228,7 +240,7 @@ pub async fn login(
     username: &str,
     password: &str,
     client_address: Option<&str>,
-) -> Result<(String, Account), AccountError> {
+) -> Result<(String, Session), AccountError> {
     let since = format!("{} - 900000000", now_micros(db));
     let failures_sql = if db.is_postgres() {
         format!("select count(*) from login_failures where username = $1 and (extract(epoch from failed_at) * 1000000)::bigint > {since}")
@@ -239,9 +251,10 @@ pub async fn login(
     if failures > 0 {
         tokio::time::sleep(Duration::from_millis((failures as u64 * 500).min(10_000))).await;
     }
-    let row: Option<(String, String, String, String)> = on_pool!(db, |pool| {
+    let row: Option<(String, String, String, String, bool)> = on_pool!(db, |pool| {
         sqlx::query_as(
-            "select user_id, password_hash, role, unit_id from users where username = $1 and deactivated_at is null",
+            "select user_id, password_hash, role, unit_id, must_change_password from users
+              where username = $1 and deactivated_at is null",
         )
         .bind(username)
         .fetch_optional(pool)
@@ -249,12 +262,14 @@ pub async fn login(
     })?;
     // An unknown (or deactivated) username is checked against a decoy hash of the same cost, so the time of the
     // answer does not tell which usernames exist.
-    let hash = row.as_ref().map_or(DECOY_HASH, |(_, hash, _, _)| hash.as_str()).to_owned();
+    let hash = row.as_ref().map_or(DECOY_HASH, |(_, hash, ..)| hash.as_str()).to_owned();
     let password_matches = password_matches(hash, password.to_owned()).await?;
-    let account = row.filter(|_| password_matches).and_then(|(user, _, role, unit)| {
-        Some(Account { user: UserId::parse(&user).ok()?, role: parse_role(&role)?, unit: UnitId::parse(&unit).ok()? })
+    let session = row.filter(|_| password_matches).and_then(|(user, _, role, unit, must_change_password)| {
+        let account =
+            Account { user: UserId::parse(&user).ok()?, role: parse_role(&role)?, unit: UnitId::parse(&unit).ok()? };
+        Some(Session { account, must_change_password })
     });
-    let Some(account) = account else {
+    let Some(session) = session else {
         on_pool!(db, |pool| {
             sqlx::query("insert into login_failures (username, client_address) values ($1, $2)")
                 .bind(username)
@@ -272,29 +287,29 @@ pub async fn login(
     on_pool!(db, |pool| {
         sqlx::query("insert into sessions (token_hash, user_id) values ($1, $2)")
             .bind(token_hash(&token))
-            .bind(account.user.to_string())
+            .bind(session.account.user.to_string())
             .execute(pool)
             .await
             .map(drop)
     })?;
-    Ok((token, account))
+    Ok((token, session))
 }
 
 /// The account a bearer token belongs to, refreshing its idle timer; `NotSignedIn` when unknown, revoked or
 /// idle longer than [`IDLE_TIMEOUT`].
-pub async fn authenticate(db: &Db, token: &str) -> Result<Account, AccountError> {
+pub async fn authenticate(db: &Db, token: &str) -> Result<Session, AccountError> {
     let idle_micros = IDLE_TIMEOUT.as_micros() as i64;
     let last_seen =
         if db.is_postgres() { "(extract(epoch from s.last_seen_at) * 1000000)::bigint" } else { "s.last_seen_at" };
     let sql = format!(
-        "select u.user_id, u.role, u.unit_id, {now} - {last_seen} from sessions s join users u on u.user_id = s.user_id
+        "select u.user_id, u.role, u.unit_id, {now} - {last_seen}, u.must_change_password from sessions s join users u on u.user_id = s.user_id
           where s.token_hash = $1 and s.revoked_at is null and u.deactivated_at is null and {last_seen} > {now} - {idle_micros}",
         now = now_micros(db)
     );
     let hash = token_hash(token);
-    let row: Option<(String, String, String, i64)> =
+    let row: Option<(String, String, String, i64, bool)> =
         on_pool!(db, |pool| sqlx::query_as(&sql).bind(&hash).fetch_optional(pool).await)?;
-    let (user, role, unit, idle_for) = row.ok_or(AccountError::NotSignedIn)?;
+    let (user, role, unit, idle_for, must_change_password) = row.ok_or(AccountError::NotSignedIn)?;
     let account = Account {
         user: UserId::parse(&user).map_err(|_| AccountError::NotSignedIn)?,
         role: parse_role(&role).ok_or(AccountError::NotSignedIn)?,
@@ -302,8 +317,9 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Account, AccountError>
     };
     // Refresh the idle timer at most once a minute: every request writing the session row would take SQLite's
     // single write lock on every read.
+    let session = Session { account, must_change_password };
     if idle_for < TOUCH_AFTER.as_micros() as i64 {
-        return Ok(account);
+        return Ok(session);
     }
     let touch = if db.is_postgres() {
         "update sessions set last_seen_at = clock_timestamp() where token_hash = $1"
@@ -311,7 +327,16 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Account, AccountError>
         "update sessions set last_seen_at = cast(unixepoch('subsec') * 1000000 as integer) where token_hash = $1"
     };
     on_pool!(db, |pool| sqlx::query(touch).bind(&hash).execute(pool).await.map(drop))?;
-    Ok(account)
+    Ok(session)
+}
+
+/// A signed-in session's account, and whether its password is still an administrator's choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Who.
+    pub account: Account,
+    /// Whether the user must set their own password before anything else.
+    pub must_change_password: bool,
 }
 
 /// A user as administrators see them (never the password hash).
@@ -404,6 +429,9 @@ pub async fn change_password(db: &Db, user: UserId, current: &str, new: &str, ke
     if new.chars().count() < MIN_PASSWORD_CHARS {
         return Err(AccountError::PasswordTooShort);
     }
+    if new == current {
+        return Err(AccountError::PasswordUnchanged);
+    }
     // The check of the current password is a login: recorded and slowed on failure.
     let (proof, _) = login(db, &username, current, None).await?;
     logout(db, &proof).await?;
@@ -414,7 +442,7 @@ pub async fn change_password(db: &Db, user: UserId, current: &str, new: &str, ke
     );
     on_pool!(db, |pool| {
         let mut transaction = pool.begin().await?;
-        sqlx::query("update users set password_hash = $1 where user_id = $2")
+        sqlx::query("update users set password_hash = $1, must_change_password = false where user_id = $2")
             .bind(&hash)
             .bind(user.to_string())
             .execute(&mut *transaction)

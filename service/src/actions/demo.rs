@@ -112,9 +112,15 @@ pub async fn seed(bus: &CommandBus, vault: &Vault, scale: usize, today: Date) ->
             occurred_on: today,
         };
         let metadata = EventMetadata { client_address: Some("lots seed-demo".to_owned()), ..EventMetadata::default() };
-        let (user, _) = crate::accounts::create_user(bus, context, &metadata, username, &password, role, unit.1)
-            .await
-            .map_err(failed)?;
+        // The demo prints its passwords for whoever tries it; nobody is made to change them.
+        let credentials = crate::accounts::Credentials {
+            username,
+            password: &password,
+            role,
+            unit: unit.1,
+            must_change_password: false,
+        };
+        let (user, _) = crate::accounts::create_user(bus, context, &metadata, credentials).await.map_err(failed)?;
         ids.push(user);
         users.push(DemoUser { username: username.to_owned(), role, unit: unit.clone(), password });
     }

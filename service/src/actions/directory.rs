@@ -193,9 +193,14 @@ pub async fn add_user(
     user: NewUser<'_>,
 ) -> Result<(UserId, bool), ActionError> {
     unit_for(bus.db(), user.role, user.unit_field, user.unit).await?;
-    crate::accounts::create_user(bus, context, metadata, user.username, user.password, user.role, user.unit)
-        .await
-        .map_err(user_change_refused)
+    let credentials = crate::accounts::Credentials {
+        username: user.username,
+        password: user.password,
+        role: user.role,
+        unit: user.unit,
+        must_change_password: user.must_change_password,
+    };
+    crate::accounts::create_user(bus, context, metadata, credentials).await.map_err(user_change_refused)
 }
 
 /// A user to add.
@@ -211,6 +216,9 @@ pub struct NewUser<'a> {
     pub unit: UnitId,
     /// How the input names the unit, for a refusal.
     pub unit_field: &'a str,
+    /// Whether the password is someone else's choice (an administrator's): it then opens nothing until the user
+    /// has set their own.
+    pub must_change_password: bool,
 }
 
 /// A step of a user account.

@@ -160,6 +160,8 @@ pub(crate) async fn add_user(
         role: request.role,
         unit: request.unit_id,
         unit_field: "unit_id",
+        // The administrator chose the password: it opens nothing until the user has set their own.
+        must_change_password: true,
     };
     let (user, repeat) = directory::add_user(&state.bus, context, &EventMetadata::default(), user).await?;
     Ok(crate::api::commands::answered(repeat, UserAnswer { user_id: user.to_string() }))

@@ -63,6 +63,9 @@ pub struct LoginAnswer {
     pub role: &'static str,
     /// Their unit.
     pub unit_id: String,
+    /// Whether the password is still the one an administrator chose: until the user sets their own
+    /// (`POST /api/password`), it opens nothing else (403).
+    pub must_change_password: bool,
 }
 
 /// The CSRF token of a session: derived from its secret, so it needs no storage, and unknowable to a page of
@@ -84,13 +87,15 @@ pub(crate) async fn login(
 ) -> Result<Response, Problem> {
     let request: LoginRequest = parse_body(raw)?;
     match accounts::login(&state.db, &request.username, &request.password, Some(&client.ip().to_string())).await {
-        Ok((token, account)) => {
+        Ok((token, session)) => {
+            let account = session.account;
             let mut answer = LoginAnswer {
                 token: None,
                 csrf_token: None,
                 user_id: account.user.to_string(),
                 role: account.role.as_str(),
                 unit_id: account.unit.to_string(),
+                must_change_password: session.must_change_password,
             };
             Ok(match request.session {
                 SessionKind::Bearer => {
@@ -183,7 +188,15 @@ impl FromRequestParts<Arc<AppState>> for SignedIn {
             }
         }
         match accounts::authenticate(&state.db, token).await {
-            Ok(account) => Ok(SignedIn { account, token: token.to_owned(), by_cookie }),
+            // An administrator's choice of password opens nothing but setting one's own (and signing out).
+            Ok(session)
+                if session.must_change_password && !matches!(parts.uri.path(), "/api/password" | "/api/logout") =>
+            {
+                Err(Problem::forbidden(
+                    "set your own password first (POST /api/password): the one you were given opens nothing else",
+                ))
+            }
+            Ok(session) => Ok(SignedIn { account: session.account, token: token.to_owned(), by_cookie }),
             Err(AccountError::NotSignedIn) => Err(Problem::unauthorized("the token is unknown, signed out or expired")),
             Err(other) => Err(other.into()),
         }
@@ -219,7 +232,9 @@ pub(crate) async fn change_password(
         Err(AccountError::WrongCredentials) => {
             Err(Problem::invalid("current_password", "the current password is wrong"))
         }
-        Err(error @ AccountError::PasswordTooShort) => Err(Problem::invalid("new_password", error.to_string())),
+        Err(error @ (AccountError::PasswordTooShort | AccountError::PasswordUnchanged)) => {
+            Err(Problem::invalid("new_password", error.to_string()))
+        }
         Err(AccountError::NotSignedIn) => Err(Problem::unauthorized("the account is deactivated")),
         Err(other) => Err(other.into()),
     }

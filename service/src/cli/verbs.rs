@@ -146,7 +146,9 @@ pub(super) async fn add_user(
         occurred_on: today,
     };
     // The first administrator comes before any unit; everyone else works in a unit of the directory.
-    let new_user = NewUser { username, password, role, unit, unit_field: "--unit" };
+    // The operator at the console sets up the account for whoever it is (the first administrator, usually
+    // themselves): the password stands.
+    let new_user = NewUser { username, password, role, unit, unit_field: "--unit", must_change_password: false };
     let (user, _) = crate::actions::directory::add_user(&bus, context, &cli_metadata(), new_user).await.map_err(
         |error| match error {
             ActionError::Refused(Refusal::Invalid { field, message }) if field == "--unit" => {
