@@ -12,7 +12,7 @@
 select format('create role %I login', :'role') where not exists (select from pg_roles where rolname = :'role') \gexec
 grant usage on schema public to :"role";
 grant select on all tables in schema public to :"role";
-grant insert on events, seals, seal_checkpoints, log_epochs, access_log, access_log_checkpoints, verification_runs,
+grant insert on events, seals, seal_checkpoints, log_epochs, access_log, access_log_checkpoints, verification_runs, refusals,
     idempotency_keys to :"role";
 -- Subject keys and lookups live outside the log: erasure deletes them.
 grant insert, delete on subject_keys, subject_lookup to :"role";

@@ -59,8 +59,9 @@ on_both_stores! {
         let social = tests::register_unit(&store.db, UnitKind::SocialServices).await;
         let framtid = tests::register_unit(&store.db, UnitKind::FramtidStockholm).await;
         let mut tokens = std::collections::BTreeMap::new();
+        let mut users = std::collections::BTreeMap::new();
         for (name, unit) in [("kim", school), ("sara", social), ("fia", framtid)] {
-            tests::add_user(&store.db, name, PASSWORD, Role::SocialWorker, unit).await.expect("a user");
+            users.insert(name, tests::add_user(&store.db, name, PASSWORD, Role::SocialWorker, unit).await.expect("a user").to_string());
             let login: serde_json::Value = reqwest::Client::new()
                 .post(format!("{base}/api/login"))
                 .body(serde_json::json!({ "username": name, "password": PASSWORD }).to_string())
@@ -153,6 +154,21 @@ on_both_stores! {
         }
         assert_eq!(read("sara").await, 503, "a read shown from a stopped view waits");
         assert_eq!(read("fia").await, 404, "and a refused one is refused still");
+
+        // 7. Every refusal is recorded: who tried what, and how it was answered, for the review to see.
+        assert_eq!(desk.call("fia", reqwest::Method::GET, "/api/users", serde_json::json!({})).await.0, 403);
+        let refusals: Vec<(String, String, i64)> = projections::on_pool!(store.db, |pool| sqlx::query_as(
+            "select route, path, cast(status as bigint) from refusals where user_id = $1 order by position")
+            .bind(&users["fia"]).fetch_all(pool).await).expect("refusals");
+        let routes: Vec<(&str, i64)> = refusals.iter().map(|(route, _, status)| (route.as_str(), *status)).collect();
+        assert!(routes.contains(&("/api/subjects/{id}/{step}", 404)), "{refusals:?}");
+        assert!(routes.contains(&("/api/referrals/{id}/{step}", 404)), "{refusals:?}");
+        assert!(routes.contains(&("/api/cases/{id}", 404)), "a refused read: {refusals:?}");
+        assert_eq!(routes.last(), Some(&("/api/users", 403)), "{refusals:?}");
+        assert!(refusals.iter().any(|(_, path, _)| path == &format!("/api/subjects/{child}/clear-protection")), "{refusals:?}");
+        let schools: i64 = projections::on_pool!(store.db, |pool| sqlx::query_scalar(
+            "select count(*) from refusals where user_id = $1 and status = 404").bind(&users["kim"]).fetch_one(pool).await).expect("count");
+        assert_eq!(schools, 2, "the school team's release of the hold and revocation of the consent");
         stop.send(()).expect("stop");
         task.await.expect("the server").expect("a clean stop");
     }

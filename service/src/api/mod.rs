@@ -152,19 +152,59 @@ async fn enforce_audience(
         Ok(signed_in) => signed_in,
         Err(problem) => return problem.into_response(),
     };
+    let refused = refusal_of(&parts, &signed_in);
     if let Audience::Roles(roles) = audience {
         if !roles.contains(&signed_in.account.role) {
             let allowed: Vec<&str> = roles.iter().map(|role| role.as_str()).collect();
-            return problem::Problem::forbidden(format!(
+            let answer = problem::Problem::forbidden(format!(
                 "this is for {}; you are signed in as {}",
                 allowed.join(", "),
                 signed_in.account.role.as_str()
             ))
             .into_response();
+            record_refusal(&state, refused, answer.status()).await;
+            return answer;
         }
     }
     parts.extensions.insert(signed_in);
-    next.run(axum::extract::Request::from_parts(parts, body)).await
+    let answer = next.run(axum::extract::Request::from_parts(parts, body)).await;
+    if matches!(answer.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) {
+        record_refusal(&state, refused, answer.status()).await;
+    }
+    answer
+}
+
+/// What a refusal of this request would record: who, what, from where.
+fn refusal_of(
+    parts: &axum::http::request::Parts,
+    signed_in: &session::SignedIn,
+) -> crate::event_log::refusals::Refused {
+    crate::event_log::refusals::Refused {
+        user: signed_in.account.user,
+        role: signed_in.account.role,
+        unit: signed_in.account.unit,
+        method: parts.method.to_string(),
+        route: parts
+            .extensions
+            .get::<axum::extract::MatchedPath>()
+            .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned()),
+        path: parts.uri.path().to_owned(),
+        status: 0,
+        client_address: parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|axum::extract::ConnectInfo(client)| client.ip().to_string()),
+        request_id: parts.extensions.get::<ops::RequestId>().map(|ops::RequestId(id)| id.to_string()),
+    }
+}
+
+/// Records a refused command or read (403: the role may not; 404: not theirs, or not there), so that a review
+/// sees attempts. A failure to record is logged; the answer stands.
+async fn record_refusal(state: &AppState, mut refused: crate::event_log::refusals::Refused, status: StatusCode) {
+    refused.status = status.as_u16();
+    if let Err(error) = crate::event_log::refusals::record(&state.db, &refused).await {
+        tracing::error!(%error, "a refusal could not be recorded");
+    }
 }
 
 /// Declares the API once: the router is built from this table and the OpenAPI document is written from it, so

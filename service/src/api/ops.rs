@@ -119,8 +119,12 @@ async fn readiness(state: &AppState) -> Result<Readiness, sqlx::Error> {
     })
 }
 
+/// The id of a request, as logged and sent back in `X-Request-Id`; left in the request for what records it.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestId(pub ulid::Ulid);
+
 /// Middleware: times every request and counts it by route template and status.
-pub async fn track(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+pub async fn track(State(state): State<Arc<AppState>>, mut request: Request, next: Next) -> Response {
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -129,6 +133,7 @@ pub async fn track(State(state): State<Arc<AppState>>, request: Request, next: N
     // One span per request: the route template (never a path with an id in it) and a request id that is also
     // sent back, so a user's report and the log meet.
     let request_id = ulid::Ulid::new();
+    request.extensions_mut().insert(RequestId(request_id));
     let span = tracing::info_span!("request", method = %request.method(), route = %route, %request_id);
     let mut response = tracing::Instrument::instrument(next.run(request), span.clone()).await;
     span.in_scope(|| {

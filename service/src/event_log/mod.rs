@@ -5,5 +5,6 @@
 pub mod access_log;
 pub mod commands;
 pub mod idempotency;
+pub mod refusals;
 pub mod seal;
 pub mod store;
