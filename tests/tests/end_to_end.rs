@@ -32,6 +32,7 @@ mod architecture;
 mod contract;
 mod domain_flow;
 mod log;
+mod matrix;
 mod personal;
 mod projections;
 mod serve;

@@ -1,0 +1,141 @@
+//! Who may give which command to whom, as one table: every kind of command and read on a child's file × every
+//! relation to it (the unit holding it, another social services unit, the school-social team that reported, a
+//! provider, an administrator, an auditor) → allowed, or refused as the API documents (404 by ownership, 403 by
+//! role, 422 naming the field for an id in a body). Generated from the table and run over HTTP on both stores,
+//! so a new command or relation is one more row.
+
+use domain::command::Role;
+use domain::units::UnitKind;
+use ulid::Ulid;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// The relations to the child's file, by the user who has it.
+const RELATIONS: [&str; 6] = ["holder", "other_social", "school", "provider", "admin", "auditor"];
+
+/// What the table expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// Not refused by who it comes from (the command's own rules may still answer 422 naming a rule).
+    Allowed,
+    /// 404, as if it were not there.
+    NotFound,
+    /// 403, the role may not.
+    Forbidden,
+    /// 422 naming this field: an id in the body that is not the actor's.
+    Field(&'static str),
+}
+
+use Expect::{Allowed, Field, Forbidden, NotFound};
+
+struct Desk {
+    base: String,
+    tokens: std::collections::BTreeMap<&'static str, String>,
+}
+
+impl Desk {
+    async fn send(&self, who: &str, method: &str, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        let response = reqwest::Client::new()
+            .request(method.parse().expect("a method"), format!("{}{path}", self.base))
+            .bearer_auth(&self.tokens[who])
+            .header("Idempotency-Key", Ulid::new().to_string())
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or_default())
+    }
+
+    async fn created(&self, who: &str, path: &str, body: serde_json::Value) -> String {
+        let (status, answer) = self.send(who, "POST", path, &body).await;
+        assert_eq!(status, 201, "{who} {path}: {answer}");
+        let id = ["case_id", "subject_id", "referral_id", "consent_id"].iter().find_map(|key| answer[key].as_str());
+        id.expect("an id").to_owned()
+    }
+}
+
+on_both_stores! {
+    /// The whole table, command by command; the holder goes last in each row, since its command changes the file.
+    async fn every_command_and_read_answers_each_relation_as_the_table_says(store) {
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let social = tests::register_unit(&store.db, UnitKind::SocialServices).await;
+        let other_social = tests::register_unit(&store.db, UnitKind::SocialServices).await;
+        let school = tests::register_unit(&store.db, UnitKind::SchoolSocialTeam).await;
+        let framtid = tests::register_unit(&store.db, UnitKind::FramtidStockholm).await;
+        let office = tests::register_unit(&store.db, UnitKind::Administration).await;
+        let mut tokens = std::collections::BTreeMap::new();
+        for (name, role, unit) in [
+            ("holder", Role::SocialWorker, social),
+            ("other_social", Role::SocialWorker, other_social),
+            ("school", Role::SocialWorker, school),
+            ("provider", Role::SocialWorker, framtid),
+            ("admin", Role::Administrator, office),
+            ("auditor", Role::Auditor, office),
+        ] {
+            tests::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user");
+            let login: serde_json::Value = reqwest::Client::new()
+                .post(format!("{base}/api/login"))
+                .body(serde_json::json!({ "username": name, "password": PASSWORD }).to_string())
+                .send().await.expect("login").json().await.expect("JSON");
+            tokens.insert(name, login["token"].as_str().expect("a token").to_owned());
+        }
+        let desk = Desk { base: base.clone(), tokens };
+        let identity = |family: &str| serde_json::json!({ "identity": { "given_name": "Demo", "family_name": family, "birth_year": 2011, "district": "Farsta" } });
+        let child = desk.created("holder", "/api/subjects", identity("Barn")).await;
+        let guardian = desk.created("holder", "/api/subjects", identity("Förälder")).await;
+        let report = desk.created("school", "/api/referrals", serde_json::json!({ "kind": "report_of_concern", "subject_id": child,
+            "to_unit_id": social.to_string(), "concerns": ["school_absence"], "reason": "Demo: oro", "occurred_on": "2026-11-20" })).await;
+        desk.created("holder", &format!("/api/referrals/{report}/receive"), serde_json::json!({ "occurred_on": "2026-11-20",
+            "protection_assessment": { "immediate_protection_needed": false, "assessment": "Demo: inget akut", "assessed_on": "2026-11-20" } })).await;
+        let open = serde_json::json!({ "subject_id": child, "origin": { "kind": "referral", "referral_id": report }, "concerns": ["school_absence"], "occurred_on": "2026-11-20" });
+        let case = desk.created("holder", "/api/cases", open.clone()).await;
+        desk.created("holder", &format!("/api/subjects/{child}/link-guardian"), serde_json::json!({ "guardian_id": guardian })).await;
+        let consent_body = serde_json::json!({ "subject_id": child, "subject_is_minor": true, "given_by": [{ "kind": "guardian", "guardian": guardian }],
+            "parties": [social.to_string(), framtid.to_string()], "categories": ["identity"], "purpose": "Demo: stöd",
+            "valid_from": "2026-11-01", "valid_to": "2027-10-31" });
+        let consent = desk.created("holder", "/api/consents", consent_body).await;
+        // A case of one's own accord about another child, so that the units opening one do not come to hold a case on
+        // the child the other rows are about.
+        let other_child = desk.created("holder", "/api/subjects", identity("Annat")).await;
+        let own = serde_json::json!({ "subject_id": other_child, "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"] });
+        let body = serde_json::json!({});
+
+        // One row per command or read: method, path, body, and the answer for each relation in RELATIONS' order.
+        #[rustfmt::skip]
+        let table: Vec<(&str, String, serde_json::Value, [Expect; 6])> = vec![
+            ("GET", format!("/api/cases/{case}"), body.clone(), [Allowed, NotFound, NotFound, NotFound, Forbidden, NotFound]),
+            ("GET", format!("/api/cases/{case}/journal"), body.clone(), [Allowed, NotFound, NotFound, NotFound, Forbidden, NotFound]),
+            ("GET", format!("/api/cases/{case}/subject"), body.clone(), [Allowed, NotFound, NotFound, NotFound, Forbidden, NotFound]),
+            ("GET", format!("/api/referrals/{report}"), body.clone(), [Allowed, NotFound, Allowed, NotFound, Forbidden, NotFound]),
+            ("POST", "/api/cases".to_owned(), open.clone(), [Allowed, Field("origin.referral_id"), Field("origin.referral_id"), Field("origin.referral_id"), Forbidden, Forbidden]),
+            ("POST", "/api/cases".to_owned(), own.clone(), [Allowed, Allowed, Field("rule:NotSocialServices"), Field("rule:NotSocialServices"), Forbidden, Forbidden]),
+            ("POST", format!("/api/cases/{case}/append-note"), serde_json::json!({ "text": "Demo: anteckning" }), [Allowed, NotFound, NotFound, NotFound, Forbidden, Forbidden]),
+            ("POST", format!("/api/referrals/{report}/put-on-hold"), serde_json::json!({ "reason": "Demo: väntar" }), [Allowed, NotFound, NotFound, NotFound, Forbidden, Forbidden]),
+            ("POST", format!("/api/referrals/{report}/accept"), serde_json::json!({ "case_id": case }), [Allowed, NotFound, Field("case_id"), NotFound, Forbidden, Forbidden]),
+            ("POST", format!("/api/subjects/{child}/set-protection"), serde_json::json!({ "level": "protected_registration" }), [Allowed, NotFound, NotFound, NotFound, NotFound, Forbidden]),
+            ("POST", format!("/api/subjects/{child}/place-hold"), serde_json::json!({ "hold": "adoption_investigation" }), [Allowed, NotFound, NotFound, NotFound, NotFound, Forbidden]),
+            ("POST", format!("/api/consents/{consent}/revoke"), serde_json::json!({ "revoked_by": { "kind": "guardian", "guardian": guardian } }), [Allowed, NotFound, NotFound, Allowed, Forbidden, Forbidden]),
+        ];
+        let mut checked = 0;
+        for (method, path, body, expected) in &table {
+            // The holder last: its command changes the file the others are tried against.
+            for index in [1, 2, 3, 4, 5, 0] {
+                let who = RELATIONS[index];
+                let (status, answer) = desk.send(who, method, path, body).await;
+                let field = answer["errors"][0]["field"].as_str().unwrap_or_default();
+                let what = format!("{method} {path} as {who}: {status} {answer}");
+                match expected[index] {
+                    Allowed => assert!(!matches!(status, 401 | 403 | 404) && !field.starts_with("origin") && status < 500, "{what}"),
+                    NotFound => assert_eq!(status, 404, "{what}"),
+                    Forbidden => assert_eq!(status, 403, "{what}"),
+                    Field(name) => assert_eq!((status, field), (422, name), "{what}"),
+                }
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, table.len() * RELATIONS.len());
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}
