@@ -5,6 +5,7 @@
 //! A refusal by ownership is answered as "not found" (nothing is given away); the others name their rule.
 
 use crate::case::{Case, CaseOrigin};
+use crate::command::Role;
 use crate::consent::ConsentTerms;
 use crate::ids::{SubjectId, UnitId};
 use crate::referral::{Referral, ReferralKind, ReferralStatus};
@@ -40,6 +41,9 @@ pub enum Refused {
     /// Only social services holding a case on the subject (or having registered them) change a subject.
     #[error("only social services with a case on the subject may change the subject's record")]
     NoCaseOnSubject,
+    /// The delegation order gives this change of a child's record to other roles.
+    #[error("the delegation order gives this to a unit manager")]
+    NotDelegated,
     /// A consent is revoked by the unit that recorded it or a unit it names.
     #[error("only the unit that recorded the consent or a unit it names may record its revocation")]
     NotPartyToConsent,
@@ -125,13 +129,44 @@ pub fn may_accept_into(unit: UnitId, referral: &Referral, case: &Case) -> Result
     Ok(())
 }
 
-/// May the actor's unit (of `kind`) change a subject's record? Social services that hold a case on the subject,
-/// or that registered them.
-pub fn may_change_subject(kind: UnitKind, holds_a_case: bool, registered_them: bool) -> Result<(), Refused> {
-    if kind.owns_cases() && (holds_a_case || registered_them) {
+/// How a change to a subject's record weighs, for the delegation order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubjectChange {
+    /// The record itself: the identity, guardians.
+    Record,
+    /// More protection: protected identity set, a legal hold placed. Never delayed: whoever holds the case does it.
+    Protects,
+    /// Less protection: protected identity cleared, a legal hold released (after which retention may clear a file).
+    Unprotects,
+}
+
+/// The delegation order Lots applies until an administrator's own is kept in the directory: who may make each
+/// kind of change to a child's record. Protecting is everyone's who holds the case; taking protection away is
+/// the unit manager's.
+pub const DELEGATION: &[(SubjectChange, &[Role])] = &[
+    (SubjectChange::Record, &[Role::SocialWorker, Role::UnitManager]),
+    (SubjectChange::Protects, &[Role::SocialWorker, Role::UnitManager]),
+    (SubjectChange::Unprotects, &[Role::UnitManager]),
+];
+
+/// May an actor in `role` of a unit of `kind` make `change` to a subject's record? Social services that hold a
+/// case on the subject, or that registered them (anyone else is told the subject is not there), in a role the
+/// delegation order gives the change to.
+pub fn may_change_subject(
+    kind: UnitKind,
+    role: Role,
+    change: SubjectChange,
+    holds_a_case: bool,
+    registered_them: bool,
+) -> Result<(), Refused> {
+    if !(kind.owns_cases() && (holds_a_case || registered_them)) {
+        return Err(Refused::NoCaseOnSubject);
+    }
+    let delegated = DELEGATION.iter().any(|(kind_of_change, roles)| *kind_of_change == change && roles.contains(&role));
+    if delegated {
         Ok(())
     } else {
-        Err(Refused::NoCaseOnSubject)
+        Err(Refused::NotDelegated)
     }
 }
 
@@ -245,17 +280,27 @@ mod tests {
 
     #[test]
     fn only_social_services_with_a_case_change_a_subject_and_only_parties_use_or_revoke_a_consent() {
+        use SubjectChange::{Protects, Record, Unprotects};
         use UnitKind::{FramtidStockholm, SchoolSocialTeam, SocialServices};
+        let (worker, manager) = (Role::SocialWorker, Role::UnitManager);
         #[rustfmt::skip]
         let table = [
-            (SocialServices, true, false, Ok(())),
-            (SocialServices, false, true, Ok(())),
-            (SocialServices, false, false, Err(Refused::NoCaseOnSubject)),
-            (FramtidStockholm, true, true, Err(Refused::NoCaseOnSubject)),
-            (SchoolSocialTeam, false, true, Err(Refused::NoCaseOnSubject)),
+            (SocialServices, worker, Record, true, false, Ok(())),
+            (SocialServices, worker, Record, false, true, Ok(())),
+            (SocialServices, worker, Record, false, false, Err(Refused::NoCaseOnSubject)),
+            (FramtidStockholm, worker, Record, true, true, Err(Refused::NoCaseOnSubject)),
+            (SchoolSocialTeam, worker, Protects, false, true, Err(Refused::NoCaseOnSubject)),
+            (SocialServices, worker, Protects, true, false, Ok(())),
+            (SocialServices, worker, Unprotects, true, false, Err(Refused::NotDelegated)),
+            (SocialServices, manager, Unprotects, true, false, Ok(())),
+            (SocialServices, Role::Administrator, Record, true, true, Err(Refused::NotDelegated)),
         ];
-        for (kind, holds, registered, expected) in table {
-            assert_eq!(may_change_subject(kind, holds, registered), expected, "{kind:?} {holds} {registered}");
+        for (kind, role, change, holds, registered, expected) in table {
+            assert_eq!(
+                may_change_subject(kind, role, change, holds, registered),
+                expected,
+                "{kind:?} {role:?} {change:?}"
+            );
         }
         let (social, framtid, school) = (unit(), unit(), unit());
         let terms = ConsentTerms {

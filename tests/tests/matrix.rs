@@ -11,7 +11,7 @@ use ulid::Ulid;
 const PASSWORD: &str = "correct horse battery staple";
 
 /// The relations to the child's file, by the user who has it.
-const RELATIONS: [&str; 6] = ["holder", "other_social", "school", "provider", "admin", "auditor"];
+const RELATIONS: [&str; 7] = ["holder", "other_social", "school", "provider", "admin", "auditor", "manager"];
 
 /// What the table expects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +72,7 @@ on_both_stores! {
             ("provider", Role::SocialWorker, framtid),
             ("admin", Role::Administrator, office),
             ("auditor", Role::Auditor, office),
+            ("manager", Role::UnitManager, social),
         ] {
             tests::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user");
             let login: serde_json::Value = reqwest::Client::new()
@@ -103,24 +104,26 @@ on_both_stores! {
 
         // One row per command or read: method, path, body, and the answer for each relation in RELATIONS' order.
         #[rustfmt::skip]
-        let table: Vec<(&str, String, serde_json::Value, [Expect; 6])> = vec![
-            ("GET", format!("/api/cases/{case}"), body.clone(), [Allowed, NotFound, NotFound, NotFound, Forbidden, NotFound]),
-            ("GET", format!("/api/cases/{case}/journal"), body.clone(), [Allowed, NotFound, NotFound, NotFound, Forbidden, NotFound]),
-            ("GET", format!("/api/cases/{case}/subject"), body.clone(), [Allowed, NotFound, NotFound, NotFound, Forbidden, NotFound]),
-            ("GET", format!("/api/referrals/{report}"), body.clone(), [Allowed, NotFound, Allowed, NotFound, Forbidden, NotFound]),
-            ("POST", "/api/cases".to_owned(), open.clone(), [Allowed, Field("origin.referral_id"), Field("origin.referral_id"), Field("origin.referral_id"), Forbidden, Forbidden]),
-            ("POST", "/api/cases".to_owned(), own.clone(), [Allowed, Allowed, Field("rule:NotSocialServices"), Field("rule:NotSocialServices"), Forbidden, Forbidden]),
-            ("POST", format!("/api/cases/{case}/append-note"), serde_json::json!({ "text": "Demo: anteckning" }), [Allowed, NotFound, NotFound, NotFound, Forbidden, Forbidden]),
-            ("POST", format!("/api/referrals/{report}/put-on-hold"), serde_json::json!({ "reason": "Demo: väntar" }), [Allowed, NotFound, NotFound, NotFound, Forbidden, Forbidden]),
-            ("POST", format!("/api/referrals/{report}/accept"), serde_json::json!({ "case_id": case }), [Allowed, NotFound, Field("case_id"), NotFound, Forbidden, Forbidden]),
-            ("POST", format!("/api/subjects/{child}/set-protection"), serde_json::json!({ "level": "protected_registration" }), [Allowed, NotFound, NotFound, NotFound, NotFound, Forbidden]),
-            ("POST", format!("/api/subjects/{child}/place-hold"), serde_json::json!({ "hold": "adoption_investigation" }), [Allowed, NotFound, NotFound, NotFound, NotFound, Forbidden]),
-            ("POST", format!("/api/consents/{consent}/revoke"), serde_json::json!({ "revoked_by": { "kind": "guardian", "guardian": guardian } }), [Allowed, NotFound, NotFound, Allowed, Forbidden, Forbidden]),
+        let table: Vec<(&str, String, serde_json::Value, [Expect; 7])> = vec![
+            ("GET", format!("/api/cases/{case}"), body.clone(), [Allowed, NotFound, NotFound, NotFound, Forbidden, NotFound, Allowed]),
+            ("GET", format!("/api/cases/{case}/journal"), body.clone(), [Allowed, NotFound, NotFound, NotFound, Forbidden, NotFound, Allowed]),
+            ("GET", format!("/api/cases/{case}/subject"), body.clone(), [Allowed, NotFound, NotFound, NotFound, Forbidden, NotFound, Allowed]),
+            ("GET", format!("/api/referrals/{report}"), body.clone(), [Allowed, NotFound, Allowed, NotFound, Forbidden, NotFound, Allowed]),
+            ("POST", "/api/cases".to_owned(), open.clone(), [Allowed, Field("origin.referral_id"), Field("origin.referral_id"), Field("origin.referral_id"), Forbidden, Forbidden, Allowed]),
+            ("POST", "/api/cases".to_owned(), own.clone(), [Allowed, Allowed, Field("rule:NotSocialServices"), Field("rule:NotSocialServices"), Forbidden, Forbidden, Allowed]),
+            ("POST", format!("/api/cases/{case}/append-note"), serde_json::json!({ "text": "Demo: anteckning" }), [Allowed, NotFound, NotFound, NotFound, Forbidden, Forbidden, Allowed]),
+            ("POST", format!("/api/referrals/{report}/put-on-hold"), serde_json::json!({ "reason": "Demo: väntar" }), [Allowed, NotFound, NotFound, NotFound, Forbidden, Forbidden, Allowed]),
+            ("POST", format!("/api/referrals/{report}/accept"), serde_json::json!({ "case_id": case }), [Allowed, NotFound, Field("case_id"), NotFound, Forbidden, Forbidden, Allowed]),
+            ("POST", format!("/api/subjects/{child}/set-protection"), serde_json::json!({ "level": "protected_registration" }), [Allowed, NotFound, NotFound, NotFound, NotFound, Forbidden, Allowed]),
+            ("POST", format!("/api/subjects/{child}/place-hold"), serde_json::json!({ "hold": "adoption_investigation" }), [Allowed, NotFound, NotFound, NotFound, NotFound, Forbidden, Allowed]),
+            // The delegation order: taking protection away is the unit manager's, not the social worker's.
+            ("POST", format!("/api/subjects/{child}/clear-protection"), serde_json::json!({}), [Forbidden, NotFound, NotFound, NotFound, NotFound, Forbidden, Allowed]),
+            ("POST", format!("/api/consents/{consent}/revoke"), serde_json::json!({ "revoked_by": { "kind": "guardian", "guardian": guardian } }), [Allowed, NotFound, NotFound, Allowed, Forbidden, Forbidden, Allowed]),
         ];
         let mut checked = 0;
         for (method, path, body, expected) in &table {
-            // The holder last: its command changes the file the others are tried against.
-            for index in [1, 2, 3, 4, 5, 0] {
+            // The holding unit last: its commands change the file the others are tried against.
+            for index in [1, 2, 3, 4, 5, 0, 6] {
                 let who = RELATIONS[index];
                 let (status, answer) = desk.send(who, method, path, body).await;
                 let field = answer["errors"][0]["field"].as_str().unwrap_or_default();

@@ -15,7 +15,7 @@ use domain::subject::{ErasureGround, ProtectionLevel, StatisticsAttributes, Subj
 use domain::units::District;
 use time::Date;
 
-use domain::authorization;
+use domain::authorization::{self, Refused, SubjectChange};
 use projections::replay::load;
 
 use super::{made_id, outcome, refused_for, seal_text, written, ActionError, Classified, Handles, Refusal};
@@ -194,7 +194,13 @@ async fn cases_about(handles: Handles<'_>, subject: SubjectId) -> Result<Vec<Str
 /// Whether the actor's unit may change `subject`'s record: social services holding a case on them (as the case
 /// stands now, replayed from the log: a transferred case is its new unit's), or that registered them. Anyone
 /// else is told the subject is not there.
-async fn may_change(handles: Handles<'_>, unit: UnitId, subject: SubjectId) -> Result<(), ActionError> {
+async fn may_change(
+    handles: Handles<'_>,
+    unit: UnitId,
+    role: Role,
+    change: SubjectChange,
+    subject: SubjectId,
+) -> Result<(), ActionError> {
     let db = handles.db();
     let kind = match super::directory::open_unit(db, unit).await {
         Ok(entry) => entry.kind,
@@ -208,8 +214,12 @@ async fn may_change(handles: Handles<'_>, unit: UnitId, subject: SubjectId) -> R
         holds_a_case |= case.unit == Some(unit);
     }
     let registered_them = record.registered_by == Some(unit);
-    authorization::may_change_subject(kind, holds_a_case, registered_them)
-        .map_err(|refused| refused_for(refused, "subject"))
+    authorization::may_change_subject(kind, role, change, holds_a_case, registered_them).map_err(
+        |refused| match refused {
+            Refused::NotDelegated => Refusal::Forbidden(refused.to_string()).into(),
+            other => refused_for(other, "subject"),
+        },
+    )
 }
 
 /// Takes a step of subject `subject`.
@@ -219,8 +229,16 @@ pub async fn step(
     subject: SubjectId,
     step: SubjectStep,
 ) -> Result<Done<SubjectId>, ActionError> {
-    if !matches!(step, SubjectStep::Erase(_)) {
-        may_change(handles, context.actor.unit, subject).await?;
+    let change = match step {
+        SubjectStep::Erase(_) => None,
+        SubjectStep::SetProtection(_) | SubjectStep::PlaceHold(_) => Some(SubjectChange::Protects),
+        SubjectStep::ClearProtection | SubjectStep::ReleaseHold(_) => Some(SubjectChange::Unprotects),
+        SubjectStep::CorrectIdentity(_) | SubjectStep::LinkGuardian(_) | SubjectStep::UnlinkGuardian(_) => {
+            Some(SubjectChange::Record)
+        }
+    };
+    if let Some(change) = change {
+        may_change(handles, context.actor.unit, context.actor.role, change, subject).await?;
     }
     let command = match step {
         SubjectStep::CorrectIdentity(identity) => {
