@@ -95,7 +95,11 @@ on_both_stores! {
     /// every read is in the access log before the answer; signing out ends the session.
     async fn case_reads_follow_access_control_and_are_logged(store) {
         let (base, stop, task) = crate::serve::spawn_app(&store).await;
-        let (social, other, audit, admin_unit) = (UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()));
+        // Two social services units (one authority: another's cases are read by a stated reason) and an office.
+        let social = tests::register_unit(&store.db, UnitKind::SocialServices).await;
+        let other = tests::register_unit(&store.db, UnitKind::SocialServices).await;
+        let audit = tests::register_unit(&store.db, UnitKind::Administration).await;
+        let admin_unit = audit;
         for (name, role, unit) in [("sara", Role::SocialWorker, social), ("olle", Role::SocialWorker, other), ("ines", Role::Auditor, audit), ("adam", Role::Administrator, admin_unit)] {
             tests::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user");
         }

@@ -58,9 +58,10 @@ on_both_stores! {
         let school = tests::register_unit(&store.db, UnitKind::SchoolSocialTeam).await;
         let social = tests::register_unit(&store.db, UnitKind::SocialServices).await;
         let framtid = tests::register_unit(&store.db, UnitKind::FramtidStockholm).await;
+        let other_social = tests::register_unit(&store.db, UnitKind::SocialServices).await;
         let mut tokens = std::collections::BTreeMap::new();
         let mut users = std::collections::BTreeMap::new();
-        for (name, unit) in [("kim", school), ("sara", social), ("fia", framtid)] {
+        for (name, unit) in [("kim", school), ("sara", social), ("fia", framtid), ("olle", other_social)] {
             users.insert(name, tests::add_user(&store.db, name, PASSWORD, Role::SocialWorker, unit).await.expect("a user").to_string());
             let login: serde_json::Value = reqwest::Client::new()
                 .post(format!("{base}/api/login"))
@@ -142,6 +143,22 @@ on_both_stores! {
         };
         assert_eq!(read("sara").await, 200);
         assert_eq!(read("fia").await, 404);
+        // Secrecy between authorities does not yield to a typed reason: the school team and Framtid read nothing
+        // of social services' journal by one, while another social services unit may (flagged in the review).
+        let with_reason = |who: &'static str| {
+            let (base, token) = (base.clone(), desk.tokens[who].clone());
+            let case = case.clone();
+            async move {
+                reqwest::Client::new().get(format!("{base}/api/cases/{case}/journal")).bearer_auth(token)
+                    .header("X-Lots-Reason", "jour: akut ärende").send().await.expect("answers").status().as_u16()
+            }
+        };
+        assert_eq!(with_reason("kim").await, 404, "the school team, by a reason");
+        assert_eq!(with_reason("fia").await, 404, "Framtid, by a reason");
+        assert_eq!(with_reason("olle").await, 200, "another social services unit, by a reason");
+        let readers: Vec<String> = projections::on_pool!(store.db, |pool| sqlx::query_scalar(
+            "select user_id from access_log where what = 'journal'").fetch_all(pool).await).expect("the access log");
+        assert_eq!(readers, vec![users["olle"].clone()], "only the allowed read is in the access log");
         store
             .raw("insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
                   values ('case', 'unreadable', 1, 'CaseOpened', '1', '{}', '{}')")
@@ -168,7 +185,7 @@ on_both_stores! {
         assert!(refusals.iter().any(|(_, path, _)| path == &format!("/api/subjects/{child}/clear-protection")), "{refusals:?}");
         let schools: i64 = projections::on_pool!(store.db, |pool| sqlx::query_scalar(
             "select count(*) from refusals where user_id = $1 and status = 404").bind(&users["kim"]).fetch_one(pool).await).expect("count");
-        assert_eq!(schools, 2, "the school team's release of the hold and revocation of the consent");
+        assert_eq!(schools, 3, "the school team's release of the hold, revocation of the consent and read by a reason");
         stop.send(()).expect("stop");
         task.await.expect("the server").expect("a clean stop");
     }

@@ -1,8 +1,19 @@
-//! Access control, in one place: who may read a case. A user reads the cases of their unit; any other read
-//! needs a stated reason and is flagged in the access review; administrators read no case content. A read that
-//! is refused answers exactly as a case that does not exist.
+//! Access control, in one place: who may read a case's (or a referral's) content. A unit's own staff read its
+//! cases. Staff of another unit of the same authority — the social services board: social services units among
+//! themselves — read with a stated reason, flagged in the access review. Staff of another authority or a provider
+//! (school-social teams, the police, Framtid Stockholm and the other city-wide services) never read another
+//! authority's case content, whatever reason they type (secrecy between authorities, OSL 8 kap. 1 §, does not
+//! yield to a reason): they see what was disclosed to them, the referral sent to them. Auditors read with their
+//! audit's reason; administrators read no case content. A read that is refused answers exactly as a case that
+//! does not exist.
+//!
+//! Until the directory names each unit's authority (the reading-across-units issue), the authority follows the
+//! unit's kind: every social services unit belongs to the social services board; every other unit is an authority
+//! or a provider of its own.
 
 use domain::command::Role;
+use domain::ids::UnitId;
+use domain::units::UnitKind;
 
 use crate::accounts::Account;
 
@@ -17,76 +28,128 @@ pub enum CaseAccess {
     Refused,
 }
 
-/// Decides whether `account` may read a case held by `case_unit`, given whether a reason was stated.
-pub fn case_access(account: &Account, case_unit: &str, reason_stated: bool) -> CaseAccess {
-    if account.role == Role::Administrator {
-        return CaseAccess::Refused;
-    }
-    if account.unit.to_string() == case_unit {
-        return CaseAccess::OwnUnit;
-    }
-    if reason_stated {
-        CaseAccess::WithReason
-    } else {
-        CaseAccess::Refused
+/// A unit as access control sees it: which it is, and of what kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnitOf {
+    /// The unit.
+    pub id: UnitId,
+    /// Its kind (`None`: not in the directory, and so of no authority anyone shares).
+    pub kind: Option<UnitKind>,
+}
+
+/// Whether two different units belong to one authority, so that staff of one may read the other's cases by a
+/// stated reason.
+fn same_authority(reader: UnitOf, holder: UnitOf) -> bool {
+    reader.kind == Some(UnitKind::SocialServices) && holder.kind == Some(UnitKind::SocialServices)
+}
+
+/// Decides whether `account` (working in `reader`) may read a case held by `holder`, given whether a reason was
+/// stated.
+pub fn case_access(account: &Account, reader: UnitOf, holder: UnitOf, reason_stated: bool) -> CaseAccess {
+    match account.role {
+        Role::Administrator => CaseAccess::Refused,
+        _ if reader.id == holder.id => CaseAccess::OwnUnit,
+        Role::Auditor if reason_stated => CaseAccess::WithReason,
+        Role::Auditor => CaseAccess::Refused,
+        _ if reason_stated && same_authority(reader, holder) => CaseAccess::WithReason,
+        _ => CaseAccess::Refused,
     }
 }
 
-/// Decides whether `account` may read a referral sent by `from_unit` to `to_unit`: both ends read it as their
-/// own; anyone else as for a case.
-pub fn referral_access(account: &Account, from_unit: Option<&str>, to_unit: &str, reason_stated: bool) -> CaseAccess {
-    match from_unit {
-        Some(from_unit) if account.role != Role::Administrator && account.unit.to_string() == from_unit => {
-            CaseAccess::OwnUnit
-        }
-        _ => case_access(account, to_unit, reason_stated),
+/// Decides whether `account` (working in `reader`) may read a referral sent by `from` to `to`: both ends read it as
+/// their own (it is what was disclosed to the receiver, and what the sender wrote); anyone else as a case held by
+/// the receiving unit.
+pub fn referral_access(
+    account: &Account,
+    reader: UnitOf,
+    from: Option<UnitId>,
+    to: UnitOf,
+    reason_stated: bool,
+) -> CaseAccess {
+    match from {
+        Some(from) if account.role != Role::Administrator && reader.id == from => CaseAccess::OwnUnit,
+        _ => case_access(account, reader, to, reason_stated),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use domain::ids::{UnitId, UserId};
+    use domain::ids::UserId;
     use ulid::Ulid;
 
     use super::*;
 
+    fn unit(kind: UnitKind) -> UnitOf {
+        UnitOf { id: UnitId::from_ulid(Ulid::new()), kind: Some(kind) }
+    }
+
+    /// Each role × the reader's relation to the case (own unit, another unit of the same authority, another
+    /// authority, a provider) × with and without a reason.
     #[test]
-    fn each_role_reads_its_own_units_cases_others_only_with_a_reason_and_administrators_none() {
-        let unit = UnitId::from_ulid(Ulid::new());
-        let other = UnitId::from_ulid(Ulid::new()).to_string();
-        let account = |role| Account { user: UserId::from_ulid(Ulid::new()), role, unit };
-        for role in [Role::SocialWorker, Role::UnitManager, Role::Auditor] {
-            assert_eq!(case_access(&account(role), &unit.to_string(), false), CaseAccess::OwnUnit);
-            assert_eq!(case_access(&account(role), &other, false), CaseAccess::Refused);
-            assert_eq!(case_access(&account(role), &other, true), CaseAccess::WithReason);
+    fn each_role_and_relation_reads_as_secrecy_allows() {
+        use CaseAccess::{OwnUnit, Refused, WithReason};
+        use Role::{Administrator, Auditor, SocialWorker, UnitManager};
+        let holder = unit(UnitKind::SocialServices);
+        let same_authority = unit(UnitKind::SocialServices);
+        let other_authority = unit(UnitKind::SchoolSocialTeam);
+        let police = unit(UnitKind::Police);
+        let provider = unit(UnitKind::FramtidStockholm);
+        let office = unit(UnitKind::Administration);
+        #[rustfmt::skip]
+        let table = [
+            // role, the reader's unit, without a reason, with one
+            (SocialWorker, holder, OwnUnit, OwnUnit),
+            (UnitManager, holder, OwnUnit, OwnUnit),
+            (SocialWorker, same_authority, Refused, WithReason),
+            (UnitManager, same_authority, Refused, WithReason),
+            (SocialWorker, other_authority, Refused, Refused),
+            (SocialWorker, police, Refused, Refused),
+            (SocialWorker, provider, Refused, Refused),
+            (UnitManager, provider, Refused, Refused),
+            (Auditor, office, Refused, WithReason),
+            (Administrator, office, Refused, Refused),
+            (Administrator, holder, Refused, Refused),
+        ];
+        for (role, reader, without, with) in table {
+            let account = Account { user: UserId::from_ulid(Ulid::new()), role, unit: reader.id };
+            assert_eq!(
+                case_access(&account, reader, holder, false),
+                without,
+                "{role:?} of {:?} without a reason",
+                reader.kind
+            );
+            assert_eq!(
+                case_access(&account, reader, holder, true),
+                with,
+                "{role:?} of {:?} with a reason",
+                reader.kind
+            );
         }
-        assert_eq!(case_access(&account(Role::Administrator), &unit.to_string(), true), CaseAccess::Refused);
+        // A provider's case is no social services unit's to read by a reason either.
+        let worker = Account { user: UserId::from_ulid(Ulid::new()), role: SocialWorker, unit: holder.id };
+        assert_eq!(case_access(&worker, holder, provider, true), Refused);
+        let unknown = UnitOf { id: UnitId::from_ulid(Ulid::new()), kind: None };
+        let stranger = Account { user: UserId::from_ulid(Ulid::new()), role: SocialWorker, unit: unknown.id };
+        assert_eq!(case_access(&stranger, unknown, holder, true), Refused, "a unit not in the directory");
     }
 
     #[test]
     fn both_ends_of_a_referral_read_it_and_administrators_never() {
-        let (from, to) = (UnitId::from_ulid(Ulid::new()), UnitId::from_ulid(Ulid::new()));
-        let at = |unit, role| Account { user: UserId::from_ulid(Ulid::new()), role, unit };
-        let (from_text, to_text) = (from.to_string(), to.to_string());
-        assert_eq!(
-            referral_access(&at(from, Role::SocialWorker), Some(&from_text), &to_text, false),
-            CaseAccess::OwnUnit
-        );
-        assert_eq!(
-            referral_access(&at(to, Role::SocialWorker), Some(&from_text), &to_text, false),
-            CaseAccess::OwnUnit
-        );
-        let stranger = at(UnitId::from_ulid(Ulid::new()), Role::Auditor);
-        assert_eq!(referral_access(&stranger, Some(&from_text), &to_text, false), CaseAccess::Refused);
-        assert_eq!(referral_access(&stranger, Some(&from_text), &to_text, true), CaseAccess::WithReason);
-        assert_eq!(
-            referral_access(&at(from, Role::Administrator), Some(&from_text), &to_text, true),
-            CaseAccess::Refused
-        );
-        assert_eq!(
-            referral_access(&at(to, Role::SocialWorker), None, &to_text, false),
-            CaseAccess::OwnUnit,
-            "an application"
-        );
+        let (school, social) = (unit(UnitKind::SchoolSocialTeam), unit(UnitKind::SocialServices));
+        let at = |unit: UnitOf, role| Account { user: UserId::from_ulid(Ulid::new()), role, unit: unit.id };
+        let read =
+            |reader: UnitOf, role, reason| referral_access(&at(reader, role), reader, Some(school.id), social, reason);
+        assert_eq!(read(school, Role::SocialWorker, false), CaseAccess::OwnUnit, "the sender");
+        assert_eq!(read(social, Role::SocialWorker, false), CaseAccess::OwnUnit, "the receiver");
+        let other_social = unit(UnitKind::SocialServices);
+        assert_eq!(read(other_social, Role::SocialWorker, false), CaseAccess::Refused);
+        assert_eq!(read(other_social, Role::SocialWorker, true), CaseAccess::WithReason);
+        let provider = unit(UnitKind::FramtidStockholm);
+        assert_eq!(read(provider, Role::SocialWorker, true), CaseAccess::Refused, "a provider, whatever its reason");
+        let office = unit(UnitKind::Administration);
+        assert_eq!(read(office, Role::Auditor, true), CaseAccess::WithReason);
+        assert_eq!(read(school, Role::Administrator, true), CaseAccess::Refused);
+        let application = referral_access(&at(social, Role::SocialWorker), social, None, social, false);
+        assert_eq!(application, CaseAccess::OwnUnit, "an application");
     }
 }

@@ -8,7 +8,7 @@ use projections::queries::CaseSummary;
 use projections::replay::load;
 
 use super::{ActionError, Handles, Refusal};
-use crate::accounts::policy::{case_access, referral_access, CaseAccess};
+use crate::accounts::policy::{case_access, referral_access, CaseAccess, UnitOf};
 use crate::accounts::Account;
 use crate::event_log::access_log::{record_read, Read};
 
@@ -67,6 +67,12 @@ async fn record(handles: Handles<'_>, reader: Reader<'_>, content: ContentRead<'
     Ok(())
 }
 
+/// A unit as access control sees it: its kind from the directory in the log (none when it is not there).
+async fn unit_of(handles: Handles<'_>, unit: UnitId) -> Result<UnitOf, ActionError> {
+    let entry: domain::directory::Unit = load(handles.db(), "unit", &unit.to_string()).await?;
+    Ok(UnitOf { id: unit, kind: entry.entry.map(|entry| entry.kind) })
+}
+
 /// Opens case `case` for `reader` to read `what` ("journal", "identity", …): refused as "no case here" unless
 /// the policy allows it; recorded in the access log before anything is returned.
 pub async fn open_case(
@@ -82,7 +88,8 @@ pub async fn open_case(
     let (Some(holder), Some(subject)) = (held.unit, held.subject) else {
         return Err(Refusal::NotFound("case").into());
     };
-    let access = case_access(reader.account, &holder.to_string(), reader.reason.is_some());
+    let (reading, holding) = (unit_of(handles, reader.account.unit).await?, unit_of(handles, holder).await?);
+    let access = case_access(reader.account, reading, holding, reader.reason.is_some());
     if access == CaseAccess::Refused {
         return Err(Refusal::NotFound("case").into());
     }
@@ -111,8 +118,8 @@ pub async fn open_referral(
     let (Some(subject), Some(to_unit)) = (loaded.subject, loaded.to_unit) else {
         return Err(Refusal::NotFound("referral").into());
     };
-    let from_unit = loaded.from_unit.map(|unit| unit.to_string());
-    let access = referral_access(reader.account, from_unit.as_deref(), &to_unit.to_string(), reader.reason.is_some());
+    let (reading, receiving) = (unit_of(handles, reader.account.unit).await?, unit_of(handles, to_unit).await?);
+    let access = referral_access(reader.account, reading, loaded.from_unit, receiving, reader.reason.is_some());
     if access == CaseAccess::Refused {
         return Err(Refusal::NotFound("referral").into());
     }
