@@ -59,10 +59,11 @@ on_both_stores! {
         let social = tests::register_unit(&store.db, UnitKind::SocialServices).await;
         let framtid = tests::register_unit(&store.db, UnitKind::FramtidStockholm).await;
         let other_social = tests::register_unit(&store.db, UnitKind::SocialServices).await;
+        let office = tests::register_unit(&store.db, UnitKind::Administration).await;
         let mut tokens = std::collections::BTreeMap::new();
         let mut users = std::collections::BTreeMap::new();
-        for (name, unit) in [("kim", school), ("sara", social), ("fia", framtid), ("olle", other_social)] {
-            users.insert(name, tests::add_user(&store.db, name, PASSWORD, Role::SocialWorker, unit).await.expect("a user").to_string());
+        for (name, role, unit) in [("kim", Role::SocialWorker, school), ("sara", Role::SocialWorker, social), ("fia", Role::SocialWorker, framtid), ("olle", Role::SocialWorker, other_social), ("ines", Role::Auditor, office)] {
+            users.insert(name, tests::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user").to_string());
             let login: serde_json::Value = reqwest::Client::new()
                 .post(format!("{base}/api/login"))
                 .body(serde_json::json!({ "username": name, "password": PASSWORD }).to_string())
@@ -159,6 +160,27 @@ on_both_stores! {
         let readers: Vec<String> = projections::on_pool!(store.db, |pool| sqlx::query_scalar(
             "select user_id from access_log where what = 'journal'").fetch_all(pool).await).expect("the access log");
         assert_eq!(readers, vec![users["olle"].clone()], "only the allowed read is in the access log");
+
+        // The auditor's review: every unit's reads without naming one, each with the reader's name and the stated
+        // reason opened; who has read this child; paged; and a lookup by identity number is a read too.
+        let number = domain::identity_number::IdentityNumber::from_parts(time::macros::date!(2012 - 02 - 03), 123, domain::identity_number::IdentityNumberKind::Personnummer).expect("a synthetic number");
+        let (status, found) = desk.call("sara", reqwest::Method::GET, &format!("/api/subjects?number={}", number.long()), serde_json::json!({})).await;
+        assert_eq!((status, found), (200, serde_json::json!([])));
+        let (status, review) = desk.call("ines", reqwest::Method::GET, "/api/access-review", serde_json::json!({})).await;
+        assert_eq!(status, 200, "{review}");
+        let entries = review["entries"].as_array().expect("entries");
+        let by_reason = entries.iter().find(|entry| entry["what"] == "journal").expect("olle's read, without naming a unit");
+        assert_eq!((by_reason["username"].as_str(), by_reason["stated_reason"].as_str(), by_reason["outside_unit"].as_bool()), (Some("olle"), Some("jour: akut ärende"), Some(true)), "{by_reason}");
+        assert!(entries.iter().any(|entry| entry["what"] == "identity-number lookup: 0 found" && entry["username"] == "sara"), "{review}");
+        let (_, about_child) = desk.call("ines", reqwest::Method::GET, &format!("/api/access-review?subject={child}"), serde_json::json!({})).await;
+        let about_child = about_child["entries"].as_array().expect("entries").clone();
+        assert!(!about_child.is_empty() && about_child.iter().all(|entry| entry["case_id"] == case), "who has read this child: {about_child:?}");
+        let (_, first) = desk.call("ines", reqwest::Method::GET, "/api/access-review?limit=1", serde_json::json!({})).await;
+        let after = first["next_after"].as_i64().expect("another page follows");
+        let (_, second) = desk.call("ines", reqwest::Method::GET, &format!("/api/access-review?limit=1&after={after}"), serde_json::json!({})).await;
+        assert!(second["entries"][0]["position"].as_i64() > Some(after), "{second}");
+        let (status, own) = desk.call("sara", reqwest::Method::GET, "/api/access-review", serde_json::json!({})).await;
+        assert_eq!(status, 403, "a social worker reviews nothing: {own}");
         store
             .raw("insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
                   values ('case', 'unreadable', 1, 'CaseOpened', '1', '{}', '{}')")

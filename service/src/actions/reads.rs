@@ -146,3 +146,109 @@ pub struct ReferralOpened {
     /// How the read was allowed.
     pub access: CaseAccess,
 }
+
+/// The cases opened about `subject`, found in the log itself (`CaseOpened` names the subject), not in a view.
+pub async fn cases_about(handles: Handles<'_>, subject: SubjectId) -> Result<Vec<String>, ActionError> {
+    let db = handles.db();
+    let sql = if db.is_postgres() {
+        "select aggregate_id from events where aggregate_type = 'case' and event_type = 'CaseOpened'
+            and payload -> 'CaseOpened' ->> 'subject' = $1"
+    } else {
+        "select aggregate_id from events where aggregate_type = 'case' and event_type = 'CaseOpened'
+            and json_extract(payload, '$.CaseOpened.subject') = $1"
+    };
+    Ok(projections::on_pool!(db, |pool| sqlx::query_scalar(sql).bind(subject.to_string()).fetch_all(pool).await)?)
+}
+
+/// What a reviewer asks of the access log.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewQuery {
+    /// One unit's cases and users; every unit the reviewer may review when `None`.
+    pub unit: Option<UnitId>,
+    /// One reader.
+    pub user: Option<domain::ids::UserId>,
+    /// "Who has read this child": the reads of every case about this subject.
+    pub subject: Option<SubjectId>,
+    /// From (microseconds since the Unix epoch).
+    pub from: Option<i64>,
+    /// To.
+    pub to: Option<i64>,
+    /// Only the reads that stand out.
+    pub unusual: bool,
+    /// After this position of the access log (the previous page's `next_after`).
+    pub after: Option<i64>,
+    /// At most this many (1 to 500; 100 when not given).
+    pub limit: Option<usize>,
+}
+
+/// One page of the access review.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct ReviewPage {
+    /// The reads, oldest first, with the reader's name and the stated reason opened.
+    pub entries: Vec<projections::access_review::AccessRow>,
+    /// Send as `after` for the next page; none on the last.
+    pub next_after: Option<i64>,
+}
+
+/// The longest page of the access review.
+pub const MAX_REVIEW_PAGE: usize = 500;
+
+/// The access review for `reviewer`: a unit manager sees their own unit's; an auditor any unit's, or every unit's
+/// when none is named. Each entry names the reader and shows the stated reason, opened under the subject's key.
+pub async fn review(handles: Handles<'_>, reviewer: &Account, query: ReviewQuery) -> Result<ReviewPage, ActionError> {
+    let db = handles.db();
+    let unit = match reviewer.role {
+        domain::command::Role::Auditor => query.unit,
+        _ => Some(reviewer.unit),
+    };
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=MAX_REVIEW_PAGE).contains(&limit) {
+        return Err(Refusal::invalid("limit", format!("limit must be 1 to {MAX_REVIEW_PAGE}")).into());
+    }
+    let cases = match query.subject {
+        Some(subject) => Some(cases_about(handles, subject).await?),
+        None => None,
+    };
+    let (unit, user) = (unit.map(|unit| unit.to_string()), query.user.map(|user| user.to_string()));
+    let filter = projections::access_review::ReviewFilter {
+        unit: unit.as_deref(),
+        user: user.as_deref(),
+        cases: cases.as_deref(),
+        from: query.from.unwrap_or(0),
+        to: query.to.unwrap_or(i64::MAX),
+        unusual_only: query.unusual,
+        after: query.after.unwrap_or(0),
+        // One more than the page, to know whether another follows.
+        limit: limit + 1,
+    };
+    let mut entries = projections::access_review::review(db, filter).await?;
+    let next_after = (entries.len() > limit).then(|| entries[limit - 1].position);
+    entries.truncate(limit);
+    let names: std::collections::HashMap<String, String> = crate::accounts::users(db)
+        .await
+        .map_err(|error| ActionError::Internal(Box::new(error)))?
+        .into_iter()
+        .map(|user| (user.user_id, user.username))
+        .collect();
+    let mut subjects: std::collections::HashMap<String, Option<SubjectId>> = std::collections::HashMap::new();
+    for entry in &mut entries {
+        entry.username = names.get(&entry.user_id).cloned();
+        let Some(sealed) = entry.reason.clone() else { continue };
+        if !subjects.contains_key(&entry.case_id) {
+            // A referral's read names the referral where a case's would stand.
+            let case: domain::case::Case = load(db, "case", &entry.case_id).await?;
+            let subject = match case.subject {
+                Some(subject) => Some(subject),
+                None => load::<domain::referral::Referral>(db, "referral", &entry.case_id).await?.subject,
+            };
+            subjects.insert(entry.case_id.clone(), subject);
+        }
+        if let Some(subject) = subjects[&entry.case_id] {
+            let sealed = domain::sealed::Sealed::from_bytes(sealed);
+            if let crate::personal::Opened::Value(text) = handles.vault.open_text(subject, &sealed).await? {
+                entry.stated_reason = Some(text);
+            }
+        }
+    }
+    Ok(ReviewPage { entries, next_after })
+}

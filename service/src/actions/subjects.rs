@@ -173,22 +173,28 @@ pub async fn register(
 }
 
 /// The subjects registered with identity number `number` (found by its keyed hash); `today` dates the number.
-pub async fn lookup(handles: Handles<'_>, number: &str, today: Date) -> Result<Vec<SubjectId>, ActionError> {
+/// A lookup is a read: it goes into the access log with how many it found (the nil case id stands for "no case").
+pub async fn lookup(
+    handles: Handles<'_>,
+    reader: super::reads::Reader<'_>,
+    number: &str,
+    today: Date,
+) -> Result<Vec<SubjectId>, ActionError> {
     let number = IdentityNumber::parse(number, today).map_err(|error| Refusal::invalid("number", error.to_string()))?;
-    Ok(handles.vault.find_by_identity_number(&number).await?)
-}
-
-/// The cases opened about `subject`, found in the log itself (`CaseOpened` names the subject), not in a view.
-async fn cases_about(handles: Handles<'_>, subject: SubjectId) -> Result<Vec<String>, ActionError> {
-    let db = handles.db();
-    let sql = if db.is_postgres() {
-        "select aggregate_id from events where aggregate_type = 'case' and event_type = 'CaseOpened'
-            and payload -> 'CaseOpened' ->> 'subject' = $1"
-    } else {
-        "select aggregate_id from events where aggregate_type = 'case' and event_type = 'CaseOpened'
-            and json_extract(payload, '$.CaseOpened.subject') = $1"
+    let found = handles.vault.find_by_identity_number(&number).await?;
+    let read = crate::event_log::access_log::Read {
+        user: reader.account.user,
+        role: reader.account.role,
+        unit: reader.account.unit,
+        case: domain::ids::CaseId::from_ulid(ulid::Ulid::nil()),
+        case_unit: reader.account.unit,
+        subject_protected: false,
+        what: format!("identity-number lookup: {} found", found.len()),
+        reason: None,
+        client_address: reader.client_address.map(str::to_owned),
     };
-    Ok(projections::on_pool!(db, |pool| sqlx::query_scalar(sql).bind(subject.to_string()).fetch_all(pool).await)?)
+    crate::event_log::access_log::record_read(handles.db(), &read).await?;
+    Ok(found)
 }
 
 /// Whether the actor's unit may change `subject`'s record: social services holding a case on them (as the case
@@ -209,7 +215,7 @@ async fn may_change(
     };
     let record: Subject = load(db, "subject", &subject.to_string()).await?;
     let mut holds_a_case = false;
-    for id in cases_about(handles, subject).await? {
+    for id in super::reads::cases_about(handles, subject).await? {
         let case: domain::case::Case = load(db, "case", &id).await?;
         holds_a_case |= case.unit == Some(unit);
     }

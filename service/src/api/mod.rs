@@ -330,9 +330,9 @@ api! {
         Doc::new("Start a verification now; GET shows it when it finishes").roles(AUDITORS)
             .answer::<crate::api::audit::VerificationStarted>(202);
     get "/api/access-review" => crate::api::views::access_review,
-        Doc::new("Who read which case: reads outside the unit, of protected subjects, outside working hours")
+        Doc::new("Who read which case, when and why (the reason opened): all units for auditors, filtered by unit, user, subject (who has read this child), period and the unusual reads (outside the unit, of protected subjects, outside working hours); paged")
             .roles(REVIEWERS).query::<crate::api::views::ReviewQuery>()
-            .answer::<Vec<projections::access_review::AccessRow>>(200).after();
+            .answer::<crate::actions::reads::ReviewPage>(200).after();
 }
 
 /// `GET /api/openapi.json`: the document, written from the same table as the router.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use domain::categories::InformationCategory;
@@ -100,10 +100,18 @@ pub struct LookupQuery {
 /// `GET /api/subjects?number=…`: the subjects registered with an identity number (by its keyed hash).
 pub(crate) async fn lookup(
     State(state): State<Arc<AppState>>,
+    signed_in: crate::api::session::SignedIn,
+    ConnectInfo(client): ConnectInfo<std::net::SocketAddr>,
     query: Result<Query<LookupQuery>, QueryRejection>,
 ) -> Result<Json<Vec<String>>, Problem> {
     let Query(query) = query.map_err(|rejection| Problem::invalid("number", rejection.body_text()))?;
-    let found = subjects::lookup(state.handles(), &query.number, crate::clock::today_in_stockholm()).await?;
+    let client = client.ip().to_string();
+    let reader = crate::actions::reads::Reader {
+        account: &signed_in.account,
+        reason: None,
+        client_address: Some(client.as_str()),
+    };
+    let found = subjects::lookup(state.handles(), reader, &query.number, crate::clock::today_in_stockholm()).await?;
     Ok(Json(found.iter().map(ToString::to_string).collect()))
 }
 

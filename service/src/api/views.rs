@@ -10,7 +10,6 @@ use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use axum::Json;
-use domain::command::Role;
 use domain::ids::{CaseId, UnitId};
 use projections::outcomes::{Breakdown, OutcomeReport};
 use projections::queries::{self, CaseloadRow, CaseloadSummary, DeadlineRow, ReferralRow};
@@ -313,32 +312,51 @@ pub(crate) async fn state_as_of(
     }))
 }
 
-/// `?unit=…&unusual=true`: auditors choose the unit; managers see their own.
+/// The access review's filters: auditors choose the unit (every unit when none is named), unit managers see their
+/// own; `user`, `subject` ("who has read this child"), the period `from`–`to` (RFC 3339 moments), only the
+/// `unusual` reads; paged by `after` (the previous page's `next_after`) and `limit` (1 to 500, default 100).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewQuery {
-    unit: Option<String>,
+    unit: Option<UnitId>,
+    user: Option<domain::ids::UserId>,
+    subject: Option<domain::ids::SubjectId>,
+    from: Option<String>,
+    to: Option<String>,
     unusual: Option<bool>,
+    after: Option<i64>,
+    limit: Option<usize>,
 }
 
-/// `GET /api/access-review`: who read which case when and why, for unit managers (their unit) and auditors.
+fn moment_micros(field: &str, text: Option<&str>) -> Result<Option<i64>, Problem> {
+    text.map(|text| {
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+            .map(|moment| (moment.unix_timestamp_nanos() / 1000) as i64)
+            .map_err(|_| Problem::invalid(field, format!("{field} must be a moment such as 2026-04-30T23:59:59Z")))
+    })
+    .transpose()
+}
+
+/// `GET /api/access-review`: who read which case when and why, for unit managers (their unit) and auditors (any
+/// unit, or all): each read with the reader's name and role and the stated reason opened, paged.
 pub(crate) async fn access_review(
     State(state): State<Arc<AppState>>,
     signed_in: SignedIn,
     _after: ReadAfter,
     query: Result<Query<ReviewQuery>, QueryRejection>,
-) -> Result<Json<Vec<projections::access_review::AccessRow>>, Problem> {
+) -> Result<Json<crate::actions::reads::ReviewPage>, Problem> {
     let query = query_of(query)?;
-    // The route is for unit managers (their own unit) and auditors (the unit they choose).
-    let unit = match (signed_in.account.role, &query.unit) {
-        (Role::Auditor, Some(unit)) => {
-            UnitId::parse(unit).map_err(|_| Problem::invalid("unit", "unit must be a unit id"))?.to_string()
-        }
-        _ => signed_in.account.unit.to_string(),
+    let review = crate::actions::reads::ReviewQuery {
+        unit: query.unit,
+        user: query.user,
+        subject: query.subject,
+        from: moment_micros("from", query.from.as_deref())?,
+        to: moment_micros("to", query.to.as_deref())?,
+        unusual: query.unusual.unwrap_or(false),
+        after: query.after,
+        limit: query.limit,
     };
-    let rows = projections::access_review::access_review(&state.db, &unit, 0, i64::MAX, query.unusual.unwrap_or(false))
-        .await?;
-    Ok(Json(rows))
+    Ok(Json(crate::actions::reads::review(state.handles(), &signed_in.account, review).await?))
 }
 
 /// The header a client sends with a read to see its own write: the `written` token of a command's answer.
