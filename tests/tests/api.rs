@@ -145,21 +145,27 @@ on_both_stores! {
         let missing = read_case(&base, &olle, &Ulid::new().to_string(), None).await;
         assert_eq!((refused.status().as_u16(), missing.status().as_u16()), (404, 404));
         assert_eq!(refused.text().await.expect("a body"), missing.text().await.expect("a body"), "a refused read must look like a missing case");
-        let with_reason = read_case(&base, &olle, &case_id, Some("familjen har flyttat till vår stadsdel")).await;
+        let uncoded = read_case(&base, &olle, &case_id, Some("familjen har flyttat till vår stadsdel")).await;
+        assert_eq!(uncoded.status().as_u16(), 422, "a reason opens with one of the list");
+        assert!(uncoded.text().await.expect("a body").contains("överflyttning (transfer)"));
+        let with_reason = read_case(&base, &olle, &case_id, Some("överflyttning: familjen har flyttat till vår stadsdel")).await;
         assert_eq!(with_reason.status().as_u16(), 200);
+        let covered = read_case(&base, &olle, &case_id, None).await;
+        assert_eq!(covered.status().as_u16(), 200, "the reason covers the case for the rest of the day");
+        assert_eq!(covered.json::<serde_json::Value>().await.expect("JSON")["read_with_reason"], true, "and the read is flagged still");
         let rambling = read_case(&base, &olle, &case_id, Some(&"å".repeat(501))).await;
         assert_eq!(rambling.status().as_u16(), 422, "a reason is at most 500 characters");
         assert_eq!(with_reason.json::<serde_json::Value>().await.expect("JSON")["read_with_reason"], true);
-        assert_eq!(read_case(&base, &token(&base, "ines").await, &case_id, Some("annual review")).await.status().as_u16(), 200);
+        assert_eq!(read_case(&base, &token(&base, "ines").await, &case_id, Some("granskning: annual review")).await.status().as_u16(), 200);
         assert_eq!(read_case(&base, &token(&base, "adam").await, &case_id, Some("curious")).await.status().as_u16(), 403, "administrators read no case content: the route refuses the role");
 
         let review = projections::access_review::access_review(&store.db, &social.to_string(), 0, i64::MAX, false).await.expect("review");
-        assert_eq!(review.len(), 3, "three reads were answered, three recorded");
+        assert_eq!(review.len(), 4, "four reads were answered, four recorded (olle's covered read too)");
         assert!(review.iter().all(|row| row.protected_subject));
-        assert_eq!(review.iter().filter(|row| row.outside_unit).count(), 2);
-        let outsider = review.iter().find(|row| row.unit_id == other.to_string()).expect("olle's read");
+        assert_eq!(review.iter().filter(|row| row.outside_unit).count(), 3);
+        let outsider = review.iter().find(|row| row.unit_id == other.to_string() && row.reason.is_some()).expect("olle's read");
         let sealed = Sealed::from_bytes(outsider.reason.clone().expect("a sealed reason"));
-        assert_eq!(store.vault().open_text(subject, &sealed).await.expect("open"), service::personal::Opened::Value("familjen har flyttat till vår stadsdel".to_owned()));
+        assert_eq!(store.vault().open_text(subject, &sealed).await.expect("open"), service::personal::Opened::Value("överflyttning: familjen har flyttat till vår stadsdel".to_owned()));
         // Auditors verify the logs: a run they ask for is done in the background and shown when it finishes.
         let ines = token(&base, "ines").await;
         let verify = |method: reqwest::Method, token: String| {
@@ -178,7 +184,7 @@ on_both_stores! {
             assert!(tokio::time::Instant::now() < deadline, "no verification finished: {status}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
-        assert_eq!((verification["ok"].clone(), verification["access_log"]["report"]["entries"].clone()), (serde_json::json!(true), serde_json::json!(3)), "{verification}");
+        assert_eq!((verification["ok"].clone(), verification["access_log"]["report"]["entries"].clone()), (serde_json::json!(true), serde_json::json!(4)), "{verification}");
         assert_eq!(verify(reqwest::Method::GET, token(&base, "sara").await).await.status().as_u16(), 403, "verification is the auditors'");
         assert_eq!(verify(reqwest::Method::POST, token(&base, "sara").await).await.status().as_u16(), 403);
         let written = projections::feed::cursor_of(&store.db, "case", &case_id).await.expect("cursor").expect("written");
@@ -421,7 +427,7 @@ on_both_stores! {
             assert_eq!(body["read_with_reason"], false);
         }
         assert_eq!(read(olle.clone(), None).await.0, 404);
-        let (status, outside) = read(olle.clone(), Some("granskning")).await;
+        let (status, outside) = read(olle.clone(), Some("jour: granskar remissen")).await;
         assert_eq!((status, outside["read_with_reason"].clone()), (200, serde_json::json!(true)));
         let logged: i64 = projections::on_pool!(store.db, |pool| sqlx::query_scalar("select count(*) from access_log where what = 'referral'").fetch_one(pool).await).expect("count");
         assert_eq!(logged, 3);

@@ -17,6 +17,45 @@ use domain::units::UnitKind;
 
 use crate::accounts::Account;
 
+/// Why someone reads a case that is not their unit's: one of a short list, then free text
+/// (`X-Lots-Reason: jour: familjen ringde`). The Swedish word or the code may be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonCode {
+    /// Jour: the worker on call for another unit.
+    OnCall,
+    /// Akut: an emergency that cannot wait for the case's own unit.
+    Emergency,
+    /// Överflyttning: the case is being transferred to the reader's unit.
+    Transfer,
+    /// Handledning: supervision of the case's worker.
+    Supervision,
+    /// Granskning: an auditor's audit.
+    Audit,
+}
+
+impl ReasonCode {
+    /// Every code, with its Swedish word.
+    pub const ALL: [(ReasonCode, &'static str, &'static str); 5] = [
+        (ReasonCode::OnCall, "on_call", "jour"),
+        (ReasonCode::Emergency, "emergency", "akut"),
+        (ReasonCode::Transfer, "transfer", "överflyttning"),
+        (ReasonCode::Supervision, "supervision", "handledning"),
+        (ReasonCode::Audit, "audit", "granskning"),
+    ];
+
+    /// The code a stated reason opens with (`code: free text`, or the code alone), by its code or Swedish word.
+    pub fn of(reason: &str) -> Option<ReasonCode> {
+        let code = reason.split(':').next().unwrap_or_default().trim().to_lowercase();
+        Self::ALL.iter().find(|(_, name, word)| code == *name || code == *word).map(|(code, ..)| *code)
+    }
+
+    /// The codes, for a message: "jour (on_call), akut (emergency), …".
+    pub fn listed() -> String {
+        Self::ALL.iter().map(|(_, name, word)| format!("{word} ({name})")).collect::<Vec<_>>().join(", ")
+    }
+}
+
 /// The answer to "may this account read this case?".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseAccess {
@@ -45,13 +84,14 @@ fn same_authority(reader: UnitOf, holder: UnitOf) -> bool {
 
 /// Decides whether `account` (working in `reader`) may read a case held by `holder`, given whether a reason was
 /// stated.
-pub fn case_access(account: &Account, reader: UnitOf, holder: UnitOf, reason_stated: bool) -> CaseAccess {
-    match account.role {
-        Role::Administrator => CaseAccess::Refused,
+/// An auditor reads by the audit's reason; staff of the same authority by any other on the list.
+pub fn case_access(account: &Account, reader: UnitOf, holder: UnitOf, reason: Option<ReasonCode>) -> CaseAccess {
+    match (account.role, reason) {
+        (Role::Administrator, _) => CaseAccess::Refused,
         _ if reader.id == holder.id => CaseAccess::OwnUnit,
-        Role::Auditor if reason_stated => CaseAccess::WithReason,
-        Role::Auditor => CaseAccess::Refused,
-        _ if reason_stated && same_authority(reader, holder) => CaseAccess::WithReason,
+        (Role::Auditor, Some(ReasonCode::Audit)) => CaseAccess::WithReason,
+        (Role::Auditor, _) | (_, None | Some(ReasonCode::Audit)) => CaseAccess::Refused,
+        (_, Some(_)) if same_authority(reader, holder) => CaseAccess::WithReason,
         _ => CaseAccess::Refused,
     }
 }
@@ -64,11 +104,11 @@ pub fn referral_access(
     reader: UnitOf,
     from: Option<UnitId>,
     to: UnitOf,
-    reason_stated: bool,
+    reason: Option<ReasonCode>,
 ) -> CaseAccess {
     match from {
         Some(from) if account.role != Role::Administrator && reader.id == from => CaseAccess::OwnUnit,
-        _ => case_access(account, reader, to, reason_stated),
+        _ => case_access(account, reader, to, reason),
     }
 }
 
@@ -112,14 +152,15 @@ mod tests {
         ];
         for (role, reader, without, with) in table {
             let account = Account { user: UserId::from_ulid(Ulid::new()), role, unit: reader.id };
+            let reason = if role == Auditor { ReasonCode::Audit } else { ReasonCode::OnCall };
             assert_eq!(
-                case_access(&account, reader, holder, false),
+                case_access(&account, reader, holder, None),
                 without,
                 "{role:?} of {:?} without a reason",
                 reader.kind
             );
             assert_eq!(
-                case_access(&account, reader, holder, true),
+                case_access(&account, reader, holder, Some(reason)),
                 with,
                 "{role:?} of {:?} with a reason",
                 reader.kind
@@ -127,18 +168,36 @@ mod tests {
         }
         // A provider's case is no social services unit's to read by a reason either.
         let worker = Account { user: UserId::from_ulid(Ulid::new()), role: SocialWorker, unit: holder.id };
-        assert_eq!(case_access(&worker, holder, provider, true), Refused);
+        assert_eq!(case_access(&worker, holder, provider, Some(ReasonCode::Emergency)), Refused);
+        let colleague = Account { user: UserId::from_ulid(Ulid::new()), role: SocialWorker, unit: same_authority.id };
+        assert_eq!(
+            case_access(&colleague, same_authority, holder, Some(ReasonCode::Audit)),
+            Refused,
+            "the audit's reason is the auditors'"
+        );
+        let auditor = Account { user: UserId::from_ulid(Ulid::new()), role: Auditor, unit: office.id };
+        assert_eq!(
+            case_access(&auditor, office, holder, Some(ReasonCode::OnCall)),
+            Refused,
+            "an auditor reads by the audit"
+        );
         let unknown = UnitOf { id: UnitId::from_ulid(Ulid::new()), kind: None };
         let stranger = Account { user: UserId::from_ulid(Ulid::new()), role: SocialWorker, unit: unknown.id };
-        assert_eq!(case_access(&stranger, unknown, holder, true), Refused, "a unit not in the directory");
+        assert_eq!(
+            case_access(&stranger, unknown, holder, Some(ReasonCode::OnCall)),
+            Refused,
+            "a unit not in the directory"
+        );
     }
 
     #[test]
     fn both_ends_of_a_referral_read_it_and_administrators_never() {
         let (school, social) = (unit(UnitKind::SchoolSocialTeam), unit(UnitKind::SocialServices));
         let at = |unit: UnitOf, role| Account { user: UserId::from_ulid(Ulid::new()), role, unit: unit.id };
-        let read =
-            |reader: UnitOf, role, reason| referral_access(&at(reader, role), reader, Some(school.id), social, reason);
+        let read = |reader: UnitOf, role, reason: bool| {
+            let code = if role == Role::Auditor { ReasonCode::Audit } else { ReasonCode::OnCall };
+            referral_access(&at(reader, role), reader, Some(school.id), social, reason.then_some(code))
+        };
         assert_eq!(read(school, Role::SocialWorker, false), CaseAccess::OwnUnit, "the sender");
         assert_eq!(read(social, Role::SocialWorker, false), CaseAccess::OwnUnit, "the receiver");
         let other_social = unit(UnitKind::SocialServices);
@@ -149,7 +208,22 @@ mod tests {
         let office = unit(UnitKind::Administration);
         assert_eq!(read(office, Role::Auditor, true), CaseAccess::WithReason);
         assert_eq!(read(school, Role::Administrator, true), CaseAccess::Refused);
-        let application = referral_access(&at(social, Role::SocialWorker), social, None, social, false);
+        let application = referral_access(&at(social, Role::SocialWorker), social, None, social, None);
         assert_eq!(application, CaseAccess::OwnUnit, "an application");
+    }
+}
+
+#[cfg(test)]
+mod reason_tests {
+    use super::*;
+
+    #[test]
+    fn a_reason_opens_with_a_code_or_its_swedish_word() {
+        assert_eq!(ReasonCode::of("jour: familjen ringde"), Some(ReasonCode::OnCall));
+        assert_eq!(ReasonCode::of("Emergency"), Some(ReasonCode::Emergency));
+        assert_eq!(ReasonCode::of("överflyttning: flyttar hit"), Some(ReasonCode::Transfer));
+        assert_eq!(ReasonCode::of("granskning 2026"), None, "the code stands alone before the colon");
+        assert_eq!(ReasonCode::of("curious"), None);
+        assert!(ReasonCode::listed().contains("handledning (supervision)"));
     }
 }

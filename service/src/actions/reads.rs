@@ -8,7 +8,7 @@ use projections::queries::CaseSummary;
 use projections::replay::load;
 
 use super::{ActionError, Handles, Refusal};
-use crate::accounts::policy::{case_access, referral_access, CaseAccess, UnitOf};
+use crate::accounts::policy::{case_access, referral_access, CaseAccess, ReasonCode, UnitOf};
 use crate::accounts::Account;
 use crate::event_log::access_log::{record_read, Read};
 
@@ -67,6 +67,27 @@ async fn record(handles: Handles<'_>, reader: Reader<'_>, content: ContentRead<'
     Ok(())
 }
 
+/// The code a stated reason opens with; a reason that names none of the list is refused, naming the header.
+fn reason_code(reader: Reader<'_>) -> Result<Option<ReasonCode>, ActionError> {
+    let Some(reason) = reader.reason else { return Ok(None) };
+    match ReasonCode::of(reason) {
+        Some(code) => Ok(Some(code)),
+        None => Err(Refusal::invalid(
+            "X-Lots-Reason",
+            format!("open the reason with one of {}, then a colon and what happened", ReasonCode::listed()),
+        )
+        .into()),
+    }
+}
+
+/// Microseconds since the Unix epoch at the start of today in Stockholm: a stated reason covers a case until then.
+fn start_of_today_micros() -> i64 {
+    let now = time::OffsetDateTime::now_utc();
+    let midnight =
+        domain::calendar::stockholm_date(now).midnight().assume_offset(domain::calendar::stockholm_offset(now));
+    (midnight.unix_timestamp_nanos() / 1000) as i64
+}
+
 /// A unit as access control sees it: its kind from the directory in the log (none when it is not there).
 async fn unit_of(handles: Handles<'_>, unit: UnitId) -> Result<UnitOf, ActionError> {
     let entry: domain::directory::Unit = load(handles.db(), "unit", &unit.to_string()).await?;
@@ -88,8 +109,19 @@ pub async fn open_case(
     let (Some(holder), Some(subject)) = (held.unit, held.subject) else {
         return Err(Refusal::NotFound("case").into());
     };
+    let code = reason_code(reader)?;
     let (reading, holding) = (unit_of(handles, reader.account.unit).await?, unit_of(handles, holder).await?);
-    let access = case_access(reader.account, reading, holding, reader.reason.is_some());
+    let mut access = case_access(reader.account, reading, holding, code);
+    // A reason stated today covers the case for the rest of the working day: read again without restating it,
+    // flagged all the same.
+    if access == CaseAccess::Refused
+        && code.is_none()
+        && reader.account.role != domain::command::Role::Administrator
+        && crate::event_log::access_log::read_by_reason_since(db, reader.account.user, case, start_of_today_micros())
+            .await?
+    {
+        access = CaseAccess::WithReason;
+    }
     if access == CaseAccess::Refused {
         return Err(Refusal::NotFound("case").into());
     }
@@ -119,7 +151,7 @@ pub async fn open_referral(
         return Err(Refusal::NotFound("referral").into());
     };
     let (reading, receiving) = (unit_of(handles, reader.account.unit).await?, unit_of(handles, to_unit).await?);
-    let access = referral_access(reader.account, reading, loaded.from_unit, receiving, reader.reason.is_some());
+    let access = referral_access(reader.account, reading, loaded.from_unit, receiving, reason_code(reader)?);
     if access == CaseAccess::Refused {
         return Err(Refusal::NotFound("referral").into());
     }

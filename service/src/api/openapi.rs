@@ -200,8 +200,8 @@ fn parameters(path: &str, doc: &Doc, query: Option<Schema>) -> Vec<Value> {
     if doc.reason {
         parameters.push(json!({
             "name": "X-Lots-Reason", "in": "header", "required": false,
-            "description": "Why a case outside your unit is read; recorded in the access log and flagged in the access review",
-            "schema": { "type": "string", "maxLength": 500 }
+            "description": "Why a case outside your unit is read: one of jour (on_call), akut (emergency), överflyttning (transfer), handledning (supervision) for staff of another social services unit, granskning (audit) for auditors, then a colon and free text. Another authority or a provider reads no case content by any reason. Recorded in the access log (sealed), flagged in the access review, and it covers that case for the rest of the day",
+            "schema": { "type": "string", "maxLength": 500, "pattern": "^\\s*(jour|akut|överflyttning|handledning|granskning|on_call|emergency|transfer|supervision|audit)\\s*(:.*)?$" }
         }));
     }
     parameters

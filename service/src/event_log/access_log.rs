@@ -239,3 +239,19 @@ pub async fn verify_access_log(
         unsigned: entries.iter().filter(|entry| entry.0 > last_signed).count() as i64,
     }))
 }
+
+/// Whether `user` read `case` by a stated reason at or after `since` (microseconds since the Unix epoch): a reason
+/// covers that case for the rest of the working day.
+pub async fn read_by_reason_since(db: &Db, user: UserId, case: CaseId, since: i64) -> Result<bool, sqlx::Error> {
+    let read_at = if db.is_postgres() { "(extract(epoch from read_at) * 1000000)::bigint" } else { "read_at" };
+    let sql = format!(
+        "select count(*) from access_log where user_id = $1 and case_id = $2 and reason is not null and {read_at} >= $3"
+    );
+    let count: i64 = projections::on_pool!(db, |pool| sqlx::query_scalar(&sql)
+        .bind(user.to_string())
+        .bind(case.to_string())
+        .bind(since)
+        .fetch_one(pool)
+        .await)?;
+    Ok(count > 0)
+}
