@@ -45,6 +45,12 @@ pub enum UnitCommand {
         /// Why (organisational, in clear).
         reason: String,
     },
+    /// Name the authority it belongs to (e.g. "Rinkeby-Kista stadsdelsnämnd"): units of one authority read each
+    /// other's cases by a stated reason; between authorities secrecy holds whatever the reason.
+    SetAuthority {
+        /// The authority's name.
+        authority: String,
+    },
 }
 
 /// What happened to a unit. Type names are stable; see ARCHITECTURE.md.
@@ -77,9 +83,14 @@ pub enum UnitEvent {
         /// Why.
         reason: String,
     },
+    /// The authority it belongs to was named.
+    UnitAuthoritySet {
+        /// The authority's name.
+        authority: String,
+    },
 }
 
-event_kinds!(UnitEvent { UnitRegistered, UnitUpdated, UnitClosed });
+event_kinds!(UnitEvent { UnitRegistered, UnitUpdated, UnitClosed, UnitAuthoritySet });
 
 /// Why a unit command was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
@@ -105,6 +116,9 @@ pub enum UnitError {
     /// A closing without a reason.
     #[error("say why the unit is closed")]
     ReasonEmpty,
+    /// The authority's name is blank or too long.
+    #[error("the authority's name must be 1 to {MAX_UNIT_NAME_CHARS} characters")]
+    AuthorityName,
 }
 
 crate::rule_of_aggregate_error!(UnitError);
@@ -116,6 +130,8 @@ pub struct Unit {
     pub entry: Option<UnitDirectoryEntry>,
     /// The date it was closed, if it was.
     pub closed_on: Option<Date>,
+    /// The authority it belongs to, when an administrator named it.
+    pub authority: Option<String>,
     /// Commands already applied, for idempotency.
     pub applied: AppliedCommands,
 }
@@ -164,6 +180,11 @@ impl Unit {
                 }
                 Ok(vec![UnitEvent::UnitClosed { reason: reason.to_owned() }])
             }
+            UnitCommand::SetAuthority { authority } => {
+                self.open_entry()?;
+                let authority = checked_name(authority).map_err(|_| UnitError::AuthorityName)?;
+                Ok(vec![UnitEvent::UnitAuthoritySet { authority }])
+            }
         }
     }
 }
@@ -186,6 +207,7 @@ impl Unit {
                 }
             }
             UnitEvent::UnitClosed { .. } => self.closed_on = Some(stamped.occurred_on),
+            UnitEvent::UnitAuthoritySet { authority } => self.authority = Some(authority),
         }
     }
 }
@@ -286,5 +308,39 @@ mod tests {
         let registered = given(Unit::default().decide(&admin, register(unit, "Framtid")).unwrap());
         let close = UnitCommand::CloseUnit { reason: " ".to_owned() };
         assert_eq!(registered.decide(&admin, close), Err(UnitError::ReasonEmpty));
+    }
+
+    #[test]
+    fn an_administrator_names_a_units_authority_and_a_blank_name_is_refused() {
+        let unit = UnitId::from_ulid(Ulid::new());
+        let context = |role| CommandContext {
+            command_id: CommandId::from_ulid(Ulid::new()),
+            actor: Actor { user: UserId::from_ulid(Ulid::new()), role, unit },
+            today: date!(2026 - 11 - 25),
+            occurred_on: date!(2026 - 11 - 25),
+        };
+        let register = UnitCommand::RegisterUnit {
+            unit,
+            kind: crate::units::UnitKind::SocialServices,
+            name: "Demo socialtjänst".to_owned(),
+            district: District::parse("Farsta").expect("a district"),
+            services: BTreeSet::new(),
+        };
+        let mut state = Unit::default();
+        for event in state.decide(&context(Role::Administrator), register).expect("registered") {
+            state.apply_event(Stamped::new(&context(Role::Administrator), event));
+        }
+        let name = |authority: &str| UnitCommand::SetAuthority { authority: authority.to_owned() };
+        assert_eq!(state.decide(&context(Role::Administrator), name("  ")), Err(UnitError::AuthorityName));
+        assert!(matches!(
+            state.decide(&context(Role::SocialWorker), name("Farsta stadsdelsnämnd")),
+            Err(UnitError::Command(_))
+        ));
+        let events = state.decide(&context(Role::Administrator), name(" Farsta stadsdelsnämnd ")).expect("named");
+        assert_eq!(events, vec![UnitEvent::UnitAuthoritySet { authority: "Farsta stadsdelsnämnd".to_owned() }]);
+        for event in events {
+            state.apply_event(Stamped::new(&context(Role::Administrator), event));
+        }
+        assert_eq!(state.authority.as_deref(), Some("Farsta stadsdelsnämnd"));
     }
 }

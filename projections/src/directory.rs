@@ -52,6 +52,11 @@ impl Projection for Directory {
                   where generation = $1 and unit_id = $2",
                 vec![g, id, position, name.into(), district.to_string().into(), services(&offered)],
             ),
+            // The authority decides access in the service, from the log; the view keeps its place in the feed.
+            UnitEvent::UnitAuthoritySet { .. } => Write::new(
+                "update unit_directory set last_position = $3 where generation = $1 and unit_id = $2",
+                vec![g, id, position],
+            ),
             UnitEvent::UnitClosed { .. } => Write::new(
                 "update unit_directory set last_position = $3, closed_on = $4 where generation = $1 and unit_id = $2",
                 vec![g, id, position, stamped.occurred_on.to_string().into()],

@@ -62,7 +62,7 @@ on_both_stores! {
         let office = tests::register_unit(&store.db, UnitKind::Administration).await;
         let mut tokens = std::collections::BTreeMap::new();
         let mut users = std::collections::BTreeMap::new();
-        for (name, role, unit) in [("kim", Role::SocialWorker, school), ("sara", Role::SocialWorker, social), ("fia", Role::SocialWorker, framtid), ("olle", Role::SocialWorker, other_social), ("ines", Role::Auditor, office)] {
+        for (name, role, unit) in [("kim", Role::SocialWorker, school), ("sara", Role::SocialWorker, social), ("fia", Role::SocialWorker, framtid), ("olle", Role::SocialWorker, other_social), ("ines", Role::Auditor, office), ("adam", Role::Administrator, office)] {
             users.insert(name, tests::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user").to_string());
             let login: serde_json::Value = reqwest::Client::new()
                 .post(format!("{base}/api/login"))
@@ -160,6 +160,15 @@ on_both_stores! {
         let readers: Vec<String> = projections::on_pool!(store.db, |pool| sqlx::query_scalar(
             "select user_id from access_log where what = 'journal'").fetch_all(pool).await).expect("the access log");
         assert_eq!(readers, vec![users["olle"].clone()], "only the allowed read is in the access log");
+        let uncoded = |who: &'static str| {
+            let (base, token) = (base.clone(), desk.tokens[who].clone());
+            let case = case.clone();
+            async move {
+                reqwest::Client::new().get(format!("{base}/api/cases/{case}/journal")).bearer_auth(token)
+                    .header("X-Lots-Reason", "nyfiken").send().await.expect("answers").status().as_u16()
+            }
+        };
+        assert_eq!(uncoded("olle").await, 422, "a reason opens with one of the list");
 
         // The auditor's review: every unit's reads without naming one, each with the reader's name and the stated
         // reason opened; who has read this child; paged; and a lookup by identity number is a read too.
@@ -181,6 +190,15 @@ on_both_stores! {
         assert!(second["entries"][0]["position"].as_i64() > Some(after), "{second}");
         let (status, own) = desk.call("sara", reqwest::Method::GET, "/api/access-review", serde_json::json!({})).await;
         assert_eq!(status, 403, "a social worker reviews nothing: {own}");
+
+        // Which units form one authority is the directory's: named apart, the two social services units read each
+        // other's cases by no reason, not even within the day a reason was stated.
+        for (unit, authority) in [(social, "Rinkeby-Kista stadsdelsnämnd"), (other_social, "Farsta stadsdelsnämnd")] {
+            desk.created("adam", &format!("/api/units/{unit}/set-authority"), serde_json::json!({ "authority": authority })).await;
+        }
+        assert_eq!(with_reason("olle").await, 404, "another authority now, whatever the reason");
+        let (status, _) = desk.call("olle", reqwest::Method::GET, &format!("/api/cases/{case}/journal"), serde_json::json!({})).await;
+        assert_eq!(status, 404, "nor by the reason stated earlier today");
         store
             .raw("insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
                   values ('case', 'unreadable', 1, 'CaseOpened', '1', '{}', '{}')")

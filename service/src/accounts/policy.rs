@@ -7,9 +7,9 @@
 //! audit's reason; administrators read no case content. A read that is refused answers exactly as a case that
 //! does not exist.
 //!
-//! Until the directory names each unit's authority (the reading-across-units issue), the authority follows the
-//! unit's kind: every social services unit belongs to the social services board; every other unit is an authority
-//! or a provider of its own.
+//! Which units form one authority comes from the unit directory (`UnitAuthoritySet`, kept by administrators);
+//! where it names none, every social services unit belongs to the social services board and every other unit is
+//! an authority or a provider of its own.
 
 use domain::command::Role;
 use domain::ids::UnitId;
@@ -67,25 +67,40 @@ pub enum CaseAccess {
     Refused,
 }
 
-/// A unit as access control sees it: which it is, and of what kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A unit as access control sees it: which it is, of what kind, and the authority an administrator named.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnitOf {
     /// The unit.
     pub id: UnitId,
     /// Its kind (`None`: not in the directory, and so of no authority anyone shares).
     pub kind: Option<UnitKind>,
+    /// The authority it belongs to, as the directory names it.
+    pub authority: Option<String>,
 }
 
-/// Whether two different units belong to one authority, so that staff of one may read the other's cases by a
-/// stated reason.
-fn same_authority(reader: UnitOf, holder: UnitOf) -> bool {
-    reader.kind == Some(UnitKind::SocialServices) && holder.kind == Some(UnitKind::SocialServices)
+/// The authority a unit belongs to: the one the directory names; where it names none, the social services board
+/// for a social services unit, and the unit itself for any other (a provider, another authority).
+fn authority_of(unit: &UnitOf) -> Option<String> {
+    match (&unit.authority, unit.kind) {
+        (Some(named), Some(_)) => Some(named.clone()),
+        (None, Some(UnitKind::SocialServices)) => Some("socialnämnden".to_owned()),
+        (None, Some(_)) => Some(unit.id.to_string()),
+        (_, None) => None,
+    }
+}
+
+/// Whether two different social services units belong to one authority, so that staff of one may read the
+/// other's cases by a stated reason. Only social services read across units at all: a provider or another
+/// authority never does.
+fn same_authority(reader: &UnitOf, holder: &UnitOf) -> bool {
+    let social = |unit: &UnitOf| unit.kind == Some(UnitKind::SocialServices);
+    social(reader) && social(holder) && authority_of(reader).is_some() && authority_of(reader) == authority_of(holder)
 }
 
 /// Decides whether `account` (working in `reader`) may read a case held by `holder`, given whether a reason was
 /// stated.
 /// An auditor reads by the audit's reason; staff of the same authority by any other on the list.
-pub fn case_access(account: &Account, reader: UnitOf, holder: UnitOf, reason: Option<ReasonCode>) -> CaseAccess {
+pub fn case_access(account: &Account, reader: &UnitOf, holder: &UnitOf, reason: Option<ReasonCode>) -> CaseAccess {
     match (account.role, reason) {
         (Role::Administrator, _) => CaseAccess::Refused,
         _ if reader.id == holder.id => CaseAccess::OwnUnit,
@@ -101,9 +116,9 @@ pub fn case_access(account: &Account, reader: UnitOf, holder: UnitOf, reason: Op
 /// the receiving unit.
 pub fn referral_access(
     account: &Account,
-    reader: UnitOf,
+    reader: &UnitOf,
     from: Option<UnitId>,
-    to: UnitOf,
+    to: &UnitOf,
     reason: Option<ReasonCode>,
 ) -> CaseAccess {
     match from {
@@ -120,7 +135,15 @@ mod tests {
     use super::*;
 
     fn unit(kind: UnitKind) -> UnitOf {
-        UnitOf { id: UnitId::from_ulid(Ulid::new()), kind: Some(kind) }
+        UnitOf { id: UnitId::from_ulid(Ulid::new()), kind: Some(kind), authority: None }
+    }
+
+    fn named(kind: UnitKind, authority: &str) -> UnitOf {
+        UnitOf { authority: Some(authority.to_owned()), ..unit(kind) }
+    }
+
+    fn account(role: Role, unit: &UnitOf) -> Account {
+        Account { user: UserId::from_ulid(Ulid::new()), role, unit: unit.id }
     }
 
     /// Each role × the reader's relation to the case (own unit, another unit of the same authority, another
@@ -130,85 +153,83 @@ mod tests {
         use CaseAccess::{OwnUnit, Refused, WithReason};
         use Role::{Administrator, Auditor, SocialWorker, UnitManager};
         let holder = unit(UnitKind::SocialServices);
-        let same_authority = unit(UnitKind::SocialServices);
-        let other_authority = unit(UnitKind::SchoolSocialTeam);
-        let police = unit(UnitKind::Police);
-        let provider = unit(UnitKind::FramtidStockholm);
         let office = unit(UnitKind::Administration);
         #[rustfmt::skip]
         let table = [
             // role, the reader's unit, without a reason, with one
-            (SocialWorker, holder, OwnUnit, OwnUnit),
-            (UnitManager, holder, OwnUnit, OwnUnit),
-            (SocialWorker, same_authority, Refused, WithReason),
-            (UnitManager, same_authority, Refused, WithReason),
-            (SocialWorker, other_authority, Refused, Refused),
-            (SocialWorker, police, Refused, Refused),
-            (SocialWorker, provider, Refused, Refused),
-            (UnitManager, provider, Refused, Refused),
-            (Auditor, office, Refused, WithReason),
-            (Administrator, office, Refused, Refused),
-            (Administrator, holder, Refused, Refused),
+            (SocialWorker, holder.clone(), OwnUnit, OwnUnit),
+            (UnitManager, holder.clone(), OwnUnit, OwnUnit),
+            (SocialWorker, unit(UnitKind::SocialServices), Refused, WithReason),
+            (UnitManager, unit(UnitKind::SocialServices), Refused, WithReason),
+            (SocialWorker, named(UnitKind::SocialServices, "Farsta stadsdelsnämnd"), Refused, Refused),
+            (SocialWorker, unit(UnitKind::SchoolSocialTeam), Refused, Refused),
+            (SocialWorker, named(UnitKind::SchoolSocialTeam, "socialnämnden"), Refused, Refused),
+            (SocialWorker, unit(UnitKind::Police), Refused, Refused),
+            (SocialWorker, unit(UnitKind::FramtidStockholm), Refused, Refused),
+            (UnitManager, unit(UnitKind::FramtidStockholm), Refused, Refused),
+            (Auditor, office.clone(), Refused, WithReason),
+            (Administrator, office.clone(), Refused, Refused),
+            (Administrator, holder.clone(), Refused, Refused),
         ];
         for (role, reader, without, with) in table {
-            let account = Account { user: UserId::from_ulid(Ulid::new()), role, unit: reader.id };
             let reason = if role == Auditor { ReasonCode::Audit } else { ReasonCode::OnCall };
-            assert_eq!(
-                case_access(&account, reader, holder, None),
-                without,
-                "{role:?} of {:?} without a reason",
-                reader.kind
-            );
-            assert_eq!(
-                case_access(&account, reader, holder, Some(reason)),
-                with,
-                "{role:?} of {:?} with a reason",
-                reader.kind
-            );
+            let who = account(role, &reader);
+            let relation = format!("{role:?} of {:?} {:?}", reader.kind, reader.authority);
+            assert_eq!(case_access(&who, &reader, &holder, None), without, "{relation} without a reason");
+            assert_eq!(case_access(&who, &reader, &holder, Some(reason)), with, "{relation} with a reason");
         }
-        // A provider's case is no social services unit's to read by a reason either.
-        let worker = Account { user: UserId::from_ulid(Ulid::new()), role: SocialWorker, unit: holder.id };
-        assert_eq!(case_access(&worker, holder, provider, Some(ReasonCode::Emergency)), Refused);
-        let colleague = Account { user: UserId::from_ulid(Ulid::new()), role: SocialWorker, unit: same_authority.id };
+    }
+
+    #[test]
+    fn the_directory_names_the_authorities_and_reasons_are_the_lists() {
+        use CaseAccess::{Refused, WithReason};
+        let rinkeby = named(UnitKind::SocialServices, "Rinkeby-Kista stadsdelsnämnd");
+        let rinkeby_too = named(UnitKind::SocialServices, "Rinkeby-Kista stadsdelsnämnd");
+        let farsta = named(UnitKind::SocialServices, "Farsta stadsdelsnämnd");
+        let worker = account(Role::SocialWorker, &rinkeby_too);
+        assert_eq!(case_access(&worker, &rinkeby_too, &rinkeby, Some(ReasonCode::OnCall)), WithReason);
         assert_eq!(
-            case_access(&colleague, same_authority, holder, Some(ReasonCode::Audit)),
+            case_access(&account(Role::SocialWorker, &farsta), &farsta, &rinkeby, Some(ReasonCode::Emergency)),
+            Refused
+        );
+        assert_eq!(
+            case_access(&worker, &rinkeby_too, &rinkeby, Some(ReasonCode::Audit)),
             Refused,
             "the audit's reason is the auditors'"
         );
-        let auditor = Account { user: UserId::from_ulid(Ulid::new()), role: Auditor, unit: office.id };
+        let office = unit(UnitKind::Administration);
+        assert_eq!(case_access(&account(Role::Auditor, &office), &office, &rinkeby, Some(ReasonCode::OnCall)), Refused);
+        let provider = unit(UnitKind::FramtidStockholm);
         assert_eq!(
-            case_access(&auditor, office, holder, Some(ReasonCode::OnCall)),
+            case_access(&worker, &rinkeby_too, &provider, Some(ReasonCode::Emergency)),
             Refused,
-            "an auditor reads by the audit"
+            "a provider's case"
         );
-        let unknown = UnitOf { id: UnitId::from_ulid(Ulid::new()), kind: None };
-        let stranger = Account { user: UserId::from_ulid(Ulid::new()), role: SocialWorker, unit: unknown.id };
+        let unknown = UnitOf { id: UnitId::from_ulid(Ulid::new()), kind: None, authority: None };
         assert_eq!(
-            case_access(&stranger, unknown, holder, Some(ReasonCode::OnCall)),
-            Refused,
-            "a unit not in the directory"
+            case_access(&account(Role::SocialWorker, &unknown), &unknown, &rinkeby, Some(ReasonCode::OnCall)),
+            Refused
         );
     }
 
     #[test]
     fn both_ends_of_a_referral_read_it_and_administrators_never() {
         let (school, social) = (unit(UnitKind::SchoolSocialTeam), unit(UnitKind::SocialServices));
-        let at = |unit: UnitOf, role| Account { user: UserId::from_ulid(Ulid::new()), role, unit: unit.id };
-        let read = |reader: UnitOf, role, reason: bool| {
+        let read = |reader: &UnitOf, role, reason: bool| {
             let code = if role == Role::Auditor { ReasonCode::Audit } else { ReasonCode::OnCall };
-            referral_access(&at(reader, role), reader, Some(school.id), social, reason.then_some(code))
+            referral_access(&account(role, reader), reader, Some(school.id), &social, reason.then_some(code))
         };
-        assert_eq!(read(school, Role::SocialWorker, false), CaseAccess::OwnUnit, "the sender");
-        assert_eq!(read(social, Role::SocialWorker, false), CaseAccess::OwnUnit, "the receiver");
+        assert_eq!(read(&school, Role::SocialWorker, false), CaseAccess::OwnUnit, "the sender");
+        assert_eq!(read(&social, Role::SocialWorker, false), CaseAccess::OwnUnit, "the receiver");
         let other_social = unit(UnitKind::SocialServices);
-        assert_eq!(read(other_social, Role::SocialWorker, false), CaseAccess::Refused);
-        assert_eq!(read(other_social, Role::SocialWorker, true), CaseAccess::WithReason);
+        assert_eq!(read(&other_social, Role::SocialWorker, false), CaseAccess::Refused);
+        assert_eq!(read(&other_social, Role::SocialWorker, true), CaseAccess::WithReason);
         let provider = unit(UnitKind::FramtidStockholm);
-        assert_eq!(read(provider, Role::SocialWorker, true), CaseAccess::Refused, "a provider, whatever its reason");
+        assert_eq!(read(&provider, Role::SocialWorker, true), CaseAccess::Refused, "a provider, whatever its reason");
         let office = unit(UnitKind::Administration);
-        assert_eq!(read(office, Role::Auditor, true), CaseAccess::WithReason);
-        assert_eq!(read(school, Role::Administrator, true), CaseAccess::Refused);
-        let application = referral_access(&at(social, Role::SocialWorker), social, None, social, None);
+        assert_eq!(read(&office, Role::Auditor, true), CaseAccess::WithReason);
+        assert_eq!(read(&school, Role::Administrator, true), CaseAccess::Refused);
+        let application = referral_access(&account(Role::SocialWorker, &social), &social, None, &social, None);
         assert_eq!(application, CaseAccess::OwnUnit, "an application");
     }
 }

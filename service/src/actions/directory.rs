@@ -84,6 +84,11 @@ pub enum UnitStep {
         /// Why.
         reason: String,
     },
+    /// Name the authority the unit belongs to.
+    SetAuthority {
+        /// The authority's name.
+        authority: String,
+    },
 }
 
 /// What a unit command did.
@@ -141,6 +146,7 @@ pub async fn unit_step(
     let body = match step {
         UnitStep::Update { name, district, services } => UnitCommand::UpdateUnit { name, district, services },
         UnitStep::Close { reason } => UnitCommand::CloseUnit { reason },
+        UnitStep::SetAuthority { authority } => UnitCommand::SetAuthority { authority },
     };
     give_to_unit(handles, context, unit, body).await
 }

@@ -91,7 +91,7 @@ fn start_of_today_micros() -> i64 {
 /// A unit as access control sees it: its kind from the directory in the log (none when it is not there).
 async fn unit_of(handles: Handles<'_>, unit: UnitId) -> Result<UnitOf, ActionError> {
     let entry: domain::directory::Unit = load(handles.db(), "unit", &unit.to_string()).await?;
-    Ok(UnitOf { id: unit, kind: entry.entry.map(|entry| entry.kind) })
+    Ok(UnitOf { id: unit, kind: entry.entry.map(|entry| entry.kind), authority: entry.authority })
 }
 
 /// Opens case `case` for `reader` to read `what` ("journal", "identity", …): refused as "no case here" unless
@@ -111,12 +111,15 @@ pub async fn open_case(
     };
     let code = reason_code(reader)?;
     let (reading, holding) = (unit_of(handles, reader.account.unit).await?, unit_of(handles, holder).await?);
-    let mut access = case_access(reader.account, reading, holding, code);
+    let mut access = case_access(reader.account, &reading, &holding, code);
     // A reason stated today covers the case for the rest of the working day: read again without restating it,
     // flagged all the same.
+    // Only where a stated reason would open it now (the directory or the reader's role may have changed since).
+    let by_reason =
+        if reader.account.role == domain::command::Role::Auditor { ReasonCode::Audit } else { ReasonCode::OnCall };
     if access == CaseAccess::Refused
         && code.is_none()
-        && reader.account.role != domain::command::Role::Administrator
+        && case_access(reader.account, &reading, &holding, Some(by_reason)) == CaseAccess::WithReason
         && crate::event_log::access_log::read_by_reason_since(db, reader.account.user, case, start_of_today_micros())
             .await?
     {
@@ -151,7 +154,7 @@ pub async fn open_referral(
         return Err(Refusal::NotFound("referral").into());
     };
     let (reading, receiving) = (unit_of(handles, reader.account.unit).await?, unit_of(handles, to_unit).await?);
-    let access = referral_access(reader.account, reading, loaded.from_unit, receiving, reason_code(reader)?);
+    let access = referral_access(reader.account, &reading, loaded.from_unit, &receiving, reason_code(reader)?);
     if access == CaseAccess::Refused {
         return Err(Refusal::NotFound("referral").into());
     }

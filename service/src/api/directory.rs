@@ -71,6 +71,8 @@ pub enum UnitStepRequest {
     },
     /// Close the unit.
     Close { reason: String },
+    /// Name the authority the unit belongs to: units of one authority read each other's cases by a stated reason.
+    SetAuthority { authority: String },
 }
 
 /// The answer to a unit command.
@@ -118,6 +120,7 @@ pub(crate) async fn unit_step(
     let unit_step = match parse_step::<UnitStepRequest>(raw, &step)? {
         UnitStepRequest::Update { name, district, services } => UnitStep::Update { name, district, services },
         UnitStepRequest::Close { reason } => UnitStep::Close { reason },
+        UnitStepRequest::SetAuthority { authority } => UnitStep::SetAuthority { authority },
     };
     let context = commander.context(None);
     Ok(unit_answered(directory::unit_step(state.handles(), context, unit, unit_step).await?))

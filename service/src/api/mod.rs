@@ -298,7 +298,7 @@ api! {
         Doc::new("Register a unit").roles(ADMINISTRATORS).command()
             .body::<crate::api::directory::RegisterUnitRequest>().answer::<crate::api::directory::UnitAnswer>(201);
     post "/api/units/{id}/{step}" => crate::api::directory::unit_step,
-        Doc::new("Update or close a unit").roles(ADMINISTRATORS).command()
+        Doc::new("Update or close a unit, or name the authority it belongs to").roles(ADMINISTRATORS).command()
             .steps::<crate::api::directory::UnitStepRequest>().answer::<crate::api::directory::UnitAnswer>(201);
     get "/api/users" => crate::api::directory::users,
         Doc::new("The users, without passwords").roles(ADMINISTRATORS).answer::<Vec<crate::accounts::UserRow>>(200);
