@@ -11,7 +11,8 @@ use crate::runner::{Arg, Projection, ProjectionError, Write};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Directory;
 
-const COLUMNS: &[&str] = &["unit_id", "kind", "name", "district", "services", "closed_on", "last_position"];
+const COLUMNS: &[&str] =
+    &["unit_id", "kind", "name", "district", "services", "closed_on", "authority", "last_position"];
 
 impl Projection for Directory {
     fn name(&self) -> &'static str {
@@ -52,10 +53,10 @@ impl Projection for Directory {
                   where generation = $1 and unit_id = $2",
                 vec![g, id, position, name.into(), district.to_string().into(), services(&offered)],
             ),
-            // The authority decides access in the service, from the log; the view keeps its place in the feed.
-            UnitEvent::UnitAuthoritySet { .. } => Write::new(
-                "update unit_directory set last_position = $3 where generation = $1 and unit_id = $2",
-                vec![g, id, position],
+            // Shown here; the service decides access from the log itself.
+            UnitEvent::UnitAuthoritySet { authority } => Write::new(
+                "update unit_directory set last_position = $3, authority = $4 where generation = $1 and unit_id = $2",
+                vec![g, id, position, authority.into()],
             ),
             UnitEvent::UnitClosed { .. } => Write::new(
                 "update unit_directory set last_position = $3, closed_on = $4 where generation = $1 and unit_id = $2",
@@ -80,30 +81,34 @@ pub struct DirectoryRow {
     pub services: Vec<String>,
     /// The date it closed, if it did.
     pub closed_on: Option<String>,
+    /// The authority it belongs to, as administrators named it (none: the default for its kind).
+    pub authority: Option<String>,
 }
 
 /// The directory, by name; closed units only when `include_closed`.
 pub async fn units(db: &crate::db::Db, include_closed: bool) -> Result<Vec<DirectoryRow>, sqlx::Error> {
     let generation = crate::runner::status(db, "directory").await?.generation;
-    let rows: Vec<(String, String, String, String, String, Option<String>)> = crate::on_pool!(db, |pool| {
-        sqlx::query_as(
-            "select unit_id, kind, name, district, services, closed_on from unit_directory
+    let rows: Vec<(String, String, String, String, String, Option<String>, Option<String>)> =
+        crate::on_pool!(db, |pool| {
+            sqlx::query_as(
+                "select unit_id, kind, name, district, services, closed_on, authority from unit_directory
               where generation = $1 and ($2 or closed_on is null) order by name, unit_id",
-        )
-        .bind(generation)
-        .bind(include_closed)
-        .fetch_all(pool)
-        .await
-    })?;
+            )
+            .bind(generation)
+            .bind(include_closed)
+            .fetch_all(pool)
+            .await
+        })?;
     Ok(rows
         .into_iter()
-        .map(|(unit_id, kind, name, district, services, closed_on)| DirectoryRow {
+        .map(|(unit_id, kind, name, district, services, closed_on, authority)| DirectoryRow {
             unit_id,
             kind,
             name,
             district,
             services: services.split(',').filter(|service| !service.is_empty()).map(str::to_owned).collect(),
             closed_on,
+            authority,
         })
         .collect())
 }

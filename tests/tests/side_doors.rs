@@ -196,6 +196,9 @@ on_both_stores! {
         for (unit, authority) in [(social, "Rinkeby-Kista stadsdelsnämnd"), (other_social, "Farsta stadsdelsnämnd")] {
             desk.created("adam", &format!("/api/units/{unit}/set-authority"), serde_json::json!({ "authority": authority })).await;
         }
+        let (_, directory) = desk.call("adam", reqwest::Method::GET, "/api/units", serde_json::json!({})).await;
+        let shown = directory.as_array().expect("units").iter().find(|row| row["unit_id"] == social.to_string()).expect("the unit").clone();
+        assert_eq!(shown["authority"], "Rinkeby-Kista stadsdelsnämnd", "the directory shows the authority: {shown}");
         assert_eq!(with_reason("olle").await, 404, "another authority now, whatever the reason");
         let (status, _) = desk.call("olle", reqwest::Method::GET, &format!("/api/cases/{case}/journal"), serde_json::json!({})).await;
         assert_eq!(status, 404, "nor by the reason stated earlier today");
