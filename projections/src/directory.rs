@@ -85,20 +85,22 @@ pub struct DirectoryRow {
     pub authority: Option<String>,
 }
 
+/// A row of `unit_directory` as read: id, kind, name, district, services, closed on, authority.
+type Row = (String, String, String, String, String, Option<String>, Option<String>);
+
 /// The directory, by name; closed units only when `include_closed`.
 pub async fn units(db: &crate::db::Db, include_closed: bool) -> Result<Vec<DirectoryRow>, sqlx::Error> {
     let generation = crate::runner::status(db, "directory").await?.generation;
-    let rows: Vec<(String, String, String, String, String, Option<String>, Option<String>)> =
-        crate::on_pool!(db, |pool| {
-            sqlx::query_as(
-                "select unit_id, kind, name, district, services, closed_on, authority from unit_directory
+    let rows: Vec<Row> = crate::on_pool!(db, |pool| {
+        sqlx::query_as(
+            "select unit_id, kind, name, district, services, closed_on, authority from unit_directory
               where generation = $1 and ($2 or closed_on is null) order by name, unit_id",
-            )
-            .bind(generation)
-            .bind(include_closed)
-            .fetch_all(pool)
-            .await
-        })?;
+        )
+        .bind(generation)
+        .bind(include_closed)
+        .fetch_all(pool)
+        .await
+    })?;
     Ok(rows
         .into_iter()
         .map(|(unit_id, kind, name, district, services, closed_on, authority)| DirectoryRow {
