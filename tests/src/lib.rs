@@ -354,22 +354,32 @@ pub async fn registered_subject(db: &Db) -> String {
 /// The password an administrator gives a new user in the tests; it opens nothing until the user has set their own.
 pub const GIVEN_PASSWORD: &str = "a password the administrator chose";
 
-/// A user an administrator added with [`GIVEN_PASSWORD`] signs in and sets `own` as their password, as they must
-/// before anything else.
-pub async fn take_over_account(base: &str, username: &str, own: &str) {
-    let client = reqwest::Client::new();
-    let login: serde_json::Value = client
+/// Signs `username` in with `password` and returns the login's answer (its `token`, `must_change_password`, …).
+pub async fn login(base: &str, username: &str, password: &str) -> serde_json::Value {
+    reqwest::Client::new()
         .post(format!("{base}/api/login"))
-        .body(serde_json::json!({ "username": username, "password": GIVEN_PASSWORD }).to_string())
+        .body(serde_json::json!({ "username": username, "password": password }).to_string())
         .send()
         .await
         .expect("login answers")
         .json()
         .await
-        .expect("JSON");
+        .expect("JSON")
+}
+
+/// Signs `username` in with `password` and returns the bearer token.
+pub async fn sign_in(base: &str, username: &str, password: &str) -> String {
+    let answer = login(base, username, password).await;
+    answer["token"].as_str().unwrap_or_else(|| panic!("{username} signs in: {answer}")).to_owned()
+}
+
+/// A user an administrator added with [`GIVEN_PASSWORD`] signs in and sets `own` as their password, as they must
+/// before anything else.
+pub async fn take_over_account(base: &str, username: &str, own: &str) {
+    let login = login(base, username, GIVEN_PASSWORD).await;
     assert_eq!(login["must_change_password"], true, "{login}");
     let token = login["token"].as_str().expect("a token");
-    let changed = client
+    let changed = reqwest::Client::new()
         .post(format!("{base}/api/password"))
         .bearer_auth(token)
         .body(serde_json::json!({ "current_password": GIVEN_PASSWORD, "new_password": own }).to_string())

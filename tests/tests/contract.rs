@@ -10,16 +10,7 @@ use ulid::Ulid;
 const PASSWORD: &str = "correct horse battery staple";
 
 async fn token(base: &str, username: &str) -> String {
-    let answer: serde_json::Value = reqwest::Client::new()
-        .post(format!("{base}/api/login"))
-        .body(serde_json::json!({ "username": username, "password": PASSWORD }).to_string())
-        .send()
-        .await
-        .expect("login answers")
-        .json()
-        .await
-        .expect("JSON");
-    answer["token"].as_str().expect("a token").to_owned()
+    tests::sign_in(base, username, PASSWORD).await
 }
 
 /// What an operation answered, checked to be a problem.

@@ -75,11 +75,7 @@ on_both_stores! {
             ("manager", Role::UnitManager, social),
         ] {
             tests::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user");
-            let login: serde_json::Value = reqwest::Client::new()
-                .post(format!("{base}/api/login"))
-                .body(serde_json::json!({ "username": name, "password": PASSWORD }).to_string())
-                .send().await.expect("login").json().await.expect("JSON");
-            tokens.insert(name, login["token"].as_str().expect("a token").to_owned());
+            tokens.insert(name, tests::sign_in(&base, name, PASSWORD).await);
         }
         let desk = Desk { base: base.clone(), tokens };
         let identity = |family: &str| serde_json::json!({ "identity": { "given_name": "Demo", "family_name": family, "birth_year": 2011, "district": "Farsta" } });

@@ -64,11 +64,7 @@ on_both_stores! {
         let mut users = std::collections::BTreeMap::new();
         for (name, role, unit) in [("kim", Role::SocialWorker, school), ("sara", Role::SocialWorker, social), ("fia", Role::SocialWorker, framtid), ("olle", Role::SocialWorker, other_social), ("ines", Role::Auditor, office), ("adam", Role::Administrator, office)] {
             users.insert(name, tests::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user").to_string());
-            let login: serde_json::Value = reqwest::Client::new()
-                .post(format!("{base}/api/login"))
-                .body(serde_json::json!({ "username": name, "password": PASSWORD }).to_string())
-                .send().await.expect("login").json().await.expect("JSON");
-            tokens.insert(name, login["token"].as_str().expect("a token").to_owned());
+            tokens.insert(name, tests::sign_in(&base, name, PASSWORD).await);
         }
         let desk = Desk { base: base.clone(), tokens };
         let identity = |family: &str| serde_json::json!({ "identity": { "given_name": "Demo", "family_name": family, "birth_year": 2011, "district": "Rinkeby-Kista" } });
