@@ -192,6 +192,23 @@ pub async fn cursor_of(db: &Db, aggregate_type: &str, aggregate_id: &str) -> Res
     Ok(row.map(|(epoch, tx, position)| FeedCursor { epoch, tx, position }))
 }
 
+/// The log's head: its latest epoch and global position (1 and 0 for an empty log). No cursor a write answered
+/// with lies beyond it.
+pub async fn head(db: &Db) -> Result<(i64, i64), sqlx::Error> {
+    match db.backend() {
+        Backend::Postgres(pool) => {
+            sqlx::query_as(
+                "select coalesce(max(log_epoch), 1)::bigint, coalesce(max(global_position), 0)::bigint from events",
+            )
+            .fetch_one(pool)
+            .await
+        }
+        Backend::Sqlite(pool) => {
+            sqlx::query_as("select 1, coalesce(max(global_position), 0) from event_positions").fetch_one(pool).await
+        }
+    }
+}
+
 #[cfg(test)]
 mod cursor_text {
     use super::*;

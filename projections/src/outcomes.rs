@@ -23,6 +23,20 @@ use crate::suppression::{suppress, Published, THRESHOLD};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Outcomes;
 
+const REFERRAL_COLUMNS: &[&str] = &[
+    "referral_id",
+    "subject_id",
+    "kind",
+    "to_unit",
+    "concern",
+    "sent_on",
+    "status",
+    "decided_on",
+    "decline_reason",
+    "last_position",
+];
+const FOLLOWUP_COLUMNS: &[&str] =
+    &["case_id", "intervention_id", "goal_id", "followed_up_on", "score", "last_position"];
 const SUBJECT_COLUMNS: &[&str] = &["subject_id", "birth_year", "sex", "district", "last_position"];
 const CASE_COLUMNS: &[&str] = &[
     "case_id",
@@ -50,6 +64,8 @@ impl Projection for Outcomes {
             ("outcome_subjects", SUBJECT_COLUMNS),
             ("outcome_cases", CASE_COLUMNS),
             ("outcome_interventions", INTERVENTION_COLUMNS),
+            ("outcome_referrals", REFERRAL_COLUMNS),
+            ("outcome_followups", FOLLOWUP_COLUMNS),
         ]
     }
 

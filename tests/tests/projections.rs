@@ -571,3 +571,33 @@ on_both_stores! {
         assert_eq!(sent_on.iter().map(|row| row.referral_id.clone()).collect::<Vec<_>>(), [second.to_string()]);
     }
 }
+
+on_both_stores! {
+    /// Every table with a `generation` column belongs to exactly one projection's tables, so its rows are in that
+    /// projection's digest ("rebuild equals live" covers them) and a rebuild clears their old generations.
+    async fn every_generation_table_belongs_to_exactly_one_projection(store) {
+        let sql = if store.backend == tests::Backend::Postgres {
+            "select table_name::text from information_schema.columns
+              where table_schema = 'public' and column_name = 'generation' order by 1"
+        } else {
+            "select m.name from sqlite_master m, pragma_table_info(m.name) c
+              where m.type = 'table' and c.name = 'generation' order by 1"
+        };
+        let with_generation: Vec<String> =
+            projections::on_pool!(store.db, |pool| sqlx::query_scalar(sql).fetch_all(pool).await).expect("the schema");
+        assert!(with_generation.len() >= 10, "{with_generation:?}");
+        let mut owners: std::collections::BTreeMap<String, Vec<&str>> = std::collections::BTreeMap::new();
+        let all = projections::all();
+        for projection in &all {
+            for (table, _) in projection.tables() {
+                owners.entry((*table).to_owned()).or_default().push(projection.name());
+            }
+        }
+        // The runner's own bookkeeping is not a projection's content.
+        let bookkeeping = ["projection_state", "projection_snapshots"];
+        for table in with_generation.iter().filter(|table| !bookkeeping.contains(&table.as_str())) {
+            let found = owners.get(table).map(Vec::len).unwrap_or(0);
+            assert_eq!(found, 1, "{table} belongs to {found} projections: {owners:?}");
+        }
+    }
+}

@@ -27,8 +27,7 @@ pub struct Problem {
     pub status: u16,
     /// What happened, for people.
     pub detail: String,
-    /// Field errors, for 400 and 422.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Field errors, for 400 and 422; always present (empty when no field is at fault), as the document says.
     pub errors: Vec<FieldError>,
 }
 

@@ -380,6 +380,14 @@ impl axum::extract::FromRequestParts<Arc<AppState>> for ReadAfter {
             .ok()
             .and_then(|text| text.parse().ok())
             .ok_or_else(|| Problem::invalid("X-Lots-After", projections::feed::InvalidCursor.to_string()))?;
+        // A position beyond the log's head was never answered to anyone: refused at once, not waited for.
+        let (epoch, position) = projections::feed::head(&state.db).await?;
+        if cursor.epoch > epoch || cursor.position > position {
+            return Err(Problem::invalid(
+                "X-Lots-After",
+                "no write stands at this position: send the `written` of a command's answer",
+            ));
+        }
         for projection in projections::all() {
             let caught_up =
                 projections::runner::wait_for(&state.db, projection.name(), cursor, std::time::Duration::from_secs(5))
