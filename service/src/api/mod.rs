@@ -234,7 +234,8 @@ api! {
     get "/api/openapi.json" => openapi_json, Doc::new("This document").public();
     post "/api/login" => crate::api::session::login,
         Doc::new("Sign in: a bearer token, or with `\"session\": \"cookie\"` the web client's session cookie and CSRF token")
-            .public().body::<crate::api::session::LoginRequest>().answer::<crate::api::session::LoginAnswer>(200);
+            .public().body::<crate::api::session::LoginRequest>().answer::<crate::api::session::LoginAnswer>(200)
+            .also(401, "Wrong username or password");
     post "/api/logout" => crate::api::session::logout, Doc::new("Sign out: the session ends").status(204);
     post "/api/password" => crate::api::session::change_password,
         Doc::new("Change your password; your other sessions end").body::<crate::api::session::PasswordRequest>().status(204);

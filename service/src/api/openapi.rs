@@ -50,6 +50,8 @@ pub(crate) struct Doc {
     command: bool,
     reason: bool,
     after: bool,
+    /// One more answer the operation gives, beyond those its kind implies.
+    also: Option<(u16, &'static str)>,
 }
 
 /// Those who do casework.
@@ -77,6 +79,7 @@ impl Doc {
             command: false,
             reason: false,
             after: false,
+            also: None,
         }
     }
 
@@ -89,6 +92,12 @@ impl Doc {
     /// Who may call it: the router enforces this (see `crate::api::enforce_audience`).
     pub(crate) const fn audience(&self) -> Audience {
         self.audience
+    }
+
+    /// One more answer it gives, beyond those its kind implies.
+    pub(crate) const fn also(mut self, status: u16, description: &'static str) -> Self {
+        self.also = Some((status, description));
+        self
     }
 
     /// Only for these roles.
@@ -193,7 +202,7 @@ fn parameters(path: &str, doc: &Doc, query: Option<Schema>) -> Vec<Value> {
     if doc.after {
         parameters.push(json!({
             "name": "X-Lots-After", "in": "header", "required": false,
-            "description": "A command answer's `written`: the read waits (5 s at most, else 503) until every view includes that write",
+            "description": "A command answer's `written`: the read waits (5 s at most, else 503) until every view includes that write; a position beyond the log's head is refused at once (422)",
             "schema": { "type": "string", "pattern": "^[0-9]+\\.[0-9]+\\.[0-9]+$" }
         }));
     }
@@ -248,14 +257,23 @@ fn operation(method: &str, path: &str, doc: &Doc, body: Option<Value>, generator
     }
     if doc.audience != Audience::Public {
         responses.insert("401".to_owned(), problem("Not signed in"));
+        responses.insert(
+            "403".to_owned(),
+            problem(
+                "Not allowed: the role may not, the CSRF token is missing, or your own password is to be set first",
+            ),
+        );
     }
-    if let Audience::Roles(_) = doc.audience {
-        responses.insert("403".to_owned(), problem("Not allowed for this role"));
+    if let Some((status, description)) = doc.also {
+        responses.insert(status.to_string(), problem(description));
     }
     if path.contains('{') {
         responses.insert("404".to_owned(), problem("No such thing, or not yours: the same answer"));
     }
-    responses.insert("503".to_owned(), problem("No answer within 30 seconds"));
+    responses.insert(
+        "503".to_owned(),
+        problem("No answer within 30 seconds, the views did not reach X-Lots-After in time, or a view has stopped"),
+    );
     let mut value = json!({
         "summary": doc.summary,
         "tags": [tag_of(path)],

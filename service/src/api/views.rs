@@ -45,7 +45,10 @@ fn query_of<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, Problem> {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DayQuery {
+    /// The day to judge deadlines by (YYYY-MM-DD); today in Stockholm when left out.
     today: Option<String>,
+    /// For deadlines: how many days ahead, 0 to 366 (7 when left out).
+    #[schemars(range(min = 0, max = 366))]
     within: Option<i64>,
 }
 
@@ -243,7 +246,9 @@ pub(crate) async fn timeline(
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AsOfQuery {
+    /// A log position; give exactly one of `position` and `as_of`.
     position: Option<i64>,
+    /// A moment (RFC 3339, e.g. 2026-04-30T23:59:59Z); give exactly one of `position` and `as_of`.
     as_of: Option<String>,
 }
 
