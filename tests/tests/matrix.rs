@@ -24,9 +24,12 @@ enum Expect {
     Forbidden,
     /// 422 naming this field: an id in the body that is not the actor's.
     Field(&'static str),
+    /// A party, but not to this step: refused by the domain, as not theirs (404) or not now (422 naming the rule);
+    /// never done.
+    NotTheirStep,
 }
 
-use Expect::{Allowed, Field, Forbidden, NotFound};
+use Expect::{Allowed, Field, Forbidden, NotFound, NotTheirStep};
 
 struct Desk {
     base: String,
@@ -99,6 +102,10 @@ on_both_stores! {
         let body = serde_json::json!({});
 
         // One row per command or read: method, path, body, and the answer for each relation in RELATIONS' order.
+        const CASE: [Expect; 7] = [Allowed, NotFound, NotFound, NotFound, Forbidden, Forbidden, Allowed];
+        const REFERRAL: [Expect; 7] = [Allowed, NotFound, NotTheirStep, NotFound, Forbidden, Forbidden, Allowed];
+        const SUBJECT: [Expect; 7] = [Allowed, NotFound, NotFound, NotFound, NotFound, Forbidden, Allowed];
+        let intervention = Ulid::new().to_string();
         #[rustfmt::skip]
         let table: Vec<(&str, String, serde_json::Value, [Expect; 7])> = vec![
             ("GET", format!("/api/cases/{case}"), body.clone(), [Allowed, NotFound, NotFound, NotFound, Forbidden, NotFound, Allowed]),
@@ -112,9 +119,40 @@ on_both_stores! {
             ("POST", format!("/api/referrals/{report}/accept"), serde_json::json!({ "case_id": case }), [Allowed, NotFound, Field("case_id"), NotFound, Forbidden, Forbidden, Allowed]),
             ("POST", format!("/api/subjects/{child}/set-protection"), serde_json::json!({ "level": "protected_registration" }), [Allowed, NotFound, NotFound, NotFound, NotFound, Forbidden, Allowed]),
             ("POST", format!("/api/subjects/{child}/place-hold"), serde_json::json!({ "hold": "adoption_investigation" }), [Allowed, NotFound, NotFound, NotFound, NotFound, Forbidden, Allowed]),
+            // Every other step of a case: only the holding unit's staff give it (the domain's rules may still refuse it).
+            ("POST", format!("/api/cases/{case}/assess-protection"), serde_json::json!({ "immediate_protection_needed": false, "assessment": "Demo: inget akut" }), CASE),
+            ("POST", format!("/api/cases/{case}/decide-preliminary"), serde_json::json!({ "decision": "open_investigation", "reasons": "Demo: skäl", "child_heard": true }), CASE),
+            ("POST", format!("/api/cases/{case}/start-investigation"), serde_json::json!({ "concerns": ["school_absence"] }), CASE),
+            ("POST", format!("/api/cases/{case}/extend-investigation"), serde_json::json!({ "new_due_on": "2027-06-01", "reason": "Demo: mer tid" }), CASE),
+            ("POST", format!("/api/cases/{case}/complete-investigation"), serde_json::json!({ "result": "intervention_needed", "conclusion": "Demo: insats" }), CASE),
+            ("POST", format!("/api/cases/{case}/decide-intervention"), serde_json::json!({ "intervention_id": intervention, "kind": "family_treatment", "legal_basis": "sol-4-1", "reasons": "Demo: beslut" }), CASE),
+            ("POST", format!("/api/cases/{case}/plan-intervention"), serde_json::json!({ "intervention_id": intervention, "goals": [{ "description": "Demo: mål" }], "planned_start": "2026-11-25", "first_follow_up_on": "2026-12-25" }), CASE),
+            ("POST", format!("/api/cases/{case}/start-intervention"), serde_json::json!({ "intervention_id": intervention }), CASE),
+            ("POST", format!("/api/cases/{case}/follow-up-intervention"), serde_json::json!({ "intervention_id": intervention, "attainments": {}, "notes": "Demo: uppföljning" }), CASE),
+            ("POST", format!("/api/cases/{case}/end-intervention"), serde_json::json!({ "intervention_id": intervention, "outcome": "completed_as_planned", "summary": "Demo: klart" }), CASE),
+            ("POST", format!("/api/cases/{case}/assign-worker"), serde_json::json!({ "worker_id": Ulid::new().to_string() }), CASE),
+            // Every other step of the report: its receiver's; the sender is told it is not there.
+            ("POST", format!("/api/referrals/{report}/resume"), serde_json::json!({}), REFERRAL),
+            ("POST", format!("/api/referrals/{report}/report-start"), serde_json::json!({}), REFERRAL),
+            ("POST", format!("/api/referrals/{report}/report-end"), serde_json::json!({ "outcome": "completed_as_planned" }), REFERRAL),
+            ("POST", format!("/api/referrals/{report}/give-feedback"), serde_json::json!({ "feedback": "investigation_opened" }), REFERRAL),
+            ("POST", format!("/api/referrals/{report}/decline"), serde_json::json!({ "reason_code": "other", "reason": "Demo: nej" }), REFERRAL),
+            ("POST", format!("/api/referrals/{report}/forward"), serde_json::json!({ "to_unit_id": other_social.to_string(), "new_referral_id": Ulid::new().to_string(), "reason": "Demo: vidare" }), REFERRAL),
+            // Every other step of the child's record: social services holding the case.
+            ("POST", format!("/api/subjects/{child}/correct-identity"), serde_json::json!({ "identity": { "given_name": "Demo", "family_name": "Barnet", "birth_year": 2011, "district": "Farsta" } }), SUBJECT),
+            ("POST", format!("/api/subjects/{child}/unlink-guardian"), serde_json::json!({ "guardian_id": guardian }), SUBJECT),
+            ("POST", format!("/api/subjects/{child}/link-guardian"), serde_json::json!({ "guardian_id": guardian }), SUBJECT),
             // The delegation order: taking protection away is the unit manager's, not the social worker's.
             ("POST", format!("/api/subjects/{child}/clear-protection"), serde_json::json!({}), [Forbidden, NotFound, NotFound, NotFound, NotFound, Forbidden, Allowed]),
             ("POST", format!("/api/consents/{consent}/revoke"), serde_json::json!({ "revoked_by": { "kind": "guardian", "guardian": guardian } }), [Allowed, NotFound, NotFound, Allowed, Forbidden, Forbidden, Allowed]),
+            ("POST", format!("/api/subjects/{child}/release-hold"), serde_json::json!({ "hold": "adoption_investigation" }), [Forbidden, NotFound, NotFound, NotFound, NotFound, Forbidden, Allowed]),
+            // The last steps, since they end what the others are tried against: the sender withdraws (it may), the
+            // case is closed, reopened and transferred away, and the child's record erased (administrators only).
+            ("POST", format!("/api/referrals/{report}/withdraw"), serde_json::json!({ "reason": "Demo: tillbaka" }), [Allowed, NotFound, Allowed, NotFound, Forbidden, Forbidden, Allowed]),
+            ("POST", format!("/api/cases/{case}/close"), serde_json::json!({ "reason": "other", "notes": "Demo: avslut" }), CASE),
+            ("POST", format!("/api/cases/{case}/reopen"), serde_json::json!({ "reason": "Demo: igen" }), CASE),
+            ("POST", format!("/api/cases/{case}/transfer"), serde_json::json!({ "to_unit_id": other_social.to_string(), "reason": "Demo: flytt" }), CASE),
+            ("POST", format!("/api/subjects/{child}/erase"), serde_json::json!({ "ground": "Demo: beslut 1" }), [Forbidden, Forbidden, Forbidden, Forbidden, Allowed, Forbidden, Forbidden]),
         ];
         let mut checked = 0;
         for (method, path, body, expected) in &table {
@@ -129,6 +167,9 @@ on_both_stores! {
                     NotFound => assert_eq!(status, 404, "{what}"),
                     Forbidden => assert_eq!(status, 403, "{what}"),
                     Field(name) => assert_eq!((status, field), (422, name), "{what}"),
+                    NotTheirStep => {
+                        assert!(status == 404 || (status == 422 && field.starts_with("rule:")), "{what}")
+                    }
                 }
                 checked += 1;
             }
