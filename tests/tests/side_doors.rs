@@ -229,3 +229,32 @@ on_both_stores! {
         task.await.expect("the server").expect("a clean stop");
     }
 }
+
+on_both_stores! {
+    /// A registration the domain refuses leaves nothing beside the log: no subject key and no lookup row, so the
+    /// number is not taken by a subject with no events (issue 11, #4: a child born in 1879).
+    async fn a_refused_registration_leaves_no_phantom(store) {
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let social = tests::register_unit(&store.db, UnitKind::SocialServices).await;
+        tests::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
+        let desk = Desk { base: base.clone(), tokens: [("sara", tests::sign_in(&base, "sara", PASSWORD).await)].into() };
+        let count = |table: &'static str| {
+            let db = store.db.clone();
+            async move {
+                let sql = format!("select count(*) from {table}");
+                projections::on_pool!(db, |pool| sqlx::query_scalar::<_, i64>(&sql).fetch_one(pool).await).expect("a count")
+            }
+        };
+        let before = (count("subject_keys").await, count("subject_lookup").await);
+        let old = serde_json::json!({ "identity": { "number": "187912219990", "given_name": "Demo", "family_name": "Gammal", "district": "Farsta" } });
+        for attempt in ["first", "again"] {
+            let (status, answer) = desk.post("sara", "/api/subjects", old.clone()).await;
+            assert_eq!((status, field(&answer)), (422, "rule:BirthYearOutOfRange"), "{attempt}: {answer}");
+        }
+        assert_eq!((count("subject_keys").await, count("subject_lookup").await), before, "nothing beside the log");
+        let (status, found) = desk.call("sara", reqwest::Method::GET, "/api/subjects?number=187912219990", serde_json::json!({})).await;
+        assert_eq!((status, found), (200, serde_json::json!([])));
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}

@@ -168,8 +168,19 @@ pub async fn register(
             return Err(Refusal::Conflict(detail).into());
         }
     }
+    // Sealing writes the subject's key and the number's lookup beside the log; a registration the domain refuses
+    // must leave neither behind (a phantom a later registration of the number would collide with).
     let sealed = handles.vault.seal_identity(subject, &identity).await?;
-    give(handles, context, subject, SubjectCommand::RegisterSubject { subject, identity: sealed, statistics }).await
+    let given =
+        give(handles, context, subject, SubjectCommand::RegisterSubject { subject, identity: sealed, statistics })
+            .await;
+    if let Err(ActionError::Refused(_)) = &given {
+        let written: Subject = load(handles.db(), "subject", &subject.to_string()).await?;
+        if written.id.is_none() {
+            handles.vault.destroy(subject).await?;
+        }
+    }
+    given
 }
 
 /// The subjects registered with identity number `number` (found by its keyed hash); `today` dates the number.
