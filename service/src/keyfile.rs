@@ -73,6 +73,22 @@ pub fn read_or_create(path: &Path, create: bool, what: &'static str, hint: &'sta
     }
 }
 
+/// Reads the 32-byte public key at `path` (64 hexadecimal digits). A public key is no secret: others may read it.
+pub fn read_public(path: &Path, what: &'static str, hint: &'static str) -> Result<[u8; 32], KeyError> {
+    let shown = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let mut key = [0u8; 32];
+            hex::decode_to_slice(text.trim(), &mut key).map_err(|_| KeyError::Malformed { what, path: shown })?;
+            Ok(key)
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            Err(KeyError::NotFound { what, path: shown, hint })
+        }
+        Err(source) => Err(KeyError::Unreadable { what, path: shown, source }),
+    }
+}
+
 #[cfg(unix)]
 fn check_permissions(path: &Path, what: &'static str) -> Result<(), KeyError> {
     use std::os::unix::fs::PermissionsExt as _;

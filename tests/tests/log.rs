@@ -446,23 +446,24 @@ on_both_stores! {
     }
 }
 
-/// `lots verify` needs the key that signed the log: a missing or malformed key file is a clear error (exit 2),
-/// and so is a store whose schema is behind.
+/// `lots verify` needs the public key of the key that signed the log, and only that: a missing or malformed one
+/// is a clear error (exit 2), and so is a store whose schema is behind. The signing key itself must be its
+/// owner's alone (`lots seal`, which signs, refuses one others may read).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verify_explains_a_missing_or_malformed_key_and_a_schema_behind() {
     let store = tests::TestStore::new(tests::Backend::Sqlite).await;
+    let public = store.config.signing_key_path().with_extension("pub");
     let output = lots(&store, &["verify"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("no signing key at"), "{output:?}");
-    std::fs::write(store.config.signing_key_path(), "not a key\n").expect("write");
-    std::fs::set_permissions(store.config.signing_key_path(), std::os::unix::fs::PermissionsExt::from_mode(0o600))
-        .expect("chmod");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no public key at"), "{output:?}");
+    std::fs::write(&public, "not a key\n").expect("write");
     let output = lots(&store, &["verify"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("is malformed"), "{output:?}");
+    std::fs::write(store.config.signing_key_path(), format!("{}\n", "ab".repeat(32))).expect("write");
     std::fs::set_permissions(store.config.signing_key_path(), std::os::unix::fs::PermissionsExt::from_mode(0o644))
         .expect("chmod");
-    let output = lots(&store, &["verify"]);
+    let output = lots(&store, &["seal"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("chmod 600"), "{output:?}");
 

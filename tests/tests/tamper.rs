@@ -237,3 +237,27 @@ on_both_stores! {
         task.await.expect("the server").expect("a clean stop");
     }
 }
+
+on_both_stores! {
+    /// An auditor verifies with the public key alone: with the signing key gone, `lots verify` passes on the clean
+    /// log, names the key it checked against by its fingerprint, and fails on an altered event.
+    async fn lots_verify_needs_only_the_public_key(store) {
+        let (events, _) = sealed_log(&store).await;
+        let signing = store.config.signing_key_path();
+        let public = signing.with_extension("pub");
+        let given = store.folder().join("auditors-copy.pub");
+        std::fs::copy(&public, &given).expect("the auditor's copy of the public key");
+        std::fs::remove_file(&signing).expect("the signing key stays with the service");
+        let verify = || crate::log::lots(&store, &["verify", "--public-key", given.to_str().expect("a path")]);
+        let clean = verify();
+        let said = String::from_utf8_lossy(&clean.stdout).to_string();
+        assert_eq!(clean.status.code(), Some(0), "{clean:?}");
+        let key = service::event_log::seal::load_verifying_key(&given).expect("the public key");
+        assert!(said.contains(&service::event_log::seal::fingerprint(&key)), "names the key it checked against: {said}");
+        assert!(!signing.exists(), "the signing key was never needed");
+        unprotected(&store, false).await;
+        set_payload(&store, &events[1], &events[2].payload).await;
+        unprotected(&store, true).await;
+        assert_eq!(verify().status.code(), Some(1), "an altered event fails");
+    }
+}

@@ -53,8 +53,13 @@ enum Verb {
     },
     /// Seal every event not yet sealed and sign the chain head (the service does this continuously).
     Seal,
-    /// Recompute the log's hash chain and check every signed checkpoint; exit 0 only when all match.
-    Verify,
+    /// Recompute the log's hash chain and check every signed checkpoint with the public key alone; exit 0 only when
+    /// all match.
+    Verify {
+        /// The public key to check signatures with (default: the `.pub` file beside the signing key).
+        #[arg(long)]
+        public_key: Option<std::path::PathBuf>,
+    },
     /// Rebuild projections from position zero into fresh tables, print each digest, and make them live.
     Rebuild {
         /// The projection (`caseload`, `referrals`, `outcomes`, `timeline`); all when left out.
@@ -254,7 +259,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let db = store::connect(&config).await?;
     // Verifying reads only; every other verb brings the schema up to date first, as the service does at start.
     let applied = match cli.verb {
-        Verb::Verify => store::check_schema(&db).await.map(|()| 0),
+        Verb::Verify { .. } => store::check_schema(&db).await.map(|()| 0),
         _ => store::migrate(&db).await,
     }?;
     match cli.verb {
@@ -269,6 +274,6 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Verb::Rebuild { name, as_of, position } => verbs::rebuild(&db, name, verbs::moment(as_of, position)).await,
         Verb::EraseSubject { subject, ground } => verbs::erase_subject(&config, db, subject, ground).await,
         Verb::Retention { dry_run: _, apply, years, today } => verbs::retention(&config, db, apply, years, today).await,
-        Verb::Verify => verbs::verify(&config, &db).await,
+        Verb::Verify { public_key } => verbs::verify(&config, &db, public_key).await,
     }
 }

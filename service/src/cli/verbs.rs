@@ -274,20 +274,27 @@ pub(super) async fn retention(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `lots verify`: exit 0 when the log and the access log verify, 1 naming the first mismatch.
-pub(super) async fn verify(config: &Config, db: &Db) -> Result<ExitCode, CliError> {
-    let key = seal::load_signing_key(&config.signing_key_path(), false)?;
+/// `lots verify [--public-key FILE]`: exit 0 when the log and the access log verify, 1 naming the first mismatch.
+/// Only the public key is read: an auditor never needs the key that could sign a forged log.
+pub(super) async fn verify(
+    config: &Config,
+    db: &Db,
+    public_key: Option<std::path::PathBuf>,
+) -> Result<ExitCode, CliError> {
+    let path = public_key.unwrap_or_else(|| config.signing_key_path().with_extension("pub"));
+    let key = seal::load_verifying_key(&path)?;
+    say(&format!("checking signatures with the public key {} ({})", seal::fingerprint(&key), path.display()));
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("verifying {bar:40} {pos}/{len} events")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let outcome = seal::verify(db, &key.verifying_key(), |done, total| {
+    let outcome = seal::verify(db, &key, |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     })
     .await?;
     bar.finish_and_clear();
-    match crate::event_log::access_log::verify_access_log(db, &key.verifying_key()).await? {
+    match crate::event_log::access_log::verify_access_log(db, &key).await? {
         Ok(report) => say(&format!(
             "access log verified: {} entr(ies), {} signed checkpoint(s); {} not yet signed",
             report.entries, report.checkpoints, report.unsigned

@@ -16,6 +16,25 @@ mod verify;
 pub use sealer::{seal_head, SealHead, SealRound, Sealer};
 pub use verify::{verify, EventKey, Mismatch, VerifyReport};
 
+/// The public key that checks the checkpoints' signatures, from the `.pub` file beside the signing key (or any
+/// file an auditor was given): verifying needs it alone, never the key that could sign a forged log.
+pub fn load_verifying_key(path: &Path) -> Result<ed25519_dalek::VerifyingKey, KeyError> {
+    let bytes = keyfile::read_public(
+        path,
+        "public key",
+        "it is written beside the signing key as signing.pub; give its path with --public-key",
+    )?;
+    ed25519_dalek::VerifyingKey::from_bytes(&bytes)
+        .map_err(|_| KeyError::Malformed { what: "public key", path: path.display().to_string() })
+}
+
+/// A public key's fingerprint, for an auditor to compare with the one they were given: the first 16 bytes of its
+/// SHA-256, in hex groups of four.
+pub fn fingerprint(key: &ed25519_dalek::VerifyingKey) -> String {
+    let digest = hex::encode(&Sha256::digest(key.as_bytes())[..16]);
+    digest.as_bytes().chunks(4).map(|group| String::from_utf8_lossy(group).into_owned()).collect::<Vec<_>>().join(":")
+}
+
 /// The chain before the first event.
 pub const CHAIN_START: [u8; 32] = [0; 32];
 
