@@ -527,3 +527,38 @@ async fn every_embedded_connection_syncs_each_commit_to_disk() {
     let again = settings_of_every_connection(&reopened).await;
     assert!(again.iter().all(|(journal, synchronous)| journal == "wal" && *synchronous == 2), "{again:?}");
 }
+
+/// `lots keys` makes a new installation's keys, owner-only, refuses to overwrite either, and `lots serve` starts
+/// on PostgreSQL with them; without them, neither `serve` nor `seal` makes a key of its own on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn lots_keys_makes_the_keys_once_and_postgres_serves_with_them() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let store = tests::TestStore::new(tests::Backend::Postgres).await;
+    let (master, signing) = (store.config.master_key_path(), store.config.signing_key_path());
+    let refused = lots(&store, &["seal"]);
+    assert_eq!(refused.status.code(), Some(2), "no signing key of its own on PostgreSQL: {refused:?}");
+    assert!(!signing.exists());
+    let made = lots(&store, &["keys"]);
+    assert_eq!(made.status.code(), Some(0), "{made:?}");
+    let said = String::from_utf8_lossy(&made.stdout).to_string();
+    let public = std::fs::read_to_string(signing.with_extension("pub")).expect("the public key");
+    assert!(said.contains(public.trim()) && said.contains(&master.display().to_string()), "{said}");
+    for key in [&master, &signing] {
+        let mode = std::fs::metadata(key).expect("a key file").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{} is its owner's alone", key.display());
+    }
+    let before = (std::fs::read(&master).expect("read"), std::fs::read(&signing).expect("read"));
+    let again = lots(&store, &["keys"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"), "{again:?}");
+    assert_eq!(
+        (std::fs::read(&master).expect("read"), std::fs::read(&signing).expect("read")),
+        before,
+        "nothing overwritten"
+    );
+    let mut config = store.config.clone();
+    config.bind = "127.0.0.1:0".to_owned();
+    let application =
+        service::app::Application::build(&config).await.expect("serves on PostgreSQL with the keys it made");
+    assert!(application.port() > 0);
+}

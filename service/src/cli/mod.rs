@@ -28,6 +28,9 @@ enum Verb {
     Serve,
     /// Apply the database migrations this version ships (also done at every start).
     Migrate,
+    /// Make the keys a new installation needs (the master key and the signing key, owner-only), refusing to
+    /// overwrite either; prints where each went and the public key auditors verify with.
+    Keys,
     /// Seed a demo district: units, users (passwords printed once), and young people with cases at every phase.
     SeedDemo {
         /// Multiplies the 300 young people of the demo.
@@ -219,6 +222,9 @@ pub enum CliError {
         /// Why.
         source: crate::personal::ErasureError,
     },
+    /// A key file exists already: `lots keys` never overwrites one (the data sealed or signed with it would be lost).
+    #[error("{0} exists already; lots keys never overwrites a key (move it away first if it is really unused)")]
+    KeyExists(String),
     /// Retention could not be planned or applied.
     #[error(transparent)]
     Retention(#[from] crate::personal::retention::RetentionError),
@@ -253,8 +259,11 @@ pub fn main() -> ExitCode {
 /// Opens the store (migrating it, except for `verify`, which only reads) and runs the verb.
 async fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let config = cli.config;
-    if let Verb::Serve = cli.verb {
-        return verbs::serve(&config).await;
+    match cli.verb {
+        Verb::Serve => return verbs::serve(&config).await,
+        // Keys come before any store: PostgreSQL refuses to start without them.
+        Verb::Keys => return verbs::keys(&config),
+        _ => {}
     }
     let db = store::connect(&config).await?;
     // Verifying reads only; every other verb brings the schema up to date first, as the service does at start.
@@ -263,7 +272,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         _ => store::migrate(&db).await,
     }?;
     match cli.verb {
-        Verb::Serve => Ok(ExitCode::SUCCESS),
+        Verb::Serve | Verb::Keys => Ok(ExitCode::SUCCESS),
         Verb::Migrate => verbs::migrate(&config, applied),
         Verb::Replay { case, as_of, position } => verbs::replay(&db, case, verbs::moment(as_of, position)).await,
         Verb::SeedDemo { scale } => verbs::seed_demo(&config, db, scale).await,

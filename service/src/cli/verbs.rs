@@ -164,9 +164,33 @@ pub(super) async fn add_user(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `lots keys`: a new master key and a new signing key, owner-only, where the configuration names them; neither is
+/// written when either exists.
+pub(super) fn keys(config: &Config) -> Result<ExitCode, CliError> {
+    let (master, signing) = (config.master_key_path(), config.signing_key_path());
+    for path in [&master, &signing] {
+        if path.exists() {
+            return Err(CliError::KeyExists(path.display().to_string()));
+        }
+    }
+    personal::load_master_key(&master, true)?;
+    let key = seal::load_signing_key(&signing, true)?;
+    let public = signing.with_extension("pub");
+    say(&format!("master key written to {} (owner-only): it wraps every subject's key", master.display()));
+    say(&format!("signing key written to {} (owner-only): it signs the log's checkpoints", signing.display()));
+    say(&format!(
+        "public key written to {}: {} (fingerprint {}); give it to the auditors, who verify with it alone",
+        public.display(),
+        hex::encode(key.verifying_key().as_bytes()),
+        seal::fingerprint(&key.verifying_key())
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `lots seal`.
 pub(super) async fn seal(config: &Config, db: Db) -> Result<ExitCode, CliError> {
-    let key = seal::load_signing_key(&config.signing_key_path(), true)?;
+    // The same rule as `lots serve`: a key is made only for the embedded store; on PostgreSQL, `lots keys` makes it.
+    let key = seal::load_signing_key(&config.signing_key_path(), config.may_create_master_key())?;
     let access_signed = crate::event_log::access_log::sign_access_log(&db, &key).await?;
     let mut sealer = Sealer::new(db, key, 1000, Duration::from_secs(60));
     let round = sealer.seal_available(true).await?;
