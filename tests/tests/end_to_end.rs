@@ -31,6 +31,7 @@ mod api;
 mod architecture;
 mod contract;
 mod domain_flow;
+mod fixed_log;
 mod log;
 mod matrix;
 mod personal;
