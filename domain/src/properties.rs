@@ -209,6 +209,7 @@ fn referral_command(_: &Referral, context: &CommandContext, (kind, _, place, _, 
             concerns: concerns(b),
             reason: text(b),
             basis: (b % 2 == 0).then(|| DisclosureBasis::Consent(ConsentId::from_ulid(ulid(200)))),
+            information: if b == 0 { BTreeSet::new() } else { [InformationCategory::School].into() },
             forwarded_from: None,
         },
         1 => ReferralCommand::RegisterApplication {

@@ -91,6 +91,10 @@ impl Projection for Referrals {
                     on,
                 ],
             )],
+            ReferralEvent::InformationDisclosed { .. } => update(
+                "update referral_views set last_position = $3 where generation = $1 and referral_id = $2",
+                vec![],
+            ),
             ReferralEvent::ReferralReceived { .. } => update(
                 "update referral_views set last_position = $3, status = $4, received_on = $5
                   where generation = $1 and referral_id = $2",

@@ -346,8 +346,16 @@ on_both_stores! {
         assert_eq!(after_revocation.status().as_u16(), 422);
         let problem: serde_json::Value = after_revocation.json().await.expect("JSON");
         assert!(problem["detail"].as_str().is_some_and(|detail| detail.contains("revoked")), "{problem}");
+        let nothing_named = send(sara.clone(), Ulid::new().to_string(), referral(serde_json::json!({ "legal_ground": "osl-10-18a", "information": [] }))).await;
+        assert_eq!(nothing_named.status().as_u16(), 422);
+        assert_eq!(rule_of(&nothing_named.json().await.expect("JSON")), "rule:NoInformationCategory");
         let with_ground = send(sara.clone(), Ulid::new().to_string(), referral(serde_json::json!({ "legal_ground": "osl-10-18a" }))).await;
         assert_eq!(with_ground.status().as_u16(), 201);
+        let with_ground: serde_json::Value = with_ground.json().await.expect("JSON");
+        let read: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/referrals/{}", with_ground["referral_id"].as_str().expect("an id"))).bearer_auth(&sara).send().await.expect("answers").json().await.expect("JSON");
+        assert_eq!((read["basis"]["kind"].as_str(), read["basis"]["code"].as_str()), (Some("legal_ground"), Some("osl-10-18a")), "{read}");
+        assert!(read["basis"]["paragraph"].as_str().is_some_and(|paragraph| paragraph.contains("10 kap. 18 a §")), "{read}");
+        assert_eq!(read["information"], serde_json::json!(["identity"]));
 
         let outbox: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/outbox")).bearer_auth(&sara).send().await.expect("answers").json().await.expect("JSON");
         assert_eq!(outbox.as_array().map(Vec::len), Some(2), "read-your-writes: both referrals are in the outbox");
@@ -612,6 +620,12 @@ on_both_stores! {
         })).await)["referral_id"].as_str().expect("an id").to_owned();
         let framtid_case = Ulid::new().to_string();
         created(post(format!("/api/referrals/{assignment}/receive"), "fia", serde_json::json!({ "occurred_on": "2026-07-15" })).await);
+        // The receiver sees what it was given and under what: the consent and the kinds of information it covers.
+        let received = get(format!("/api/referrals/{assignment}"), "fia").await;
+        assert_eq!(received["basis"], serde_json::json!({ "kind": "consent", "consent_id": consent }), "{received}");
+        assert_eq!(received["information"], serde_json::json!(["identity", "social_services_assessment"]), "{received}");
+        let kinds: Vec<&str> = received["entries"].as_array().expect("entries").iter().filter_map(|entry| entry["event_type"].as_str()).collect();
+        assert_eq!(kinds, ["ReferralSent", "InformationDisclosed", "ReferralReceived"]);
         created(post("/api/cases".to_owned(), "fia", serde_json::json!({ "case_id": framtid_case, "subject_id": young,
             "origin": { "kind": "referral", "referral_id": assignment }, "concerns": ["drug_offence"], "occurred_on": "2026-07-15" })).await);
         created(post(format!("/api/referrals/{assignment}/accept"), "fia", serde_json::json!({ "case_id": framtid_case, "occurred_on": "2026-07-15" })).await);
@@ -695,7 +709,7 @@ on_both_stores! {
         assert_eq!(post(format!("/api/units/{unit}/update"), adam.clone(), serde_json::json!({ "name": "Framtid Stockholm City", "district": "Hela staden" })).await.0, 201);
 
         // A referral to the unit, then the unit closes and takes no more.
-        let referral = |to: String| serde_json::json!({ "kind": "referral", "subject_id": Ulid::new().to_string(), "to_unit_id": to, "concerns": ["drug_offence"], "reason": "stöd", "legal_ground": "osl-10-19" });
+        let referral = |to: String| serde_json::json!({ "kind": "referral", "subject_id": Ulid::new().to_string(), "to_unit_id": to, "concerns": ["drug_offence"], "reason": "stöd", "legal_ground": "osl-10-19", "information": ["identity"] });
         assert_eq!(post("/api/referrals".to_owned(), sara.clone(), referral(unit.clone())).await.0, 201);
         let (status, problem) = post("/api/referrals".to_owned(), sara.clone(), referral(Ulid::new().to_string())).await;
         assert_eq!((status, problem["errors"][0]["field"].clone()), (422, serde_json::json!("to_unit_id")), "an unknown unit is named: {problem}");

@@ -120,6 +120,7 @@ async fn a_report_of_concern_runs_the_whole_programme_and_the_loop_closes() {
         concerns: [ConcernCategory::SchoolAbsence, ConcernCategory::DrugOffence].into(),
         reason: text("absent for weeks, seen with older youths"),
         basis: None,
+        information: Default::default(),
         forwarded_from: None,
     };
     referrals.run(report, Command { context, body: send.clone() }).await.unwrap();
@@ -249,6 +250,7 @@ async fn a_report_of_concern_runs_the_whole_programme_and_the_loop_closes() {
         concerns: [ConcernCategory::DrugOffence].into(),
         reason: text("assignment: outpatient support"),
         basis: Some(DisclosureBasis::Consent(consent)),
+        information: shared.clone(),
         forwarded_from: None,
     };
     referrals.run(to_framtid, Command { context, body: send }).await.unwrap();

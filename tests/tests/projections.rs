@@ -93,6 +93,7 @@ impl Scene {
                 concerns: [concern].into(),
                 reason: text("oro"),
                 basis: None,
+                information: Default::default(),
                 forwarded_from: None,
             },
         )
@@ -551,6 +552,7 @@ on_both_stores! {
             concerns: [ConcernCategory::SchoolAbsence].into(),
             reason: text("oro"),
             basis: None,
+            information: Default::default(),
             forwarded_from,
         };
         let day = date!(2026 - 10 - 01);

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::categories::ConcernCategory;
+use crate::categories::{ConcernCategory, InformationCategory};
 use crate::ids::{CaseId, ConsentId, ReferralId, SubjectId, UnitId};
 use crate::legal::LegalGroundCode;
 use crate::outcomes::InterventionOutcome;
@@ -112,6 +112,8 @@ pub enum ReferralCommand {
         reason: Sealed,
         /// Consent or legal ground; required for a referral.
         basis: Option<DisclosureBasis>,
+        /// What kinds of information it discloses under that basis; at least one for a referral.
+        information: BTreeSet<InformationCategory>,
         /// The referral this one forwards, if any.
         forwarded_from: Option<ReferralId>,
     },

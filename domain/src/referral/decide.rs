@@ -20,6 +20,7 @@ impl Referral {
                 concerns,
                 reason,
                 basis,
+                information,
                 forwarded_from,
             } => {
                 self.require_new()?;
@@ -40,9 +41,12 @@ impl Referral {
                 if concerns.is_empty() {
                     return Err(ReferralError::NoConcernCategory);
                 }
+                if kind == ReferralKind::Referral && information.is_empty() {
+                    return Err(ReferralError::NoInformationCategory);
+                }
                 require_sealed("reason", &reason)?;
                 let from_unit = context.actor.unit;
-                Ok(vec![ReferralEvent::ReferralSent {
+                let sent = ReferralEvent::ReferralSent {
                     referral,
                     kind,
                     subject,
@@ -52,7 +56,10 @@ impl Referral {
                     reason,
                     basis,
                     forwarded_from,
-                }])
+                };
+                let disclosed = (!information.is_empty())
+                    .then_some(ReferralEvent::InformationDisclosed { categories: information });
+                Ok([Some(sent), disclosed].into_iter().flatten().collect())
             }
             ReferralCommand::RegisterApplication { referral, subject, applicant, concerns, reason } => {
                 self.require_new()?;

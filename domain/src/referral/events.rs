@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::commands::{Applicant, DeclineReason, DisclosureBasis, FeedbackKind, ProtectionAssessment, ReferralKind};
-use crate::categories::ConcernCategory;
+use crate::categories::{ConcernCategory, InformationCategory};
 use crate::command::CommandRefused;
 use crate::event_kinds;
 use crate::ids::{CaseId, ReferralId, SubjectId, UnitId};
@@ -60,6 +60,12 @@ pub enum ReferralEvent {
         basis: Option<DisclosureBasis>,
         /// The referral it forwards.
         forwarded_from: Option<ReferralId>,
+    },
+    /// What kinds of information a sent referral discloses under its consent or legal ground: written right
+    /// after `ReferralSent` (a new event, so referrals sent before it existed still load; they name none).
+    InformationDisclosed {
+        /// The kinds of information.
+        categories: BTreeSet<InformationCategory>,
     },
     /// An application was registered, and so received, by the unit it was made to.
     ApplicationRegistered {
@@ -132,6 +138,7 @@ pub enum ReferralEvent {
 
 event_kinds!(ReferralEvent {
     ReferralSent,
+    InformationDisclosed,
     ApplicationRegistered,
     ReferralReceived,
     ReferralPutOnHold,
@@ -181,6 +188,9 @@ pub enum ReferralError {
     /// At least one concern category must be named.
     #[error("name at least one concern category")]
     NoConcernCategory,
+    /// A referral names what kinds of information it discloses (OSL 10:27 and consent are both per kind).
+    #[error("name at least one kind of information the referral discloses")]
+    NoInformationCategory,
     /// A report of concern is received with its protection assessment.
     #[error("a report of concern is received with a protection assessment")]
     ProtectionAssessmentRequired,

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::categories::ConcernCategory;
+use crate::categories::{ConcernCategory, InformationCategory};
 use crate::command::AppliedCommands;
 use crate::event::Stamped;
 use crate::ids::{CaseId, ReferralId, SubjectId, UnitId};
@@ -38,6 +38,10 @@ pub struct Referral {
     pub to_unit: Option<UnitId>,
     /// What it is about.
     pub concerns: BTreeSet<ConcernCategory>,
+    /// The consent or legal ground it was sent under.
+    pub basis: Option<DisclosureBasis>,
+    /// What kinds of information it discloses (none named by referrals sent before 2026-12).
+    pub information: BTreeSet<InformationCategory>,
     /// Where it stands.
     pub status: ReferralStatus,
     /// The date it was sent (or the application made).
@@ -73,7 +77,7 @@ impl Referral {
         self.applied.record(stamped.command_id);
         let on = stamped.occurred_on;
         match stamped.event {
-            ReferralEvent::ReferralSent { referral, kind, subject, from_unit, to_unit, concerns, .. } => {
+            ReferralEvent::ReferralSent { referral, kind, subject, from_unit, to_unit, concerns, basis, .. } => {
                 *self = Self {
                     id: Some(referral),
                     kind: Some(kind),
@@ -81,6 +85,7 @@ impl Referral {
                     from_unit: Some(from_unit),
                     to_unit: Some(to_unit),
                     concerns,
+                    basis,
                     status: ReferralStatus::Sent,
                     sent_on: Some(on),
                     applied: std::mem::take(&mut self.applied),
@@ -101,6 +106,7 @@ impl Referral {
                     ..Self::default()
                 };
             }
+            ReferralEvent::InformationDisclosed { categories } => self.information = categories,
             ReferralEvent::ReferralReceived { .. } => {
                 self.status = ReferralStatus::Received;
                 self.received_on = Some(on);

@@ -55,6 +55,11 @@ fn send(
         concerns: [ConcernCategory::SchoolAbsence].into(),
         reason: sealed("absent since October"),
         basis,
+        information: if kind == ReferralKind::Referral {
+            [InformationCategory::School].into()
+        } else {
+            BTreeSet::new()
+        },
         forwarded_from: None,
     }
 }
@@ -134,11 +139,41 @@ fn a_referral_without_consent_or_legal_ground_is_refused() {
 }
 
 #[test]
-fn a_referral_with_a_named_legal_ground_is_sent() {
+fn a_referral_with_a_named_legal_ground_is_sent_with_what_it_discloses() {
     let ground = DisclosureBasis::LegalGround(LegalGroundCode::parse("osl-10-18a").unwrap());
     let body = send(ReferralKind::Referral, framtid(), UnitKind::FramtidStockholm, Some(ground));
     let sent = event_for(social(1), body.clone());
-    Referrals::with(()).given_no_previous_events().when(cmd(social(1), body)).then_expect_events(vec![sent]);
+    let disclosed = Stamped::new(
+        &social(1),
+        ReferralEvent::InformationDisclosed { categories: [InformationCategory::School].into() },
+    );
+    Referrals::with(()).given_no_previous_events().when(cmd(social(1), body)).then_expect_events(vec![sent, disclosed]);
+}
+
+#[test]
+fn a_referral_that_names_no_kind_of_information_is_refused() {
+    let ground = DisclosureBasis::LegalGround(LegalGroundCode::parse("osl-10-18a").unwrap());
+    let mut body = send(ReferralKind::Referral, framtid(), UnitKind::FramtidStockholm, Some(ground));
+    if let ReferralCommand::SendReferral { information, .. } = &mut body {
+        information.clear();
+    }
+    Referrals::with(())
+        .given_no_previous_events()
+        .when(cmd(social(1), body))
+        .then_expect_error(ReferralError::NoInformationCategory);
+}
+
+#[test]
+fn a_referral_sent_before_disclosures_were_recorded_loads_naming_none() {
+    let mut referral = Referral::default();
+    referral.apply_event(referral_to_framtid_sent());
+    assert_eq!(referral.status, ReferralStatus::Sent);
+    assert!(referral.information.is_empty());
+    assert!(matches!(referral.basis, Some(DisclosureBasis::Consent(_))));
+    let categories: BTreeSet<_> = [InformationCategory::School, InformationCategory::Offending].into();
+    let disclosed = ReferralEvent::InformationDisclosed { categories: categories.clone() };
+    referral.apply_event(Stamped::new(&social(1), disclosed));
+    assert_eq!(referral.information, categories);
 }
 
 #[test]

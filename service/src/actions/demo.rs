@@ -284,6 +284,7 @@ pub async fn path<E>(
         concerns: [concern].into(),
         reason: text("Demo: oro från skolan").await?,
         basis: None,
+        information: Default::default(),
         forwarded_from: None,
     };
     step(counsellor, Role::SocialWorker, school, day, referral(send));

@@ -260,6 +260,7 @@ pub async fn send(
         concerns: input.concerns,
         reason,
         basis,
+        information: input.information,
         forwarded_from: None,
     };
     let (repeat, written) = give(handles, context, referral, body, true).await?;

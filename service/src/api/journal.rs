@@ -162,6 +162,11 @@ pub struct ReferralRead {
     to_unit: Option<String>,
     /// The case that took it.
     case_id: Option<String>,
+    /// What it was sent under: the consent or the legal ground, with the paragraph the ground stands for.
+    basis: Option<BasisRead>,
+    /// The kinds of information it discloses under that basis: what the receiver was given and may use (empty
+    /// for reports of concern, and for referrals sent before Lots recorded them).
+    information: Vec<domain::categories::InformationCategory>,
     /// Whether the subject has protected identity.
     protected_identity: bool,
     /// Whether it was read by a stated reason from outside both units (flagged in the access review).
@@ -170,6 +175,39 @@ pub struct ReferralRead {
     erased: bool,
     /// Every event of the referral, with its texts (reason, assessment, feedback) opened.
     entries: Vec<JournalEntry>,
+}
+
+/// The consent or legal ground a referral was sent under.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BasisRead {
+    /// A recorded consent.
+    Consent {
+        /// The consent.
+        consent_id: String,
+    },
+    /// A legal ground for disclosure.
+    LegalGround {
+        /// Its code, e.g. `osl-10-18a`.
+        code: String,
+        /// The paragraph it stands for.
+        paragraph: Option<String>,
+    },
+}
+
+impl From<domain::referral::DisclosureBasis> for BasisRead {
+    fn from(basis: domain::referral::DisclosureBasis) -> Self {
+        match basis {
+            domain::referral::DisclosureBasis::Consent(consent) => Self::Consent { consent_id: consent.to_string() },
+            domain::referral::DisclosureBasis::LegalGround(code) => {
+                let paragraph = crate::actions::referrals::LEGAL_GROUNDS
+                    .iter()
+                    .find(|(known, _)| *known == code.as_str())
+                    .map(|(_, paragraph)| (*paragraph).to_owned());
+                Self::LegalGround { code: code.as_str().to_owned(), paragraph }
+            }
+        }
+    }
 }
 
 /// `GET /api/referrals/{id}`: a referral with its texts, for the sending and the receiving unit (anyone else
@@ -234,6 +272,8 @@ pub(crate) async fn referral(
         from_unit,
         to_unit: Some(to_unit.to_string()),
         case_id: loaded.case.map(|case| case.to_string()),
+        basis: loaded.basis.map(BasisRead::from),
+        information: loaded.information.into_iter().collect(),
         protected_identity: opened.subject_protected,
         read_with_reason: access == CaseAccess::WithReason,
         erased,

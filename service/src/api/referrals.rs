@@ -35,7 +35,8 @@ pub struct SendReferralRequest {
     reason: String,
     consent_id: Option<ConsentId>,
     legal_ground: Option<String>,
-    /// What information the referral discloses, checked against the consent.
+    /// What kinds of information the referral discloses: at least one for a referral (kind `referral`), each
+    /// covered by the consent when one is named. Recorded with the referral and shown to the receiver.
     #[serde(default)]
     information: BTreeSet<InformationCategory>,
     #[schemars(with = "Option<domain::calendar::IsoDate>")]
