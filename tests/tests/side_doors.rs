@@ -231,29 +231,69 @@ on_both_stores! {
 }
 
 on_both_stores! {
-    /// A registration the domain refuses leaves nothing beside the log: no subject key and no lookup row, so the
-    /// number is not taken by a subject with no events (issue 11, #4: a child born in 1879).
-    async fn a_refused_registration_leaves_no_phantom(store) {
+    /// A command the domain (or the service before it) refuses leaves nothing anywhere: no row in any table of the
+    /// store, for each path that writes beside the log — the subject's key and lookup (a child born in 1879,
+    /// issue 11, #4), a user's credentials, an Idempotency-Key, a consent, a referral. The tables are read from
+    /// the store's own catalogue, so a table added later is counted too.
+    async fn a_refused_command_leaves_no_row_in_any_table(store) {
         let (base, stop, task) = crate::serve::spawn_app(&store).await;
         let social = tests::register_unit(&store.db, UnitKind::SocialServices).await;
+        let framtid = tests::register_unit(&store.db, UnitKind::FramtidStockholm).await;
+        let office = tests::register_unit(&store.db, UnitKind::Administration).await;
         tests::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
-        let desk = Desk { base: base.clone(), tokens: [("sara", tests::sign_in(&base, "sara", PASSWORD).await)].into() };
-        let count = |table: &'static str| {
+        tests::add_user(&store.db, "adam", PASSWORD, Role::Administrator, office).await.expect("a user");
+        let desk = Desk { base: base.clone(), tokens: [("sara", tests::sign_in(&base, "sara", PASSWORD).await), ("adam", tests::sign_in(&base, "adam", PASSWORD).await)].into() };
+        let child = desk.created("sara", "/api/subjects", serde_json::json!({ "identity": { "given_name": "Demo", "family_name": "Barn", "birth_year": 2012, "district": "Farsta" } })).await["subject_id"].as_str().expect("an id").to_owned();
+        let catalogue = if store.db.is_postgres() {
+            "select tablename::text from pg_tables where schemaname = current_schema()"
+        } else {
+            "select name from sqlite_master where type = 'table' and name not like 'sqlite_%'"
+        };
+        let counts = || {
             let db = store.db.clone();
             async move {
-                let sql = format!("select count(*) from {table}");
-                projections::on_pool!(db, |pool| sqlx::query_scalar::<_, i64>(&sql).fetch_one(pool).await).expect("a count")
+                let tables: Vec<String> = projections::on_pool!(db, |pool| sqlx::query_scalar(catalogue).fetch_all(pool).await).expect("the catalogue");
+                let mut counts = std::collections::BTreeMap::new();
+                for table in tables {
+                    let sql = format!("select count(*) from \"{table}\"");
+                    counts.insert(table, projections::on_pool!(db, |pool| sqlx::query_scalar::<_, i64>(&sql).fetch_one(pool).await).expect("a count"));
+                }
+                counts
             }
         };
-        let before = (count("subject_keys").await, count("subject_lookup").await);
+        let before = counts().await;
+        assert!(before.len() > 20 && before["events"] > 0, "{before:?}");
         let old = serde_json::json!({ "identity": { "number": "187912219990", "given_name": "Demo", "family_name": "Gammal", "district": "Farsta" } });
         for attempt in ["first", "again"] {
             let (status, answer) = desk.post("sara", "/api/subjects", old.clone()).await;
             assert_eq!((status, field(&answer)), (422, "rule:BirthYearOutOfRange"), "{attempt}: {answer}");
         }
-        assert_eq!((count("subject_keys").await, count("subject_lookup").await), before, "nothing beside the log");
+        let user = |username: &str, password: &str, unit: String| serde_json::json!({ "username": username, "password": password, "role": "social_worker", "unit_id": unit });
+        let (status, answer) = desk.post("adam", "/api/users", user("sara", PASSWORD, social.to_string())).await;
+        assert_eq!(status, 409, "a taken username: {answer}");
+        let (status, answer) = desk.post("adam", "/api/users", user("nils", "short", social.to_string())).await;
+        assert_eq!((status, field(&answer)), (422, "password"), "{answer}");
+        let (status, answer) = desk.post("adam", "/api/users", user("nils", PASSWORD, Ulid::new().to_string())).await;
+        assert_eq!((status, field(&answer)), (422, "unit_id"), "{answer}");
+        let consent = serde_json::json!({ "subject_id": child, "subject_is_minor": true, "given_by": [{ "kind": "young_person" }],
+            "parties": [social.to_string(), framtid.to_string()], "categories": ["identity"], "purpose": "Demo: stöd",
+            "valid_from": "2026-11-30", "valid_to": "2026-11-01" });
+        let (status, answer) = desk.post("sara", "/api/consents", consent).await;
+        assert_eq!(status, 422, "a consent that ends before it begins: {answer}");
+        let referral = |information: serde_json::Value| serde_json::json!({ "kind": "referral", "subject_id": child, "to_unit_id": framtid.to_string(),
+            "concerns": ["school_absence"], "reason": "Demo: stöd", "legal_ground": "osl-10-19", "information": information });
+        let key = Ulid::new().to_string();
+        let send = |body: serde_json::Value| reqwest::Client::new().post(format!("{base}/api/referrals")).bearer_auth(&desk.tokens["sara"]).header("Idempotency-Key", key.clone()).body(body.to_string()).send();
+        let refused = send(referral(serde_json::json!([]))).await.expect("answers");
+        assert_eq!(refused.status().as_u16(), 422);
+        assert_eq!(field(&refused.json().await.expect("JSON")), "rule:NoInformationCategory");
+        let after = counts().await;
+        let changed: Vec<_> = before.iter().filter(|(table, count)| after.get(*table) != Some(count)).collect();
+        assert!(changed.is_empty(), "rows left by refused commands: {changed:?} → {after:?}");
         let (status, found) = desk.call("sara", reqwest::Method::GET, "/api/subjects?number=187912219990", serde_json::json!({})).await;
         assert_eq!((status, found), (200, serde_json::json!([])));
+        // The key was not bound by the refusal: the corrected command goes through under it.
+        assert_eq!(send(referral(serde_json::json!(["identity"]))).await.expect("answers").status().as_u16(), 201);
         stop.send(()).expect("stop");
         task.await.expect("the server").expect("a clean stop");
     }
