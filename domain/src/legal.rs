@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 /// `sol-4-1`, `lvu-2`. Lower-case letters, digits and hyphens, 2 to 64 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(extend("pattern" = "^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$", "examples" = ["sol-4-1", "osl-10-18a"]))
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct LegalGroundCode(String);
 

@@ -1,6 +1,8 @@
 //! Shared helpers for the end-to-end tests and benchmarks: a fresh store per test on PostgreSQL or SQLite, and
 //! synthetic commands to fill the log.
 
+pub mod contract;
+
 use std::path::PathBuf;
 
 use domain::command::{Actor, Command, CommandContext, Role};

@@ -71,6 +71,10 @@ pub enum CaseStepRequest {
         occurred_on: Option<Date>,
     },
     /// The preliminary assessment; `child_heard_why_not` when the child was not heard.
+    #[schemars(extend(
+        "if" = { "properties": { "child_heard": { "const": false } }, "required": ["child_heard"] },
+        "then" = { "required": ["child_heard_why_not"] }
+    ))]
     DecidePreliminary {
         decision: PreliminaryDecision,
         reasons: String,

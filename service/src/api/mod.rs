@@ -231,7 +231,7 @@ macro_rules! api {
 }
 
 api! {
-    get "/api/openapi.json" => openapi_json, Doc::new("This document").public();
+    get "/api/openapi.json" => openapi_json, Doc::new("This document").public().answer::<serde_json::Map<String, serde_json::Value>>(200);
     post "/api/login" => crate::api::session::login,
         Doc::new("Sign in: a bearer token, or with `\"session\": \"cookie\"` the web client's session cookie and CSRF token")
             .public().body::<crate::api::session::LoginRequest>().answer::<crate::api::session::LoginAnswer>(200)

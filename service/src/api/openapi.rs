@@ -231,6 +231,7 @@ fn tag_of(path: &str) -> &'static str {
 
 fn operation(method: &str, path: &str, doc: &Doc, body: Option<Value>, generator: &mut SchemaGenerator) -> Value {
     let query = doc.query.map(|query| query(generator));
+    let exclusive = query.as_ref().and_then(|query| query.get("x-lots-exactly-one-of")).cloned();
     let mut responses = Map::new();
     let (status, answer) = doc.answer;
     let success = match answer {
@@ -247,8 +248,9 @@ fn operation(method: &str, path: &str, doc: &Doc, body: Option<Value>, generator
     if body.is_some() {
         responses.insert("415".to_owned(), problem("The body was sent as a form (or text/plain), not JSON"));
         responses.insert("400".to_owned(), problem("The body is not JSON"));
-        responses.insert("413".to_owned(), problem("The body is larger than 64 KiB"));
     }
+    // Every route is behind the body limit, whether or not it reads a body.
+    responses.insert("413".to_owned(), problem("The request's body is larger than 64 KiB"));
     if body.is_some() || query.is_some() || doc.command || doc.after {
         responses.insert(
             "422".to_owned(),
@@ -281,6 +283,10 @@ fn operation(method: &str, path: &str, doc: &Doc, body: Option<Value>, generator
         "parameters": parameters(path, doc, query),
         "responses": responses,
     });
+    // Query parameters that exclude each other, which a list of parameters cannot say.
+    if let Some(exclusive) = exclusive {
+        value["x-lots-exactly-one-of"] = exclusive;
+    }
     match doc.audience {
         Audience::Public => value["security"] = json!([]),
         Audience::SignedIn => {
@@ -324,8 +330,13 @@ pub(crate) fn document(operations: &[Operation]) -> Value {
                     else {
                         continue;
                     };
-                    if let (Some(description), Some(object)) = (variant.get("description"), fields.as_object_mut()) {
-                        object.entry("description").or_insert_with(|| description.clone());
+                    if let Some(object) = fields.as_object_mut() {
+                        // What the variant says of its fields: what it is, and what one field's value requires.
+                        for key in ["description", "if", "then"] {
+                            if let Some(value) = variant.get(key) {
+                                object.entry(key).or_insert_with(|| value.clone());
+                            }
+                        }
                     }
                     add(path.replace("{step}", &step), Some(fields), &mut generator);
                 }

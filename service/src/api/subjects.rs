@@ -94,6 +94,8 @@ pub(crate) async fn register(
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LookupQuery {
+    /// An identity number: 10 or 12 digits, with or without '-' or '+' before the last four.
+    #[schemars(regex(pattern = r"^\s*([0-9]{6}|[0-9]{8})[-+]?[0-9]{4}\s*$"), extend("examples" = ["19640823-3234"]))]
     number: String,
 }
 

@@ -123,7 +123,11 @@ pub(crate) async fn outbox(
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeQuery {
+    /// The first day of the period.
+    #[schemars(with = "domain::calendar::IsoDate")]
     from: String,
+    /// The last day of the period, not before `from`.
+    #[schemars(with = "domain::calendar::IsoDate")]
     to: String,
     by: Breakdown,
 }
@@ -245,6 +249,7 @@ pub(crate) async fn timeline(
 /// `?position=N` or `?as_of=RFC3339`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("x-lots-exactly-one-of" = ["position", "as_of"]))]
 pub struct AsOfQuery {
     /// A log position; give exactly one of `position` and `as_of`.
     position: Option<i64>,
