@@ -59,8 +59,11 @@ impl Application {
         let port =
             listener.local_addr().map_err(|source| StartError::Bind { address: config.bind.clone(), source })?.port();
         let (stop, stopped) = watch::channel(false);
-        let mut tasks =
-            vec![tokio::spawn(Sealer::new(db.clone(), signing, 1000, Duration::from_secs(60)).follow(stopped.clone()))];
+        let mut tasks = vec![tokio::spawn(
+            Sealer::new(db.clone(), signing, 1000, Duration::from_secs(60))
+                .keeping_heads_in(config.head_dir())
+                .follow(stopped.clone()),
+        )];
         for projection in projections::all() {
             tasks.push(tokio::spawn(projections::runner::run(
                 db.clone(),

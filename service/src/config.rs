@@ -27,6 +27,12 @@ pub struct Config {
     #[arg(long, env = "LOTS_MASTER_KEY_FILE", global = true)]
     pub master_key_file: Option<PathBuf>,
 
+    /// The folder where every signed head of the log and of the access log is also kept, outside the database
+    /// (an append-only `heads.log`), so that deleting the newest entries with their checkpoints is seen. Default:
+    /// a folder beside the data folder, `<LOTS_DATA_DIR>-heads`.
+    #[arg(long, env = "LOTS_HEAD_DIR", global = true)]
+    pub head_dir: Option<PathBuf>,
+
     /// The address `lots serve` listens on (port 0: any free port).
     #[arg(long, env = "LOTS_BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: String,
@@ -40,6 +46,7 @@ impl Config {
             data_dir,
             signing_key_file: None,
             master_key_file: None,
+            head_dir: None,
             bind: "127.0.0.1:8080".to_owned(),
         }
     }
@@ -59,6 +66,14 @@ impl Config {
     /// The master key file.
     pub fn master_key_path(&self) -> PathBuf {
         self.master_key_file.clone().unwrap_or_else(|| self.data_dir.join("master.key"))
+    }
+
+    /// The folder of kept heads.
+    pub fn head_dir(&self) -> PathBuf {
+        self.head_dir.clone().unwrap_or_else(|| {
+            let name = self.data_dir.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+            self.data_dir.with_file_name(format!("{name}-heads"))
+        })
     }
 
     /// Whether a missing master key may be generated: only for the embedded store.

@@ -123,3 +123,13 @@ fn create_secret(path: &Path, what: &'static str) -> Result<[u8; 32], KeyError> 
     tracing::info!(path = %path.display(), "generated a new {what}");
     Ok(secret)
 }
+
+/// Makes the folder `dir` (and its parents) when absent, readable by its owner only (0700): what Lots keeps
+/// there — the store, keys, signed heads — is for no other local user.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}

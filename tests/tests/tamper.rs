@@ -261,3 +261,102 @@ on_both_stores! {
         assert_eq!(verify().status.code(), Some(1), "an altered event fails");
     }
 }
+
+/// What the database's owner can do: drop every protection the log's tables have (triggers on SQLite, user
+/// triggers on PostgreSQL).
+async fn strip_every_protection(store: &TestStore) {
+    let tables = ["events", "event_positions", "seals", "seal_checkpoints", "access_log", "access_log_checkpoints"];
+    match store.backend {
+        tests::Backend::Postgres => {
+            for table in tables.iter().filter(|table| **table != "event_positions") {
+                store.raw(&format!("alter table {table} disable trigger user")).await.expect("as the owner");
+            }
+        }
+        tests::Backend::Sqlite => {
+            let triggers: Vec<String> = projections::on_pool!(store.db, |pool| sqlx::query_scalar(
+                "select name from sqlite_master where type = 'trigger'"
+            )
+            .fetch_all(pool)
+            .await)
+            .expect("triggers");
+            for trigger in triggers {
+                store.raw(&format!("drop trigger {trigger}")).await.expect("as the owner");
+            }
+        }
+    }
+}
+
+on_both_stores! {
+    /// The newest entries cannot vanish unseen (issue 21, #1). `lots seal` keeps every signed head outside the
+    /// database too, and `lots verify` prints the head to keep. As the database's owner, deleting the newest
+    /// events with their seals and checkpoints — and the newest access-log entry with its checkpoint — leaves a
+    /// shorter log that still verifies by itself; verification against the kept heads fails, naming them.
+    async fn deleting_the_newest_entries_fails_verification_against_the_kept_head(store) {
+        let bus = CommandBus::new(store.db.clone());
+        let mut last = String::new();
+        for _ in 0..3 {
+            let desk = Desk::default();
+            let subject = SubjectId::from_ulid(Ulid::new());
+            last = subject.to_string();
+            bus.execute::<Subject>(&last, desk.register(subject), &EventMetadata::default()).await.expect("register");
+            bus.execute::<Subject>(&last, desk.correct(), &EventMetadata::default()).await.expect("correct");
+        }
+        tests::settled(&store.db, FeedCursor::default(), 6).await;
+        for what in ["case", "journal"] {
+            let read = service::event_log::access_log::Read {
+                user: domain::ids::UserId::from_ulid(Ulid::new()),
+                role: domain::command::Role::SocialWorker,
+                unit: domain::ids::UnitId::from_ulid(Ulid::new()),
+                case: domain::ids::CaseId::from_ulid(Ulid::new()),
+                case_unit: domain::ids::UnitId::from_ulid(Ulid::new()),
+                subject_protected: false,
+                what: what.to_owned(),
+                reason: None,
+                client_address: None,
+            };
+            service::event_log::access_log::record_read(&store.db, &read).await.expect("a read");
+        }
+        seal::load_signing_key(&store.config.signing_key_path(), true).expect("the installation's signing key");
+        let sealed = crate::log::lots(&store, &["seal"]);
+        assert_eq!(sealed.status.code(), Some(0), "{sealed:?}");
+        let kept = std::fs::read_to_string(service::event_log::seal::heads::head_file(&store.config.head_dir())).expect("the kept heads");
+        assert!(kept.lines().any(|line| line.starts_with("events:6:")) && kept.lines().any(|line| line.starts_with("access:2:")), "{kept}");
+        let clean = crate::log::lots(&store, &["verify"]);
+        let said = String::from_utf8_lossy(&clean.stdout).to_string();
+        assert_eq!(clean.status.code(), Some(0), "{clean:?}");
+        let printed = said.lines().find_map(|line| line.split("keep this head to check the log against later: ").nth(1)).expect("the head to keep").trim().to_owned();
+        assert!(printed.starts_with("events:6:"), "{said}");
+
+        strip_every_protection(&store).await;
+        store.raw("delete from seal_checkpoints where log_index > 4").await.expect("as the owner");
+        store.raw("delete from seals where log_index > 4").await.expect("as the owner");
+        if store.backend == tests::Backend::Sqlite {
+            store.raw(&format!("delete from event_positions where aggregate_id = '{last}'")).await.expect("as the owner");
+        }
+        store.raw(&format!("delete from events where aggregate_id = '{last}'")).await.expect("as the owner");
+        store.raw("delete from access_log where position > 1").await.expect("as the owner");
+        store.raw("delete from access_log_checkpoints where position > 1").await.expect("as the owner");
+        let key = seal::load_signing_key(&store.config.signing_key_path(), false).expect("the key");
+        let alone = seal::verify(&store.db, &key.verifying_key(), |_, _| {}).await.expect("the database answers").expect("the shorter log verifies by itself");
+        assert_eq!(alone.verified, 4);
+
+        let against_file = crate::log::lots(&store, &["verify"]);
+        let failure = String::from_utf8_lossy(&against_file.stderr).to_string();
+        assert_eq!(against_file.status.code(), Some(1), "{against_file:?}");
+        assert!(failure.contains("no longer reaches the head kept at") && failure.contains("it ends at"), "{failure}");
+        // The auditor's own copy of the head, without the head file.
+        std::fs::remove_dir_all(store.config.head_dir()).expect("the head file gone too");
+        let against_value = crate::log::lots(&store, &["verify", "--head", &printed]);
+        let failure = String::from_utf8_lossy(&against_value.stderr).to_string();
+        assert_eq!(against_value.status.code(), Some(1), "{against_value:?}");
+        assert!(failure.contains(&format!("the log no longer reaches the head kept at {printed}: it ends at 4")), "{failure}");
+        let access_head = kept.lines().rfind(|line| line.starts_with("access:")).and_then(|line| line.split(' ').next()).expect("the access log's head").to_owned();
+        let against_access = crate::log::lots(&store, &["verify", "--head", &access_head]);
+        let failure = String::from_utf8_lossy(&against_access.stderr).to_string();
+        assert_eq!(against_access.status.code(), Some(1), "{against_access:?}");
+        assert!(failure.contains(&format!("the access log no longer reaches the head kept at {access_head}: it ends at 1")), "{failure}");
+        let malformed = crate::log::lots(&store, &["verify", "--head", "events:six"]);
+        assert_eq!(malformed.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&malformed.stderr).contains("is not a head"), "{malformed:?}");
+    }
+}

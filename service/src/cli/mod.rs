@@ -62,6 +62,11 @@ enum Verb {
         /// The public key to check signatures with (default: the `.pub` file beside the signing key).
         #[arg(long)]
         public_key: Option<std::path::PathBuf>,
+        /// A head kept before — `events:<index>:<hash>` or `access:<position>:<hash>` as an earlier `lots verify`
+        /// printed it, or a head file — that the logs must still reach. The head file in `LOTS_HEAD_DIR` is
+        /// always checked when it exists.
+        #[arg(long)]
+        head: Vec<String>,
     },
     /// Rebuild projections from position zero into fresh tables, print each digest, and make them live.
     Rebuild {
@@ -283,6 +288,6 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Verb::Rebuild { name, as_of, position } => verbs::rebuild(&db, name, verbs::moment(as_of, position)).await,
         Verb::EraseSubject { subject, ground } => verbs::erase_subject(&config, db, subject, ground).await,
         Verb::Retention { dry_run: _, apply, years, today } => verbs::retention(&config, db, apply, years, today).await,
-        Verb::Verify { public_key } => verbs::verify(&config, &db, public_key).await,
+        Verb::Verify { public_key, head } => verbs::verify(&config, &db, public_key, head).await,
     }
 }

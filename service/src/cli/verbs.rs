@@ -191,8 +191,8 @@ pub(super) fn keys(config: &Config) -> Result<ExitCode, CliError> {
 pub(super) async fn seal(config: &Config, db: Db) -> Result<ExitCode, CliError> {
     // The same rule as `lots serve`: a key is made only for the embedded store; on PostgreSQL, `lots keys` makes it.
     let key = seal::load_signing_key(&config.signing_key_path(), config.may_create_master_key())?;
-    let access_signed = crate::event_log::access_log::sign_access_log(&db, &key).await?;
-    let mut sealer = Sealer::new(db, key, 1000, Duration::from_secs(60));
+    let mut sealer = Sealer::new(db, key, 1000, Duration::from_secs(60)).keeping_heads_in(config.head_dir());
+    let access_signed = sealer.sign_access_log().await?;
     let round = sealer.seal_available(true).await?;
     say(&format!(
         "sealed {} event(s); head at log index {} ({}){}",
@@ -304,10 +304,18 @@ pub(super) async fn verify(
     config: &Config,
     db: &Db,
     public_key: Option<std::path::PathBuf>,
+    heads: Vec<String>,
 ) -> Result<ExitCode, CliError> {
     let path = public_key.unwrap_or_else(|| config.signing_key_path().with_extension("pub"));
     let key = seal::load_verifying_key(&path)?;
     say(&format!("checking signatures with the public key {} ({})", seal::fingerprint(&key), path.display()));
+    let kept = match kept_heads(config, &key, heads) {
+        Ok(kept) => kept,
+        Err(failure) => {
+            eprintln!("lots verify: FAILED: {failure}");
+            return Ok(ExitCode::from(1));
+        }
+    };
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("verifying {bar:40} {pos}/{len} events")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -338,6 +346,18 @@ pub(super) async fn verify(
                 report.checkpoints,
                 report.unsealed
             ));
+            for head in &kept {
+                if let Err(mismatch) = seal::heads::reaches(db, head).await? {
+                    eprintln!("lots verify: FAILED: {mismatch}");
+                    return Ok(ExitCode::from(1));
+                }
+                say(&format!("the log still reaches the kept head {head}"));
+            }
+            if report.verified > 0 {
+                let head =
+                    seal::heads::Head { log: seal::heads::HeadLog::Events, index: report.verified, chain: report.head };
+                say(&format!("keep this head to check the log against later: {head}"));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(mismatch) => {
@@ -345,4 +365,27 @@ pub(super) async fn verify(
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// The heads verification must find the logs still reaching: the last of each log in the head file (each line's
+/// signature checked), and those given with `--head` (a head as printed, or a head file).
+fn kept_heads(
+    config: &Config,
+    key: &ed25519_dalek::VerifyingKey,
+    given: Vec<String>,
+) -> Result<Vec<seal::heads::Head>, String> {
+    let mut kept = Vec::new();
+    let file = seal::heads::head_file(&config.head_dir());
+    if file.exists() {
+        kept.extend(seal::heads::last_kept(&file, key).map_err(|error| error.to_string())?);
+    }
+    for head in given {
+        let path = std::path::Path::new(&head);
+        if path.is_file() {
+            kept.extend(seal::heads::last_kept(path, key).map_err(|error| error.to_string())?);
+        } else {
+            kept.push(seal::heads::Head::parse(&head).map_err(|error| error.to_string())?);
+        }
+    }
+    Ok(kept)
 }

@@ -104,7 +104,7 @@ pub async fn record_read(db: &Db, read: &Read) -> Result<i64, sqlx::Error> {
     })
 }
 
-fn checkpoint_message(position: i64, chain: &[u8]) -> Vec<u8> {
+pub(crate) fn checkpoint_message(position: i64, chain: &[u8]) -> Vec<u8> {
     let mut message = b"lots-access-checkpoint-v1".to_vec();
     message.extend_from_slice(&position.to_be_bytes());
     message.extend_from_slice(chain);
@@ -114,6 +114,15 @@ fn checkpoint_message(position: i64, chain: &[u8]) -> Vec<u8> {
 /// Signs the access log's head if entries came after the last signed one; returns the position signed. Two
 /// processes signing at once sign the same head; one insert wins and the other is dropped.
 pub async fn sign_access_log(db: &Db, key: &SigningKey) -> Result<Option<i64>, sqlx::Error> {
+    Ok(sign_access_log_head(db, key).await?.map(|(position, _, _)| position))
+}
+
+/// Signs the access log's head as [`sign_access_log`] does, and answers the position, chain hash and signature
+/// signed (to be kept outside the database too).
+pub async fn sign_access_log_head(
+    db: &Db,
+    key: &SigningKey,
+) -> Result<Option<(i64, [u8; 32], Signature)>, sqlx::Error> {
     let head: Option<(i64, Vec<u8>)> = on_pool!(db, |pool| {
         sqlx::query_as("select position, chain_hash from access_log order by position desc limit 1")
             .fetch_optional(pool)
@@ -125,7 +134,8 @@ pub async fn sign_access_log(db: &Db, key: &SigningKey) -> Result<Option<i64>, s
     let Some((position, chain)) = head.filter(|(position, _)| *position > signed) else {
         return Ok(None);
     };
-    let signature = key.sign(&checkpoint_message(position, &chain)).to_bytes();
+    let signed = key.sign(&checkpoint_message(position, &chain));
+    let signature = signed.to_bytes();
     let public = *key.verifying_key().as_bytes();
     on_pool!(db, |pool| {
         sqlx::query(
@@ -140,7 +150,9 @@ pub async fn sign_access_log(db: &Db, key: &SigningKey) -> Result<Option<i64>, s
         .await
         .map(drop)
     })?;
-    Ok(Some(position))
+    let chain: [u8; 32] =
+        chain.try_into().map_err(|_| sqlx::Error::Decode("an access log chain hash is not 32 bytes".into()))?;
+    Ok(Some((position, chain, signed)))
 }
 
 /// What a successful verification of the access log covered.

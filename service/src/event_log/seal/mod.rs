@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::keyfile::{self, KeyError};
 
+pub mod heads;
 mod sealer;
 mod verify;
 

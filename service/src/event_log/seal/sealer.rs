@@ -82,6 +82,7 @@ pub struct Sealer {
     every_events: i64,
     every: Duration,
     last_signed: Option<Instant>,
+    heads: Option<std::path::PathBuf>,
 }
 
 /// What one round of sealing did.
@@ -98,7 +99,32 @@ pub struct SealRound {
 impl Sealer {
     /// A sealer that signs every `every_events` events or `every`.
     pub fn new(db: Db, key: SigningKey, every_events: i64, every: Duration) -> Self {
-        Self { db, key, every_events: every_events.max(1), every, last_signed: None }
+        Self { db, key, every_events: every_events.max(1), every, last_signed: None, heads: None }
+    }
+
+    /// Also appends every head it signs to the head file in `dir`, outside the database (see [`super::heads`]).
+    pub fn keeping_heads_in(mut self, dir: std::path::PathBuf) -> Self {
+        self.heads = Some(dir);
+        self
+    }
+
+    /// Keeps a signed head outside the database. A head that cannot be written there is an error the operator
+    /// must see, but not a reason to stop sealing: the checkpoint in the database stands.
+    fn keep(&self, head: super::heads::Head, signature: &ed25519_dalek::Signature) {
+        if let Some(dir) = &self.heads {
+            if let Err(error) = super::heads::append(dir, &head, signature) {
+                tracing::error!(%error, dir = %dir.display(), "could not keep a signed head outside the database");
+            }
+        }
+    }
+
+    /// Signs the access log's head when entries came after the last signed one, keeping it outside the database.
+    pub async fn sign_access_log(&self) -> Result<Option<i64>, sqlx::Error> {
+        let signed = crate::event_log::access_log::sign_access_log_head(&self.db, &self.key).await?;
+        Ok(signed.map(|(position, chain, signature)| {
+            self.keep(super::heads::Head { log: super::heads::HeadLog::Access, index: position, chain }, &signature);
+            position
+        }))
     }
 
     /// Seals every event the feed holds now; signs the head when the policy says so, or always with `sign_head`.
@@ -181,14 +207,19 @@ impl Sealer {
             Ok::<_, sqlx::Error>(())
         });
         sealed?;
-        if checkpoint.is_some() {
+        if let Some((index, chain, signature)) = &checkpoint {
             self.last_signed = Some(Instant::now());
+            self.keep(
+                super::heads::Head { log: super::heads::HeadLog::Events, index: *index, chain: *chain },
+                signature,
+            );
         }
         Ok((rows.len() as i64, checkpoint.map(|(index, _, _)| index)))
     }
 
     async fn sign(&mut self, head: SealHead) -> Result<i64, sqlx::Error> {
-        let signature = self.key.sign(&checkpoint_message(head.index, &head.chain)).to_bytes();
+        let signed = self.key.sign(&checkpoint_message(head.index, &head.chain));
+        let signature = signed.to_bytes();
         let public = *self.key.verifying_key().as_bytes();
         on_pool!(self.db, |pool| {
             sqlx::query(INSERT_CHECKPOINT)
@@ -201,6 +232,10 @@ impl Sealer {
                 .map(drop)
         })?;
         self.last_signed = Some(Instant::now());
+        self.keep(
+            super::heads::Head { log: super::heads::HeadLog::Events, index: head.index, chain: head.chain },
+            &signed,
+        );
         Ok(head.index)
     }
 }
@@ -239,7 +274,7 @@ impl Sealer {
                 tracing::error!(%error, "sealing failed; retrying");
             }
             if signed_long_ago {
-                if let Err(error) = crate::event_log::access_log::sign_access_log(&self.db, &self.key).await {
+                if let Err(error) = self.sign_access_log().await {
                     tracing::error!(%error, "signing the access log failed; retrying");
                 }
             }
