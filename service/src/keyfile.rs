@@ -112,7 +112,7 @@ fn create_secret(path: &Path, what: &'static str) -> Result<[u8; 32], KeyError> 
     let mut secret = [0u8; 32];
     getrandom::fill(&mut secret).map_err(|error| cannot(std::io::Error::other(error.to_string())))?;
     if let Some(folder) = path.parent().filter(|folder| !folder.as_os_str().is_empty()) {
-        std::fs::create_dir_all(folder).map_err(cannot)?;
+        private_dir(folder).map_err(cannot)?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

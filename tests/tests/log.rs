@@ -562,3 +562,53 @@ async fn lots_keys_makes_the_keys_once_and_postgres_serves_with_them() {
         service::app::Application::build(&config).await.expect("serves on PostgreSQL with the keys it made");
     assert!(application.port() > 0);
 }
+
+/// A fresh installation on the embedded store is for its owner alone (issue 21, #4): the data folder 0700, the
+/// store's files 0600, the generated keys 0600, the folder of kept heads 0700 and its file 0600. A store folder
+/// made readable by hand is tightened again at the next start.
+#[test]
+fn a_fresh_data_folder_and_its_files_are_for_the_owner_alone() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let fresh = tempfile::tempdir().expect("a folder");
+    let data = fresh.path().join("lots-data");
+    let run = |verb: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_lots-under-test"))
+            .arg(verb)
+            .env_remove("LOTS_DATABASE_URL")
+            .env_remove("LOTS_SIGNING_KEY_FILE")
+            .env_remove("LOTS_MASTER_KEY_FILE")
+            .env_remove("LOTS_HEAD_DIR")
+            .env("LOTS_DATA_DIR", &data)
+            .output()
+            .expect("run lots")
+    };
+    let seeded = run("seed-demo");
+    assert_eq!(seeded.status.code(), Some(0), "{seeded:?}");
+    let sealed = run("seal");
+    assert_eq!(sealed.status.code(), Some(0), "{sealed:?}");
+    let mode = |path: &std::path::Path| {
+        std::fs::metadata(path).unwrap_or_else(|error| panic!("{}: {error}", path.display())).permissions().mode()
+            & 0o777
+    };
+    let heads = fresh.path().join("lots-data-heads");
+    for (path, expected) in [
+        (data.clone(), 0o700),
+        (data.join("lots.db"), 0o600),
+        (data.join("master.key"), 0o600),
+        (data.join("signing.key"), 0o600),
+        (heads.clone(), 0o700),
+        (heads.join("heads.log"), 0o600),
+    ] {
+        assert_eq!(mode(&path), expected, "{}", path.display());
+    }
+    for suffix in ["lots.db-wal", "lots.db-shm"] {
+        let path = data.join(suffix);
+        if path.exists() {
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+        }
+    }
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    std::fs::set_permissions(data.join("lots.db"), std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    assert_eq!(run("seal").status.code(), Some(0));
+    assert_eq!((mode(&data), mode(&data.join("lots.db"))), (0o700, 0o600), "tightened again");
+}

@@ -69,11 +69,39 @@ pub async fn connect(config: &Config) -> Result<Db, StoreError> {
     match &config.database_url {
         Some(url) => connect_postgres(url).await,
         None => {
-            std::fs::create_dir_all(&config.data_dir)
+            let path = config.sqlite_path();
+            owner_only(&config.data_dir, &path)
                 .map_err(|source| StoreError::DataDir { path: config.data_dir.display().to_string(), source })?;
-            connect_sqlite(&config.sqlite_path().display().to_string()).await
+            connect_sqlite(&path.display().to_string()).await
         }
     }
+}
+
+/// Makes the data folder readable by its owner only (0700) and the store's files too (0600: password and
+/// session hashes, concern categories), creating the folder and an empty store file when missing — SQLite gives
+/// its write-ahead log and shared-memory files the store file's mode. A folder or file made looser by hand is
+/// tightened again.
+fn owner_only(folder: &std::path::Path, store: &std::path::Path) -> std::io::Result<()> {
+    crate::keyfile::private_dir(folder)?;
+    if !store.exists() {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(store)?;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))?;
+        for suffix in ["", "-wal", "-shm"] {
+            let file = std::path::PathBuf::from(format!("{}{suffix}", store.display()));
+            if file.exists() {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Opens a PostgreSQL store.
