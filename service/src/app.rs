@@ -98,9 +98,10 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         // The JSON API and the web pages are siblings that never import each other; they meet here.
-        let router = api::router(Arc::clone(&self.state)).merge(crate::web::router().with_state(self.state));
-        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
+        let router = api::router(Arc::clone(&self.state))
+            .merge(crate::web::router().with_state(self.state))
+            .layer(axum::middleware::from_fn(security_headers));
+        let served = serve_connections(self.listener, router, shutdown).await;
         let _ = self.stop.send(true);
         for task in self.tasks {
             let _ = task.await;
@@ -129,4 +130,112 @@ pub async fn shutdown_signal() {
         () = interrupt => {}
         () = terminate => {}
     }
+}
+
+/// How long a client may take to send a request's headers (the first request's, and each next one's on a kept-alive
+/// connection) before the connection is closed: a client trickling one header line every few seconds holds no
+/// connection longer than this.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How many connections are served at once; the next waits in the listener's backlog until one closes.
+pub const MAX_CONNECTIONS: usize = 1024;
+
+/// Serves HTTP/1.1 on `listener` until `shutdown` completes, then lets the requests under way finish. What
+/// `axum::serve` does, with what it leaves out: a header-read timeout (hyper's, which needs a timer) and a cap on
+/// connections. Each request carries the client's address as `ConnectInfo`.
+async fn serve_connections(
+    listener: TcpListener,
+    router: axum::Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    // Every connection holds a receiver; closing the sender asks them to finish, and their ending drops them.
+    let (closing, closed) = watch::channel(());
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            slot = Arc::clone(&slots).acquire_owned() => slot.map_err(std::io::Error::other)?,
+            () = &mut shutdown => break,
+        };
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // Out of file descriptors and the like: wait a moment instead of spinning.
+                Err(error) => {
+                    tracing::warn!(%error, "could not accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = router.clone().map_request(move |request: axum::http::Request<hyper::body::Incoming>| {
+            let mut request = request.map(axum::body::Body::new);
+            request.extensions_mut().insert(axum::extract::ConnectInfo(remote));
+            request
+        });
+        let service = hyper_util::service::TowerToHyperService::new(service);
+        let mut closed = closed.clone();
+        tokio::spawn(async move {
+            let _slot = slot;
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
+            let mut connection = std::pin::pin!(connection);
+            tokio::select! {
+                result = connection.as_mut() => {
+                    if let Err(error) = result {
+                        tracing::debug!(%error, %remote, "connection ended with an error");
+                    }
+                }
+                _ = closed.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+            drop(closed);
+        });
+    }
+    drop(closed);
+    // Ask every connection to finish its request under way, and wait until the last has.
+    let _ = closing.send(());
+    closing.closed().await;
+    Ok(())
+}
+
+/// Headers every answer carries: no MIME sniffing; no caching of what may hold personal data (unless the answer
+/// says otherwise); a Content-Security-Policy that allows only Lots' own scripts, styles and images and no
+/// framing; no referrer; and HSTS when the request reached the proxy in front of Lots over TLS
+/// (`X-Forwarded-Proto: https`).
+async fn security_headers(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::header::{self, HeaderValue};
+    let over_tls = request
+        .headers()
+        .get("x-forwarded-proto")
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"));
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; \
+             base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    if over_tls {
+        headers
+            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    response
 }

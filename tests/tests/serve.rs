@@ -279,3 +279,77 @@ async fn lots_serves_everything_as_the_least_privilege_role() {
     let admin = sqlx::PgPool::connect(&tests::postgres_admin_url()).await.expect("admin");
     sqlx::query(&format!("drop role {role}")).execute(&admin).await.expect("drop the role");
 }
+
+/// Every kind of answer carries the security headers (issue 21, #3): JSON, a problem, an operations answer, the
+/// document — no sniffing, no caching of what may hold personal data, a Content-Security-Policy that forbids
+/// framing; HSTS only when the proxy says the client came over TLS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_carries_the_security_headers() {
+    let store = TestStore::new(tests::Backend::Sqlite).await;
+    let (base, stop, task) = spawn_app(&store).await;
+    let client = reqwest::Client::new();
+    for (path, status) in
+        [("/api/openapi.json", 200), ("/api/caseload", 401), ("/healthz", 200), ("/no/such/page", 404)]
+    {
+        let answer = client.get(format!("{base}{path}")).send().await.expect("answers");
+        assert_eq!(answer.status().as_u16(), status, "{path}");
+        let header = |name: &str| {
+            answer.headers().get(name).and_then(|value| value.to_str().ok()).unwrap_or_default().to_owned()
+        };
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("cache-control"), "no-store", "{path}");
+        assert!(header("content-security-policy").contains("frame-ancestors 'none'"), "{path}");
+        assert!(header("content-security-policy").contains("default-src 'self'"), "{path}");
+        assert_eq!(header("strict-transport-security"), "", "{path}: not over TLS");
+    }
+    let over_tls =
+        client.get(format!("{base}/healthz")).header("x-forwarded-proto", "https").send().await.expect("answers");
+    assert!(over_tls
+        .headers()
+        .get("strict-transport-security")
+        .is_some_and(|value| value.to_str().unwrap_or_default().starts_with("max-age=")));
+    stop.send(()).expect("stop");
+    task.await.expect("the server").expect("a clean stop");
+}
+
+/// A client that trickles one header line every second is cut off once the header-read timeout has passed,
+/// instead of holding the connection for as long as it likes (issue 21, #3).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_sending_headers_slowly_is_cut_off() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let store = TestStore::new(tests::Backend::Sqlite).await;
+    let (base, stop, task) = spawn_app(&store).await;
+    let address = base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.expect("connects");
+    let started = tokio::time::Instant::now();
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: lots\r\n").await.expect("the request line");
+    let limit = service::app::HEADER_READ_TIMEOUT + Duration::from_secs(3);
+    let mut line = 0;
+    let cut_off = loop {
+        assert!(started.elapsed() < limit, "the connection is still open after {:?}", started.elapsed());
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        line += 1;
+        if stream.write_all(format!("X-Slow-{line}: {line}\r\n").as_bytes()).await.is_err() {
+            break started.elapsed();
+        }
+        // A closed connection reads as its end (or an error), possibly after a 408 answer.
+        let mut buffer = [0u8; 512];
+        match tokio::time::timeout(Duration::from_millis(10), stream.read(&mut buffer)).await {
+            Ok(Ok(0) | Err(_)) => break started.elapsed(),
+            Ok(Ok(_)) => {
+                let answer = String::from_utf8_lossy(&buffer);
+                assert!(answer.starts_with("HTTP/1.1 408"), "only a timeout is answered: {answer}");
+                break started.elapsed();
+            }
+            Err(_) => {}
+        }
+    };
+    assert!(
+        cut_off >= service::app::HEADER_READ_TIMEOUT - Duration::from_secs(1),
+        "cut off only after the timeout: {cut_off:?}"
+    );
+    // A well-behaved client is served as before.
+    assert_eq!(reqwest::get(format!("{base}/healthz")).await.expect("answers").status().as_u16(), 200);
+    stop.send(()).expect("stop");
+    task.await.expect("the server").expect("a clean stop");
+}
