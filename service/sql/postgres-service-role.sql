@@ -23,5 +23,7 @@ grant insert, update, delete on projection_state, caseload_cases, caseload_inter
     to :"role";
 -- Accounts: the service adds sessions and records failed logins; administrators add and deactivate users.
 grant insert, update on sessions, users to :"role";
-grant insert on login_failures to :"role";
+-- A sign-in attempt is recorded before the password is checked (so parallel guesses count at once) and removed
+-- when it succeeds; failures older than a day expire.
+grant insert, delete on login_failures to :"role";
 -- Run this script again after an upgrade that adds tables.

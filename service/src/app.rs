@@ -82,6 +82,7 @@ impl Application {
             metrics,
             verifier: Arc::clone(&verifier),
             digests: Default::default(),
+            sign_ins: tokio::sync::Semaphore::new(crate::accounts::CONCURRENT_SIGN_INS),
         });
         tasks.push(tokio::spawn(verifier.follow(stopped.clone())));
         Ok(Self { listener, port, state, stop, tasks })

@@ -24,6 +24,15 @@ pub struct AppState {
     pub verifier: Arc<crate::audit::Verifier>,
     /// The projections' digests as `/readyz` last computed them.
     pub digests: DigestCache,
+    /// Sign-ins checked at once (each costs an argon2 hash): at most [`crate::accounts::CONCURRENT_SIGN_INS`].
+    pub sign_ins: tokio::sync::Semaphore,
+}
+
+impl AppState {
+    /// A slot to check a password in, waiting a little for one; `None` when every slot stayed busy (answer 429).
+    pub async fn sign_in_slot(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        tokio::time::timeout(crate::accounts::SIGN_IN_QUEUE, self.sign_ins.acquire()).await.ok()?.ok()
+    }
 }
 
 impl AppState {

@@ -427,6 +427,8 @@ on_both_stores! {
                 "referrals" => referral.clone(),
                 "units" => spare_unit.to_string(),
                 "users" => users["olle"].clone(),
+                // Another user's session is not there: 404, as documented.
+                "sessions" => Ulid::new().to_string(),
                 other => panic!("{other}: which thing does its id name?"),
             }
         };

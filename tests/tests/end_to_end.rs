@@ -38,4 +38,5 @@ mod personal;
 mod projections;
 mod serve;
 mod side_doors;
+mod sign_in;
 mod tamper;

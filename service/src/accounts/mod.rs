@@ -1,7 +1,9 @@
-//! Accounts: local users with argon2id passwords, bearer sessions that expire when idle, and failed logins that
-//! are recorded and slow the next attempt down.
+//! Accounts: local users with argon2id passwords, bearer sessions that expire when idle and after an absolute
+//! lifetime, and failed sign-ins that are counted atomically per username and per address and refuse further
+//! attempts for a while.
 
 pub mod policy;
+pub mod sessions;
 
 use std::time::Duration;
 
@@ -40,6 +42,9 @@ pub enum AccountError {
     /// The password is too short.
     #[error("password must have at least {MIN_PASSWORD_CHARS} characters")]
     PasswordTooShort,
+    /// The password is among the most used, or made of the username or of one character repeated.
+    #[error("this password is too common or too easy to guess; choose a longer phrase of your own")]
+    PasswordTooCommon,
     /// The new password is the current one: a password someone else chose would still open the account.
     #[error("choose a new password of your own, not the current one")]
     PasswordUnchanged,
@@ -49,9 +54,15 @@ pub enum AccountError {
     /// The username or password is wrong (which one is not said).
     #[error("wrong username or password")]
     WrongCredentials,
-    /// The token is unknown, revoked or idle too long.
+    /// The token is unknown, revoked, idle too long or older than its absolute lifetime.
     #[error("not signed in")]
     NotSignedIn,
+    /// Too many failed sign-ins for this username or from this address, or too many sign-ins at once.
+    #[error("too many sign-in attempts; try again in {retry_after} seconds")]
+    Throttled {
+        /// Seconds until an attempt may be made.
+        retry_after: u64,
+    },
     /// Hashing failed.
     #[error("password hashing failed")]
     Hashing,
@@ -68,6 +79,30 @@ pub fn parse_role(name: &str) -> Option<Role> {
 }
 
 use domain::user::valid_username;
+
+/// Passwords refused as too common (a bundled list: data, one per line).
+const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+
+/// Whether `password` may be `username`'s: at least [`MIN_PASSWORD_CHARS`] characters, not on the list of the most
+/// used ones, not containing the username, and not one character repeated.
+pub fn check_password(username: &str, password: &str) -> Result<(), AccountError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AccountError::PasswordTooShort);
+    }
+    let normalized: String = password.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
+    let listed = COMMON_PASSWORDS
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .any(|common| common == normalized);
+    let repeated = normalized.chars().all(|c| normalized.starts_with(c));
+    let name = username.to_lowercase();
+    let contains_name = name.chars().count() >= 4 && normalized.contains(&name);
+    if listed || repeated || contains_name {
+        return Err(AccountError::PasswordTooCommon);
+    }
+    Ok(())
+}
 
 fn now_micros(db: &Db) -> &'static str {
     if db.is_postgres() {
@@ -103,9 +138,7 @@ pub async fn create_user(
     if !valid_username(username) {
         return Err(AccountError::InvalidUsername.into());
     }
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AccountError::PasswordTooShort.into());
-    }
+    check_password(username, password)?;
     let user = UserId::from_ulid(context.command_id.ulid());
     let holder: Option<String> = on_pool!(bus.db(), |pool| {
         sqlx::query_scalar("select user_id from users where username = $1").bind(username).fetch_optional(pool).await
@@ -198,9 +231,7 @@ async fn store_credentials(db: &Db, user: UserId, credentials: Credentials<'_>) 
     if !valid_username(username) {
         return Err(AccountError::InvalidUsername);
     }
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AccountError::PasswordTooShort);
-    }
+    check_password(username, password)?;
     let hash = hash_password(password).await?;
     let inserted = on_pool!(db, |pool| {
         sqlx::query("insert into users (user_id, username, password_hash, role, unit_id, must_change_password) values ($1, $2, $3, $4, $5, $6) on conflict do nothing")
@@ -232,25 +263,106 @@ fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-/// Checks a username and password; on success opens a session and returns its bearer token. Each failure is
-/// recorded, and the answer to a username with recent failures is slowed down (half a second per failure in the
-/// last fifteen minutes, at most ten seconds), whether or not the password is right.
+/// Failed sign-ins to one username within [`FAILURE_WINDOW`] after which further attempts are refused (429)
+/// until the oldest of them leaves the window.
+pub const FAILURES_PER_ACCOUNT: i64 = 10;
+/// Failed sign-ins from one client address within [`FAILURE_WINDOW`] after which its attempts are refused.
+pub const FAILURES_PER_ADDRESS: i64 = 50;
+/// The window failed sign-ins are counted in.
+pub const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// How long a failed sign-in is kept at all (for the review), after which it is deleted.
+pub const FAILURES_KEPT: Duration = Duration::from_secs(24 * 60 * 60);
+/// Sign-ins the service checks at once, so a burst of guesses cannot take every core for argon2; the next waits
+/// up to [`SIGN_IN_QUEUE`] for a slot, then is refused (429, try again in a second).
+pub const CONCURRENT_SIGN_INS: usize = 8;
+/// How long a sign-in waits for a slot.
+pub const SIGN_IN_QUEUE: Duration = Duration::from_secs(10);
+/// A session ends this long after it was opened, however busy it is.
+pub const ABSOLUTE_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
+
+/// The sign-in attempt being checked, recorded as a failure until its password proves right.
+struct Attempt {
+    id: i64,
+}
+
+/// Records an attempt for `username` from `client_address` and counts, in the same transaction (under one lock,
+/// so parallel guesses are counted one after another), the failures before it in the window. Refused attempts
+/// are removed again: a throttled guess is not a guess, and does not prolong the wait of the user it locks out.
+async fn record_attempt(db: &Db, username: &str, client_address: Option<&str>) -> Result<Attempt, AccountError> {
+    let window = FAILURE_WINDOW.as_micros() as i64;
+    let failed_at = if db.is_postgres() { "(extract(epoch from failed_at) * 1000000)::bigint" } else { "failed_at" };
+    let now = now_micros(db);
+    let counts = format!(
+        "select count(*) filter (where username = $2),
+                count(*) filter (where client_address = $3),
+                coalesce(min({failed_at}) filter (where username = $2), {now}),
+                coalesce(min({failed_at}) filter (where client_address = $3), {now}),
+                {now}
+           from login_failures where id <= $1 and {failed_at} > {now} - {window}"
+    );
+    let expire = format!("delete from login_failures where {failed_at} < {now} - {}", FAILURES_KEPT.as_micros());
+    let (id, by_account, by_address, oldest_account, oldest_address, now) = on_pool!(db, |pool| {
+        let mut transaction = pool.begin().await?;
+        if db.is_postgres() {
+            // "lots" "signin": one attempt counted at a time; held for two statements, not for the hash check.
+            sqlx::query("select pg_advisory_xact_lock(1819243369)").execute(&mut *transaction).await?;
+        }
+        sqlx::query(&expire).execute(&mut *transaction).await?;
+        let id: i64 =
+            sqlx::query_scalar("insert into login_failures (username, client_address) values ($1, $2) returning id")
+                .bind(username)
+                .bind(client_address)
+                .fetch_one(&mut *transaction)
+                .await?;
+        let (by_account, by_address, oldest_account, oldest_address, now): (i64, i64, i64, i64, i64) =
+            sqlx::query_as(&counts).bind(id).bind(username).bind(client_address).fetch_one(&mut *transaction).await?;
+        transaction.commit().await?;
+        Ok::<_, sqlx::Error>((id, by_account, by_address, oldest_account, oldest_address, now))
+    })?;
+    // The counts include this attempt: the limit-th failure may still be tried; the one after it may not.
+    let wait_until =
+        match (by_account > FAILURES_PER_ACCOUNT, client_address.is_some() && by_address > FAILURES_PER_ADDRESS) {
+            (false, false) => return Ok(Attempt { id }),
+            (true, false) => oldest_account,
+            (false, true) => oldest_address,
+            (true, true) => oldest_account.max(oldest_address),
+        };
+    forget_attempt(db, id).await?;
+    let seconds = (wait_until + window - now).max(0) / 1_000_000 + 1;
+    tracing::warn!(username, client_address, seconds, "sign-in throttled");
+    Err(AccountError::Throttled { retry_after: seconds as u64 })
+}
+
+/// Removes an attempt: it succeeded, or it was refused before its password was checked.
+async fn forget_attempt(db: &Db, id: i64) -> Result<(), AccountError> {
+    on_pool!(db, |pool| sqlx::query("delete from login_failures where id = $1")
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(drop))?;
+    Ok(())
+}
+
+/// Checks a username and password; on success opens a session and returns its bearer token. Every attempt is
+/// counted before its password is checked, atomically: after [`FAILURES_PER_ACCOUNT`] failures for a username
+/// (or [`FAILURES_PER_ADDRESS`] from one address) in [`FAILURE_WINDOW`], further attempts are refused at once with
+/// `Throttled` and the seconds to wait — nobody is made to sleep. (The service checks at most
+/// [`CONCURRENT_SIGN_INS`] at a time.) A username that cannot be one (too long, wrong characters) is refused as wrong credentials without
+/// being stored or logged whole.
 pub async fn login(
     db: &Db,
     username: &str,
     password: &str,
     client_address: Option<&str>,
 ) -> Result<(String, Session), AccountError> {
-    let since = format!("{} - 900000000", now_micros(db));
-    let failures_sql = if db.is_postgres() {
-        format!("select count(*) from login_failures where username = $1 and (extract(epoch from failed_at) * 1000000)::bigint > {since}")
-    } else {
-        format!("select count(*) from login_failures where username = $1 and failed_at > {since}")
-    };
-    let failures: i64 = on_pool!(db, |pool| sqlx::query_scalar(&failures_sql).bind(username).fetch_one(pool).await)?;
-    if failures > 0 {
-        tokio::time::sleep(Duration::from_millis((failures as u64 * 500).min(10_000))).await;
+    if !valid_username(username) {
+        // Counted against the address only: the name itself is kept out of the tables and the log.
+        // The attempt stays, as the failure it is.
+        record_attempt(db, "", client_address).await?;
+        tracing::warn!(client_address, length = username.chars().count(), "failed sign-in with an impossible username");
+        return Err(AccountError::WrongCredentials);
     }
+    let attempt = record_attempt(db, username, client_address).await?;
     let row: Option<(String, String, String, String, bool)> = on_pool!(db, |pool| {
         sqlx::query_as(
             "select user_id, password_hash, role, unit_id, must_change_password from users
@@ -270,40 +382,41 @@ pub async fn login(
         Some(Session { account, must_change_password })
     });
     let Some(session) = session else {
-        on_pool!(db, |pool| {
-            sqlx::query("insert into login_failures (username, client_address) values ($1, $2)")
-                .bind(username)
-                .bind(client_address)
-                .execute(pool)
-                .await
-                .map(drop)
-        })?;
-        tracing::warn!(username, "failed login");
+        // The attempt stays, as the failure it was.
+        tracing::warn!(username, client_address, "failed sign-in");
         return Err(AccountError::WrongCredentials);
     };
+    forget_attempt(db, attempt.id).await?;
     let mut secret = [0u8; 32];
     getrandom::fill(&mut secret).map_err(|_| AccountError::Hashing)?;
     let token = hex::encode(secret);
     on_pool!(db, |pool| {
-        sqlx::query("insert into sessions (token_hash, user_id) values ($1, $2)")
+        sqlx::query("insert into sessions (token_hash, user_id, session_id, client_address) values ($1, $2, $3, $4)")
             .bind(token_hash(&token))
             .bind(session.account.user.to_string())
+            .bind(ulid::Ulid::new().to_string())
+            .bind(client_address)
             .execute(pool)
             .await
             .map(drop)
     })?;
+    tracing::info!(user = %session.account.user, client_address, "signed in");
     Ok((token, session))
 }
 
-/// The account a bearer token belongs to, refreshing its idle timer; `NotSignedIn` when unknown, revoked or
-/// idle longer than [`IDLE_TIMEOUT`].
+/// The account a bearer token belongs to, refreshing its idle timer; `NotSignedIn` when unknown, revoked, idle
+/// longer than [`IDLE_TIMEOUT`] or opened longer than [`ABSOLUTE_LIFETIME`] ago.
 pub async fn authenticate(db: &Db, token: &str) -> Result<Session, AccountError> {
     let idle_micros = IDLE_TIMEOUT.as_micros() as i64;
     let last_seen =
         if db.is_postgres() { "(extract(epoch from s.last_seen_at) * 1000000)::bigint" } else { "s.last_seen_at" };
+    let lifetime_micros = ABSOLUTE_LIFETIME.as_micros() as i64;
+    let created =
+        if db.is_postgres() { "(extract(epoch from s.created_at) * 1000000)::bigint" } else { "s.created_at" };
     let sql = format!(
         "select u.user_id, u.role, u.unit_id, {now} - {last_seen}, u.must_change_password from sessions s join users u on u.user_id = s.user_id
-          where s.token_hash = $1 and s.revoked_at is null and u.deactivated_at is null and {last_seen} > {now} - {idle_micros}",
+          where s.token_hash = $1 and s.revoked_at is null and u.deactivated_at is null and {last_seen} > {now} - {idle_micros}
+            and {created} > {now} - {lifetime_micros}",
         now = now_micros(db)
     );
     let hash = token_hash(token);
@@ -426,9 +539,7 @@ pub async fn change_password(db: &Db, user: UserId, current: &str, new: &str, ke
             .await
     })?
     .ok_or(AccountError::NotSignedIn)?;
-    if new.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AccountError::PasswordTooShort);
-    }
+    check_password(&username, new)?;
     if new == current {
         return Err(AccountError::PasswordUnchanged);
     }
@@ -469,6 +580,36 @@ mod tests {
     use argon2::password_hash::PasswordHash;
 
     use super::*;
+
+    /// What the password rule refuses and what it lets through.
+    #[test]
+    fn common_and_guessable_passwords_are_refused() {
+        for (password, refused) in [
+            ("short", Some("PasswordTooShort")),
+            ("password1234", Some("PasswordTooCommon")),
+            ("Password 1234", Some("PasswordTooCommon")),
+            ("STOCKHOLM2026", Some("PasswordTooCommon")),
+            ("zzzzzzzzzzzzzzzz", Some("PasswordTooCommon")),
+            ("sara.lind-sommar", Some("PasswordTooCommon")),
+            ("correct horse battery staple", None),
+            ("tre gröna äpplen i korgen", None),
+        ] {
+            let answer = check_password("sara.lind", password).map_err(|error| match error {
+                AccountError::PasswordTooShort => "PasswordTooShort",
+                AccountError::PasswordTooCommon => "PasswordTooCommon",
+                _ => "other",
+            });
+            assert_eq!(answer.err(), refused, "{password}");
+        }
+        assert!(
+            COMMON_PASSWORDS.lines().filter(|line| !line.starts_with('#') && !line.trim().is_empty()).all(|line| line
+                .chars()
+                .count()
+                >= MIN_PASSWORD_CHARS
+                && line == line.to_lowercase().replace(' ', "")),
+            "the list is normalized and holds only what length alone would let through"
+        );
+    }
 
     /// The decoy costs what a real hash costs: the same algorithm, version and parameters as a new hash.
     #[tokio::test]

@@ -157,7 +157,7 @@ fn user_change_refused(error: UserChangeError) -> ActionError {
         UserChangeError::Account(error @ AccountError::InvalidUsername) => {
             Refusal::invalid("username", error.to_string()).into()
         }
-        UserChangeError::Account(error @ AccountError::PasswordTooShort) => {
+        UserChangeError::Account(error @ (AccountError::PasswordTooShort | AccountError::PasswordTooCommon)) => {
             Refusal::invalid("password", error.to_string()).into()
         }
         UserChangeError::Account(AccountError::UsernameTaken(_)) => {

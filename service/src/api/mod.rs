@@ -235,10 +235,17 @@ api! {
     post "/api/login" => crate::api::session::login,
         Doc::new("Sign in: a bearer token, or with `\"session\": \"cookie\"` the web client's session cookie and CSRF token")
             .public().body::<crate::api::session::LoginRequest>().answer::<crate::api::session::LoginAnswer>(200)
-            .also(401, "Wrong username or password");
+            .also(401, "Wrong username or password")
+            .also(429, "Too many failed sign-ins for this username or from this address, or too many at once: wait Retry-After seconds");
     post "/api/logout" => crate::api::session::logout, Doc::new("Sign out: the session ends").status(204);
     post "/api/password" => crate::api::session::change_password,
-        Doc::new("Change your password; your other sessions end").body::<crate::api::session::PasswordRequest>().status(204);
+        Doc::new("Change your password; your other sessions end").body::<crate::api::session::PasswordRequest>().status(204)
+            .also(429, "Too many failed sign-ins for your username: wait Retry-After seconds");
+    get "/api/sessions" => crate::api::session::sessions,
+        Doc::new("Your open sessions: where from, since when, last used; the one asking is `current`")
+            .answer::<Vec<crate::accounts::sessions::SessionRow>>(200);
+    post "/api/sessions/{id}/end" => crate::api::session::end_session,
+        Doc::new("End one of your sessions (a forgotten sign-in elsewhere)").status(204);
     post "/api/cases" => crate::api::cases::open,
         Doc::new("Open a case at your unit").roles(CASEWORK).command()
             .body::<crate::api::cases::OpenCaseRequest>().answer::<crate::api::cases::CaseAnswer>(201);

@@ -51,7 +51,7 @@ pub(crate) struct Doc {
     reason: bool,
     after: bool,
     /// One more answer the operation gives, beyond those its kind implies.
-    also: Option<(u16, &'static str)>,
+    also: [Option<(u16, &'static str)>; 2],
 }
 
 /// Those who do casework.
@@ -79,7 +79,7 @@ impl Doc {
             command: false,
             reason: false,
             after: false,
-            also: None,
+            also: [None; 2],
         }
     }
 
@@ -96,7 +96,11 @@ impl Doc {
 
     /// One more answer it gives, beyond those its kind implies.
     pub(crate) const fn also(mut self, status: u16, description: &'static str) -> Self {
-        self.also = Some((status, description));
+        if self.also[0].is_none() {
+            self.also[0] = Some((status, description));
+        } else {
+            self.also[1] = Some((status, description));
+        }
         self
     }
 
@@ -222,7 +226,7 @@ fn tag_of(path: &str) -> &'static str {
         "cases" => "Cases",
         "referrals" | "applications" => "Referrals",
         "subjects" | "consents" => "Subjects and consent",
-        "units" | "users" | "login" | "logout" | "password" => "Directory and accounts",
+        "units" | "users" | "login" | "logout" | "password" | "sessions" => "Directory and accounts",
         "caseload" | "deadlines" | "inbox" | "outbox" | "outcomes" => "Views",
         "verify" | "access-review" => "Audit",
         _ => "About",
@@ -266,8 +270,12 @@ fn operation(method: &str, path: &str, doc: &Doc, body: Option<Value>, generator
             ),
         );
     }
-    if let Some((status, description)) = doc.also {
-        responses.insert(status.to_string(), problem(description));
+    for (status, description) in doc.also.into_iter().flatten() {
+        let mut answer = problem(description);
+        if status == 429 {
+            answer["headers"] = json!({ "Retry-After": { "description": "Seconds to wait before trying again", "schema": { "type": "integer", "minimum": 1 } } });
+        }
+        responses.insert(status.to_string(), answer);
     }
     if path.contains('{') {
         responses.insert("404".to_owned(), problem("No such thing, or not yours: the same answer"));

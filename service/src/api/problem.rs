@@ -29,11 +29,23 @@ pub struct Problem {
     pub detail: String,
     /// Field errors, for 400 and 422; always present (empty when no field is at fault), as the document says.
     pub errors: Vec<FieldError>,
+    /// For 429: the seconds to wait, sent as `Retry-After`.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
     fn new(status: StatusCode, kind: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
-        Self { kind, title, status: status.as_u16(), detail: detail.into(), errors: Vec::new() }
+        Self { kind, title, status: status.as_u16(), detail: detail.into(), errors: Vec::new(), retry_after: None }
+    }
+
+    /// 429: too many attempts; try again after `retry_after` seconds (also sent as `Retry-After`).
+    pub fn too_many(detail: impl Into<String>, retry_after: u64) -> Self {
+        let mut problem =
+            Self::new(StatusCode::TOO_MANY_REQUESTS, "/problems/too-many-attempts", "Too many attempts", detail);
+        problem.retry_after = Some(retry_after);
+        problem
     }
 
     /// 400: the body is not JSON.
@@ -165,8 +177,20 @@ internal_errors!(
     projections::replay::ReplayError,
     projections::runner::ProjectionError,
     crate::personal::VaultError,
-    crate::accounts::AccountError,
 );
+
+/// An account error a handler did not answer itself: throttling as 429 with `Retry-After`, anything else as an
+/// opaque 500.
+impl From<crate::accounts::AccountError> for Problem {
+    fn from(error: crate::accounts::AccountError) -> Self {
+        match error {
+            crate::accounts::AccountError::Throttled { retry_after } => {
+                Problem::too_many(error.to_string(), retry_after)
+            }
+            other => Problem::internal(&CauseChain(&other)),
+        }
+    }
+}
 
 /// A use case's refusal, answered as the API answers each kind; a failure inside as an opaque 500.
 impl From<crate::actions::ActionError> for Problem {
@@ -203,7 +227,11 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&self).unwrap_or_default();
-        (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+        let mut response = (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
+        }
+        response
     }
 }
 

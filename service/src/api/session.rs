@@ -18,8 +18,9 @@ use crate::accounts::{self, Account, AccountError};
 use crate::api::problem::{parse_body, Problem};
 use crate::state::AppState;
 
-/// The web client's session cookie.
-pub const SESSION_COOKIE: &str = "lots_session";
+/// The web client's session cookie. `__Host-`: the browser keeps it only if it is Secure, for the whole site and
+/// for this host alone (no Domain), so no sibling host can set or overwrite it.
+pub const SESSION_COOKIE: &str = "__Host-lots_session";
 
 /// The header that states why a user reads a case outside their unit.
 pub const REASON_HEADER: &str = "x-lots-reason";
@@ -86,6 +87,9 @@ pub(crate) async fn login(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Problem> {
     let request: LoginRequest = parse_body(raw)?;
+    let Some(_slot) = state.sign_in_slot().await else {
+        return Err(Problem::too_many("too many sign-ins at once; try again in a second", 1));
+    };
     match accounts::login(&state.db, &request.username, &request.password, Some(&client.ip().to_string())).await {
         Ok((token, session)) => {
             let account = session.account;
@@ -219,6 +223,9 @@ pub(crate) async fn change_password(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, Problem> {
     let request: PasswordRequest = parse_body(raw)?;
+    let Some(_slot) = state.sign_in_slot().await else {
+        return Err(Problem::too_many("too many sign-ins at once; try again in a second", 1));
+    };
     match accounts::change_password(
         &state.db,
         signed_in.account.user,
@@ -232,9 +239,10 @@ pub(crate) async fn change_password(
         Err(AccountError::WrongCredentials) => {
             Err(Problem::invalid("current_password", "the current password is wrong"))
         }
-        Err(error @ (AccountError::PasswordTooShort | AccountError::PasswordUnchanged)) => {
-            Err(Problem::invalid("new_password", error.to_string()))
-        }
+        Err(
+            error
+            @ (AccountError::PasswordTooShort | AccountError::PasswordTooCommon | AccountError::PasswordUnchanged),
+        ) => Err(Problem::invalid("new_password", error.to_string())),
         Err(AccountError::NotSignedIn) => Err(Problem::unauthorized("the account is deactivated")),
         Err(other) => Err(other.into()),
     }
@@ -248,5 +256,26 @@ pub(crate) async fn logout(State(state): State<Arc<AppState>>, signed_in: Signed
         Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, expired)]).into_response())
     } else {
         Ok(StatusCode::NO_CONTENT.into_response())
+    }
+}
+
+/// `GET /api/sessions`: your open sessions, newest first, the one asking marked `current`.
+pub(crate) async fn sessions(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+) -> Result<Json<Vec<accounts::sessions::SessionRow>>, Problem> {
+    Ok(Json(accounts::sessions::open_sessions(&state.db, signed_in.account.user, &signed_in.token).await?))
+}
+
+/// `POST /api/sessions/{id}/end`: ends one of your sessions (another user's is not there: 404).
+pub(crate) async fn end_session(
+    State(state): State<Arc<AppState>>,
+    signed_in: SignedIn,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<StatusCode, Problem> {
+    if accounts::sessions::end_session(&state.db, signed_in.account.user, &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Problem::not_found("open session of yours"))
     }
 }
