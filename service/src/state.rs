@@ -36,8 +36,17 @@ impl AppState {
 }
 
 impl AppState {
-    /// The handles the use cases work with.
+    /// The handles the use cases work with, for what no request gave (reads).
     pub fn handles(&self) -> crate::actions::Handles<'_> {
-        crate::actions::Handles { bus: &self.bus, vault: &self.vault }
+        static NONE: crate::event_log::commands::EventMetadata = crate::event_log::commands::EventMetadata::NONE;
+        self.handles_with(&NONE)
+    }
+
+    /// The handles for a command given by a request: its events carry `metadata`.
+    pub fn handles_with<'a>(
+        &'a self,
+        metadata: &'a crate::event_log::commands::EventMetadata,
+    ) -> crate::actions::Handles<'a> {
+        crate::actions::Handles { bus: &self.bus, vault: &self.vault, metadata }
     }
 }

@@ -157,6 +157,7 @@ on_both_stores! {
             causation_id: None,
             reason: None,
             client_address: Some("127.0.0.1".to_owned()),
+            request_id: Some(Ulid::new()),
         };
         let before = time::OffsetDateTime::now_utc();
         bus.execute::<Subject>(&subject.to_string(), command, &metadata).await.expect("register");
@@ -168,6 +169,7 @@ on_both_stores! {
         assert_eq!(recorded["command_id"], command_id.to_string());
         assert_eq!(recorded["correlation_id"], metadata.correlation_id.map(|id| id.to_string()).unwrap_or_default());
         assert_eq!(recorded["client_address"], "127.0.0.1");
+        assert_eq!(recorded["request_id"], metadata.request_id.map(|id| id.to_string()).unwrap_or_default());
         let recorded_at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(event.recorded_at_micros) * 1000).expect("a time");
         assert!((recorded_at - before).abs() < time::Duration::minutes(5), "recorded at {recorded_at}, test began {before}");
         assert_eq!(event.event_type, "SubjectRegistered");

@@ -353,3 +353,42 @@ async fn a_client_sending_headers_slowly_is_cut_off() {
     stop.send(()).expect("stop");
     task.await.expect("the server").expect("a clean stop");
 }
+
+/// Every event a command over HTTP writes carries its request (issue 21, #5): the request id the answer sent back
+/// in `X-Request-Id` (also the correlation id) and the client's address, beside who gave it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_of_a_command_over_http_carry_its_request() {
+    let store = TestStore::new(tests::Backend::Sqlite).await;
+    let (base, stop, task) = spawn_app(&store).await;
+    let social = tests::register_unit(&store.db, domain::units::UnitKind::SocialServices).await;
+    tests::add_user(&store.db, "sara", "correct horse battery staple", domain::command::Role::SocialWorker, social)
+        .await
+        .expect("a user");
+    let token = tests::sign_in(&base, "sara", "correct horse battery staple").await;
+    let answer = reqwest::Client::new()
+        .post(format!("{base}/api/subjects"))
+        .bearer_auth(&token)
+        .header("Idempotency-Key", Ulid::new().to_string())
+        .body(serde_json::json!({ "identity": { "given_name": "Demo", "family_name": "Barn", "birth_year": 2012, "district": "Farsta" } }).to_string())
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(answer.status().as_u16(), 201);
+    let request_id = answer.headers()["x-request-id"].to_str().expect("text").to_owned();
+    let subject =
+        answer.json::<serde_json::Value>().await.expect("JSON")["subject_id"].as_str().expect("an id").to_owned();
+    let metadata: String = projections::on_pool!(store.db, |pool| sqlx::query_scalar(
+        "select metadata from events where aggregate_id = $1"
+    )
+    .bind(&subject)
+    .fetch_one(pool)
+    .await)
+    .expect("the event");
+    let metadata: serde_json::Value = serde_json::from_str(&metadata).expect("JSON");
+    assert_eq!(metadata["request_id"], request_id, "{metadata}");
+    assert_eq!(metadata["correlation_id"], request_id, "{metadata}");
+    assert_eq!(metadata["client_address"], "127.0.0.1", "{metadata}");
+    assert_eq!(metadata["role"], "social_worker", "{metadata}");
+    stop.send(()).expect("stop");
+    task.await.expect("the server").expect("a clean stop");
+}

@@ -23,7 +23,6 @@ use domain::subject::Subject;
 use super::{
     made_id, outcome, refused_for_field, seal_optional, seal_text, written, ActionError, Classified, Handles, Refusal,
 };
-use crate::event_log::commands::EventMetadata;
 
 /// What opening a case needs.
 #[derive(Debug, Clone)]
@@ -200,8 +199,7 @@ async fn give(
     body: CaseCommand,
     created: Vec<String>,
 ) -> Result<CaseDone, ActionError> {
-    let result =
-        handles.bus.execute::<Case>(&case.to_string(), Command { context, body }, &EventMetadata::default()).await;
+    let result = handles.bus.execute::<Case>(&case.to_string(), Command { context, body }, handles.metadata).await;
     let repeat = outcome(result, "case", |error| match error {
         CaseError::NotOpened | CaseError::Command(CommandRefused::OutsideActorsUnit) => Classified::NotFound,
         CaseError::AlreadyOpened => Classified::Conflict("a case with this id exists; open it with a new id"),

@@ -108,8 +108,7 @@ async fn give_to_unit(
     unit: UnitId,
     body: UnitCommand,
 ) -> Result<UnitDone, ActionError> {
-    let result =
-        handles.bus.execute::<Unit>(&unit.to_string(), Command { context, body }, &EventMetadata::default()).await;
+    let result = handles.bus.execute::<Unit>(&unit.to_string(), Command { context, body }, handles.metadata).await;
     let repeat = outcome(result, "unit", |error| match error {
         UnitError::NotRegistered => Classified::NotFound,
         UnitError::AlreadyRegistered => Classified::Conflict("a unit with this id is registered; use a new id"),
@@ -248,7 +247,7 @@ pub async fn user_step(
     user: UserId,
     step: UserStep,
 ) -> Result<(), ActionError> {
-    let metadata = EventMetadata::default();
+    let metadata = handles.metadata.clone();
     let changed = match step {
         UserStep::ChangeRole { role, unit } => {
             unit_for(handles.db(), role, "unit_id", unit).await?;

@@ -28,6 +28,8 @@ pub struct Handles<'a> {
     pub bus: &'a CommandBus,
     /// Seals and opens personal data.
     pub vault: &'a Vault,
+    /// What every event a use case writes carries besides its actor: the request, its client's address.
+    pub metadata: &'a crate::event_log::commands::EventMetadata,
 }
 
 impl Handles<'_> {

@@ -24,7 +24,6 @@ use super::{
     made_id, outcome, refused_for, refused_for_field, seal_optional, seal_text, written, ActionError, Classified,
     Handles, Refusal,
 };
-use crate::event_log::commands::EventMetadata;
 
 /// The legal grounds for disclosure Lots knows, by code, with the paragraph they stand for. One table: the
 /// paragraphs moved in 2025 and will move again; codes stay.
@@ -187,10 +186,8 @@ async fn give(
     body: ReferralCommand,
     makes_new: bool,
 ) -> Result<(bool, Option<String>), ActionError> {
-    let result = handles
-        .bus
-        .execute::<Referral>(&referral.to_string(), Command { context, body }, &EventMetadata::default())
-        .await;
+    let result =
+        handles.bus.execute::<Referral>(&referral.to_string(), Command { context, body }, handles.metadata).await;
     let repeat = outcome(result, "referral", |error| match error {
         ReferralError::AlreadySent if makes_new => {
             Classified::Conflict("a referral with this id exists; give a new id")

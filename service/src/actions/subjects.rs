@@ -19,7 +19,6 @@ use domain::authorization::{self, Refused, SubjectChange};
 use projections::replay::load;
 
 use super::{made_id, outcome, refused_for, seal_text, written, ActionError, Classified, Handles, Refusal};
-use crate::event_log::commands::EventMetadata;
 use crate::personal::{ErasureError, Identity};
 
 /// An identity as given, in plain text; checked, then sealed.
@@ -135,10 +134,8 @@ async fn give(
     subject: SubjectId,
     body: SubjectCommand,
 ) -> Result<Done<SubjectId>, ActionError> {
-    let result = handles
-        .bus
-        .execute::<Subject>(&subject.to_string(), Command { context, body }, &EventMetadata::default())
-        .await;
+    let result =
+        handles.bus.execute::<Subject>(&subject.to_string(), Command { context, body }, handles.metadata).await;
     let repeat = outcome(result, "subject", |error| match error {
         SubjectError::NotRegistered => Classified::NotFound,
         SubjectError::AlreadyRegistered => Classified::Conflict("a subject with this id exists"),
@@ -276,7 +273,7 @@ pub async fn step(
                 return Err(Refusal::Forbidden("only administrators erase subjects".to_owned()).into());
             }
             let ground = ErasureGround::Decision { reference: ground };
-            let metadata = EventMetadata::default();
+            let metadata = handles.metadata.clone();
             crate::personal::erase_subject(handles.bus, handles.vault, subject, ground, context, &metadata)
                 .await
                 .map_err(|error| match error {
@@ -299,10 +296,8 @@ async fn give_to_consent(
     consent: ConsentId,
     body: ConsentCommand,
 ) -> Result<Done<ConsentId>, ActionError> {
-    let result = handles
-        .bus
-        .execute::<Consent>(&consent.to_string(), Command { context, body }, &EventMetadata::default())
-        .await;
+    let result =
+        handles.bus.execute::<Consent>(&consent.to_string(), Command { context, body }, handles.metadata).await;
     let repeat = outcome(result, "consent", |error| match error {
         ConsentError::NotGiven => Classified::NotFound,
         _ => Classified::Rule,

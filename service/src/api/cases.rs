@@ -309,7 +309,7 @@ pub(crate) async fn open(
         protection_assessed_on: request.protection_assessed_on,
     };
     let context = commander.context(request.occurred_on);
-    Ok(answered(cases::open(state.handles(), context, input).await?, "open".to_owned()))
+    Ok(answered(cases::open(commander.handles(&state), context, input).await?, "open".to_owned()))
 }
 
 /// `POST /api/cases/{id}/{step}`.
@@ -323,5 +323,5 @@ pub(crate) async fn step(
     let request: CaseStepRequest = parse_step(raw, &step)?;
     let (case_step, occurred_on) = request.into_step();
     let context = commander.context(occurred_on);
-    Ok(answered(cases::step(state.handles(), context, case, case_step).await?, step))
+    Ok(answered(cases::step(commander.handles(&state), context, case, case_step).await?, step))
 }

@@ -29,9 +29,16 @@ pub(crate) struct Commander {
     pub(crate) signed_in: SignedIn,
     /// The command id.
     pub(crate) command_id: CommandId,
+    /// What its events carry: the request's id (also its correlation) and the client's address.
+    pub(crate) metadata: crate::event_log::commands::EventMetadata,
 }
 
 impl Commander {
+    /// The use cases' handles, the command's events carrying its request.
+    pub(crate) fn handles<'a>(&'a self, state: &'a AppState) -> crate::actions::Handles<'a> {
+        state.handles_with(&self.metadata)
+    }
+
     /// The command's context: today on Stockholm's clock, and the date it happened (today when not given).
     pub(crate) fn context(&self, occurred_on: Option<time::Date>) -> CommandContext {
         self.signed_in.command_context(self.command_id, occurred_on)
@@ -43,7 +50,19 @@ impl FromRequestParts<Arc<AppState>> for Commander {
 
     async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
         let signed_in = SignedIn::from_request_parts(parts, state).await?;
-        Ok(Self { signed_in, command_id: idempotency_key(&parts.headers)? })
+        let request_id = parts.extensions.get::<crate::api::ops::RequestId>().map(|id| id.0);
+        let client_address = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip().to_string());
+        let metadata = crate::event_log::commands::EventMetadata {
+            correlation_id: request_id,
+            causation_id: None,
+            reason: None,
+            client_address,
+            request_id,
+        };
+        Ok(Self { signed_in, command_id: idempotency_key(&parts.headers)?, metadata })
     }
 }
 

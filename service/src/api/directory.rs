@@ -22,7 +22,6 @@ use crate::actions::directory::{self, NewUser, RegisterUnit, UnitDone, UnitStep,
 use crate::api::commands::{Commander, StepPath};
 use crate::api::problem::{parse_body, parse_step, Problem};
 use crate::api::session::SignedIn;
-use crate::event_log::commands::EventMetadata;
 use crate::state::AppState;
 
 /// The query of `GET /api/units`.
@@ -106,7 +105,7 @@ pub(crate) async fn register_unit(
         services: request.services,
     };
     let context = commander.context(None);
-    Ok(unit_answered(directory::register_unit(state.handles(), context, input).await?))
+    Ok(unit_answered(directory::register_unit(commander.handles(&state), context, input).await?))
 }
 
 /// `POST /api/units/{id}/{step}`: updates or closes a unit.
@@ -123,7 +122,7 @@ pub(crate) async fn unit_step(
         UnitStepRequest::SetAuthority { authority } => UnitStep::SetAuthority { authority },
     };
     let context = commander.context(None);
-    Ok(unit_answered(directory::unit_step(state.handles(), context, unit, unit_step).await?))
+    Ok(unit_answered(directory::unit_step(commander.handles(&state), context, unit, unit_step).await?))
 }
 
 /// `GET /api/users`: every user, without password hashes (administrators).
@@ -166,7 +165,7 @@ pub(crate) async fn add_user(
         // The administrator chose the password: it opens nothing until the user has set their own.
         must_change_password: true,
     };
-    let (user, repeat) = directory::add_user(&state.bus, context, &EventMetadata::default(), user).await?;
+    let (user, repeat) = directory::add_user(&state.bus, context, &commander.metadata, user).await?;
     Ok(crate::api::commands::answered(repeat, UserAnswer { user_id: user.to_string() }))
 }
 
@@ -194,6 +193,6 @@ pub(crate) async fn user_step(
         UserStepRequest::ChangeRole { role, unit_id } => UserStep::ChangeRole { role, unit: unit_id },
         UserStepRequest::Deactivate {} => UserStep::Deactivate,
     };
-    directory::user_step(state.handles(), context, user, user_step).await?;
+    directory::user_step(commander.handles(&state), context, user, user_step).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -153,7 +153,7 @@ pub(crate) async fn step(
     let request: StepRequest = parse_step(raw, &step)?;
     let (referral_step, occurred_on) = request.into_step();
     let context = commander.context(occurred_on);
-    let done = referrals::step(state.handles(), context, referral, referral_step).await?;
+    let done = referrals::step(commander.handles(&state), context, referral, referral_step).await?;
     let answer = StepAnswer { referral_id: referral.to_string(), step, repeat: done.repeat, written: done.written };
     Ok(crate::api::commands::answered(done.repeat, answer))
 }

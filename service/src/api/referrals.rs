@@ -100,7 +100,7 @@ pub(crate) async fn send_referral(
         legal_ground: request.legal_ground,
         information: request.information,
     };
-    Ok(answered(referrals::send(state.handles(), context, input).await?))
+    Ok(answered(referrals::send(commander.handles(&state), context, input).await?))
 }
 
 /// `POST /api/applications`: registers an application made to the user's unit (social services); it is
@@ -119,5 +119,5 @@ pub(crate) async fn register_application(
         concerns: request.concerns,
         reason: request.reason,
     };
-    Ok(answered(referrals::register_application(state.handles(), context, input).await?))
+    Ok(answered(referrals::register_application(commander.handles(&state), context, input).await?))
 }

@@ -86,7 +86,8 @@ pub(crate) async fn register(
 ) -> Result<(StatusCode, Json<SubjectAnswer>), Problem> {
     let request: RegisterRequest = parse_body(raw)?;
     let context = commander.context(None);
-    let done = subjects::register(state.handles(), context, request.subject_id, request.identity.into()).await?;
+    let done =
+        subjects::register(commander.handles(&state), context, request.subject_id, request.identity.into()).await?;
     Ok(subject_answered(done))
 }
 
@@ -159,7 +160,7 @@ pub(crate) async fn step(
         SubjectStepRequest::Erase { ground } => SubjectStep::Erase(ground),
     };
     let context = commander.context(None);
-    Ok(subject_answered(subjects::step(state.handles(), context, subject, subject_step).await?))
+    Ok(subject_answered(subjects::step(commander.handles(&state), context, subject, subject_step).await?))
 }
 
 /// The body of `POST /api/consents`.
@@ -214,7 +215,7 @@ pub(crate) async fn give_consent(
         valid_to: request.valid_to,
     };
     let context = commander.context(None);
-    Ok(consent_answered(subjects::give_consent(state.handles(), context, input).await?))
+    Ok(consent_answered(subjects::give_consent(commander.handles(&state), context, input).await?))
 }
 
 /// The body of `POST /api/consents/{id}/revoke`.
@@ -234,5 +235,7 @@ pub(crate) async fn revoke_consent(
     let consent = ConsentId::parse(&id).map_err(|_| Problem::not_found("consent"))?;
     let request: RevokeRequest = parse_body(raw)?;
     let context = commander.context(None);
-    Ok(consent_answered(subjects::revoke_consent(state.handles(), context, consent, request.revoked_by).await?))
+    Ok(consent_answered(
+        subjects::revoke_consent(commander.handles(&state), context, consent, request.revoked_by).await?,
+    ))
 }

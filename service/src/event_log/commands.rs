@@ -32,6 +32,19 @@ pub struct EventMetadata {
     pub reason: Option<String>,
     /// The client's network address.
     pub client_address: Option<String>,
+    /// The HTTP request that gave the command, as logged and sent back in `X-Request-Id`.
+    pub request_id: Option<Ulid>,
+}
+
+impl EventMetadata {
+    /// No metadata: what a command given by no request carries.
+    pub const NONE: EventMetadata = EventMetadata {
+        correlation_id: None,
+        causation_id: None,
+        reason: None,
+        client_address: None,
+        request_id: None,
+    };
 }
 
 impl EventMetadata {
@@ -47,6 +60,7 @@ impl EventMetadata {
             ("causation_id", self.causation_id.map(|id| id.to_string())),
             ("reason", self.reason.clone()),
             ("client_address", self.client_address.clone()),
+            ("request_id", self.request_id.map(|id| id.to_string())),
         ];
         map.extend(optional.into_iter().filter_map(|(key, value)| Some((key.to_owned(), value?))));
         map
