@@ -16,6 +16,8 @@ grant insert on events, seals, seal_checkpoints, log_epochs, access_log, access_
     idempotency_keys to :"role";
 -- Subject keys and lookups live outside the log: erasure deletes them.
 grant insert, delete on subject_keys, subject_lookup to :"role";
+-- Re-wrapping a subject key under the derived wrapping key (2026-12) updates it in place.
+grant update (wrapped_key, wrapping) on subject_keys to :"role";
 -- Projections are the service's own: it writes, rebuilds and clears them.
 grant insert, update, delete on projection_state, caseload_cases, caseload_interventions, caseload_subjects, referral_views,
     outcome_subjects, outcome_cases, outcome_interventions, outcome_referrals, outcome_followups, timeline_entries, timeline_links, projection_snapshots,

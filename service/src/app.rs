@@ -49,9 +49,17 @@ impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartError> {
         let db = store::connect(config).await?;
         store::migrate(&db).await?;
+        move_keys_out_of_the_data_folder(config)?;
         let signing = seal::load_signing_key(&config.signing_key_path(), config.may_create_master_key())?;
         let master = crate::personal::load_master_key(&config.master_key_path(), config.may_create_master_key())?;
         let vault = crate::personal::Vault::new(db.clone(), master);
+        // Keys written before 2026-12 are wrapped under the master key itself; both kinds open, so a service role
+        // without the right to re-wrap (an older grant script) serves on, and `lots migrate` re-wraps as the owner.
+        match vault.rewrap_keys().await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "re-wrapped subject keys under the derived wrapping key"),
+            Err(error) => tracing::warn!(%error, "could not re-wrap subject keys now; run lots migrate as the owner"),
+        }
         let verifying_key = signing.verifying_key();
         let listener = TcpListener::bind(&config.bind)
             .await
@@ -239,4 +247,18 @@ async fn security_headers(request: axum::extract::Request, next: axum::middlewar
             .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     response
+}
+
+/// Moves keys an earlier Lots generated into the data folder to the key folder beside it, saying so.
+pub fn move_keys_out_of_the_data_folder(config: &Config) -> Result<(), crate::keyfile::KeyError> {
+    let moves = config.keys_to_move_out_of_the_data_folder();
+    let moved = crate::keyfile::move_keys(&moves).map_err(|source| crate::keyfile::KeyError::CannotCreate {
+        what: "key folder",
+        path: config.key_dir().display().to_string(),
+        source,
+    })?;
+    for (from, to) in moved {
+        tracing::warn!(from = %from.display(), to = %to.display(), "moved a key out of the data folder");
+    }
+    Ok(())
 }

@@ -17,12 +17,14 @@ pub struct Config {
     pub data_dir: PathBuf,
 
     /// The ed25519 key that signs the log's checkpoints, kept outside the database. Default:
-    /// `$LOTS_DATA_DIR/signing.key`, generated on first use when absent.
+    /// `signing.key` in the key folder beside the data folder (`<LOTS_DATA_DIR>-keys`), generated on first use of
+    /// the embedded store when absent.
     #[arg(long, env = "LOTS_SIGNING_KEY_FILE", global = true)]
     pub signing_key_file: Option<PathBuf>,
 
     /// The master key that wraps every subject's data key, kept outside the database. Default:
-    /// `$LOTS_DATA_DIR/master.key`, generated on first use of the embedded store (never for PostgreSQL, where a
+    /// `master.key` in the key folder beside the data folder (`<LOTS_DATA_DIR>-keys`), generated on first use of
+    /// the embedded store (never for PostgreSQL, where a
     /// missing key is an error: a new key would not open the subjects' keys).
     #[arg(long, env = "LOTS_MASTER_KEY_FILE", global = true)]
     pub master_key_file: Option<PathBuf>,
@@ -58,22 +60,47 @@ impl Config {
 
     /// The signing key file.
     pub fn signing_key_path(&self) -> PathBuf {
-        self.signing_key_file.clone().unwrap_or_else(|| self.data_dir.join("signing.key"))
+        self.signing_key_file.clone().unwrap_or_else(|| self.key_dir().join("signing.key"))
     }
 }
 
 impl Config {
     /// The master key file.
     pub fn master_key_path(&self) -> PathBuf {
-        self.master_key_file.clone().unwrap_or_else(|| self.data_dir.join("master.key"))
+        self.master_key_file.clone().unwrap_or_else(|| self.key_dir().join("master.key"))
     }
 
     /// The folder of kept heads.
     pub fn head_dir(&self) -> PathBuf {
-        self.head_dir.clone().unwrap_or_else(|| {
-            let name = self.data_dir.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
-            self.data_dir.with_file_name(format!("{name}-heads"))
-        })
+        self.head_dir.clone().unwrap_or_else(|| self.beside_data("heads"))
+    }
+
+    /// The folder the keys are kept in by default: beside the data folder, never in it, so that a copy of the data
+    /// folder (a backup, a support request) is not a copy of the keys — erasure depends on it.
+    pub fn key_dir(&self) -> PathBuf {
+        self.beside_data("keys")
+    }
+
+    /// `<data folder>-<what>`, next to the data folder.
+    fn beside_data(&self, what: &str) -> PathBuf {
+        let name = self.data_dir.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+        self.data_dir.with_file_name(format!("{name}-{what}"))
+    }
+
+    /// Where keys an earlier Lots generated into the data folder (before 2026-12) are to move: for each key whose
+    /// place is the default one, from the data folder to the key folder (the `.pub` beside the signing key with
+    /// it). [`crate::keyfile::move_keys`] moves what is there to move.
+    pub fn keys_to_move_out_of_the_data_folder(&self) -> Vec<(PathBuf, PathBuf)> {
+        let defaults = [
+            (self.signing_key_file.is_none(), "signing.key"),
+            (self.signing_key_file.is_none(), "signing.pub"),
+            (self.master_key_file.is_none(), "master.key"),
+        ];
+        defaults
+            .into_iter()
+            .filter(|(default, _)| *default)
+            .map(|(_, name)| (self.data_dir.join(name), self.key_dir().join(name)))
+            .collect()
     }
 
     /// Whether a missing master key may be generated: only for the embedded store.

@@ -133,3 +133,21 @@ pub fn private_dir(dir: &Path) -> std::io::Result<()> {
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(dir)
 }
+
+/// Moves each key file `from` → `to` where the first exists and the second does not (its folder made owner-only);
+/// returns what moved. A key in two places is left alone: which one is right is the operator's call.
+pub fn move_keys(
+    moves: &[(std::path::PathBuf, std::path::PathBuf)],
+) -> std::io::Result<Vec<(std::path::PathBuf, std::path::PathBuf)>> {
+    let mut moved = Vec::new();
+    for (from, to) in moves {
+        if from.exists() && !to.exists() {
+            if let Some(folder) = to.parent() {
+                private_dir(folder)?;
+            }
+            std::fs::rename(from, to)?;
+            moved.push((from.clone(), to.clone()));
+        }
+    }
+    Ok(moved)
+}

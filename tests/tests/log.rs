@@ -566,8 +566,9 @@ async fn lots_keys_makes_the_keys_once_and_postgres_serves_with_them() {
 }
 
 /// A fresh installation on the embedded store is for its owner alone (issue 21, #4): the data folder 0700, the
-/// store's files 0600, the generated keys 0600, the folder of kept heads 0700 and its file 0600. A store folder
-/// made readable by hand is tightened again at the next start.
+/// store's files 0600, the generated keys 0600 in a folder of their own beside the data folder (so a copy of the
+/// data folder is not a copy of the keys), the folder of kept heads 0700 and its file 0600. A store folder made
+/// readable by hand is tightened again at the next start; keys an earlier Lots made in the data folder move out.
 #[test]
 fn a_fresh_data_folder_and_its_files_are_for_the_owner_alone() {
     use std::os::unix::fs::PermissionsExt as _;
@@ -593,11 +594,14 @@ fn a_fresh_data_folder_and_its_files_are_for_the_owner_alone() {
             & 0o777
     };
     let heads = fresh.path().join("lots-data-heads");
+    let keys = fresh.path().join("lots-data-keys");
+    assert!(!data.join("master.key").exists() && !data.join("signing.key").exists(), "no key in the data folder");
     for (path, expected) in [
         (data.clone(), 0o700),
         (data.join("lots.db"), 0o600),
-        (data.join("master.key"), 0o600),
-        (data.join("signing.key"), 0o600),
+        (keys.clone(), 0o700),
+        (keys.join("master.key"), 0o600),
+        (keys.join("signing.key"), 0o600),
         (heads.clone(), 0o700),
         (heads.join("heads.log"), 0o600),
     ] {
@@ -613,4 +617,16 @@ fn a_fresh_data_folder_and_its_files_are_for_the_owner_alone() {
     std::fs::set_permissions(data.join("lots.db"), std::fs::Permissions::from_mode(0o644)).expect("chmod");
     assert_eq!(run("seal").status.code(), Some(0));
     assert_eq!((mode(&data), mode(&data.join("lots.db"))), (0o700, 0o600), "tightened again");
+
+    // Keys where an earlier Lots made them, in the data folder: the next verb moves them out, and they still work.
+    let master = std::fs::read_to_string(keys.join("master.key")).expect("the master key");
+    for name in ["master.key", "signing.key", "signing.pub"] {
+        std::fs::rename(keys.join(name), data.join(name)).expect("as before 2026-12");
+    }
+    let verified = run("verify");
+    assert_eq!(verified.status.code(), Some(0), "{verified:?}");
+    assert!(
+        !data.join("master.key").exists() && !data.join("signing.key").exists() && !data.join("signing.pub").exists()
+    );
+    assert_eq!(std::fs::read_to_string(keys.join("master.key")).expect("moved"), master, "the same key, moved");
 }

@@ -302,3 +302,52 @@ async fn the_master_key_is_generated_only_for_the_embedded_store_and_refused_whe
         "{output:?}"
     );
 }
+
+on_both_stores! {
+    /// Subject keys written before 2026-12 — wrapped under the master key itself — still open, and `lots migrate`
+    /// re-wraps them under the key derived from the master key for wrapping alone (issue 21, #4): the same texts
+    /// open after, the stored key changed, and a second run finds nothing left.
+    async fn keys_wrapped_under_the_master_key_itself_are_rewrapped(store) {
+        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+        use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+        let master = service::personal::load_master_key(&store.config.master_key_path(), true).expect("a master key");
+        let vault = Vault::new(store.db.clone(), master);
+        let subject = SubjectId::from_ulid(Ulid::new());
+        let sealed = vault.seal_text(subject, "Demo: samtal med skolan").await.expect("sealed");
+
+        // Rewrite the stored key as the code of 2026-12-01 wrote it: the data key under the raw master key.
+        let raw: [u8; 32] = hex::decode(std::fs::read_to_string(store.config.master_key_path()).expect("the key file").trim()).expect("hex").try_into().expect("32 bytes");
+        let mut derived = [0u8; 32];
+        hkdf::Hkdf::<sha2::Sha256>::new(None, &raw).expand(b"lots-subject-key-wrap-v1", &mut derived).expect("expand");
+        let aad = [b"lots-subject-key-v1".as_slice(), &subject.ulid().to_bytes(), &1u32.to_be_bytes()].concat();
+        let stored = || {
+            let db = store.db.clone();
+            async move {
+                projections::on_pool!(db, |pool| sqlx::query_as::<_, (Vec<u8>, i32)>("select wrapped_key, wrapping from subject_keys where subject_id = $1")
+                    .bind(subject.to_string()).fetch_one(pool).await).expect("the key")
+            }
+        };
+        let (now_stored, wrapping) = stored().await;
+        assert_eq!(wrapping, 2, "new keys are wrapped under the derived key");
+        let (nonce, wrapped) = now_stored.split_at(24);
+        let data_key = XChaCha20Poly1305::new((&derived).into()).decrypt(XNonce::from_slice(nonce), Payload { msg: wrapped, aad: &aad }).expect("opens under the derived key");
+        assert!(XChaCha20Poly1305::new((&raw).into()).decrypt(XNonce::from_slice(nonce), Payload { msg: wrapped, aad: &aad }).is_err(), "not under the master key itself");
+        let old_nonce = [7u8; 24];
+        let old = XChaCha20Poly1305::new((&raw).into()).encrypt(XNonce::from_slice(&old_nonce), Payload { msg: &data_key, aad: &aad }).expect("wrap");
+        let old_stored = [old_nonce.as_slice(), old.as_slice()].concat();
+        projections::on_pool!(store.db, |pool| sqlx::query("update subject_keys set wrapped_key = $1, wrapping = 1 where subject_id = $2")
+            .bind(&old_stored).bind(subject.to_string()).execute(pool).await.map(drop)).expect("as before 2026-12");
+
+        let reopened = Vault::new(store.db.clone(), service::personal::load_master_key(&store.config.master_key_path(), false).expect("the key"));
+        assert_eq!(reopened.open_text(subject, &sealed).await.expect("opens"), Opened::Value("Demo: samtal med skolan".to_owned()), "an old key opens");
+        let migrated = crate::log::lots(&store, &["migrate"]);
+        assert_eq!(migrated.status.code(), Some(0), "{migrated:?}");
+        assert!(String::from_utf8_lossy(&migrated.stdout).contains("re-wrapped 1 subject key(s)"), "{migrated:?}");
+        let (rewrapped, wrapping) = stored().await;
+        assert_eq!(wrapping, 2);
+        assert_ne!(rewrapped, old_stored);
+        assert_eq!(reopened.open_text(subject, &sealed).await.expect("opens"), Opened::Value("Demo: samtal med skolan".to_owned()), "the same text after");
+        let again = crate::log::lots(&store, &["migrate"]);
+        assert!(!String::from_utf8_lossy(&again.stdout).contains("re-wrapped"), "nothing left: {again:?}");
+    }
+}

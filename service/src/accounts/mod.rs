@@ -159,8 +159,8 @@ pub async fn create_user(
     Ok((user, repeat))
 }
 
-/// A new user's credentials.
-#[derive(Debug, Clone, Copy)]
+/// A new user's credentials. Its `Debug` never shows the password.
+#[derive(Clone, Copy)]
 pub struct Credentials<'a> {
     /// Their username (letters, digits, '.', '-', '_'; never reused).
     pub username: &'a str,
@@ -173,6 +173,19 @@ pub struct Credentials<'a> {
     /// Whether the first password is someone else's choice (an administrator's), so that it opens nothing until
     /// the user has set their own.
     pub must_change_password: bool,
+}
+
+impl std::fmt::Debug for Credentials<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &"…")
+            .field("role", &self.role)
+            .field("unit", &self.unit)
+            .field("must_change_password", &self.must_change_password)
+            .finish()
+    }
 }
 
 /// Changes a user's role or unit the way administrators do: `UserRoleChanged` in the log, then the account (a

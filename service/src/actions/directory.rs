@@ -208,8 +208,8 @@ pub async fn add_user(
     crate::accounts::create_user(bus, context, metadata, credentials).await.map_err(user_change_refused)
 }
 
-/// A user to add.
-#[derive(Debug, Clone, Copy)]
+/// A user to add. Its `Debug` never shows the password.
+#[derive(Clone, Copy)]
 pub struct NewUser<'a> {
     /// Their username (never reused).
     pub username: &'a str,
@@ -224,6 +224,19 @@ pub struct NewUser<'a> {
     /// Whether the password is someone else's choice (an administrator's): it then opens nothing until the user
     /// has set their own.
     pub must_change_password: bool,
+}
+
+impl std::fmt::Debug for NewUser<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("NewUser")
+            .field("username", &self.username)
+            .field("password", &"…")
+            .field("role", &self.role)
+            .field("unit", &self.unit)
+            .field("must_change_password", &self.must_change_password)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A step of a user account.

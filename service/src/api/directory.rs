@@ -131,7 +131,7 @@ pub(crate) async fn users(State(state): State<Arc<AppState>>) -> Result<Json<Vec
 }
 
 /// The body of `POST /api/users`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddUserRequest {
     username: String,
@@ -140,6 +140,8 @@ pub struct AddUserRequest {
     role: Role,
     unit_id: UnitId,
 }
+
+crate::api::problem::secret_fields!(AddUserRequest { username, role, unit_id } secret { password });
 
 /// The answer to `POST /api/users`.
 #[derive(Debug, Serialize, JsonSchema)]

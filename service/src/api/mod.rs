@@ -371,6 +371,33 @@ mod tests {
 
     use super::*;
 
+    /// Secrets never print through `Debug`: the request types that carry passwords, and the credentials and new
+    /// users the use cases get, show every other field and "…" for the password.
+    #[test]
+    fn passwords_never_print_through_debug() {
+        let secret = "a secret horse battery staple";
+        let login: crate::api::session::LoginRequest =
+            serde_json::from_value(serde_json::json!({ "username": "sara", "password": secret })).expect("a login");
+        let change: crate::api::session::PasswordRequest =
+            serde_json::from_value(serde_json::json!({ "current_password": secret, "new_password": secret }))
+                .expect("a change");
+        let add: crate::api::directory::AddUserRequest = serde_json::from_value(serde_json::json!({
+            "username": "nils", "password": secret, "role": "social_worker", "unit_id": ulid::Ulid::new().to_string()
+        }))
+        .expect("a user");
+        let credentials = crate::accounts::Credentials {
+            username: "nils",
+            password: secret,
+            role: domain::command::Role::SocialWorker,
+            unit: domain::ids::UnitId::from_ulid(ulid::Ulid::new()),
+            must_change_password: true,
+        };
+        for shown in [format!("{login:?}"), format!("{change:?}"), format!("{add:?}"), format!("{credentials:?}")] {
+            assert!(!shown.contains(secret) && shown.contains("password"), "{shown}");
+        }
+        assert!(format!("{login:?}").contains("sara"), "the other fields are shown");
+    }
+
     /// A request still running at the limit is answered 503 with a problem, and the time is the clock's only
     /// in this test (paused and advanced by tokio), so it takes no real time.
     #[tokio::test(start_paused = true)]

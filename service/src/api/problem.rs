@@ -310,6 +310,29 @@ pub fn parse_step<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// For a request type that carries secrets (passwords): a `Debug` that shows the other fields and never the
+/// secrets, and a `Drop` that zeroes the secrets' bytes, so they linger neither in logs nor in freed memory.
+macro_rules! secret_fields {
+    ($type:ident { $($shown:ident),* } secret { $($secret:ident),+ }) => {
+        impl std::fmt::Debug for $type {
+            fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter
+                    .debug_struct(stringify!($type))
+                    $(.field(stringify!($shown), &self.$shown))*
+                    $(.field(stringify!($secret), &"…"))+
+                    .finish()
+            }
+        }
+
+        impl Drop for $type {
+            fn drop(&mut self) {
+                $(zeroize::Zeroize::zeroize(&mut self.$secret);)+
+            }
+        }
+    };
+}
+pub(crate) use secret_fields;
+
 #[cfg(test)]
 mod tests {
     use super::*;

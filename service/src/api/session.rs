@@ -40,7 +40,7 @@ pub(crate) enum SessionKind {
     Cookie,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct LoginRequest {
     username: String,
@@ -48,6 +48,8 @@ pub(crate) struct LoginRequest {
     #[serde(default)]
     session: SessionKind,
 }
+
+crate::api::problem::secret_fields!(LoginRequest { username, session } secret { password });
 
 /// The answer to a successful login.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -208,13 +210,15 @@ impl FromRequestParts<Arc<AppState>> for SignedIn {
 }
 
 /// The body of `POST /api/password`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PasswordRequest {
     current_password: String,
     /// At least 12 characters.
     new_password: String,
 }
+
+crate::api::problem::secret_fields!(PasswordRequest {} secret { current_password, new_password });
 
 /// `POST /api/password`: the signed-in user changes their password; their other sessions end.
 pub(crate) async fn change_password(

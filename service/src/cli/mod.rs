@@ -177,6 +177,9 @@ pub enum CliError {
     /// The database failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// Subject keys could not be re-wrapped (the master key configured is not the one that wrapped them).
+    #[error("re-wrapping subject keys: {0}")]
+    Vault(#[from] crate::personal::VaultError),
     /// A projection or the log could not be read.
     #[error(transparent)]
     Projection(#[from] projections::runner::ProjectionError),
@@ -264,6 +267,9 @@ pub fn main() -> ExitCode {
 /// Opens the store (migrating it, except for `verify`, which only reads) and runs the verb.
 async fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let config = cli.config;
+    // Keys an earlier Lots made in the data folder move out of it first, so every verb finds them where they are
+    // looked for now.
+    crate::app::move_keys_out_of_the_data_folder(&config)?;
     match cli.verb {
         Verb::Serve => return verbs::serve(&config).await,
         // Keys come before any store: PostgreSQL refuses to start without them.
@@ -278,7 +284,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
     }?;
     match cli.verb {
         Verb::Serve | Verb::Keys => Ok(ExitCode::SUCCESS),
-        Verb::Migrate => verbs::migrate(&config, applied),
+        Verb::Migrate => verbs::migrate(&config, &db, applied).await,
         Verb::Replay { case, as_of, position } => verbs::replay(&db, case, verbs::moment(as_of, position)).await,
         Verb::SeedDemo { scale } => verbs::seed_demo(&config, db, scale).await,
         Verb::User { action: UserVerb::Add { username, role, unit } } => {

@@ -70,8 +70,16 @@ pub(super) async fn serve(config: &Config) -> Result<ExitCode, CliError> {
 }
 
 /// `lots migrate` (the migrations were applied as the store was opened).
-pub(super) fn migrate(config: &Config, applied: usize) -> Result<ExitCode, CliError> {
+pub(super) async fn migrate(config: &Config, db: &Db, applied: usize) -> Result<ExitCode, CliError> {
     say(&format!("applied {applied} migration(s); the store at {} is up to date", store_name(config)));
+    // Subject keys wrapped under the master key itself (before 2026-12) are re-wrapped under the derived key; a
+    // store with no master key configured yet (a new PostgreSQL installation) has none to re-wrap.
+    if config.master_key_path().exists() {
+        let rewrapped = vault(config, db)?.rewrap_keys().await?;
+        if rewrapped > 0 {
+            say(&format!("re-wrapped {rewrapped} subject key(s) under the key derived for wrapping"));
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

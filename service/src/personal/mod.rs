@@ -28,9 +28,16 @@ const NONCE: usize = 24;
 /// The only data-key version so far; a rotation would add the next.
 const KEY_VERSION: u32 = 1;
 
-/// The master key: wraps every subject's data key. Never printed.
+/// The master key: every key that wraps subjects' data keys or hashes identity numbers is derived from it. Never
+/// printed, and zeroed when dropped.
 #[derive(Clone)]
 pub struct MasterKey([u8; 32]);
+
+impl Drop for MasterKey {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
 
 impl std::fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -76,22 +83,97 @@ pub enum Opened<T> {
     Erased,
 }
 
+/// How a data key is wrapped (`subject_keys.wrapping`): under the master key itself, as before 2026-12.
+const WRAPPED_UNDER_MASTER: i32 = 1;
+/// Under the key derived from the master key for wrapping alone: what Lots writes now.
+const WRAPPED_UNDER_DERIVED: i32 = 2;
+
 /// Seals and opens subjects' personal data.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Vault {
     db: Db,
     master: MasterKey,
+    wrapping: [u8; 32],
     lookup: [u8; 32],
 }
 
+impl std::fmt::Debug for Vault {
+    /// The keys are never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault").field("db", &self.db).finish_non_exhaustive()
+    }
+}
+
+impl Drop for Vault {
+    fn drop(&mut self) {
+        use zeroize::Zeroize as _;
+        self.wrapping.zeroize();
+        self.lookup.zeroize();
+    }
+}
+
+/// A key HKDF-SHA256 derives from the master key for one purpose, named by `label`.
+fn derived_key(master: &MasterKey, label: &[u8]) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    let derived = hkdf::Hkdf::<sha2::Sha256>::new(None, &master.0).expand(label, &mut key);
+    debug_assert!(derived.is_ok(), "32 bytes are always expandable");
+    key
+}
+
 impl Vault {
-    /// A vault over `db` with `master`. The identity-lookup key is derived from the master key (HKDF-SHA256, its
-    /// own label), so it is a separate key without a separate file.
+    /// A vault over `db` with `master`. The master key is used for nothing directly: the key that wraps subjects'
+    /// data keys and the identity-lookup key are each derived from it (HKDF-SHA256, each its own label), separate
+    /// keys without separate files.
     pub fn new(db: Db, master: MasterKey) -> Self {
-        let mut lookup = [0u8; 32];
-        let derived = hkdf::Hkdf::<sha2::Sha256>::new(None, &master.0).expand(b"lots-identity-lookup-v1", &mut lookup);
-        debug_assert!(derived.is_ok(), "32 bytes are always expandable");
-        Self { db, master, lookup }
+        let wrapping = derived_key(&master, b"lots-subject-key-wrap-v1");
+        let lookup = derived_key(&master, b"lots-identity-lookup-v1");
+        Self { db, master, wrapping, lookup }
+    }
+
+    /// Re-wraps every data key still wrapped under the master key itself (written before 2026-12) under the
+    /// derived wrapping key, a batch per transaction; returns how many. Each key opens the same before and after, so
+    /// this may run while the service runs, and again: it finds nothing left.
+    pub async fn rewrap_keys(&self) -> Result<u64, VaultError> {
+        let mut rewrapped = 0;
+        loop {
+            let rows: Vec<(String, i32, Vec<u8>)> = on_pool!(self.db, |pool| {
+                sqlx::query_as(
+                    "select subject_id, key_version, wrapped_key from subject_keys where wrapping = $1 limit 500",
+                )
+                .bind(WRAPPED_UNDER_MASTER)
+                .fetch_all(pool)
+                .await
+            })?;
+            if rows.is_empty() {
+                return Ok(rewrapped);
+            }
+            let mut updates = Vec::with_capacity(rows.len());
+            for (subject_id, version, stored) in rows {
+                let subject = SubjectId::parse(&subject_id).map_err(|_| VaultError::WrongMasterKey)?;
+                let version = u32::try_from(version).map_err(|_| VaultError::WrongMasterKey)?;
+                let key = self.unwrap_key(subject, version, &stored, WRAPPED_UNDER_MASTER)?;
+                updates.push((subject_id, version, self.wrap_key(subject, version, &key)?));
+            }
+            let count = updates.len() as u64;
+            on_pool!(self.db, |pool| {
+                let mut tx = pool.begin().await?;
+                for (subject_id, version, stored) in &updates {
+                    sqlx::query(
+                        "update subject_keys set wrapped_key = $1, wrapping = $2
+                          where subject_id = $3 and key_version = $4 and wrapping = $5",
+                    )
+                    .bind(stored)
+                    .bind(WRAPPED_UNDER_DERIVED)
+                    .bind(subject_id)
+                    .bind(*version as i32)
+                    .bind(WRAPPED_UNDER_MASTER)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await
+            })?;
+            rewrapped += count;
+        }
     }
 
     /// The database.
@@ -207,27 +289,25 @@ impl Vault {
     }
 
     async fn data_key(&self, subject: SubjectId) -> Result<Option<[u8; 32]>, VaultError> {
-        let sql = "select wrapped_key from subject_keys where subject_id = $1 and key_version = $2";
-        let wrapped: Option<Vec<u8>> = on_pool!(self.db, |pool| {
-            sqlx::query_scalar(sql).bind(subject.to_string()).bind(KEY_VERSION as i32).fetch_optional(pool).await
+        let sql = "select wrapped_key, wrapping from subject_keys where subject_id = $1 and key_version = $2";
+        let wrapped: Option<(Vec<u8>, i32)> = on_pool!(self.db, |pool| {
+            sqlx::query_as(sql).bind(subject.to_string()).bind(KEY_VERSION as i32).fetch_optional(pool).await
         })?;
-        wrapped.map(|wrapped| self.unwrap_key(subject, &wrapped)).transpose()
+        wrapped.map(|(wrapped, wrapping)| self.unwrap_key(subject, KEY_VERSION, &wrapped, wrapping)).transpose()
     }
 
     async fn create_data_key(&self, subject: SubjectId) -> Result<[u8; 32], VaultError> {
         let mut key = [0u8; 32];
         getrandom::fill(&mut key).map_err(|_| VaultError::Tampered)?;
-        let nonce = random_nonce()?;
-        let wrapped = XChaCha20Poly1305::new((&self.master.0).into())
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: &key, aad: &key_aad(subject, KEY_VERSION) })
-            .map_err(|_| VaultError::Tampered)?;
-        let stored = [nonce.as_slice(), wrapped.as_slice()].concat();
-        let sql = "insert into subject_keys (subject_id, key_version, wrapped_key) values ($1, $2, $3) on conflict do nothing";
+        let stored = self.wrap_key(subject, KEY_VERSION, &key)?;
+        let sql = "insert into subject_keys (subject_id, key_version, wrapped_key, wrapping) values ($1, $2, $3, $4)
+                   on conflict do nothing";
         match self.db.backend() {
             Backend::Postgres(pool) => sqlx::query(sql)
                 .bind(subject.to_string())
                 .bind(KEY_VERSION as i32)
                 .bind(&stored)
+                .bind(WRAPPED_UNDER_DERIVED)
                 .execute(pool)
                 .await
                 .map(drop)?,
@@ -235,6 +315,7 @@ impl Vault {
                 .bind(subject.to_string())
                 .bind(KEY_VERSION as i32)
                 .bind(&stored)
+                .bind(WRAPPED_UNDER_DERIVED)
                 .execute(pool)
                 .await
                 .map(drop)?,
@@ -243,13 +324,34 @@ impl Vault {
         self.data_key(subject).await?.ok_or(VaultError::Erased)
     }
 
-    fn unwrap_key(&self, subject: SubjectId, stored: &[u8]) -> Result<[u8; 32], VaultError> {
+    /// A data key wrapped under the derived wrapping key: a random nonce, then the ciphertext.
+    fn wrap_key(&self, subject: SubjectId, version: u32, key: &[u8; 32]) -> Result<Vec<u8>, VaultError> {
+        let nonce = random_nonce()?;
+        let wrapped = XChaCha20Poly1305::new((&self.wrapping).into())
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: key, aad: &key_aad(subject, version) })
+            .map_err(|_| VaultError::Tampered)?;
+        Ok([nonce.as_slice(), wrapped.as_slice()].concat())
+    }
+
+    /// Opens a wrapped data key, under the master key itself or the derived wrapping key as `wrapping` says.
+    fn unwrap_key(
+        &self,
+        subject: SubjectId,
+        version: u32,
+        stored: &[u8],
+        wrapping: i32,
+    ) -> Result<[u8; 32], VaultError> {
         if stored.len() < NONCE {
             return Err(VaultError::WrongMasterKey);
         }
+        let wrapping_key = match wrapping {
+            WRAPPED_UNDER_MASTER => &self.master.0,
+            WRAPPED_UNDER_DERIVED => &self.wrapping,
+            _ => return Err(VaultError::WrongMasterKey),
+        };
         let (nonce, wrapped) = stored.split_at(NONCE);
-        let key = XChaCha20Poly1305::new((&self.master.0).into())
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: wrapped, aad: &key_aad(subject, KEY_VERSION) })
+        let key = XChaCha20Poly1305::new(wrapping_key.into())
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: wrapped, aad: &key_aad(subject, version) })
             .map_err(|_| VaultError::WrongMasterKey)?;
         key.try_into().map_err(|_| VaultError::WrongMasterKey)
     }
