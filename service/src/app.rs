@@ -82,7 +82,8 @@ impl Application {
         }
         let metrics = Arc::new(crate::metrics::Metrics::default());
         let bus = Arc::new(crate::event_log::commands::CommandBus::new(db.clone()).with_metrics(Arc::clone(&metrics)));
-        let verifier = Arc::new(crate::audit::Verifier::new(db.clone(), verifying_key));
+        let verifier =
+            Arc::new(crate::audit::Verifier::new(db.clone(), verifying_key).checking_heads_in(&config.head_dir()));
         let state = Arc::new(AppState {
             db,
             vault,

@@ -17,6 +17,8 @@ use crate::event_log::access_log::{AccessLogMismatch, AccessLogReport};
 
 /// How often the background verification runs.
 pub const VERIFY_EVERY: Duration = Duration::from_secs(60 * 60);
+/// A verification an auditor asks for starts at most this often (a run reads the whole of both logs).
+pub const REQUESTED_AT_MOST_EVERY: Duration = Duration::from_secs(5 * 60);
 
 /// The log's verification.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -67,10 +69,23 @@ fn now() -> String {
     time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
-/// Verifies both logs now and records the run.
-pub async fn run(db: &Db, key: &VerifyingKey, requested_by: Option<String>) -> Result<Verification, sqlx::Error> {
+/// Verifies both logs now — and that they still reach the last heads kept in `head_file`, when there is one —
+/// and records the run.
+pub async fn run(
+    db: &Db,
+    key: &VerifyingKey,
+    requested_by: Option<String>,
+    head_file: Option<&std::path::Path>,
+) -> Result<Verification, sqlx::Error> {
     let started_at = now();
+    let rolled_back = match head_file.filter(|file| file.exists()) {
+        Some(file) => kept_heads_not_reached(db, key, file).await?,
+        None => None,
+    };
     let log = match crate::event_log::seal::verify(db, key, |_, _| {}).await? {
+        Ok(_) if rolled_back.is_some() => {
+            LogVerification { ok: false, verified: 0, head: None, checkpoints: 0, unsealed: 0, mismatch: rolled_back }
+        }
         Ok(report) => LogVerification {
             ok: true,
             verified: report.verified,
@@ -114,6 +129,24 @@ pub async fn run(db: &Db, key: &VerifyingKey, requested_by: Option<String>) -> R
     Ok(verification)
 }
 
+/// The first kept head (the last of each log in `file`) the logs no longer reach, in words.
+async fn kept_heads_not_reached(
+    db: &Db,
+    key: &VerifyingKey,
+    file: &std::path::Path,
+) -> Result<Option<String>, sqlx::Error> {
+    let heads = match crate::event_log::seal::heads::last_kept(file, key) {
+        Ok(heads) => heads,
+        Err(mismatch) => return Ok(Some(mismatch.to_string())),
+    };
+    for head in &heads {
+        if let Err(mismatch) = crate::event_log::seal::heads::reaches(db, head).await? {
+            return Ok(Some(mismatch.to_string()));
+        }
+    }
+    Ok(None)
+}
+
 /// The latest recorded run.
 pub async fn latest(db: &Db) -> Result<Option<Verification>, sqlx::Error> {
     let report: Option<String> = projections::on_pool!(db, |pool| {
@@ -142,12 +175,36 @@ pub struct Verifier {
     key: VerifyingKey,
     /// Whether this process is verifying the logs now: a second request while one runs starts nothing.
     running: AtomicBool,
+    /// The file of heads kept outside the database, checked by every run.
+    head_file: Option<std::path::PathBuf>,
+    /// When a run an auditor asked for last started.
+    last_requested: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl Verifier {
     /// A verifier of the logs in `db` against the public key `key`.
     pub fn new(db: Db, key: VerifyingKey) -> Self {
-        Self { db, key, running: AtomicBool::new(false) }
+        Self { db, key, running: AtomicBool::new(false), head_file: None, last_requested: std::sync::Mutex::new(None) }
+    }
+
+    /// Also checks that the logs still reach the last heads kept in the head file in `dir`.
+    pub fn checking_heads_in(mut self, dir: &std::path::Path) -> Self {
+        self.head_file = Some(crate::event_log::seal::heads::head_file(dir));
+        self
+    }
+
+    /// Starts a run an auditor asked for, at most once per [`REQUESTED_AT_MOST_EVERY`]: `Ok(false)` when one is
+    /// running already (its result counts), `Err(wait)` when the last requested run started too recently.
+    pub fn request(self: &Arc<Self>, requested_by: String) -> Result<bool, Duration> {
+        let mut last = self.last_requested.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(wait) = last.and_then(|at| REQUESTED_AT_MOST_EVERY.checked_sub(at.elapsed())) {
+            return Err(wait);
+        }
+        let started = self.start(Some(requested_by));
+        if started {
+            *last = Some(std::time::Instant::now());
+        }
+        Ok(started)
     }
 
     /// The public key signatures are checked against.
@@ -167,7 +224,7 @@ impl Verifier {
         }
         let verifier = Arc::clone(self);
         tokio::spawn(async move {
-            if let Err(error) = run(&verifier.db, &verifier.key, requested_by).await {
+            if let Err(error) = run(&verifier.db, &verifier.key, requested_by, verifier.head_file.as_deref()).await {
                 tracing::error!(%error, "verification could not run");
             }
             verifier.running.store(false, Ordering::SeqCst);

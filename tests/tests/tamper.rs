@@ -262,6 +262,32 @@ on_both_stores! {
     }
 }
 
+/// Three subjects with two events each, settled in the feed; the last subject's id (its events are the newest).
+async fn three_subjects(store: &TestStore) -> String {
+    let bus = CommandBus::new(store.db.clone());
+    let mut last = String::new();
+    for _ in 0..3 {
+        let desk = Desk::default();
+        let subject = SubjectId::from_ulid(Ulid::new());
+        last = subject.to_string();
+        bus.execute::<Subject>(&last, desk.register(subject), &EventMetadata::default()).await.expect("register");
+        bus.execute::<Subject>(&last, desk.correct(), &EventMetadata::default()).await.expect("correct");
+    }
+    tests::settled(&store.db, FeedCursor::default(), 6).await;
+    last
+}
+
+/// As the owner, with the protection stripped: deletes the newest two events (aggregate `last`), their seals and
+/// the checkpoints past log index 4.
+async fn delete_the_newest_events(store: &TestStore, last: &str) {
+    store.raw("delete from seal_checkpoints where log_index > 4").await.expect("as the owner");
+    store.raw("delete from seals where log_index > 4").await.expect("as the owner");
+    if store.backend == tests::Backend::Sqlite {
+        store.raw(&format!("delete from event_positions where aggregate_id = '{last}'")).await.expect("as the owner");
+    }
+    store.raw(&format!("delete from events where aggregate_id = '{last}'")).await.expect("as the owner");
+}
+
 /// What the database's owner can do: drop every protection the log's tables have (triggers on SQLite, user
 /// triggers on PostgreSQL).
 async fn strip_every_protection(store: &TestStore) {
@@ -292,16 +318,7 @@ on_both_stores! {
     /// events with their seals and checkpoints — and the newest access-log entry with its checkpoint — leaves a
     /// shorter log that still verifies by itself; verification against the kept heads fails, naming them.
     async fn deleting_the_newest_entries_fails_verification_against_the_kept_head(store) {
-        let bus = CommandBus::new(store.db.clone());
-        let mut last = String::new();
-        for _ in 0..3 {
-            let desk = Desk::default();
-            let subject = SubjectId::from_ulid(Ulid::new());
-            last = subject.to_string();
-            bus.execute::<Subject>(&last, desk.register(subject), &EventMetadata::default()).await.expect("register");
-            bus.execute::<Subject>(&last, desk.correct(), &EventMetadata::default()).await.expect("correct");
-        }
-        tests::settled(&store.db, FeedCursor::default(), 6).await;
+        let last = three_subjects(&store).await;
         for what in ["case", "journal"] {
             let read = service::event_log::access_log::Read {
                 user: domain::ids::UserId::from_ulid(Ulid::new()),
@@ -328,12 +345,7 @@ on_both_stores! {
         assert!(printed.starts_with("events:6:"), "{said}");
 
         strip_every_protection(&store).await;
-        store.raw("delete from seal_checkpoints where log_index > 4").await.expect("as the owner");
-        store.raw("delete from seals where log_index > 4").await.expect("as the owner");
-        if store.backend == tests::Backend::Sqlite {
-            store.raw(&format!("delete from event_positions where aggregate_id = '{last}'")).await.expect("as the owner");
-        }
-        store.raw(&format!("delete from events where aggregate_id = '{last}'")).await.expect("as the owner");
+        delete_the_newest_events(&store, &last).await;
         store.raw("delete from access_log where position > 1").await.expect("as the owner");
         store.raw("delete from access_log_checkpoints where position > 1").await.expect("as the owner");
         let key = seal::load_signing_key(&store.config.signing_key_path(), false).expect("the key");
@@ -358,5 +370,47 @@ on_both_stores! {
         let malformed = crate::log::lots(&store, &["verify", "--head", "events:six"]);
         assert_eq!(malformed.status.code(), Some(1));
         assert!(String::from_utf8_lossy(&malformed.stderr).contains("is not a head"), "{malformed:?}");
+    }
+}
+
+on_both_stores! {
+    /// The service checks the kept heads too: started on a database whose newest events were deleted with their
+    /// seals and checkpoints, it signs a shorter head — which does not hide the longer one kept before — and the
+    /// verification an auditor asks for fails naming the kept head. A second request within five minutes is
+    /// answered 429 with `Retry-After`.
+    async fn the_service_sees_a_rolled_back_log_and_limits_requested_verifications(store) {
+        let last = three_subjects(&store).await;
+        seal::load_signing_key(&store.config.signing_key_path(), true).expect("the installation's signing key");
+        assert_eq!(crate::log::lots(&store, &["seal"]).status.code(), Some(0));
+        strip_every_protection(&store).await;
+        delete_the_newest_events(&store, &last).await;
+
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        tests::add_user(&store.db, "ines", "correct horse battery staple", domain::command::Role::Auditor, domain::ids::UnitId::from_ulid(Ulid::new())).await.expect("a user");
+        let token = tests::sign_in(&base, "ines", "correct horse battery staple").await;
+        let client = reqwest::Client::new();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        let mut asked = false;
+        let verification = loop {
+            let status: serde_json::Value = client.get(format!("{base}/api/verify")).bearer_auth(&token).send().await.expect("answers").json().await.expect("JSON");
+            if status["latest"]["requested_by"].is_string() {
+                break status["latest"].clone();
+            }
+            if status["running"] == false && !asked {
+                let answer: serde_json::Value = client.post(format!("{base}/api/verify")).bearer_auth(&token).send().await.expect("answers").json().await.expect("JSON");
+                asked = answer["started"] == true;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "no verification finished: {status}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(verification["ok"], false, "{verification}");
+        let mismatch = verification["log"]["mismatch"].as_str().unwrap_or_default();
+        assert!(mismatch.contains("no longer reaches the head kept at events:6:"), "{verification}");
+        let again = client.post(format!("{base}/api/verify")).bearer_auth(&token).send().await.expect("answers");
+        assert_eq!(again.status().as_u16(), 429);
+        let wait: u64 = again.headers()["retry-after"].to_str().expect("text").parse().expect("seconds");
+        assert!((1..=300).contains(&wait), "{wait}");
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
     }
 }

@@ -41,6 +41,11 @@ pub(crate) async fn request(
     State(state): State<Arc<AppState>>,
     signed_in: SignedIn,
 ) -> Result<(StatusCode, Json<VerificationStarted>), Problem> {
-    let started = state.verifier.start(Some(signed_in.account.user.to_string()));
-    Ok((StatusCode::ACCEPTED, Json(VerificationStarted { started })))
+    match state.verifier.request(signed_in.account.user.to_string()) {
+        Ok(started) => Ok((StatusCode::ACCEPTED, Json(VerificationStarted { started }))),
+        Err(wait) => Err(Problem::too_many(
+            "a verification was started a moment ago; GET /api/verify shows it, or ask again later",
+            wait.as_secs().max(1),
+        )),
+    }
 }

@@ -336,7 +336,8 @@ api! {
             .roles(AUDITORS).answer::<crate::api::audit::VerificationStatus>(200);
     post "/api/verify" => crate::api::audit::request,
         Doc::new("Start a verification now; GET shows it when it finishes").roles(AUDITORS)
-            .answer::<crate::api::audit::VerificationStarted>(202);
+            .answer::<crate::api::audit::VerificationStarted>(202)
+            .also(429, "A verification an auditor asked for started less than 5 minutes ago: wait Retry-After seconds");
     get "/api/access-review" => crate::api::views::access_review,
         Doc::new("Who read which case, when and why (the reason opened): all units for auditors, filtered by unit, user, subject (who has read this child), period and the unusual reads (outside the unit, of protected subjects, outside working hours); paged")
             .roles(REVIEWERS).query::<crate::api::views::ReviewQuery>()

@@ -192,64 +192,83 @@ pub async fn verify_access_log(
 ) -> Result<Result<AccessLogReport, AccessLogMismatch>, sqlx::Error> {
     type Entry =
         (i64, i64, String, String, String, String, String, i64, String, Option<Vec<u8>>, Option<String>, Vec<u8>);
-    let sql_postgres = "select position, (extract(epoch from read_at) * 1000000)::bigint, user_id, role, unit_id, case_id, case_unit,
-                               subject_protected, what, reason, client_address, chain_hash from access_log order by position";
+    // Read a batch at a time by position, so a city's years of reads are never in memory at once; the signed
+    // checkpoints (one per hour at most) are.
+    const BATCH: i64 = 1000;
+    let sql_postgres =
+        "select position, (extract(epoch from read_at) * 1000000)::bigint, user_id, role, unit_id, case_id, case_unit,
+                               subject_protected, what, reason, client_address, chain_hash from access_log
+                         where position > $1 order by position limit $2";
     let sql_sqlite =
         "select position, read_at, user_id, role, unit_id, case_id, case_unit, subject_protected, what, reason,
-                             client_address, chain_hash from access_log order by position";
-    let entries: Vec<Entry> = match db.backend() {
-        projections::db::Backend::Postgres(pool) => sqlx::query_as(sql_postgres).fetch_all(pool).await?,
-        projections::db::Backend::Sqlite(pool) => sqlx::query_as(sql_sqlite).fetch_all(pool).await?,
-    };
-    let checkpoints: Vec<(i64, Vec<u8>, Vec<u8>)> = on_pool!(db, |pool| {
-        sqlx::query_as("select position, chain_hash, signature from access_log_checkpoints order by position")
-            .fetch_all(pool)
-            .await
-    })?;
-    let mut chains = std::collections::HashMap::new();
-    let mut previous = Vec::new();
-    for (position, read_at, user, role, unit, case, case_unit, protected, what, reason, client_address, chain) in
-        &entries
-    {
-        let parsed = (|| {
-            Some(Read {
-                user: UserId::parse(user).ok()?,
-                role: [Role::SocialWorker, Role::UnitManager, Role::Auditor, Role::Administrator]
-                    .into_iter()
-                    .find(|r| r.as_str() == role)?,
-                unit: UnitId::parse(unit).ok()?,
-                case: CaseId::parse(case).ok()?,
-                case_unit: UnitId::parse(case_unit).ok()?,
-                subject_protected: *protected != 0,
-                what: what.clone(),
-                reason: reason.clone().map(Sealed::from_bytes),
-                client_address: client_address.clone(),
-            })
-        })();
-        let altered = AccessLogMismatch::EntryAltered { position: *position };
-        let Some(read) = parsed else { return Ok(Err(altered)) };
-        let expected = entry_hash(&previous, &read, *read_at);
-        if expected.as_slice() != chain.as_slice() {
-            return Ok(Err(altered));
+                             client_address, chain_hash from access_log where position > $1 order by position limit $2";
+    let checkpoints: std::collections::BTreeMap<i64, (Vec<u8>, Vec<u8>)> = on_pool!(db, |pool| {
+        sqlx::query_as::<_, (i64, Vec<u8>, Vec<u8>)>(
+            "select position, chain_hash, signature from access_log_checkpoints order by position",
+        )
+        .fetch_all(pool)
+        .await
+    })?
+    .into_iter()
+    .map(|(position, chain, signature)| (position, (chain, signature)))
+    .collect();
+    let last_signed = checkpoints.keys().next_back().copied().unwrap_or(0);
+    let (mut previous, mut after, mut entries, mut unsigned) = (Vec::new(), 0_i64, 0_i64, 0_i64);
+    let mut reached = std::collections::BTreeSet::new();
+    loop {
+        let batch: Vec<Entry> = match db.backend() {
+            projections::db::Backend::Postgres(pool) => {
+                sqlx::query_as(sql_postgres).bind(after).bind(BATCH).fetch_all(pool).await?
+            }
+            projections::db::Backend::Sqlite(pool) => {
+                sqlx::query_as(sql_sqlite).bind(after).bind(BATCH).fetch_all(pool).await?
+            }
+        };
+        let Some(last) = batch.last() else { break };
+        after = last.0;
+        for (position, read_at, user, role, unit, case, case_unit, protected, what, reason, client_address, chain) in
+            batch
+        {
+            let parsed = (|| {
+                Some(Read {
+                    user: UserId::parse(&user).ok()?,
+                    role: [Role::SocialWorker, Role::UnitManager, Role::Auditor, Role::Administrator]
+                        .into_iter()
+                        .find(|r| r.as_str() == role)?,
+                    unit: UnitId::parse(&unit).ok()?,
+                    case: CaseId::parse(&case).ok()?,
+                    case_unit: UnitId::parse(&case_unit).ok()?,
+                    subject_protected: protected != 0,
+                    what,
+                    reason: reason.map(Sealed::from_bytes),
+                    client_address,
+                })
+            })();
+            let altered = AccessLogMismatch::EntryAltered { position };
+            let Some(read) = parsed else { return Ok(Err(altered)) };
+            if entry_hash(&previous, &read, read_at).as_slice() != chain.as_slice() {
+                return Ok(Err(altered));
+            }
+            if let Some((signed_chain, signature)) = checkpoints.get(&position) {
+                let signature = Signature::from_slice(signature).ok();
+                let valid = *signed_chain == chain
+                    && signature
+                        .is_some_and(|signature| key.verify(&checkpoint_message(position, &chain), &signature).is_ok());
+                if !valid {
+                    return Ok(Err(AccessLogMismatch::CheckpointInvalid { position }));
+                }
+                reached.insert(position);
+            }
+            entries += 1;
+            unsigned += i64::from(position > last_signed);
+            previous = chain;
         }
-        chains.insert(*position, chain.clone());
-        previous = chain.clone();
     }
-    for (position, chain, signature) in &checkpoints {
-        let invalid = AccessLogMismatch::CheckpointInvalid { position: *position };
-        let signature = Signature::from_slice(signature).map_err(|_| ()).ok();
-        let valid = chains.get(position) == Some(chain)
-            && signature.is_some_and(|signature| key.verify(&checkpoint_message(*position, chain), &signature).is_ok());
-        if !valid {
-            return Ok(Err(invalid));
-        }
+    // A checkpoint no entry stands at signs a chain that is not there (its entry was removed).
+    if let Some(position) = checkpoints.keys().find(|position| !reached.contains(position)) {
+        return Ok(Err(AccessLogMismatch::CheckpointInvalid { position: *position }));
     }
-    let last_signed = checkpoints.last().map_or(0, |(position, ..)| *position);
-    Ok(Ok(AccessLogReport {
-        entries: entries.len() as i64,
-        checkpoints: checkpoints.len() as i64,
-        unsigned: entries.iter().filter(|entry| entry.0 > last_signed).count() as i64,
-    }))
+    Ok(Ok(AccessLogReport { entries, checkpoints: reached.len() as i64, unsigned }))
 }
 
 /// Whether `user` read `case` by a stated reason at or after `since` (microseconds since the Unix epoch): a reason

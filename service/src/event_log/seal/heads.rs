@@ -134,7 +134,9 @@ pub enum HeadMismatch {
     },
 }
 
-/// The last head of each log in the head file at `path`, each line's signature checked with `key`.
+/// The furthest head of each log in the head file at `path` (the highest index; of equal ones the last), each
+/// line's signature checked with `key`. The furthest, not the last: a service started on a rolled-back database
+/// signs and appends a shorter head, which must not hide the longer one kept before.
 pub fn last_kept(path: &Path, key: &VerifyingKey) -> Result<Vec<Head>, HeadMismatch> {
     let text = std::fs::read_to_string(path)
         .map_err(|error| HeadMismatch::Unreadable { path: path.display().to_string(), reason: error.to_string() })?;
@@ -160,9 +162,12 @@ pub fn last_kept(path: &Path, key: &VerifyingKey) -> Result<Vec<Head>, HeadMisma
         if !signed {
             return Err(HeadMismatch::BadSignature { head: head.to_string() });
         }
-        match head.log {
-            HeadLog::Events => events = Some(head),
-            HeadLog::Access => access = Some(head),
+        let furthest = match head.log {
+            HeadLog::Events => &mut events,
+            HeadLog::Access => &mut access,
+        };
+        if furthest.is_none_or(|kept: Head| kept.index <= head.index) {
+            *furthest = Some(head);
         }
     }
     Ok([events, access].into_iter().flatten().collect())
