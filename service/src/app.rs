@@ -38,6 +38,8 @@ pub enum StartError {
 pub struct Application {
     listener: TcpListener,
     port: u16,
+    /// The operations address's listener, when they have one of their own.
+    ops: Option<(TcpListener, u16)>,
     state: Arc<AppState>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -66,6 +68,15 @@ impl Application {
             .map_err(|source| StartError::Bind { address: config.bind.clone(), source })?;
         let port =
             listener.local_addr().map_err(|source| StartError::Bind { address: config.bind.clone(), source })?.port();
+        let ops = match &config.ops_bind {
+            Some(address) => {
+                let bind_error = |source| StartError::Bind { address: address.clone(), source };
+                let listener = TcpListener::bind(address).await.map_err(bind_error)?;
+                let port = listener.local_addr().map_err(bind_error)?.port();
+                Some((listener, port))
+            }
+            None => None,
+        };
         let (stop, stopped) = watch::channel(false);
         let mut tasks = vec![tokio::spawn(
             Sealer::new(db.clone(), signing, 1000, Duration::from_secs(60))
@@ -94,12 +105,17 @@ impl Application {
             sign_ins: tokio::sync::Semaphore::new(crate::accounts::CONCURRENT_SIGN_INS),
         });
         tasks.push(tokio::spawn(verifier.follow(stopped.clone())));
-        Ok(Self { listener, port, state, stop, tasks })
+        Ok(Self { listener, port, ops, state, stop, tasks })
     }
 
     /// The port it listens on.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the operations address, when it has one of its own.
+    pub fn ops_port(&self) -> Option<u16> {
+        self.ops.as_ref().map(|(_, port)| *port)
     }
 
     /// Serves until `shutdown` completes; requests under way finish; then the background tasks stop.
@@ -108,10 +124,27 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         // The JSON API and the web pages are siblings that never import each other; they meet here.
-        let router = api::router(Arc::clone(&self.state))
-            .merge(crate::web::router().with_state(self.state))
+        let router = api::router(Arc::clone(&self.state), self.ops.is_none())
+            .merge(crate::web::router().with_state(Arc::clone(&self.state)))
             .layer(axum::middleware::from_fn(security_headers));
-        let served = serve_connections(self.listener, router, shutdown).await;
+        // One shutdown for both addresses.
+        let (ended, end) = watch::channel(false);
+        let ending = |mut end: watch::Receiver<bool>| async move {
+            let _ = end.wait_for(|ended| *ended).await;
+        };
+        let ops = self.ops.map(|(listener, _)| {
+            let router = api::ops_router(Arc::clone(&self.state)).layer(axum::middleware::from_fn(security_headers));
+            tokio::spawn(serve_connections(listener, router, ending(end.clone())))
+        });
+        let main = tokio::spawn(serve_connections(self.listener, router, ending(end)));
+        shutdown.await;
+        let _ = ended.send(true);
+        let served = main.await.map_err(std::io::Error::other).and_then(|served| served);
+        if let Some(ops) = ops {
+            if let Err(error) = ops.await.map_err(std::io::Error::other).and_then(|served| served) {
+                tracing::error!(%error, "the operations address failed");
+            }
+        }
         let _ = self.stop.send(true);
         for task in self.tasks {
             let _ = task.await;

@@ -35,6 +35,12 @@ pub struct Config {
     #[arg(long, env = "LOTS_HEAD_DIR", global = true)]
     pub head_dir: Option<PathBuf>,
 
+    /// A separate address for the operations endpoints (`/healthz`, `/readyz`, `/metrics`), reachable by the
+    /// orchestrator and monitoring only; they then leave the main address. Unset: they are served on the main
+    /// address.
+    #[arg(long, env = "LOTS_OPS_BIND", global = true)]
+    pub ops_bind: Option<String>,
+
     /// The address `lots serve` listens on (port 0: any free port).
     #[arg(long, env = "LOTS_BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: String,
@@ -49,6 +55,7 @@ impl Config {
             signing_key_file: None,
             master_key_file: None,
             head_dir: None,
+            ops_bind: None,
             bind: "127.0.0.1:8080".to_owned(),
         }
     }

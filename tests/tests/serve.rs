@@ -392,3 +392,40 @@ async fn events_of_a_command_over_http_carry_its_request() {
     stop.send(()).expect("stop");
     task.await.expect("the server").expect("a clean stop");
 }
+
+/// With `LOTS_OPS_BIND`, the operations endpoints are served on their own address and leave the main one
+/// (issue 21, #3): an orchestrator's probes and the metrics scrape never share the users' address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operations_endpoints_move_to_their_own_address() {
+    let store = TestStore::new(tests::Backend::Sqlite).await;
+    service::personal::load_master_key(&store.config.master_key_path(), true).expect("a master key");
+    service::event_log::seal::load_signing_key(&store.config.signing_key_path(), true).expect("a signing key");
+    let mut config = store.config.clone();
+    config.bind = "127.0.0.1:0".to_owned();
+    config.ops_bind = Some("127.0.0.1:0".to_owned());
+    let application = Application::build(&config).await.expect("Lots starts");
+    let (base, ops) = (
+        format!("http://127.0.0.1:{}", application.port()),
+        format!("http://127.0.0.1:{}", application.ops_port().expect("an ops port")),
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(application.run_until(async {
+        let _ = stopped.await;
+    }));
+    for path in ["/healthz", "/readyz", "/metrics"] {
+        assert_eq!(
+            reqwest::get(format!("{ops}{path}")).await.expect("answers").status().as_u16(),
+            200,
+            "{path} on the operations address"
+        );
+        assert_eq!(
+            reqwest::get(format!("{base}{path}")).await.expect("answers").status().as_u16(),
+            404,
+            "{path} not on the main address"
+        );
+    }
+    assert_eq!(reqwest::get(format!("{base}/api/openapi.json")).await.expect("answers").status().as_u16(), 200);
+    assert_eq!(reqwest::get(format!("{ops}/api/openapi.json")).await.expect("answers").status().as_u16(), 404);
+    stop.send(()).expect("stop");
+    task.await.expect("the server").expect("a clean stop");
+}

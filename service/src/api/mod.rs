@@ -349,18 +349,30 @@ async fn openapi_json() -> axum::Json<serde_json::Value> {
     axum::Json(openapi::document(&api_operations()))
 }
 
-/// The routes, from one place.
-pub fn router(state: Arc<AppState>) -> Router {
-    api_routes(Router::new(), &state)
-        .route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics))
+/// The routes, from one place; with `ops` the operations endpoints too (else see [`ops_router`]).
+pub fn router(state: Arc<AppState>, ops: bool) -> Router {
+    let routes = api_routes(Router::new(), &state);
+    let routes = if ops { with_ops(routes) } else { routes };
+    routes
         .fallback(|| async { crate::api::problem::Problem::not_found("such route") })
         .method_not_allowed_fallback(|| async { crate::api::problem::Problem::method_not_allowed() })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(body_limit))
         .layer(axum::middleware::from_fn(time_limit))
         .layer(axum::middleware::from_fn_with_state(Arc::clone(&state), ops::track))
+        .with_state(state)
+}
+
+/// `/healthz`, `/readyz` and `/metrics`.
+fn with_ops(routes: Router<Arc<AppState>>) -> Router<Arc<AppState>> {
+    routes.route("/healthz", get(ops::healthz)).route("/readyz", get(ops::readyz)).route("/metrics", get(ops::metrics))
+}
+
+/// The operations endpoints alone, for their own address (`LOTS_OPS_BIND`).
+pub fn ops_router(state: Arc<AppState>) -> Router {
+    with_ops(Router::new())
+        .fallback(|| async { crate::api::problem::Problem::not_found("such route") })
+        .layer(axum::middleware::from_fn(time_limit))
         .with_state(state)
 }
 
