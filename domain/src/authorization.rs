@@ -50,6 +50,9 @@ pub enum Refused {
     /// A referral under a consent is sent only by a unit the consent names.
     #[error("the consent does not name your unit, so it does not let your unit disclose")]
     SenderNotNamedInConsent,
+    /// Whether a child is registered, and who, is social services' knowledge: only their casework looks a number up.
+    #[error("only social services' casework may look a child up by identity number")]
+    LookupNotSocialServices,
 }
 
 impl Refused {
@@ -179,6 +182,18 @@ pub fn may_revoke_consent(unit: UnitId, recorded_by: Option<UnitId>, terms: &Con
     }
 }
 
+/// May an actor of `role` in a unit of `kind` look a child up by identity number? Only social services' casework
+/// (social workers and unit managers): that a child is registered, and under which id, is itself information
+/// about them that secrecy (OSL 26 kap. 1 §) keeps within social services; a school team or the police send a
+/// report without knowing.
+pub fn may_look_up(kind: UnitKind, role: Role) -> Result<(), Refused> {
+    if kind.owns_cases() && matches!(role, Role::SocialWorker | Role::UnitManager) {
+        Ok(())
+    } else {
+        Err(Refused::LookupNotSocialServices)
+    }
+}
+
 /// May the actor's unit send a referral under a consent with these terms? Only a unit the consent names.
 pub fn may_send_under(unit: UnitId, terms: &ConsentTerms) -> Result<(), Refused> {
     if terms.parties.contains(&unit) {
@@ -213,6 +228,22 @@ mod tests {
             to_unit: Some(to),
             status,
             ..Referral::default()
+        }
+    }
+
+    /// Looking a child up by identity number: social services' casework only, every other unit and role refused.
+    #[test]
+    fn only_social_services_casework_looks_a_child_up() {
+        use UnitKind::*;
+        let roles = [Role::SocialWorker, Role::UnitManager, Role::Auditor, Role::Administrator];
+        for kind in
+            [SocialServices, SchoolSocialTeam, Police, Leisure, FramtidStockholm, MiniMaria, Mumin, Administration]
+        {
+            for role in roles {
+                let allowed = kind == SocialServices && matches!(role, Role::SocialWorker | Role::UnitManager);
+                let expected = if allowed { Ok(()) } else { Err(Refused::LookupNotSocialServices) };
+                assert_eq!(may_look_up(kind, role), expected, "{kind:?} {role:?}");
+            }
         }
     }
 

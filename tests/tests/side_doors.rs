@@ -171,12 +171,18 @@ on_both_stores! {
         let number = domain::identity_number::IdentityNumber::from_parts(time::macros::date!(2012 - 02 - 03), 123, domain::identity_number::IdentityNumberKind::Personnummer).expect("a synthetic number");
         let (status, found) = desk.call("sara", reqwest::Method::GET, &format!("/api/subjects?number={}", number.long()), serde_json::json!({})).await;
         assert_eq!((status, found), (200, serde_json::json!([])));
+        // Whether a child is registered is social services' knowledge: the school team and Framtid may not ask.
+        for outsider in ["kim", "fia"] {
+            let (status, refused) = desk.call(outsider, reqwest::Method::GET, &format!("/api/subjects?number={}", number.long()), serde_json::json!({})).await;
+            assert_eq!(status, 403, "{outsider}: {refused}");
+        }
         let (status, review) = desk.call("ines", reqwest::Method::GET, "/api/access-review", serde_json::json!({})).await;
         assert_eq!(status, 200, "{review}");
         let entries = review["entries"].as_array().expect("entries");
         let by_reason = entries.iter().find(|entry| entry["what"] == "journal").expect("olle's read, without naming a unit");
         assert_eq!((by_reason["username"].as_str(), by_reason["stated_reason"].as_str(), by_reason["outside_unit"].as_bool()), (Some("olle"), Some("jour: akut ärende"), Some(true)), "{by_reason}");
         assert!(entries.iter().any(|entry| entry["what"] == "identity-number lookup: 0 found" && entry["username"] == "sara"), "{review}");
+        assert_eq!(entries.iter().filter(|entry| entry["what"].as_str().is_some_and(|what| what.starts_with("identity-number lookup"))).count(), 1, "refused lookups read nothing: {review}");
         let (_, about_child) = desk.call("ines", reqwest::Method::GET, &format!("/api/access-review?subject={child}"), serde_json::json!({})).await;
         let about_child = about_child["entries"].as_array().expect("entries").clone();
         assert!(!about_child.is_empty() && about_child.iter().all(|entry| entry["case_id"] == case), "who has read this child: {about_child:?}");

@@ -188,6 +188,11 @@ pub async fn lookup(
     number: &str,
     today: Date,
 ) -> Result<Vec<SubjectId>, ActionError> {
+    let kind = super::directory::open_unit_named(handles.db(), "unit", reader.account.unit).await?.kind;
+    authorization::may_look_up(kind, reader.account.role).map_err(|refused| {
+        tracing::warn!(user = %reader.account.user, unit = %reader.account.unit, "identity-number lookup refused");
+        ActionError::from(Refusal::Forbidden(refused.to_string()))
+    })?;
     let number = IdentityNumber::parse(number, today).map_err(|error| Refusal::invalid("number", error.to_string()))?;
     let found = handles.vault.find_by_identity_number(&number).await?;
     let read = crate::event_log::access_log::Read {

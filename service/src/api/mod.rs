@@ -273,7 +273,7 @@ api! {
         Doc::new("Register a child, young person or guardian; the identity is sealed").roles(CASEWORK).command()
             .body::<crate::api::subjects::RegisterRequest>().answer::<crate::api::subjects::SubjectAnswer>(201);
     get "/api/subjects" => crate::api::subjects::lookup,
-        Doc::new("Find subjects by identity number").roles(CASEWORK)
+        Doc::new("Find subjects by identity number: social services' casework only (403 for other units), recorded in the access log with how many were found").roles(CASEWORK)
             .query::<crate::api::subjects::LookupQuery>().answer::<Vec<String>>(200);
     post "/api/subjects/{id}/{step}" => crate::api::subjects::step,
         Doc::new("A step of a subject (erasure: administrators only)").roles(SUBJECT_KEEPERS).command()
