@@ -134,6 +134,7 @@ impl Projection for Outcomes {
                     }
                     ReferralEvent::ReferralForwarded { .. } => decided(status(ReferralStatus::Forwarded), Arg::Null),
                     ReferralEvent::ReferralWithdrawn { .. } => decided(status(ReferralStatus::Withdrawn), Arg::Null),
+                    ReferralEvent::ReportHandedOver { .. } => decided(status(ReferralStatus::HandedOver), Arg::Null),
                     _ => Ok(Vec::new()),
                 }
             }

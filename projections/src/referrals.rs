@@ -123,6 +123,11 @@ impl Projection for Referrals {
                   where generation = $1 and referral_id = $2",
                 vec![status(ReferralStatus::Forwarded), on, new_referral.to_string().into()],
             ),
+            ReferralEvent::ReportHandedOver { .. } => update(
+                "update referral_views set last_position = $3, status = $4, decided_on = $5
+                  where generation = $1 and referral_id = $2",
+                vec![status(ReferralStatus::HandedOver), on],
+            ),
             ReferralEvent::ReferralWithdrawn { .. } => update(
                 "update referral_views set last_position = $3, status = $4, decided_on = $5
                   where generation = $1 and referral_id = $2",

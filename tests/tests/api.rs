@@ -365,6 +365,46 @@ on_both_stores! {
 }
 
 on_both_stores! {
+    /// A report of concern is never declined (issue 12, #4): declining it is refused naming the rule; it is handed
+    /// over to the municipality responsible for the child, which the receiver's inbox and the referral show.
+    async fn a_report_is_handed_over_never_declined(store) {
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let (school, social) = (tests::register_unit(&store.db, UnitKind::SchoolSocialTeam).await, tests::register_unit(&store.db, UnitKind::SocialServices).await);
+        for (name, unit) in [("kim", school), ("sara", social)] {
+            tests::add_user(&store.db, name, PASSWORD, Role::SocialWorker, unit).await.expect("a user");
+        }
+        let (kim, sara) = (token(&base, "kim").await, token(&base, "sara").await);
+        let client = reqwest::Client::new();
+        let post = |path: String, token: &String, body: serde_json::Value| {
+            client.post(format!("{base}{path}")).bearer_auth(token).header("Idempotency-Key", Ulid::new().to_string()).body(body.to_string()).send()
+        };
+        let child = tests::registered_subject(&store.db).await;
+        let sent: serde_json::Value = post("/api/referrals".to_owned(), &kim, serde_json::json!({ "kind": "report_of_concern", "subject_id": child,
+            "to_unit_id": social.to_string(), "concerns": ["school_absence"], "reason": "oro" })).await.expect("answers").json().await.expect("JSON");
+        let report = sent["referral_id"].as_str().expect("an id").to_owned();
+        let received = post(format!("/api/referrals/{report}/receive"), &sara, serde_json::json!({ "protection_assessment": { "immediate_protection_needed": false, "assessment": "inget akut", "assessed_on": time::OffsetDateTime::now_utc().date().to_string() } })).await.expect("answers");
+        assert_eq!(received.status().as_u16(), 201, "{:?}", received.text().await);
+        let declined = post(format!("/api/referrals/{report}/decline"), &sara, serde_json::json!({ "reason_code": "already_handled", "reason": "känd" })).await.expect("answers");
+        assert_eq!(declined.status().as_u16(), 422);
+        assert_eq!(declined.json::<serde_json::Value>().await.expect("JSON")["errors"][0]["field"], "rule:ReportOfConcernCannotBeDeclined");
+        let unnamed = post(format!("/api/referrals/{report}/hand-over"), &sara, serde_json::json!({ "municipality": " ", "reason": "x" })).await.expect("answers");
+        assert_eq!(unnamed.json::<serde_json::Value>().await.expect("JSON")["errors"][0]["field"], "municipality");
+        let handed = post(format!("/api/referrals/{report}/hand-over"), &sara, serde_json::json!({ "municipality": "Solna kommun", "reason": "familjen bor i Solna" })).await.expect("answers");
+        assert_eq!(handed.status().as_u16(), 201);
+        let written = handed.json::<serde_json::Value>().await.expect("JSON")["written"].as_str().expect("where").to_owned();
+        let read = |path: String| client.get(format!("{base}{path}")).bearer_auth(&sara).header("X-Lots-After", written.clone()).send();
+        let referral: serde_json::Value = read(format!("/api/referrals/{report}")).await.expect("answers").json().await.expect("JSON");
+        assert_eq!(referral["status"], "handed_over", "{referral}");
+        let last = referral["entries"].as_array().and_then(|entries| entries.last()).cloned().unwrap_or_default();
+        assert_eq!((last["event_type"].as_str(), last["details"]["municipality"].as_str(), last["details"]["reason"].as_str()), (Some("ReportHandedOver"), Some("Solna kommun"), Some("familjen bor i Solna")), "{last}");
+        let inbox: serde_json::Value = read("/api/inbox".to_owned()).await.expect("answers").json().await.expect("JSON");
+        assert_eq!(inbox[0]["status"], "handed_over", "{inbox}");
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}
+
+on_both_stores! {
     /// A report of concern is received, accepted and answered with feedback over HTTP, step by step, each step
     /// once; another unit cannot touch it (404); a step that does not fit is refused naming the rule.
     async fn the_steps_of_a_referral_run_over_http(store) {

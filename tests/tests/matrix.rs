@@ -137,6 +137,7 @@ on_both_stores! {
             ("POST", format!("/api/referrals/{report}/report-end"), serde_json::json!({ "outcome": "completed_as_planned" }), REFERRAL),
             ("POST", format!("/api/referrals/{report}/give-feedback"), serde_json::json!({ "feedback": "investigation_opened" }), REFERRAL),
             ("POST", format!("/api/referrals/{report}/decline"), serde_json::json!({ "reason_code": "other", "reason": "Demo: nej" }), REFERRAL),
+            ("POST", format!("/api/referrals/{report}/hand-over"), serde_json::json!({ "municipality": "Solna kommun", "reason": "Demo: bor i Solna" }), REFERRAL),
             ("POST", format!("/api/referrals/{report}/forward"), serde_json::json!({ "to_unit_id": other_social.to_string(), "new_referral_id": Ulid::new().to_string(), "reason": "Demo: vidare" }), REFERRAL),
             // Every other step of the child's record: social services holding the case.
             ("POST", format!("/api/subjects/{child}/correct-identity"), serde_json::json!({ "identity": { "given_name": "Demo", "family_name": "Barnet", "birth_year": 2011, "district": "Farsta" } }), SUBJECT),

@@ -165,6 +165,14 @@ pub enum ReferralCommand {
         /// Why, sealed.
         reason: Sealed,
     },
+    /// The receiving social services hand a report of concern over to the municipality responsible for the child
+    /// (a report is never declined: it is assessed, or it goes where it can be).
+    HandOverReport {
+        /// The municipality it went to, by name (a public body: no personal data).
+        municipality: String,
+        /// Why, sealed.
+        reason: Sealed,
+    },
     /// The sender withdraws a referral (never a report of concern).
     WithdrawReferral {
         /// Why, sealed.

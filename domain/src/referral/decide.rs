@@ -105,9 +105,25 @@ impl Referral {
             }
             ReferralCommand::DeclineReferral { reason_code, reason } => {
                 self.require_receiver(context, &[ReferralStatus::Received, ReferralStatus::OnHold])?;
+                if self.kind == Some(ReferralKind::ReportOfConcern) {
+                    return Err(ReferralError::ReportOfConcernCannotBeDeclined);
+                }
                 self.require_not_before_receipt(context)?;
                 require_sealed("reason", &reason)?;
                 Ok(vec![ReferralEvent::ReferralDeclined { reason_code, reason }])
+            }
+            ReferralCommand::HandOverReport { municipality, reason } => {
+                self.require_receiver(context, &[ReferralStatus::Received, ReferralStatus::OnHold])?;
+                if self.kind != Some(ReferralKind::ReportOfConcern) {
+                    return Err(ReferralError::OnlyReportsAreHandedOver);
+                }
+                self.require_not_before_receipt(context)?;
+                let municipality = municipality.trim().to_owned();
+                if municipality.is_empty() {
+                    return Err(ReferralError::MunicipalityMissing);
+                }
+                require_sealed("reason", &reason)?;
+                Ok(vec![ReferralEvent::ReportHandedOver { municipality, reason }])
             }
             ReferralCommand::ForwardReferral { to_unit, to_unit_kind, new_referral, reason } => {
                 self.require_receiver(context, &[ReferralStatus::Received, ReferralStatus::OnHold])?;

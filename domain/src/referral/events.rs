@@ -33,6 +33,8 @@ pub enum ReferralStatus {
     Declined,
     /// Forwarded to another unit.
     Forwarded,
+    /// A report of concern handed over to the municipality responsible for the child.
+    HandedOver,
     /// Withdrawn by the sender.
     Withdrawn,
 }
@@ -115,6 +117,13 @@ pub enum ReferralEvent {
         /// Why, sealed.
         reason: Sealed,
     },
+    /// A report of concern handed over to the municipality responsible for the child.
+    ReportHandedOver {
+        /// The municipality, by name.
+        municipality: String,
+        /// Why, sealed.
+        reason: Sealed,
+    },
     /// Withdrawn by the sender.
     ReferralWithdrawn {
         /// Why, sealed.
@@ -147,6 +156,7 @@ event_kinds!(ReferralEvent {
     ReferralDeclined,
     ReferralForwarded,
     ReferralWithdrawn,
+    ReportHandedOver,
     InterventionStartReported,
     InterventionEndReported,
     FeedbackGiven,
@@ -206,6 +216,16 @@ pub enum ReferralError {
         /// The last day it was on time.
         due_on: Date,
     },
+    /// A report of concern is never declined: it is assessed, attached to an open investigation, or handed over to
+    /// the municipality responsible (SoL 2001:453 11 kap. 1 a §).
+    #[error("a report of concern is not declined: assess it, or hand it over to the municipality responsible")]
+    ReportOfConcernCannotBeDeclined,
+    /// Only a report of concern is handed over to another municipality.
+    #[error("only a report of concern is handed over to another municipality")]
+    OnlyReportsAreHandedOver,
+    /// The municipality is named.
+    #[error("name the municipality the report goes to")]
+    MunicipalityMissing,
     /// A report of concern cannot be withdrawn: social services must still assess it.
     #[error("a report of concern cannot be withdrawn")]
     ReportOfConcernCannotBeWithdrawn,

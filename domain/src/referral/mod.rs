@@ -123,6 +123,7 @@ impl Referral {
                 self.forwarded_to = Some(new_referral);
             }
             ReferralEvent::ReferralWithdrawn { .. } => self.status = ReferralStatus::Withdrawn,
+            ReferralEvent::ReportHandedOver { .. } => self.status = ReferralStatus::HandedOver,
             ReferralEvent::InterventionStartReported => self.intervention_started_on = Some(on),
             ReferralEvent::InterventionEndReported { outcome } => self.intervention_outcome = Some(outcome),
             ReferralEvent::FeedbackGiven { .. } => self.feedback_given += 1,

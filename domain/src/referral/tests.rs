@@ -326,9 +326,54 @@ fn a_received_referral_is_accepted_declined_or_forwarded_once() {
             social(3),
             ReferralCommand::DeclineReferral { reason_code: DeclineReason::AlreadyHandled, reason: sealed("known") },
         ))
+        .then_expect_error(ReferralError::ReportOfConcernCannotBeDeclined);
+}
+
+#[test]
+fn a_report_is_never_declined_but_may_be_handed_over_to_the_municipality_responsible() {
+    for reason_code in [DeclineReason::NoCapacity, DeclineReason::AlreadyHandled, DeclineReason::Other] {
+        Referrals::with(())
+            .given(vec![report_sent(), report_received()])
+            .when(cmd(social(3), ReferralCommand::DeclineReferral { reason_code, reason: sealed("no") }))
+            .then_expect_error(ReferralError::ReportOfConcernCannotBeDeclined);
+    }
+    let hand_over = |municipality: &str| ReferralCommand::HandOverReport {
+        municipality: municipality.to_owned(),
+        reason: sealed("the family lives in Solna"),
+    };
+    Referrals::with(())
+        .given(vec![report_sent(), report_received()])
+        .when(cmd(social(3), hand_over(" Solna kommun ")))
         .then_expect_events(vec![Stamped::new(
             &social(3),
-            ReferralEvent::ReferralDeclined { reason_code: DeclineReason::AlreadyHandled, reason: sealed("known") },
+            ReferralEvent::ReportHandedOver {
+                municipality: "Solna kommun".to_owned(),
+                reason: sealed("the family lives in Solna"),
+            },
+        )]);
+    Referrals::with(())
+        .given(vec![report_sent(), report_received()])
+        .when(cmd(social(3), hand_over("  ")))
+        .then_expect_error(ReferralError::MunicipalityMissing);
+    Referrals::with(())
+        .given(vec![report_sent()])
+        .when(cmd(social(3), hand_over("Solna kommun")))
+        .then_expect_error(ReferralError::NotAllowedInStatus { status: ReferralStatus::Sent });
+    let received_by_framtid =
+        Stamped::new(&at(framtid(), 2, TODAY), ReferralEvent::ReferralReceived { protection_assessment: None });
+    Referrals::with(())
+        .given(vec![referral_to_framtid_sent(), received_by_framtid.clone()])
+        .when(cmd(at(framtid(), 3, TODAY), hand_over("Solna kommun")))
+        .then_expect_error(ReferralError::OnlyReportsAreHandedOver);
+    Referrals::with(())
+        .given(vec![referral_to_framtid_sent(), received_by_framtid])
+        .when(cmd(
+            at(framtid(), 3, TODAY),
+            ReferralCommand::DeclineReferral { reason_code: DeclineReason::NoCapacity, reason: sealed("full") },
+        ))
+        .then_expect_events(vec![Stamped::new(
+            &at(framtid(), 3, TODAY),
+            ReferralEvent::ReferralDeclined { reason_code: DeclineReason::NoCapacity, reason: sealed("full") },
         )]);
 }
 

@@ -11,7 +11,7 @@ use domain::directory::{Unit, UnitCommand};
 use domain::ids::{CaseId, CommandId, GoalId, InterventionId, ReferralId, SubjectId, UnitId, UserId};
 use domain::legal::LegalGroundCode;
 use domain::outcomes::{GoalAttainment, InterventionKind, InterventionOutcome};
-use domain::referral::{DeclineReason, FeedbackKind, ProtectionAssessment, Referral, ReferralCommand, ReferralKind};
+use domain::referral::{FeedbackKind, ProtectionAssessment, Referral, ReferralCommand, ReferralKind};
 use domain::sealed::Sealed;
 use domain::subject::{StatisticsAttributes, Subject, SubjectCommand};
 use domain::units::{District, OfferedService, UnitKind};
@@ -298,9 +298,10 @@ pub async fn path<E>(
     let receive = ReferralCommand::ReceiveReferral { protection_assessment: Some(assessment) };
     step(worker, Role::SocialWorker, social, day, referral(receive));
     if rng.below(10) == 0 {
-        let reason = text("Demo: redan känd").await?;
-        let decline = ReferralCommand::DeclineReferral { reason_code: DeclineReason::AlreadyHandled, reason };
-        step(worker, Role::SocialWorker, social, day, referral(decline));
+        // A report is never declined: one about a family living elsewhere goes to its municipality.
+        let reason = text("Demo: familjen bor i Solna").await?;
+        let hand_over = ReferralCommand::HandOverReport { municipality: "Solna kommun".to_owned(), reason };
+        step(worker, Role::SocialWorker, social, day, referral(hand_over));
         return Ok(steps);
     }
     step(worker, Role::SocialWorker, social, day, referral(ReferralCommand::AcceptReferral { case }));

@@ -124,6 +124,13 @@ pub enum ReferralStep {
         /// Why.
         reason: String,
     },
+    /// Hand a report of concern over to the municipality responsible for the child.
+    HandOver {
+        /// The municipality, by name.
+        municipality: String,
+        /// Why.
+        reason: String,
+    },
     /// Withdraw it (the sender).
     Withdraw {
         /// Why.
@@ -345,6 +352,12 @@ pub async fn step(
                 new_referral,
                 reason: seal("reason", reason).await?,
             }
+        }
+        ReferralStep::HandOver { municipality, reason } => {
+            if municipality.trim().is_empty() {
+                return Err(Refusal::invalid("municipality", "name the municipality the report goes to").into());
+            }
+            ReferralCommand::HandOverReport { municipality, reason: seal("reason", reason).await? }
         }
         ReferralStep::Withdraw { reason } => {
             ReferralCommand::WithdrawReferral { reason: seal("reason", reason).await? }

@@ -59,7 +59,7 @@ pub enum StepRequest {
         #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
     },
-    /// Decline with a reason.
+    /// Decline with a reason (never a report of concern: it is assessed, or handed over).
     Decline {
         reason_code: DeclineReason,
         reason: String,
@@ -70,6 +70,14 @@ pub enum StepRequest {
     Forward {
         to_unit_id: UnitId,
         new_referral_id: ReferralId,
+        reason: String,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
+    /// Hand a report of concern over to the municipality responsible for the child (the receiving social services).
+    HandOver {
+        /// The municipality, by name (e.g. "Solna kommun").
+        municipality: String,
         reason: String,
         #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
@@ -131,6 +139,9 @@ impl StepRequest {
             }
             Self::Forward { to_unit_id, new_referral_id, reason, occurred_on } => {
                 (ReferralStep::Forward { to_unit: to_unit_id, new_referral: new_referral_id, reason }, occurred_on)
+            }
+            Self::HandOver { municipality, reason, occurred_on } => {
+                (ReferralStep::HandOver { municipality, reason }, occurred_on)
             }
             Self::Withdraw { reason, occurred_on } => (ReferralStep::Withdraw { reason }, occurred_on),
             Self::ReportStart { occurred_on } => (ReferralStep::ReportStart, occurred_on),
