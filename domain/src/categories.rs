@@ -7,17 +7,17 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConcernCategory {
-    /// Rån. A strategic offence (Brå).
+    /// Rån. A strategic offence for boys.
     Robbery,
-    /// Grov stöld. A strategic offence.
+    /// Grov stöld. Not among the programme's strategic offences.
     AggravatedTheft,
-    /// Fordonsstöld. A strategic offence.
+    /// Fordonsstöld. A strategic offence for boys.
     VehicleTheft,
-    /// Våld eller hot mot tjänsteman. A strategic offence.
+    /// Våld eller hot mot tjänsteman. A strategic offence for boys.
     ViolenceOrThreatAgainstPublicServant,
-    /// Övergrepp i rättssak. A strategic offence.
+    /// Övergrepp i rättssak. A strategic offence for boys.
     WitnessIntimidation,
-    /// Narkotikabrott. A strategic offence.
+    /// Narkotikabrott. A strategic offence for girls.
     DrugOffence,
     /// Missbruk eller riskbruk.
     SubstanceUse,
@@ -38,17 +38,23 @@ pub enum ConcernCategory {
 }
 
 impl ConcernCategory {
-    /// The offences that, committed young, predict a criminal career (Brå's strategic offences).
-    pub fn is_strategic_offence(self) -> bool {
-        matches!(
-            self,
-            Self::Robbery
-                | Self::AggravatedTheft
-                | Self::VehicleTheft
-                | Self::ViolenceOrThreatAgainstPublicServant
-                | Self::WitnessIntimidation
-                | Self::DrugOffence
-        )
+    /// Whether this is a strategic offence for a young person of `sex`, as Stockholm's safety programme defines
+    /// them (after Brå's study of offences that, committed young, predict a criminal career): robbery, vehicle
+    /// theft, violence or threats against a public official, and obstruction of justice for boys; drug offences for
+    /// girls. Unknown sex: none, since the definition depends on it.
+    pub fn is_strategic_offence(self, sex: Option<crate::identity_number::Sex>) -> bool {
+        use crate::identity_number::Sex;
+        match sex {
+            Some(Sex::Male) => matches!(
+                self,
+                Self::Robbery
+                    | Self::VehicleTheft
+                    | Self::ViolenceOrThreatAgainstPublicServant
+                    | Self::WitnessIntimidation
+            ),
+            Some(Sex::Female) => self == Self::DrugOffence,
+            None => false,
+        }
     }
 }
 
@@ -80,18 +86,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_six_strategic_offences_are_marked() {
+    fn strategic_offences_depend_on_sex_as_the_programme_defines_them() {
+        use crate::identity_number::Sex;
+        use ConcernCategory::*;
         let all = [
-            ConcernCategory::Robbery,
-            ConcernCategory::AggravatedTheft,
-            ConcernCategory::VehicleTheft,
-            ConcernCategory::ViolenceOrThreatAgainstPublicServant,
-            ConcernCategory::WitnessIntimidation,
-            ConcernCategory::DrugOffence,
-            ConcernCategory::SubstanceUse,
-            ConcernCategory::SchoolAbsence,
-            ConcernCategory::ParentingConcerns,
+            Robbery,
+            AggravatedTheft,
+            VehicleTheft,
+            ViolenceOrThreatAgainstPublicServant,
+            WitnessIntimidation,
+            DrugOffence,
+            SubstanceUse,
+            SchoolAbsence,
+            ViolenceInCloseRelationships,
+            HonourRelatedViolence,
+            ViolentExtremism,
+            VictimOfCrime,
+            ParentingConcerns,
+            Other,
         ];
-        assert_eq!(all.iter().filter(|category| category.is_strategic_offence()).count(), 6);
+        let strategic = |sex| all.into_iter().filter(|category| category.is_strategic_offence(sex)).collect::<Vec<_>>();
+        assert_eq!(
+            strategic(Some(Sex::Male)),
+            [Robbery, VehicleTheft, ViolenceOrThreatAgainstPublicServant, WitnessIntimidation]
+        );
+        assert_eq!(strategic(Some(Sex::Female)), [DrugOffence]);
+        assert_eq!(strategic(None), []);
     }
 }
