@@ -225,9 +225,11 @@ fn referral_command(_: &Referral, context: &CommandContext, (kind, _, place, _, 
         5 => ReferralCommand::AcceptReferral { case: CaseId::from_ulid(ulid(400)) },
         6 if a % 2 == 0 => ReferralCommand::DeclineReferral { reason_code: DeclineReason::NoCapacity, reason: text(b) },
         6 => ReferralCommand::HandOverReport { municipality: "Solna kommun".to_owned(), reason: text(b) },
+        // Half the time to the other social services unit than the actor's (0 and 1 are social services), where a
+        // received report may go; else anywhere.
         7 => ReferralCommand::ForwardReferral {
-            to_unit: unit(place + a),
-            to_unit_kind: unit_kind(place + a),
+            to_unit: unit(if a % 2 == 0 { (place / 3 + 1) % 2 } else { place + a }),
+            to_unit_kind: unit_kind(if a % 2 == 0 { (place / 3 + 1) % 2 } else { place + a }),
             new_referral: ReferralId::from_ulid(ulid(300 + u64::from(b % 2))),
             reason: text(b),
         },

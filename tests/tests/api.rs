@@ -365,6 +365,69 @@ on_both_stores! {
 }
 
 on_both_stores! {
+    /// A forwarded referral arrives (issue 12, #9): social services forward a report to the district where the
+    /// child lives, and it is in that unit's inbox, naming where it came from, to be received like any report; a
+    /// referral a provider forwards needs a consent or a legal ground like any referral, and nothing is sent or
+    /// marked forwarded when it has none.
+    async fn a_forwarded_referral_arrives_in_the_new_receivers_inbox(store) {
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let (school, social, other, framtid, maria) = (
+            tests::register_unit(&store.db, UnitKind::SchoolSocialTeam).await,
+            tests::register_unit(&store.db, UnitKind::SocialServices).await,
+            tests::register_unit(&store.db, UnitKind::SocialServices).await,
+            tests::register_unit(&store.db, UnitKind::FramtidStockholm).await,
+            tests::register_unit(&store.db, UnitKind::MiniMaria).await,
+        );
+        for (name, unit) in [("kim", school), ("sara", social), ("olle", other), ("fia", framtid)] {
+            tests::add_user(&store.db, name, PASSWORD, Role::SocialWorker, unit).await.expect("a user");
+        }
+        let mut tokens = std::collections::BTreeMap::new();
+        for name in ["kim", "sara", "olle", "fia"] {
+            tokens.insert(name, token(&base, name).await);
+        }
+        let client = reqwest::Client::new();
+        let post = |who: &str, path: String, body: serde_json::Value| {
+            client.post(format!("{base}{path}")).bearer_auth(&tokens[who]).header("Idempotency-Key", Ulid::new().to_string()).body(body.to_string()).send()
+        };
+        let today = time::OffsetDateTime::now_utc().date().to_string();
+        let receive = serde_json::json!({ "protection_assessment": { "immediate_protection_needed": false, "assessment": "inget akut", "assessed_on": today } });
+        let child = tests::registered_subject(&store.db).await;
+        let sent: serde_json::Value = post("kim", "/api/referrals".to_owned(), serde_json::json!({ "kind": "report_of_concern", "subject_id": child,
+            "to_unit_id": social.to_string(), "concerns": ["school_absence"], "reason": "oro" })).await.expect("answers").json().await.expect("JSON");
+        let report = sent["referral_id"].as_str().expect("an id").to_owned();
+        assert_eq!(post("sara", format!("/api/referrals/{report}/receive"), receive.clone()).await.expect("answers").status().as_u16(), 201);
+        let onward = Ulid::new().to_string();
+        let forwarded = post("sara", format!("/api/referrals/{report}/forward"), serde_json::json!({ "to_unit_id": other.to_string(), "new_referral_id": onward, "reason": "familjen har flyttat till er stadsdel" })).await.expect("answers");
+        assert_eq!(forwarded.status().as_u16(), 201);
+        let written = forwarded.json::<serde_json::Value>().await.expect("JSON")["written"].as_str().expect("where").to_owned();
+        let inbox: serde_json::Value = client.get(format!("{base}/api/inbox")).bearer_auth(&tokens["olle"]).header("X-Lots-After", written).send().await.expect("answers").json().await.expect("JSON");
+        let arrived = inbox.as_array().and_then(|rows| rows.iter().find(|row| row["referral_id"] == onward.as_str())).cloned().unwrap_or_default();
+        assert_eq!((arrived["status"].as_str(), arrived["forwarded_from"].as_str(), arrived["kind"].as_str()), (Some("sent"), Some(report.as_str()), Some("report_of_concern")), "{inbox}");
+        let read: serde_json::Value = client.get(format!("{base}/api/referrals/{onward}")).bearer_auth(&tokens["olle"]).send().await.expect("answers").json().await.expect("JSON");
+        assert_eq!(read["entries"][0]["details"]["reason"], "familjen har flyttat till er stadsdel", "{read}");
+        assert_eq!(post("olle", format!("/api/referrals/{onward}/receive"), receive).await.expect("answers").status().as_u16(), 201, "received like any report");
+        let original: serde_json::Value = client.get(format!("{base}/api/referrals/{report}")).bearer_auth(&tokens["sara"]).send().await.expect("answers").json().await.expect("JSON");
+        assert_eq!(original["status"], "forwarded");
+
+        // A provider forwarding a referral discloses again: a consent or a legal ground, or nothing happens.
+        let assignment: serde_json::Value = post("sara", "/api/referrals".to_owned(), serde_json::json!({ "kind": "referral", "subject_id": child,
+            "to_unit_id": framtid.to_string(), "concerns": ["substance_use"], "reason": "stöd", "legal_ground": "osl-10-19", "information": ["identity"] })).await.expect("answers").json().await.expect("JSON");
+        let assignment = assignment["referral_id"].as_str().expect("an id").to_owned();
+        assert_eq!(post("fia", format!("/api/referrals/{assignment}/receive"), serde_json::json!({})).await.expect("answers").status().as_u16(), 201);
+        let bare = post("fia", format!("/api/referrals/{assignment}/forward"), serde_json::json!({ "to_unit_id": maria.to_string(), "new_referral_id": Ulid::new().to_string(), "reason": "Mini-Maria passar bättre" })).await.expect("answers");
+        assert_eq!(bare.status().as_u16(), 422);
+        assert_eq!(bare.json::<serde_json::Value>().await.expect("JSON")["errors"][0]["field"], "rule:DisclosureBasisMissing");
+        let still: serde_json::Value = client.get(format!("{base}/api/referrals/{assignment}")).bearer_auth(&tokens["fia"]).send().await.expect("answers").json().await.expect("JSON");
+        assert_eq!(still["status"], "received", "nothing was forwarded");
+        let grounded = post("fia", format!("/api/referrals/{assignment}/forward"), serde_json::json!({ "to_unit_id": maria.to_string(), "new_referral_id": Ulid::new().to_string(),
+            "reason": "Mini-Maria passar bättre", "legal_ground": "osl-10-19", "information": ["identity"] })).await.expect("answers");
+        assert_eq!(grounded.status().as_u16(), 201);
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}
+
+on_both_stores! {
     /// A report of concern is never declined (issue 12, #4): declining it is refused naming the rule; it is handed
     /// over to the municipality responsible for the child, which the receiver's inbox and the referral show.
     async fn a_report_is_handed_over_never_declined(store) {

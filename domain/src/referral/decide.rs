@@ -134,6 +134,9 @@ impl Referral {
                 if Some(new_referral) == self.id {
                     return Err(ReferralError::ForwardToSameReferral);
                 }
+                if self.kind == Some(ReferralKind::Application) {
+                    return Err(ReferralError::ApplicationIsNotForwarded);
+                }
                 if !to_unit_kind.receives_referrals() {
                     return Err(ReferralError::ReceiverTakesNoReferrals);
                 }

@@ -229,6 +229,9 @@ pub enum ReferralError {
     /// A report of concern cannot be withdrawn: social services must still assess it.
     #[error("a report of concern cannot be withdrawn")]
     ReportOfConcernCannotBeWithdrawn,
+    /// An application is decided by the unit it was made to; it is not sent on.
+    #[error("an application is decided by the unit it was made to, not forwarded")]
+    ApplicationIsNotForwarded,
     /// A referral cannot be forwarded to itself.
     #[error("the forwarded referral needs a new id")]
     ForwardToSameReferral,

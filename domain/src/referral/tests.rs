@@ -505,6 +505,27 @@ fn feedback_goes_from_the_receiver_to_the_sender_after_receipt() {
 }
 
 #[test]
+fn an_application_is_decided_where_it_was_made_never_forwarded() {
+    let application = ReferralCommand::RegisterApplication {
+        referral: referral_id(),
+        subject: subject(),
+        applicant: Applicant::YoungPerson,
+        concerns: [ConcernCategory::SubstanceUse].into(),
+        reason: sealed("wants help"),
+    };
+    let forward = ReferralCommand::ForwardReferral {
+        to_unit: framtid(),
+        to_unit_kind: UnitKind::FramtidStockholm,
+        new_referral: ReferralId::from_ulid(ulid(777)),
+        reason: sealed("better there"),
+    };
+    Referrals::with(())
+        .given(vec![event_for(social(1), application)])
+        .when(cmd(social(2), forward))
+        .then_expect_error(ReferralError::ApplicationIsNotForwarded);
+}
+
+#[test]
 fn an_application_is_received_when_registered_and_withdrawn_by_the_unit_that_registered_it() {
     let application = ReferralCommand::RegisterApplication {
         referral: referral_id(),

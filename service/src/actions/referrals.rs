@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use domain::categories::{ConcernCategory, InformationCategory};
-use domain::command::{Command, CommandContext, CommandRefused};
+use domain::command::{Command, CommandContext, CommandRefused, Rule as _};
 use domain::consent::Consent;
 use domain::ids::{CaseId, ConsentId, ReferralId, SubjectId, UnitId};
 use domain::legal::LegalGroundCode;
@@ -115,14 +115,20 @@ pub enum ReferralStep {
         /// The reason in words.
         reason: String,
     },
-    /// Forward it to another unit.
+    /// Forward it to another unit: a new referral is sent there, saying where it came from.
     Forward {
         /// Where.
         to_unit: UnitId,
         /// The new referral's id.
         new_referral: ReferralId,
-        /// Why.
+        /// Why (also the new referral's reason).
         reason: String,
+        /// The consent the new referral is sent under, or…
+        consent: Option<ConsentId>,
+        /// …the legal ground, by its code; neither for a report of concern forwarded to social services.
+        legal_ground: Option<String>,
+        /// What information the new referral discloses.
+        information: BTreeSet<InformationCategory>,
     },
     /// Hand a report of concern over to the municipality responsible for the child.
     HandOver {
@@ -248,6 +254,16 @@ pub async fn send(
     context: CommandContext,
     input: SendReferral,
 ) -> Result<ReferralDone, ActionError> {
+    send_from(handles, context, input, None).await
+}
+
+/// Sends a referral, forwarding `forwarded_from` when it names one.
+async fn send_from(
+    handles: Handles<'_>,
+    context: CommandContext,
+    input: SendReferral,
+    forwarded_from: Option<ReferralId>,
+) -> Result<ReferralDone, ActionError> {
     let referral = input.referral.unwrap_or_else(|| ReferralId::from_ulid(made_id(context.command_id, 0)));
     let to_unit_kind = open_unit_named(handles.db(), "to_unit_id", input.to_unit).await?.kind;
     if input.reason.trim().is_empty() {
@@ -265,7 +281,7 @@ pub async fn send(
         reason,
         basis,
         information: input.information,
-        forwarded_from: None,
+        forwarded_from,
     };
     let (repeat, written) = give(handles, context, referral, body, true).await?;
     let warnings = protection_warnings(handles, input.subject).await?;
@@ -344,14 +360,35 @@ pub async fn step(
         ReferralStep::Decline { reason_code, reason } => {
             ReferralCommand::DeclineReferral { reason_code, reason: seal("reason", reason).await? }
         }
-        ReferralStep::Forward { to_unit, new_referral, reason } => {
+        ReferralStep::Forward { to_unit, new_referral, reason, consent, legal_ground, information } => {
             let to_unit_kind = open_unit_named(handles.db(), "to_unit_id", to_unit).await?.kind;
-            ReferralCommand::ForwardReferral {
+            let forward = ReferralCommand::ForwardReferral {
                 to_unit,
                 to_unit_kind,
                 new_referral,
-                reason: seal("reason", reason).await?,
+                reason: seal("reason", reason.clone()).await?,
+            };
+            // The referral must allow forwarding before anything is sent (deciding is pure); a retried forward
+            // (this command applied already) goes on, so that what a crash interrupted completes.
+            match current.decide(&context, forward.clone()) {
+                Ok(_) | Err(ReferralError::Command(CommandRefused::AlreadyApplied(_))) => {}
+                Err(error) => return Err(Refusal::Rule { rule: error.rule(), message: error.to_string() }.into()),
             }
+            // The new referral arrives at its receiver like any referral: the consent or legal ground checked, what
+            // it discloses recorded, where it came from named.
+            let input = SendReferral {
+                referral: Some(new_referral),
+                kind: current.kind.ok_or(Refusal::NotFound("referral"))?,
+                subject,
+                to_unit,
+                concerns: current.concerns.clone(),
+                reason,
+                consent,
+                legal_ground,
+                information,
+            };
+            send_from(handles, context, input, Some(referral)).await?;
+            forward
         }
         ReferralStep::HandOver { municipality, reason } => {
             if municipality.trim().is_empty() {

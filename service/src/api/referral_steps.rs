@@ -66,11 +66,16 @@ pub enum StepRequest {
         #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
     },
-    /// Forward to another unit.
+    /// Forward to another unit: a new referral arrives there, naming this one; a referral needs a consent or a
+    /// legal ground and the kinds of information it discloses, as when it was sent.
     Forward {
         to_unit_id: UnitId,
         new_referral_id: ReferralId,
         reason: String,
+        consent_id: Option<domain::ids::ConsentId>,
+        legal_ground: Option<String>,
+        #[serde(default)]
+        information: std::collections::BTreeSet<domain::categories::InformationCategory>,
         #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
     },
@@ -137,9 +142,25 @@ impl StepRequest {
             Self::Decline { reason_code, reason, occurred_on } => {
                 (ReferralStep::Decline { reason_code, reason }, occurred_on)
             }
-            Self::Forward { to_unit_id, new_referral_id, reason, occurred_on } => {
-                (ReferralStep::Forward { to_unit: to_unit_id, new_referral: new_referral_id, reason }, occurred_on)
-            }
+            Self::Forward {
+                to_unit_id,
+                new_referral_id,
+                reason,
+                consent_id,
+                legal_ground,
+                information,
+                occurred_on,
+            } => (
+                ReferralStep::Forward {
+                    to_unit: to_unit_id,
+                    new_referral: new_referral_id,
+                    reason,
+                    consent: consent_id,
+                    legal_ground,
+                    information,
+                },
+                occurred_on,
+            ),
             Self::HandOver { municipality, reason, occurred_on } => {
                 (ReferralStep::HandOver { municipality, reason }, occurred_on)
             }
