@@ -491,28 +491,27 @@ fn feedback_goes_from_the_receiver_to_the_sender_after_receipt() {
         .given(vec![report_sent(), report_received()])
         .when(cmd(school(3), feedback.clone()))
         .then_expect_error(ReferralError::Command(CommandRefused::OutsideActorsUnit));
-    let application = ReferralCommand::RegisterApplication {
-        referral: referral_id(),
-        subject: subject(),
-        applicant: Applicant::YoungPerson,
-        concerns: [ConcernCategory::SubstanceUse].into(),
-        reason: sealed("wants help"),
-    };
+    let application = application();
     Referrals::with(())
         .given(vec![event_for(social(1), application)])
         .when(cmd(social(3), feedback))
         .then_expect_error(ReferralError::NoSendingUnit);
 }
 
-#[test]
-fn an_application_is_decided_where_it_was_made_never_forwarded() {
-    let application = ReferralCommand::RegisterApplication {
+/// A young person's application, registered by social services.
+fn application() -> ReferralCommand {
+    ReferralCommand::RegisterApplication {
         referral: referral_id(),
         subject: subject(),
         applicant: Applicant::YoungPerson,
         concerns: [ConcernCategory::SubstanceUse].into(),
         reason: sealed("wants help"),
-    };
+    }
+}
+
+#[test]
+fn an_application_is_decided_where_it_was_made_never_forwarded() {
+    let application = application();
     let forward = ReferralCommand::ForwardReferral {
         to_unit: framtid(),
         to_unit_kind: UnitKind::FramtidStockholm,
@@ -527,13 +526,7 @@ fn an_application_is_decided_where_it_was_made_never_forwarded() {
 
 #[test]
 fn an_application_is_received_when_registered_and_withdrawn_by_the_unit_that_registered_it() {
-    let application = ReferralCommand::RegisterApplication {
-        referral: referral_id(),
-        subject: subject(),
-        applicant: Applicant::YoungPerson,
-        concerns: [ConcernCategory::SubstanceUse].into(),
-        reason: sealed("wants help"),
-    };
+    let application = application();
     let registered = event_for(social(1), application);
     let mut referral = Referral::default();
     referral.apply(registered.clone());
