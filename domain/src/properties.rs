@@ -271,6 +271,7 @@ fn case_command(case: &Case, context: &CommandContext, (kind, _, place, _, a, b)
             concerns: concerns(a),
             protection_assessed_on: (b == 0).then_some(on),
             prior_investigation: None,
+            received_on: (a == 1).then(|| on.saturating_sub(Duration::days(i64::from(b)))),
         },
         1 => {
             CaseCommand::AssessProtection { immediate_protection_needed: false, assessment: text(b), late_reason: None }

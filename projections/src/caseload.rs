@@ -93,6 +93,10 @@ impl Projection for Caseload {
                     protection_assessed_on.map(|date| date.to_string()).into(),
                 ],
             )],
+            CaseEvent::ReceivedBeforeOpening { received_on } => update(
+                "update caseload_cases set last_position = $3, received_on = $4 where generation = $1 and case_id = $2",
+                vec![received_on.to_string().into()],
+            ),
             CaseEvent::ProtectionAssessed { .. } => update(
                 "update caseload_cases set last_position = $3, protection_assessed_on = coalesce(protection_assessed_on, $4)
                   where generation = $1 and case_id = $2",
@@ -103,10 +107,14 @@ impl Projection for Caseload {
                     PreliminaryDecision::OpenInvestigation => CasePhase::InvestigationDecided,
                     PreliminaryDecision::NoInvestigation => CasePhase::NotInvestigated,
                 };
+                // The four months run from the decision to investigate: the deadline shows from that day.
+                let due = (decision == PreliminaryDecision::OpenInvestigation)
+                    .then(|| domain::calendar::investigation_due(stamped.occurred_on).to_string());
                 update(
-                    "update caseload_cases set last_position = $3, phase = $4, preliminary_decided_on = $5
+                    "update caseload_cases set last_position = $3, phase = $4, preliminary_decided_on = $5,
+                            investigation_due_on = $6
                       where generation = $1 and case_id = $2",
-                    vec![name_of(&phase).into(), on],
+                    vec![name_of(&phase).into(), on, due.into()],
                 )
             }
             CaseEvent::InvestigationStarted { due_on, .. } => update(

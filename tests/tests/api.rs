@@ -129,6 +129,7 @@ on_both_stores! {
             concerns: [ConcernCategory::ParentingConcerns].into(),
             protection_assessed_on: None,
             prior_investigation: None,
+            received_on: None,
         };
         bus.execute::<Case>(&case.to_string(), Command { context: context(), body: open }, &EventMetadata::default()).await.expect("open");
         let written = projections::feed::cursor_of(&store.db, "case", &case.to_string()).await.expect("cursor").expect("written");
@@ -359,6 +360,49 @@ on_both_stores! {
 
         let outbox: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/outbox")).bearer_auth(&sara).send().await.expect("answers").json().await.expect("JSON");
         assert_eq!(outbox.as_array().map(Vec::len), Some(2), "read-your-writes: both referrals are in the outbox");
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}
+
+on_both_stores! {
+    /// The clocks run from the right day (issue 12, #2): a case opened three days after its report was received
+    /// has its preliminary assessment due 14 days after the receipt; once it is decided to investigate, the
+    /// investigation's four months show in the deadlines at once, counted from the decision.
+    async fn the_clocks_run_from_receipt_and_from_the_decision(store) {
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let (school, social) = (tests::register_unit(&store.db, UnitKind::SchoolSocialTeam).await, tests::register_unit(&store.db, UnitKind::SocialServices).await);
+        for (name, unit) in [("kim", school), ("sara", social)] {
+            tests::add_user(&store.db, name, PASSWORD, Role::SocialWorker, unit).await.expect("a user");
+        }
+        let (kim, sara) = (token(&base, "kim").await, token(&base, "sara").await);
+        let client = reqwest::Client::new();
+        let post = |token: &String, path: String, body: serde_json::Value| {
+            client.post(format!("{base}{path}")).bearer_auth(token).header("Idempotency-Key", Ulid::new().to_string()).body(body.to_string()).send()
+        };
+        let child = tests::registered_subject(&store.db).await;
+        let sent: serde_json::Value = post(&kim, "/api/referrals".to_owned(), serde_json::json!({ "kind": "report_of_concern", "subject_id": child,
+            "to_unit_id": social.to_string(), "concerns": ["school_absence"], "reason": "oro", "occurred_on": "2026-11-10" })).await.expect("answers").json().await.expect("JSON");
+        let report = sent["referral_id"].as_str().expect("an id").to_owned();
+        let receive = serde_json::json!({ "occurred_on": "2026-11-10", "protection_assessment": { "immediate_protection_needed": false, "assessment": "inget akut", "assessed_on": "2026-11-10" } });
+        assert_eq!(post(&sara, format!("/api/referrals/{report}/receive"), receive).await.expect("answers").status().as_u16(), 201);
+        let opened = post(&sara, "/api/cases".to_owned(), serde_json::json!({ "subject_id": child, "origin": { "kind": "referral", "referral_id": report },
+            "concerns": ["school_absence"], "protection_assessed_on": "2026-11-10", "occurred_on": "2026-11-13" })).await.expect("answers");
+        assert_eq!(opened.status().as_u16(), 201);
+        let opened: serde_json::Value = opened.json().await.expect("JSON");
+        let case = opened["case_id"].as_str().expect("an id").to_owned();
+        let deadlines = |written: String| {
+            let request = client.get(format!("{base}/api/deadlines?today=2026-11-20&within=366")).bearer_auth(&sara).header("X-Lots-After", written);
+            async move { request.send().await.expect("answers").json::<serde_json::Value>().await.expect("JSON") }
+        };
+        let due = |rows: &serde_json::Value, kind: &str| rows.as_array().and_then(|rows| rows.iter().find(|row| row["case_id"] == case.as_str() && row["kind"] == kind)).map(|row| row["due_on"].clone());
+        let rows = deadlines(opened["written"].as_str().expect("where").to_owned()).await;
+        assert_eq!(due(&rows, "preliminary_assessment"), Some(serde_json::json!("2026-11-24")), "14 days from receipt on the 10th, not from opening on the 13th: {rows}");
+        let decided = post(&sara, format!("/api/cases/{case}/decide-preliminary"), serde_json::json!({ "decision": "open_investigation", "reasons": "skäl", "child_heard": true, "occurred_on": "2026-11-20" })).await.expect("answers");
+        assert_eq!(decided.status().as_u16(), 201);
+        let decided: serde_json::Value = decided.json().await.expect("JSON");
+        let rows = deadlines(decided["written"].as_str().expect("where").to_owned()).await;
+        assert_eq!(due(&rows, "investigation"), Some(serde_json::json!("2027-03-20")), "four months from the decision, before any start: {rows}");
         stop.send(()).expect("stop");
         task.await.expect("the server").expect("a clean stop");
     }

@@ -158,6 +158,7 @@ async fn a_report_of_concern_runs_the_whole_programme_and_the_loop_closes() {
                 concerns: [ConcernCategory::SchoolAbsence, ConcernCategory::DrugOffence].into(),
                 protection_assessed_on: Some(received_on),
                 prior_investigation: None,
+                received_on: None,
             },
         ),
         (

@@ -72,6 +72,7 @@ async fn case_with_note(
                 concerns: [domain::categories::ConcernCategory::SubstanceUse].into(),
                 protection_assessed_on: None,
                 prior_investigation: None,
+                received_on: None,
             },
         ),
         (

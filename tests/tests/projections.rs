@@ -119,6 +119,7 @@ impl Scene {
                 concerns: [concern].into(),
                 protection_assessed_on: Some(received),
                 prior_investigation: None,
+                received_on: None,
             },
         )
         .await;
@@ -255,6 +256,7 @@ on_both_stores! {
             concerns: [ConcernCategory::ParentingConcerns].into(),
             protection_assessed_on: None,
             prior_investigation: None,
+            received_on: None,
         }).await;
         let written = feed::cursor_of(&store.db, "case", &case.to_string()).await.expect("cursor").expect("written");
         assert!(runner::wait_for(&store.db, "caseload", written, Duration::from_secs(30)).await.expect("wait"));
@@ -278,6 +280,7 @@ on_both_stores! {
             concerns: [ConcernCategory::Other].into(),
             protection_assessed_on: None,
             prior_investigation: None,
+            received_on: None,
         };
         scene.case(good, scene.context(scene.worker, Role::SocialWorker, scene.social, date!(2026 - 11 - 20)), open(good)).await;
         store
@@ -431,6 +434,7 @@ on_both_stores! {
                 concerns: [ConcernCategory::SchoolAbsence].into(),
                 protection_assessed_on: Some(received),
                 prior_investigation: None,
+                received_on: None,
             }).await;
             let decided = received + time::Duration::days(decision_after_days);
             scene.case(case, scene.context(scene.worker, Role::SocialWorker, scene.social, decided), CaseCommand::DecidePreliminaryAssessment {

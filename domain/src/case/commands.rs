@@ -116,6 +116,9 @@ pub enum CaseCommand {
         protection_assessed_on: Option<Date>,
         /// The subject's last investigation elsewhere, if the service found one.
         prior_investigation: Option<PriorInvestigation>,
+        /// The day the report, referral or application the case comes from was received: the legal clocks run
+        /// from it, not from the day the case was opened.
+        received_on: Option<Date>,
     },
     /// Make (or renew) the protection assessment.
     AssessProtection {

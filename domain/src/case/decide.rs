@@ -167,6 +167,7 @@ impl Case {
             concerns,
             protection_assessed_on,
             prior_investigation,
+            received_on,
         } = body
         else {
             return Err(CaseError::NotOpened);
@@ -177,7 +178,10 @@ impl Case {
         if concerns.is_empty() {
             return Err(CaseError::NoConcernCategory);
         }
-        Ok(vec![CaseEvent::CaseOpened {
+        if received_on.is_some_and(|received_on| received_on > context.occurred_on) {
+            return Err(CaseError::OpenedBeforeReceipt);
+        }
+        let opened = CaseEvent::CaseOpened {
             case,
             subject,
             unit: context.actor.unit,
@@ -186,7 +190,12 @@ impl Case {
             concerns,
             protection_assessed_on,
             prior_investigation,
-        }])
+        };
+        // The clocks run from the day of receipt: recorded when it lies before the opening.
+        let received_earlier = received_on
+            .filter(|received_on| *received_on < context.occurred_on)
+            .map(|received_on| CaseEvent::ReceivedBeforeOpening { received_on });
+        Ok([Some(opened), received_earlier].into_iter().flatten().collect())
     }
 
     fn start_investigation(
@@ -199,8 +208,10 @@ impl Case {
         if concerns.is_empty() {
             return Err(CaseError::NoConcernCategory);
         }
-        context.require_not_before(self.preliminary_decided_on.unwrap_or(context.occurred_on))?;
-        let due_on = investigation_due(context.occurred_on);
+        let decided_on = self.preliminary_decided_on.unwrap_or(context.occurred_on);
+        context.require_not_before(decided_on)?;
+        // The four months run from the decision to open the investigation, not from when work on it is recorded.
+        let due_on = investigation_due(decided_on);
         let mut events = vec![CaseEvent::InvestigationStarted { concerns: concerns.clone(), due_on }];
         if let Some(previous) = &self.last_ended_investigation {
             let close_in_time =

@@ -32,6 +32,9 @@ pub enum CaseError {
     /// Preliminary assessments and investigations belong to social services' cases.
     #[error("only social services' cases have preliminary assessments and investigations")]
     NotASocialServicesCase,
+    /// A case is not opened before what it comes from was received.
+    #[error("the case cannot be opened before the report, referral or application was received")]
+    OpenedBeforeReceipt,
     /// At least one concern category must be named.
     #[error("name at least one concern category")]
     NoConcernCategory,

@@ -38,6 +38,13 @@ pub enum CaseEvent {
         /// The subject's last investigation in another case.
         prior_investigation: Option<PriorInvestigation>,
     },
+    /// The report, referral or application the case came from was received before the case was opened: the
+    /// protection and preliminary assessments' clocks run from that day. (A new event, written right after
+    /// `CaseOpened`: cases opened before it existed run from their opening, as they did.)
+    ReceivedBeforeOpening {
+        /// The day it was received.
+        received_on: Date,
+    },
     /// A protection assessment was made.
     ProtectionAssessed {
         /// Whether the child needs protection at once.
@@ -184,6 +191,7 @@ pub enum CaseEvent {
 
 event_kinds!(CaseEvent {
     CaseOpened,
+    ReceivedBeforeOpening,
     ProtectionAssessed,
     PreliminaryAssessmentDecided,
     InvestigationStarted,

@@ -167,6 +167,7 @@ impl Case {
                     concerns: prior.concerns,
                 });
             }
+            CaseEvent::ReceivedBeforeOpening { received_on } => self.received_on = Some(received_on),
             CaseEvent::ProtectionAssessed { .. } => {
                 self.protection_assessed_on.get_or_insert(on);
             }

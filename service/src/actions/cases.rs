@@ -275,6 +275,8 @@ pub async fn open(handles: Handles<'_>, context: CommandContext, input: OpenCase
         concerns: input.concerns,
         protection_assessed_on: input.protection_assessed_on,
         prior_investigation: prior_investigation(handles, input.subject).await?,
+        // The clocks run from the day the report, referral or application was received.
+        received_on: referral.as_ref().and_then(|referral| referral.received_on),
     };
     give(handles, context, case, body, Vec::new()).await
 }

@@ -314,6 +314,7 @@ pub async fn path<E>(
         concerns: [concern].into(),
         protection_assessed_on: Some(day),
         prior_investigation: None,
+        received_on: Some(day),
     };
     step(worker, Role::SocialWorker, social, day, in_case(open));
     step(worker, Role::SocialWorker, social, day, in_case(CaseCommand::AssignResponsibleWorker { worker }));

@@ -124,6 +124,7 @@ async fn run(args: &Args, name: &str) -> Result<[f64; 4], Failure> {
                 concerns: [ConcernCategory::SchoolAbsence].into(),
                 protection_assessed_on: None,
                 prior_investigation: None,
+                received_on: None,
             };
             bus.execute::<Case>(&case.to_string(), Command { context, body }, &EventMetadata::default())
                 .await

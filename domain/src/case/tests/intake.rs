@@ -142,3 +142,49 @@ fn a_date_before_receipt_is_refused() {
         CommandRefused::OccurredBeforePrecedingStep { occurred_on: date!(2026 - 05 - 31), preceding_on: RECEIVED },
     ));
 }
+
+/// A case opened after the report was received: the opening records the day of receipt, and the clocks run from
+/// it — the preliminary assessment is due 14 days after receipt, not after opening (issue 12, #2).
+#[test]
+fn the_clocks_run_from_the_day_the_report_was_received() {
+    let received = date!(2026 - 06 - 01);
+    let opened_on = date!(2026 - 06 - 04);
+    let mut body = open(UnitKind::SocialServices, None);
+    if let CaseCommand::OpenCase { received_on, .. } = &mut body {
+        *received_on = Some(received);
+    }
+    let context = worker_at(1, opened_on);
+    let opened = Story::default().step(context, body.clone());
+    assert_eq!(opened.events.len(), 2);
+    assert_eq!(opened.events[1].event, CaseEvent::ReceivedBeforeOpening { received_on: received });
+    assert_eq!(opened.case.received_on, Some(received));
+    let assessed = opened.by_worker(date!(2026 - 06 - 04), assess_protection(Some(sealed("opened late"))));
+    // 2026-06-15 is 14 days after receipt: on time. 2026-06-16 is late, though only 12 days after opening.
+    let decide = decide_preliminary(PreliminaryDecision::OpenInvestigation, None);
+    assessed.when(assessed.worker(date!(2026 - 06 - 16)), decide.clone()).then_expect_error(
+        CaseError::DeadlinePassedWithoutReason { due_on: crate::calendar::preliminary_assessment_due(received) },
+    );
+    // Received the day it is opened: nothing more to record.
+    let mut same_day = body.clone();
+    if let CaseCommand::OpenCase { received_on, .. } = &mut same_day {
+        *received_on = Some(opened_on);
+    }
+    assert_eq!(Story::default().step(context, same_day).events.len(), 1);
+    // Opened before it was received: refused.
+    let mut before = body;
+    if let CaseCommand::OpenCase { received_on, .. } = &mut before {
+        *received_on = Some(date!(2026 - 06 - 05));
+    }
+    Cases::with(())
+        .given_no_previous_events()
+        .when(cmd(context, before))
+        .then_expect_error(CaseError::OpenedBeforeReceipt);
+}
+
+/// A case whose opening predates this rule — no `ReceivedBeforeOpening` in its log — runs from its opening, as
+/// it did.
+#[test]
+fn a_case_opened_before_the_day_of_receipt_was_recorded_runs_from_its_opening() {
+    let story = Story::opened();
+    assert_eq!(story.case.received_on, Some(RECEIVED));
+}

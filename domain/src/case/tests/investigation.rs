@@ -147,3 +147,16 @@ fn an_investigation_following_one_in_another_case_is_flagged() {
         }
     );
 }
+
+/// The four months run from the decision to open an investigation, not from the day its start is recorded
+/// (issue 12, #2).
+#[test]
+fn the_investigation_is_due_four_months_after_the_decision_to_open_it() {
+    let decided = Story::decided_to_investigate();
+    let later = date!(2026 - 06 - 20);
+    let context = decided.worker(later);
+    let due_on = crate::calendar::investigation_due(date!(2026 - 06 - 05));
+    decided.when(context, start_investigation()).then_expect_events(
+        decided.expect(context, vec![CaseEvent::InvestigationStarted { concerns: concerns(), due_on }]),
+    );
+}

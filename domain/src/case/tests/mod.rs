@@ -57,6 +57,7 @@ fn open(unit_kind: UnitKind, protection_assessed_on: Option<Date>) -> CaseComman
         concerns: concerns(),
         protection_assessed_on,
         prior_investigation: None,
+        received_on: None,
     }
 }
 
