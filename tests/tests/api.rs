@@ -365,17 +365,26 @@ on_both_stores! {
     }
 }
 
+/// A school team's worker (kim) and a social services unit's (sara), signed in: the social services unit and
+/// both tokens.
+async fn school_and_social(store: &tests::TestStore, base: &str) -> (UnitId, String, String) {
+    let (school, social) = (
+        tests::register_unit(&store.db, UnitKind::SchoolSocialTeam).await,
+        tests::register_unit(&store.db, UnitKind::SocialServices).await,
+    );
+    for (name, unit) in [("kim", school), ("sara", social)] {
+        tests::add_user(&store.db, name, PASSWORD, Role::SocialWorker, unit).await.expect("a user");
+    }
+    (social, token(base, "kim").await, token(base, "sara").await)
+}
+
 on_both_stores! {
     /// The clocks run from the right day (issue 12, #2): a case opened three days after its report was received
     /// has its preliminary assessment due 14 days after the receipt; once it is decided to investigate, the
     /// investigation's four months show in the deadlines at once, counted from the decision.
     async fn the_clocks_run_from_receipt_and_from_the_decision(store) {
         let (base, stop, task) = crate::serve::spawn_app(&store).await;
-        let (school, social) = (tests::register_unit(&store.db, UnitKind::SchoolSocialTeam).await, tests::register_unit(&store.db, UnitKind::SocialServices).await);
-        for (name, unit) in [("kim", school), ("sara", social)] {
-            tests::add_user(&store.db, name, PASSWORD, Role::SocialWorker, unit).await.expect("a user");
-        }
-        let (kim, sara) = (token(&base, "kim").await, token(&base, "sara").await);
+        let (social, kim, sara) = school_and_social(&store, &base).await;
         let client = reqwest::Client::new();
         let post = |token: &String, path: String, body: serde_json::Value| {
             client.post(format!("{base}{path}")).bearer_auth(token).header("Idempotency-Key", Ulid::new().to_string()).body(body.to_string()).send()
@@ -476,11 +485,7 @@ on_both_stores! {
     /// over to the municipality responsible for the child, which the receiver's inbox and the referral show.
     async fn a_report_is_handed_over_never_declined(store) {
         let (base, stop, task) = crate::serve::spawn_app(&store).await;
-        let (school, social) = (tests::register_unit(&store.db, UnitKind::SchoolSocialTeam).await, tests::register_unit(&store.db, UnitKind::SocialServices).await);
-        for (name, unit) in [("kim", school), ("sara", social)] {
-            tests::add_user(&store.db, name, PASSWORD, Role::SocialWorker, unit).await.expect("a user");
-        }
-        let (kim, sara) = (token(&base, "kim").await, token(&base, "sara").await);
+        let (social, kim, sara) = school_and_social(&store, &base).await;
         let client = reqwest::Client::new();
         let post = |path: String, token: &String, body: serde_json::Value| {
             client.post(format!("{base}{path}")).bearer_auth(token).header("Idempotency-Key", Ulid::new().to_string()).body(body.to_string()).send()
