@@ -292,6 +292,7 @@ fn case_command(case: &Case, context: &CommandContext, (kind, _, place, _, a, b)
             result: [InvestigationResult::InterventionNeeded, InvestigationResult::NoInterventionNeeded]
                 [usize::from(a % 2)],
             conclusion: text(b),
+            late_reason: (b >= 2).then(|| sealed("late")),
         },
         6 => CaseCommand::DecideIntervention {
             intervention,
@@ -397,6 +398,52 @@ fn random_sequences_reach_every_kind_of_case_and_referral_event() {
                     referral.apply(Stamped::new(&context, event));
                 }
             }
+        }
+    }
+    // Random sequences span weeks, not the four months after which an investigation is late: one scripted
+    // sequence, through the same rules, completes one late.
+    let mut case = Case::default();
+    let late = date!(2026 - 11 - 20);
+    let script = [
+        (START, case_command(&case, &contexts(&[(0, 0, 0, 0, 0, 0)])[0].0, (0, 0, 0, 0, 0, 0))),
+        (
+            START,
+            CaseCommand::AssessProtection {
+                immediate_protection_needed: false,
+                assessment: text(1),
+                late_reason: None,
+            },
+        ),
+        (
+            START,
+            CaseCommand::DecidePreliminaryAssessment {
+                decision: PreliminaryDecision::OpenInvestigation,
+                reasons: text(1),
+                child_heard: ChildHeard::Yes,
+                exceptional_reason: None,
+            },
+        ),
+        (START, CaseCommand::StartInvestigation { concerns: concerns(0) }),
+        (
+            late,
+            CaseCommand::CompleteInvestigation {
+                result: InvestigationResult::NoInterventionNeeded,
+                conclusion: text(1),
+                late_reason: Some(sealed("late")),
+            },
+        ),
+    ];
+    for (index, (on, body)) in script.into_iter().enumerate() {
+        let actor = Actor { user: user(0), role: Role::SocialWorker, unit: unit(0) };
+        let context = CommandContext {
+            command_id: CommandId::from_ulid(ulid(70_000 + index as u64)),
+            actor,
+            today: date!(2026 - 11 - 25),
+            occurred_on: on,
+        };
+        for event in case.decide(&context, body).unwrap_or_else(|error| panic!("the script: {error}")) {
+            *case_kinds.entry(crate::event::EventKind::kind(&event)).or_default() += 1;
+            case.apply(Stamped::new(&context, event));
         }
     }
     let missing_case: Vec<_> =

@@ -137,6 +137,10 @@ impl Projection for Caseload {
                   where generation = $1 and case_id = $2",
                 vec![name_of(&CasePhase::Investigated).into()],
             ),
+            CaseEvent::InvestigationCompletedLate { .. } => update(
+                "update caseload_cases set last_position = $3 where generation = $1 and case_id = $2",
+                vec![],
+            ),
             CaseEvent::InvestigationDiscontinued => update(
                 "update caseload_cases set last_position = $3, investigation_due_on = null
                   where generation = $1 and case_id = $2",

@@ -418,6 +418,46 @@ on_both_stores! {
 }
 
 on_both_stores! {
+    /// Late is recorded, not disguised (issue 12, #5): an investigation past its last day is completed with why it
+    /// is late and recorded as late; an extension after the last day is refused (it is a decision taken before it).
+    async fn an_investigation_is_completed_late_with_why(store) {
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let social = tests::register_unit(&store.db, UnitKind::SocialServices).await;
+        tests::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
+        tests::add_user(&store.db, "maja", PASSWORD, Role::UnitManager, social).await.expect("a user");
+        let (sara, maja) = (token(&base, "sara").await, token(&base, "maja").await);
+        let client = reqwest::Client::new();
+        let post = |token: &String, path: String, body: serde_json::Value| {
+            client.post(format!("{base}{path}")).bearer_auth(token).header("Idempotency-Key", Ulid::new().to_string()).body(body.to_string()).send()
+        };
+        let child = tests::registered_subject(&store.db).await;
+        let opened: serde_json::Value = post(&sara, "/api/cases".to_owned(), serde_json::json!({ "subject_id": child, "origin": { "kind": "own_initiative" },
+            "concerns": ["school_absence"], "protection_assessed_on": "2026-06-01", "occurred_on": "2026-06-01" })).await.expect("answers").json().await.expect("JSON");
+        let case = opened["case_id"].as_str().expect("an id").to_owned();
+        let step = |name: &str| format!("/api/cases/{case}/{name}");
+        for (name, body) in [
+            ("decide-preliminary", serde_json::json!({ "decision": "open_investigation", "reasons": "skäl", "child_heard": true, "occurred_on": "2026-06-05" })),
+            ("start-investigation", serde_json::json!({ "concerns": ["school_absence"], "occurred_on": "2026-06-05" })),
+        ] {
+            assert_eq!(post(&sara, step(name), body).await.expect("answers").status().as_u16(), 201, "{name}");
+        }
+        let rule = |answer: serde_json::Value| answer["errors"][0]["field"].as_str().unwrap_or_default().to_owned();
+        let extension = post(&maja, step("extend-investigation"), serde_json::json!({ "new_due_on": "2026-12-31", "reason": "väntar på BUP", "occurred_on": "2026-11-20" })).await.expect("answers");
+        assert_eq!(rule(extension.json().await.expect("JSON")), "rule:ExtensionAfterDeadline");
+        let complete = |late_reason: Option<&str>| serde_json::json!({ "result": "no_intervention_needed", "conclusion": "inga insatser", "late_reason": late_reason, "occurred_on": "2026-11-20" });
+        let silent = post(&sara, step("complete-investigation"), complete(None)).await.expect("answers");
+        assert_eq!(rule(silent.json().await.expect("JSON")), "rule:InvestigationLateWithoutReason");
+        let late = post(&sara, step("complete-investigation"), complete(Some("väntade på utlåtande från BUP"))).await.expect("answers");
+        assert_eq!(late.status().as_u16(), 201);
+        let journal: serde_json::Value = client.get(format!("{base}/api/cases/{case}/journal")).bearer_auth(&sara).send().await.expect("answers").json().await.expect("JSON");
+        let recorded = journal["entries"].as_array().and_then(|entries| entries.iter().find(|entry| entry["event_type"] == "InvestigationCompletedLate")).cloned().unwrap_or_default();
+        assert_eq!((recorded["details"]["due_on"].as_str(), recorded["details"]["late_reason"].as_str()), (Some("2026-10-05"), Some("väntade på utlåtande från BUP")), "{journal}");
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}
+
+on_both_stores! {
     /// A forwarded referral arrives (issue 12, #9): social services forward a report to the district where the
     /// child lives, and it is in that unit's inbox, naming where it came from, to be received like any report; a
     /// referral a provider forwards needs a consent or a legal ground like any referral, and nothing is sent or

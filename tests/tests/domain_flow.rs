@@ -195,17 +195,15 @@ async fn a_report_of_concern_runs_the_whole_programme_and_the_loop_closes() {
     let feedback = ReferralCommand::GiveFeedback { feedback: FeedbackKind::InvestigationOpened, message: None };
     referrals.run(report, Command { context, body: feedback }).await.unwrap();
 
-    // Completing after four months without an extension is refused; nothing is written.
+    // Completing after four months without saying why it is late is refused; nothing is written.
     let late = office.context(social_worker, Role::SocialWorker, social, date!(2026 - 07 - 17));
     let complete = CaseCommand::CompleteInvestigation {
         result: InvestigationResult::InterventionNeeded,
         conclusion: text("structured outpatient support"),
+        late_reason: None,
     };
     let refused = cases.run(case, Command { context: late, body: complete.clone() }).await;
-    assert!(matches!(
-        refused,
-        Err(AggregateError::UserError(CaseError::InvestigationDeadlinePassed { extended: false, .. }))
-    ));
+    assert!(matches!(refused, Err(AggregateError::UserError(CaseError::InvestigationLateWithoutReason { .. }))));
     let written = cases.event_count(case).await;
     let on_time = office.context(social_worker, Role::SocialWorker, social, date!(2026 - 07 - 10));
     cases.run(case, Command { context: on_time, body: complete }).await.unwrap();

@@ -217,7 +217,7 @@ on_both_stores! {
         }]);
 
         let manager = scene.context(scene.manager, Role::UnitManager, scene.social, date!(2027 - 02 - 01));
-        scene.case(case, social(date!(2027 - 02 - 01)), CaseCommand::CompleteInvestigation { result: InvestigationResult::InterventionNeeded, conclusion: text("x") }).await;
+        scene.case(case, social(date!(2027 - 02 - 01)), CaseCommand::CompleteInvestigation { result: InvestigationResult::InterventionNeeded, conclusion: text("x"), late_reason: None }).await;
         let intervention = InterventionId::from_ulid(Ulid::new());
         scene.case(case, manager, CaseCommand::DecideIntervention {
             intervention,

@@ -158,6 +158,8 @@ pub enum CaseCommand {
         result: InvestigationResult,
         /// The conclusion, sealed.
         conclusion: Sealed,
+        /// Why it is completed after its last day, sealed: required then, and recorded as late.
+        late_reason: Option<Sealed>,
     },
     /// Decide an intervention (unit managers).
     DecideIntervention {

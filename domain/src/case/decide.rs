@@ -66,25 +66,32 @@ impl Case {
                     self.investigation.as_ref().ok_or(CaseError::NotAllowedInPhase { phase: self.phase })?;
                 context.require_not_before(investigation.started_on)?;
                 require_sealed("reason", &reason)?;
+                if context.occurred_on > investigation.due_on {
+                    return Err(CaseError::ExtensionAfterDeadline { due_on: investigation.due_on });
+                }
                 if new_due_on <= investigation.due_on || new_due_on < context.occurred_on {
                     return Err(CaseError::ExtensionNotLater { due_on: investigation.due_on });
                 }
-                let decided_after_deadline = context.occurred_on > investigation.due_on;
-                Ok(vec![CaseEvent::InvestigationExtended { new_due_on, reason, decided_after_deadline }])
+                // Never after the deadline now; the field stays in the event's shape for the extensions of before.
+                Ok(vec![CaseEvent::InvestigationExtended { new_due_on, reason, decided_after_deadline: false }])
             }
-            CaseCommand::CompleteInvestigation { result, conclusion } => {
+            CaseCommand::CompleteInvestigation { result, conclusion, late_reason } => {
                 self.require_phase(CasePhase::Investigating)?;
                 let investigation =
                     self.investigation.as_ref().ok_or(CaseError::NotAllowedInPhase { phase: self.phase })?;
                 context.require_not_before(investigation.started_on)?;
                 require_sealed("conclusion", &conclusion)?;
-                if context.occurred_on > investigation.due_on {
-                    return Err(CaseError::InvestigationDeadlinePassed {
-                        due_on: investigation.due_on,
-                        extended: investigation.extended,
-                    });
-                }
-                Ok(vec![CaseEvent::InvestigationCompleted { result, conclusion }])
+                require_sealed_if_given("late_reason", late_reason.as_ref())?;
+                let due_on = investigation.due_on;
+                let late = match (context.occurred_on > due_on, late_reason) {
+                    (false, _) => None,
+                    (true, Some(late_reason)) => Some(CaseEvent::InvestigationCompletedLate { due_on, late_reason }),
+                    (true, None) => return Err(CaseError::InvestigationLateWithoutReason { due_on }),
+                };
+                Ok([Some(CaseEvent::InvestigationCompleted { result, conclusion }), late]
+                    .into_iter()
+                    .flatten()
+                    .collect())
             }
             CaseCommand::DecideIntervention { intervention, kind, legal_basis, reasons } => {
                 self.decide_intervention(context, intervention, kind, legal_basis, reasons)

@@ -59,13 +59,20 @@ pub enum CaseError {
         /// The current last day.
         due_on: Date,
     },
-    /// An investigation past its last day is completed only after an extension to cover it.
-    #[error("the investigation was due on {due_on}; extend it before completing it")]
-    InvestigationDeadlinePassed {
+    /// An investigation completed after its last day says why (it is recorded as late).
+    #[error("the investigation was due on {due_on}; completing it later needs the reason it is late")]
+    InvestigationLateWithoutReason {
         /// The last day.
         due_on: Date,
-        /// Whether it had been extended.
-        extended: bool,
+    },
+    /// An extension is a decision taken before the last day, for special reasons; after it, the investigation is
+    /// completed late instead.
+    #[error(
+        "the investigation was due on {due_on}: an extension is decided before that day; complete it late, with why"
+    )]
+    ExtensionAfterDeadline {
+        /// The last day.
+        due_on: Date,
     },
     /// In social services' cases, interventions are decided after an investigation that found them needed.
     #[error("decide interventions after an investigation that found them needed")]

@@ -97,6 +97,14 @@ pub enum CaseEvent {
         /// The conclusion, sealed.
         conclusion: Sealed,
     },
+    /// The investigation was completed after its last day: recorded as late, with why. (A new event, written right
+    /// after `InvestigationCompleted`.)
+    InvestigationCompletedLate {
+        /// The last day it had.
+        due_on: Date,
+        /// Why it is late, sealed.
+        late_reason: Sealed,
+    },
     /// The investigation was discontinued because the case was closed during it.
     InvestigationDiscontinued,
     /// An intervention was decided.
@@ -198,6 +206,7 @@ event_kinds!(CaseEvent {
     ChainedInvestigationFlagged,
     InvestigationExtended,
     InvestigationCompleted,
+    InvestigationCompletedLate,
     InvestigationDiscontinued,
     InterventionDecided,
     InterventionPlanned,

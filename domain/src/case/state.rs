@@ -195,6 +195,8 @@ impl Case {
                     investigation.extended = true;
                 }
             }
+            // Lateness is on the record; the state moves on as for any completion.
+            CaseEvent::InvestigationCompletedLate { .. } => {}
             CaseEvent::InvestigationCompleted { result, .. } => {
                 self.end_investigation(on);
                 self.phase = CasePhase::Investigated;

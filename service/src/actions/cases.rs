@@ -91,6 +91,8 @@ pub enum CaseStep {
         result: InvestigationResult,
         /// Its conclusion.
         conclusion: String,
+        /// Why it is completed after its last day (required then).
+        late_reason: Option<String>,
     },
     /// Decide an intervention.
     DecideIntervention {
@@ -322,9 +324,11 @@ pub async fn step(
         CaseStep::ExtendInvestigation { new_due_on, reason } => {
             CaseCommand::ExtendInvestigation { new_due_on, reason: seal("reason", reason).await? }
         }
-        CaseStep::CompleteInvestigation { result, conclusion } => {
-            CaseCommand::CompleteInvestigation { result, conclusion: seal("conclusion", conclusion).await? }
-        }
+        CaseStep::CompleteInvestigation { result, conclusion, late_reason } => CaseCommand::CompleteInvestigation {
+            result,
+            conclusion: seal("conclusion", conclusion).await?,
+            late_reason: maybe("late_reason", late_reason).await?,
+        },
         CaseStep::DecideIntervention { intervention, kind, legal_basis, reasons } => {
             let intervention = intervention.unwrap_or_else(|| InterventionId::from_ulid(made_id(command_id, 1)));
             created.push(intervention.to_string());

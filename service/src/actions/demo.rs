@@ -345,7 +345,8 @@ pub async fn path<E>(
             } else {
                 InvestigationResult::NoInterventionNeeded
             };
-            let complete = CaseCommand::CompleteInvestigation { result, conclusion: text("Demo: slutsats").await? };
+            let conclusion = text("Demo: slutsats").await?;
+            let complete = CaseCommand::CompleteInvestigation { result, conclusion, late_reason: None };
             step(worker, Role::SocialWorker, social, day, in_case(complete));
             closable = !needed;
             if needed {

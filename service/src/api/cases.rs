@@ -98,10 +98,11 @@ pub enum CaseStepRequest {
         #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
     },
-    /// Complete it.
+    /// Complete it; after its last day with `late_reason`, and it is recorded as late.
     CompleteInvestigation {
         result: InvestigationResult,
         conclusion: String,
+        late_reason: Option<String>,
         #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
     },
@@ -223,8 +224,8 @@ impl CaseStepRequest {
             Self::ExtendInvestigation { new_due_on, reason, occurred_on } => {
                 (CaseStep::ExtendInvestigation { new_due_on, reason }, occurred_on)
             }
-            Self::CompleteInvestigation { result, conclusion, occurred_on } => {
-                (CaseStep::CompleteInvestigation { result, conclusion }, occurred_on)
+            Self::CompleteInvestigation { result, conclusion, late_reason, occurred_on } => {
+                (CaseStep::CompleteInvestigation { result, conclusion, late_reason }, occurred_on)
             }
             Self::DecideIntervention { intervention_id, kind, legal_basis, reasons, occurred_on } => (
                 CaseStep::DecideIntervention { intervention: intervention_id, kind, legal_basis, reasons },

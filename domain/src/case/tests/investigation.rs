@@ -26,7 +26,7 @@ fn an_investigation_starts_only_after_a_decision_to_investigate() {
 }
 
 #[test]
-fn an_investigation_past_four_months_is_completed_only_after_an_extension() {
+fn an_investigation_past_its_last_day_is_completed_late_with_why() {
     let story = Story::investigating();
     let due = date!(2026 - 10 - 05);
     assert!(story
@@ -35,7 +35,26 @@ fn an_investigation_past_four_months_is_completed_only_after_an_extension() {
         .is_ok());
     story
         .when(story.worker(date!(2026 - 10 - 06)), complete(InvestigationResult::NoInterventionNeeded))
-        .then_expect_error(CaseError::InvestigationDeadlinePassed { due_on: due, extended: false });
+        .then_expect_error(CaseError::InvestigationLateWithoutReason { due_on: due });
+    let late = CaseCommand::CompleteInvestigation {
+        result: InvestigationResult::NoInterventionNeeded,
+        conclusion: sealed("conclusion"),
+        late_reason: Some(sealed("waited for the child psychiatry's statement")),
+    };
+    let context = story.worker(date!(2026 - 10 - 06));
+    story.when(context, late).then_expect_events(story.expect(
+        context,
+        vec![
+            CaseEvent::InvestigationCompleted {
+                result: InvestigationResult::NoInterventionNeeded,
+                conclusion: sealed("conclusion"),
+            },
+            CaseEvent::InvestigationCompletedLate {
+                due_on: due,
+                late_reason: sealed("waited for the child psychiatry's statement"),
+            },
+        ],
+    ));
     let extended = Story::investigating().by_manager(
         date!(2026 - 10 - 01),
         CaseCommand::ExtendInvestigation { new_due_on: date!(2026 - 11 - 05), reason: sealed("waiting for BUP") },
@@ -46,7 +65,7 @@ fn an_investigation_past_four_months_is_completed_only_after_an_extension() {
         .is_ok());
     extended
         .when(extended.worker(date!(2026 - 11 - 06)), complete(InvestigationResult::NoInterventionNeeded))
-        .then_expect_error(CaseError::InvestigationDeadlinePassed { due_on: date!(2026 - 11 - 05), extended: true });
+        .then_expect_error(CaseError::InvestigationLateWithoutReason { due_on: date!(2026 - 11 - 05) });
 }
 
 #[test]
@@ -70,18 +89,30 @@ fn only_a_unit_manager_extends_an_investigation_and_only_to_a_later_day() {
 }
 
 #[test]
-fn an_extension_decided_after_the_deadline_is_recorded_as_late() {
+fn an_extension_is_decided_before_the_deadline_never_after() {
     let story = Story::investigating();
     let late = story.manager(date!(2026 - 10 - 10));
     let body = CaseCommand::ExtendInvestigation { new_due_on: date!(2026 - 11 - 10), reason: sealed("reason") };
-    story.when(late, body).then_expect_events(story.expect(
-        late,
-        vec![CaseEvent::InvestigationExtended {
+    story.when(late, body).then_expect_error(CaseError::ExtensionAfterDeadline { due_on: date!(2026 - 10 - 05) });
+}
+
+/// An extension decided after the deadline under the rule of before 2026-12 stays in the log and replays.
+#[test]
+fn an_extension_decided_late_before_the_rule_changed_still_replays() {
+    let mut story = Story::investigating();
+    let context = story.manager(date!(2026 - 10 - 10));
+    story.case.apply(Stamped::new(
+        &context,
+        CaseEvent::InvestigationExtended {
             new_due_on: date!(2026 - 11 - 10),
             reason: sealed("reason"),
             decided_after_deadline: true,
-        }],
+        },
     ));
+    assert_eq!(
+        story.case.investigation.as_ref().map(|investigation| investigation.due_on),
+        Some(date!(2026 - 11 - 10))
+    );
 }
 
 /// Closes the investigating case on `closed_on` and reopens it the same day, up to a new decision to investigate.

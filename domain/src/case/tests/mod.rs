@@ -83,7 +83,7 @@ fn start_investigation() -> CaseCommand {
 }
 
 fn complete(result: InvestigationResult) -> CaseCommand {
-    CaseCommand::CompleteInvestigation { result, conclusion: sealed("conclusion") }
+    CaseCommand::CompleteInvestigation { result, conclusion: sealed("conclusion"), late_reason: None }
 }
 
 fn close(reason: CloseReason) -> CaseCommand {
