@@ -267,7 +267,11 @@ fn case_command(case: &Case, context: &CommandContext, (kind, _, place, _, a, b)
             case: CaseId::from_ulid(ulid(400)),
             subject: SubjectId::from_ulid(ulid(100)),
             unit_kind: unit_kind(place),
-            origin: CaseOrigin::OwnInitiative,
+            origin: if b == 3 {
+                CaseOrigin::Application(ReferralId::from_ulid(ulid(300)))
+            } else {
+                CaseOrigin::OwnInitiative
+            },
             concerns: concerns(a),
             protection_assessed_on: (b == 0).then_some(on),
             prior_investigation: None,

@@ -97,6 +97,16 @@ impl Projection for Caseload {
                 "update caseload_cases set last_position = $3, received_on = $4 where generation = $1 and case_id = $2",
                 vec![received_on.to_string().into()],
             ),
+            CaseEvent::InvestigationOpenedOnApplication { opened_on } => update(
+                "update caseload_cases set last_position = $3, phase = $4, preliminary_decided_on = $5,
+                        investigation_due_on = $6
+                  where generation = $1 and case_id = $2",
+                vec![
+                    name_of(&CasePhase::InvestigationDecided).into(),
+                    opened_on.to_string().into(),
+                    domain::calendar::investigation_due(opened_on).to_string().into(),
+                ],
+            ),
             CaseEvent::ProtectionAssessed { .. } => update(
                 "update caseload_cases set last_position = $3, protection_assessed_on = coalesce(protection_assessed_on, $4)
                   where generation = $1 and case_id = $2",

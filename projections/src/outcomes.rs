@@ -153,6 +153,11 @@ impl Projection for Outcomes {
                          values ($1, $2, $3, $4, $5, $6, $7)",
                         vec![g.clone(), id.clone(), position.clone(), subject.to_string().into(), unit.to_string().into(), concerns.iter().next().map(name_of).unwrap_or_default().into(), on],
                     )]),
+                    // The 14 days count from receipt.
+                    CaseEvent::ReceivedBeforeOpening { received_on } => update(
+                        "update outcome_cases set last_position = $3, received_on = $4 where generation = $1 and case_id = $2",
+                        vec![received_on.to_string().into()],
+                    ),
                     CaseEvent::PreliminaryAssessmentDecided { .. } => update(
                         "update outcome_cases set last_position = $3, preliminary_decided_on = coalesce(preliminary_decided_on, $4)
                           where generation = $1 and case_id = $2",

@@ -1011,6 +1011,16 @@ on_both_stores! {
         let inbox: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/inbox?today=2026-09-03")).bearer_auth(&sara).header("x-lots-after", registered["written"].as_str().expect("written")).send().await.expect("answers").json().await.expect("JSON");
         let entry = inbox.as_array().expect("rows").iter().find(|row| row["referral_id"] == registered["referral_id"]).expect("in the inbox").clone();
         assert_eq!((entry["kind"].clone(), entry["status"].clone()), (serde_json::json!("application"), serde_json::json!("received")), "{entry}");
+        // The application opens the investigation (issue 12, #3): no protection or preliminary assessment, and its
+        // four months run from the day the application came in.
+        let on_application = Ulid::new().to_string();
+        let opened = created(post("/api/cases".to_owned(), sara.clone(), serde_json::json!({ "case_id": on_application, "subject_id": subject,
+            "origin": { "kind": "application", "referral_id": registered["referral_id"] }, "concerns": ["substance_use"], "occurred_on": "2026-09-04" })).await);
+        let deadlines: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/deadlines?today=2026-09-04&within=366")).bearer_auth(&sara).header("x-lots-after", opened["written"].as_str().expect("written")).send().await.expect("answers").json().await.expect("JSON");
+        let kinds: Vec<(String, String)> = deadlines.as_array().expect("rows").iter().filter(|row| row["case_id"] == on_application.as_str())
+            .map(|row| (row["kind"].as_str().unwrap_or_default().to_owned(), row["due_on"].as_str().unwrap_or_default().to_owned())).collect();
+        assert_eq!(kinds, [("investigation".to_owned(), "2027-01-03".to_owned())], "{deadlines}");
+        created(post(format!("/api/cases/{on_application}/start-investigation"), sara.clone(), serde_json::json!({ "concerns": ["substance_use"], "occurred_on": "2026-09-04" })).await);
         stop.send(()).expect("stop");
         task.await.expect("the server").expect("a clean stop");
     }

@@ -267,7 +267,19 @@ on_both_stores! {
                 counts
             }
         };
-        let before = counts().await;
+        // The sealer and the projections follow the log in the background: count once they have caught up (every
+        // event sealed, and nothing moving between two looks), so what changes after is the refused commands' doing.
+        let settled = || async {
+            loop {
+                let first = counts().await;
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                let again = counts().await;
+                if first == again && again["seals"] == again["events"] {
+                    return again;
+                }
+            }
+        };
+        let before = settled().await;
         assert!(before.len() > 20 && before["events"] > 0, "{before:?}");
         let old = serde_json::json!({ "identity": { "number": "187912219990", "given_name": "Demo", "family_name": "Gammal", "district": "Farsta" } });
         for attempt in ["first", "again"] {
@@ -293,7 +305,7 @@ on_both_stores! {
         let refused = send(referral(serde_json::json!([]))).await.expect("answers");
         assert_eq!(refused.status().as_u16(), 422);
         assert_eq!(field(&refused.json().await.expect("JSON")), "rule:NoInformationCategory");
-        let after = counts().await;
+        let after = settled().await;
         let changed: Vec<_> = before.iter().filter(|(table, count)| after.get(*table) != Some(count)).collect();
         assert!(changed.is_empty(), "rows left by refused commands: {changed:?} → {after:?}");
         let (status, found) = desk.call("sara", reqwest::Method::GET, "/api/subjects?number=187912219990", serde_json::json!({})).await;

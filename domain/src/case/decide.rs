@@ -188,6 +188,7 @@ impl Case {
         if received_on.is_some_and(|received_on| received_on > context.occurred_on) {
             return Err(CaseError::OpenedBeforeReceipt);
         }
+        let from_application = matches!(origin, CaseOrigin::Application(_));
         let opened = CaseEvent::CaseOpened {
             case,
             subject,
@@ -202,7 +203,11 @@ impl Case {
         let received_earlier = received_on
             .filter(|received_on| *received_on < context.occurred_on)
             .map(|received_on| CaseEvent::ReceivedBeforeOpening { received_on });
-        Ok([Some(opened), received_earlier].into_iter().flatten().collect())
+        // An application to social services opens an investigation (SoL 11 kap. 1 §): no intake.
+        let on_application = (from_application && unit_kind == crate::units::UnitKind::SocialServices).then(|| {
+            CaseEvent::InvestigationOpenedOnApplication { opened_on: received_on.unwrap_or(context.occurred_on) }
+        });
+        Ok([Some(opened), received_earlier, on_application].into_iter().flatten().collect())
     }
 
     fn start_investigation(

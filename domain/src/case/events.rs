@@ -45,6 +45,13 @@ pub enum CaseEvent {
         /// The day it was received.
         received_on: Date,
     },
+    /// The case was opened on an application: the application opens the investigation, without the protection and
+    /// preliminary assessments a report needs. (A new event, written right after `CaseOpened`; cases opened on an
+    /// application before it existed went through intake, as they did.)
+    InvestigationOpenedOnApplication {
+        /// The day the investigation was opened: the day the application was received.
+        opened_on: Date,
+    },
     /// A protection assessment was made.
     ProtectionAssessed {
         /// Whether the child needs protection at once.
@@ -200,6 +207,7 @@ pub enum CaseEvent {
 event_kinds!(CaseEvent {
     CaseOpened,
     ReceivedBeforeOpening,
+    InvestigationOpenedOnApplication,
     ProtectionAssessed,
     PreliminaryAssessmentDecided,
     InvestigationStarted,

@@ -168,6 +168,10 @@ impl Case {
                 });
             }
             CaseEvent::ReceivedBeforeOpening { received_on } => self.received_on = Some(received_on),
+            CaseEvent::InvestigationOpenedOnApplication { opened_on } => {
+                self.preliminary_decided_on = Some(opened_on);
+                self.phase = CasePhase::InvestigationDecided;
+            }
             CaseEvent::ProtectionAssessed { .. } => {
                 self.protection_assessed_on.get_or_insert(on);
             }

@@ -188,3 +188,28 @@ fn a_case_opened_before_the_day_of_receipt_was_recorded_runs_from_its_opening() 
     let story = Story::opened();
     assert_eq!(story.case.received_on, Some(RECEIVED));
 }
+
+/// An application opens the investigation (issue 12, #3): no protection or preliminary assessment is asked for,
+/// and the four months run from the day the application was received.
+#[test]
+fn an_application_goes_straight_to_investigation() {
+    let application = crate::ids::ReferralId::from_ulid(ulid(300));
+    let received = date!(2026 - 06 - 01);
+    let mut body = open(UnitKind::SocialServices, None);
+    if let CaseCommand::OpenCase { origin, received_on, .. } = &mut body {
+        *origin = CaseOrigin::Application(application);
+        *received_on = Some(received);
+    }
+    let opened = Story::default().step(worker_at(1, date!(2026 - 06 - 03)), body);
+    let kinds: Vec<_> = opened.events.iter().map(|event| crate::event::EventKind::kind(&event.event)).collect();
+    assert_eq!(kinds, ["CaseOpened", "ReceivedBeforeOpening", "InvestigationOpenedOnApplication"]);
+    assert_eq!(opened.case.phase, CasePhase::InvestigationDecided);
+    let context = opened.worker(date!(2026 - 06 - 10));
+    let due_on = crate::calendar::investigation_due(received);
+    opened.when(context, start_investigation()).then_expect_events(
+        opened.expect(context, vec![CaseEvent::InvestigationStarted { concerns: concerns(), due_on }]),
+    );
+    opened
+        .when(opened.worker(date!(2026 - 06 - 10)), decide_preliminary(PreliminaryDecision::OpenInvestigation, None))
+        .then_expect_error(CaseError::NotAllowedInPhase { phase: CasePhase::InvestigationDecided });
+}
