@@ -312,6 +312,10 @@ on_both_stores! {
         let unknown_ground = send(sara.clone(), Ulid::new().to_string(), referral(serde_json::json!({ "legal_ground": "osl-99-99" }))).await;
         assert_eq!(unknown_ground.status().as_u16(), 422);
         assert_eq!(rule_of(&unknown_ground.json().await.expect("JSON")), "legal_ground");
+        // A retired code (once mislabelled "nödvändigt utlämnande", which is 10 kap. 2 §) is not sent under again.
+        let retired = send(sara.clone(), Ulid::new().to_string(), referral(serde_json::json!({ "legal_ground": "osl-10-19" }))).await;
+        let retired: serde_json::Value = retired.json().await.expect("JSON");
+        assert_eq!(rule_of(&retired), "legal_ground", "{retired}");
         let no_key = reqwest::Client::new().post(format!("{base}/api/referrals")).bearer_auth(&sara).body(referral(serde_json::json!({})).to_string()).send().await.expect("answers");
         assert_eq!(no_key.status().as_u16(), 422);
         let covered = send(sara.clone(), Ulid::new().to_string(), referral(serde_json::json!({ "consent_id": consent.to_string() }))).await;
@@ -504,7 +508,7 @@ on_both_stores! {
 
         // A provider forwarding a referral discloses again: a consent or a legal ground, or nothing happens.
         let assignment: serde_json::Value = post("sara", "/api/referrals".to_owned(), serde_json::json!({ "kind": "referral", "subject_id": child,
-            "to_unit_id": framtid.to_string(), "concerns": ["substance_use"], "reason": "stöd", "legal_ground": "osl-10-19", "information": ["identity"] })).await.expect("answers").json().await.expect("JSON");
+            "to_unit_id": framtid.to_string(), "concerns": ["substance_use"], "reason": "stöd", "legal_ground": "osl-10-2", "information": ["identity"] })).await.expect("answers").json().await.expect("JSON");
         let assignment = assignment["referral_id"].as_str().expect("an id").to_owned();
         assert_eq!(post("fia", format!("/api/referrals/{assignment}/receive"), serde_json::json!({})).await.expect("answers").status().as_u16(), 201);
         let bare = post("fia", format!("/api/referrals/{assignment}/forward"), serde_json::json!({ "to_unit_id": maria.to_string(), "new_referral_id": Ulid::new().to_string(), "reason": "Mini-Maria passar bättre" })).await.expect("answers");
@@ -513,7 +517,7 @@ on_both_stores! {
         let still: serde_json::Value = client.get(format!("{base}/api/referrals/{assignment}")).bearer_auth(&tokens["fia"]).send().await.expect("answers").json().await.expect("JSON");
         assert_eq!(still["status"], "received", "nothing was forwarded");
         let grounded = post("fia", format!("/api/referrals/{assignment}/forward"), serde_json::json!({ "to_unit_id": maria.to_string(), "new_referral_id": Ulid::new().to_string(),
-            "reason": "Mini-Maria passar bättre", "legal_ground": "osl-10-19", "information": ["identity"] })).await.expect("answers");
+            "reason": "Mini-Maria passar bättre", "legal_ground": "osl-10-2", "information": ["identity"] })).await.expect("answers");
         assert_eq!(grounded.status().as_u16(), 201);
         stop.send(()).expect("stop");
         task.await.expect("the server").expect("a clean stop");
@@ -901,7 +905,7 @@ on_both_stores! {
         assert_eq!(post(format!("/api/units/{unit}/update"), adam.clone(), serde_json::json!({ "name": "Framtid Stockholm City", "district": "Hela staden" })).await.0, 201);
 
         // A referral to the unit, then the unit closes and takes no more.
-        let referral = |to: String| serde_json::json!({ "kind": "referral", "subject_id": Ulid::new().to_string(), "to_unit_id": to, "concerns": ["drug_offence"], "reason": "stöd", "legal_ground": "osl-10-19", "information": ["identity"] });
+        let referral = |to: String| serde_json::json!({ "kind": "referral", "subject_id": Ulid::new().to_string(), "to_unit_id": to, "concerns": ["drug_offence"], "reason": "stöd", "legal_ground": "osl-10-2", "information": ["identity"] });
         assert_eq!(post("/api/referrals".to_owned(), sara.clone(), referral(unit.clone())).await.0, 201);
         let (status, problem) = post("/api/referrals".to_owned(), sara.clone(), referral(Ulid::new().to_string())).await;
         assert_eq!((status, problem["errors"][0]["field"].clone()), (422, serde_json::json!("to_unit_id")), "an unknown unit is named: {problem}");

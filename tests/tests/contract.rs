@@ -281,7 +281,7 @@ on_both_stores! {
         let case = opened["case_id"].as_str().expect("an id").to_owned();
         let (note, note_again) = twice(format!("/api/cases/{case}/append-note"), serde_json::json!({ "text": "samtal med skolan" })).await;
         assert_eq!(note["created"], note_again["created"], "the note made on the retry is the one made the first time");
-        let (sent, sent_again) = twice("/api/referrals".to_owned(), serde_json::json!({ "kind": "referral", "subject_id": Ulid::new().to_string(), "to_unit_id": framtid.to_string(), "concerns": ["drug_offence"], "reason": "stöd", "legal_ground": "osl-10-19", "information": ["identity"] })).await;
+        let (sent, sent_again) = twice("/api/referrals".to_owned(), serde_json::json!({ "kind": "referral", "subject_id": Ulid::new().to_string(), "to_unit_id": framtid.to_string(), "concerns": ["drug_offence"], "reason": "stöd", "legal_ground": "osl-10-2", "information": ["identity"] })).await;
         assert_eq!(sent["referral_id"], sent_again["referral_id"]);
         // A key belongs to one request: another body with it is refused, not answered as the first one's repeat;
         // a request refused for bad input does not use its key up.

@@ -299,7 +299,7 @@ on_both_stores! {
         let (status, answer) = desk.post("sara", "/api/consents", consent).await;
         assert_eq!(status, 422, "a consent that ends before it begins: {answer}");
         let referral = |information: serde_json::Value| serde_json::json!({ "kind": "referral", "subject_id": child, "to_unit_id": framtid.to_string(),
-            "concerns": ["school_absence"], "reason": "Demo: stöd", "legal_ground": "osl-10-19", "information": information });
+            "concerns": ["school_absence"], "reason": "Demo: stöd", "legal_ground": "osl-10-2", "information": information });
         let key = Ulid::new().to_string();
         let send = |body: serde_json::Value| reqwest::Client::new().post(format!("{base}/api/referrals")).bearer_auth(&desk.tokens["sara"]).header("Idempotency-Key", key.clone()).body(body.to_string()).send();
         let refused = send(referral(serde_json::json!([]))).await.expect("answers");

@@ -123,7 +123,7 @@ fn a_report_of_concern_to_anyone_but_social_services_is_refused() {
 
 #[test]
 fn the_administration_receives_no_referrals() {
-    let ground = Some(DisclosureBasis::LegalGround(LegalGroundCode::parse("osl-10-19").unwrap()));
+    let ground = Some(DisclosureBasis::LegalGround(LegalGroundCode::parse("osl-10-2").unwrap()));
     Referrals::with(())
         .given_no_previous_events()
         .when(cmd(school(1), send(ReferralKind::Referral, framtid(), UnitKind::Administration, ground)))

@@ -33,9 +33,24 @@ pub const LEGAL_GROUNDS: &[(&str, &str)] = &[
         "Offentlighets- och sekretesslagen 10 kap. 18 a § (uppgifter till polisen om den som är under 21 år)",
     ),
     ("osl-10-28", "Offentlighets- och sekretesslagen 10 kap. 28 § (uppgiftsskyldighet enligt lag)"),
-    ("osl-10-19", "Offentlighets- och sekretesslagen 10 kap. 19 § (nödvändigt utlämnande)"),
+    ("osl-10-2", "Offentlighets- och sekretesslagen 10 kap. 2 § (nödvändigt utlämnande)"),
+    ("osl-10-27", "Offentlighets- och sekretesslagen 10 kap. 27 § (generalklausulen)"),
+    ("osl-10-20a", "Offentlighets- och sekretesslagen 10 kap. 20 a § (lex Maja: uppgifter om att ett barn far illa)"),
+    ("osl-26-9", "Offentlighets- och sekretesslagen 26 kap. 9 § (mellan nämnder inom socialtjänsten)"),
+    ("osl-25-12", "Offentlighets- och sekretesslagen 25 kap. 12 § (från hälso- och sjukvården till socialtjänsten)"),
+    (
+        "osl-26-9a",
+        "Offentlighets- och sekretesslagen 26 kap. 9 a § och socialtjänstlagen (2001:453) 14 kap. 1 b § (återkoppling till anmälaren)",
+    ),
     ("sol-14-1", "Socialtjänstlagen (2001:453) 14 kap. 1 § / (2025:400) anmälningsskyldighet"),
 ];
+
+/// Codes Lots once accepted and no longer does, with what they were used for: referrals sent under them stay in
+/// the log and are shown with this, never sent under them again.
+pub const RETIRED_GROUNDS: &[(&str, &str)] = &[(
+    "osl-10-19",
+    "Used before 2026-12 for nödvändigt utlämnande, which is Offentlighets- och sekretesslagen 10 kap. 2 § (osl-10-2)",
+)];
 
 /// What sending a referral needs.
 #[derive(Debug, Clone)]
@@ -239,6 +254,9 @@ async fn disclosure_basis(
         (None, Some(code)) => {
             let code =
                 LegalGroundCode::parse(code).map_err(|error| Refusal::invalid("legal_ground", error.to_string()))?;
+            if let Some((_, why)) = RETIRED_GROUNDS.iter().find(|(retired, _)| *retired == code.as_str()) {
+                return Err(Refusal::invalid("legal_ground", format!("{code} is no longer accepted: {why}")).into());
+            }
             if !LEGAL_GROUNDS.iter().any(|(known, _)| *known == code.as_str()) {
                 return Err(Refusal::invalid("legal_ground", format!("{code} is not a legal ground Lots knows")).into());
             }

@@ -202,6 +202,7 @@ impl From<domain::referral::DisclosureBasis> for BasisRead {
             domain::referral::DisclosureBasis::LegalGround(code) => {
                 let paragraph = crate::actions::referrals::LEGAL_GROUNDS
                     .iter()
+                    .chain(crate::actions::referrals::RETIRED_GROUNDS)
                     .find(|(known, _)| *known == code.as_str())
                     .map(|(_, paragraph)| (*paragraph).to_owned());
                 Self::LegalGround { code: code.as_str().to_owned(), paragraph }
