@@ -21,7 +21,7 @@ use crate::legal::LegalGroundCode;
 use crate::outcomes::{GoalAttainment, InterventionKind, InterventionOutcome};
 use crate::referral::{
     Applicant, DeclineReason, DisclosureBasis, FeedbackKind, ProtectionAssessment, Referral, ReferralCommand,
-    ReferralKind,
+    ReferralKind, ReporterCategory,
 };
 use crate::subject::{ErasureGround, ProtectionLevel, StatisticsAttributes, Subject, SubjectCommand};
 use crate::testing::{sealed, ulid};
@@ -218,6 +218,16 @@ fn referral_command(_: &Referral, context: &CommandContext, (kind, _, place, _, 
             applicant: Applicant::YoungPerson,
             concerns: concerns(a),
             reason: text(b),
+        },
+        2 if b == 3 => ReferralCommand::RegisterReport {
+            referral,
+            unit_kind: unit_kind(place / 3),
+            subject: SubjectId::from_ulid(ulid(100)),
+            reporter: [ReporterCategory::Police, ReporterCategory::Anonymous][usize::from(a % 2)],
+            reporter_identity: (a % 2 == 0).then(|| sealed("Polisen")),
+            concerns: concerns(a),
+            reason: sealed("oro"),
+            protection_assessment: ProtectionAssessment { assessment: sealed("inget akut"), ..assessment },
         },
         2 => ReferralCommand::ReceiveReferral { protection_assessment: (a != 2).then_some(assessment) },
         3 => ReferralCommand::PutReferralOnHold { reason: text(b) },

@@ -125,6 +125,9 @@ impl Projection for Outcomes {
                     ReferralEvent::ReferralSent { kind, subject, to_unit, concerns, .. } => {
                         insert(kind, subject, to_unit, &concerns, ReferralStatus::Sent)
                     }
+                    ReferralEvent::ReportRegistered { subject, to_unit, concerns, .. } => {
+                        insert(ReferralKind::ReportOfConcern, subject, to_unit, &concerns, ReferralStatus::Received)
+                    }
                     ReferralEvent::ApplicationRegistered { subject, to_unit, concerns, .. } => {
                         insert(ReferralKind::Application, subject, to_unit, &concerns, ReferralStatus::Received)
                     }

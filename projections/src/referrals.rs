@@ -58,6 +58,24 @@ impl Projection for Referrals {
             vec![Write::new(sql, all)]
         };
         let status = |status: ReferralStatus| Arg::Text(name_of(&status));
+        // Registered by its receiver, and so received at once: an application, or a report from outside the directory.
+        let registered = |kind: ReferralKind, subject: String, to_unit: String| {
+            vec![Write::new(
+                "insert into referral_views (generation, referral_id, last_position, kind, subject_id, to_unit, status,
+                                             sent_on, received_on)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+                vec![
+                    g.clone(),
+                    id.clone(),
+                    position.clone(),
+                    name_of(&kind).into(),
+                    subject.into(),
+                    to_unit.into(),
+                    status(ReferralStatus::Received),
+                    on.clone(),
+                ],
+            )]
+        };
         Ok(match stamped.event {
             ReferralEvent::ReferralSent { kind, subject, from_unit, to_unit, forwarded_from, .. } => vec![Write::new(
                 "insert into referral_views (generation, referral_id, last_position, kind, subject_id, from_unit, to_unit,
@@ -76,21 +94,12 @@ impl Projection for Referrals {
                     forwarded_from.map(|referral| referral.to_string()).into(),
                 ],
             )],
-            ReferralEvent::ApplicationRegistered { subject, to_unit, .. } => vec![Write::new(
-                "insert into referral_views (generation, referral_id, last_position, kind, subject_id, to_unit, status,
-                                             sent_on, received_on)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-                vec![
-                    g,
-                    id,
-                    position,
-                    name_of(&ReferralKind::Application).into(),
-                    subject.to_string().into(),
-                    to_unit.to_string().into(),
-                    status(ReferralStatus::Received),
-                    on,
-                ],
-            )],
+            ReferralEvent::ApplicationRegistered { subject, to_unit, .. } => {
+                registered(ReferralKind::Application, subject.to_string(), to_unit.to_string())
+            }
+            ReferralEvent::ReportRegistered { subject, to_unit, .. } => {
+                registered(ReferralKind::ReportOfConcern, subject.to_string(), to_unit.to_string())
+            }
             ReferralEvent::InformationDisclosed { .. } => update(
                 "update referral_views set last_position = $3 where generation = $1 and referral_id = $2",
                 vec![],

@@ -462,6 +462,54 @@ on_both_stores! {
 }
 
 on_both_stores! {
+    /// Reports from anyone (issue 12, #1): social services register an anonymous call and the police's notice of a
+    /// suspect under 18 (6 § LUL); each is received at once with its protection assessment, in the inbox, and a
+    /// case opened from it three days later has its preliminary assessment due 14 days after receipt. The reporter
+    /// is named in the report (sealed) unless anonymous; a school team cannot register one.
+    async fn reports_from_outside_the_directory_are_registered_and_assessed_from_receipt(store) {
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let (_, kim, sara) = school_and_social(&store, &base).await;
+        let client = reqwest::Client::new();
+        let post = |token: &String, path: &str, body: serde_json::Value| {
+            client.post(format!("{base}{path}")).bearer_auth(token).header("Idempotency-Key", Ulid::new().to_string()).body(body.to_string()).send()
+        };
+        let child = tests::registered_subject(&store.db).await;
+        let report = |reporter: &str, identity: Option<&str>| serde_json::json!({ "subject_id": child, "reporter": reporter, "reporter_identity": identity,
+            "concerns": ["drug_offence"], "reason": "misstänkt för narkotikabrott", "occurred_on": "2026-11-10",
+            "protection_assessment": { "immediate_protection_needed": false, "assessment": "inget akut", "assessed_on": "2026-11-10" } });
+        let rule = |answer: serde_json::Value| answer["errors"][0]["field"].as_str().unwrap_or_default().to_owned();
+        let unnamed = post(&sara, "/api/reports", report("police_notice_of_suspect", None)).await.expect("answers");
+        assert_eq!(rule(unnamed.json().await.expect("JSON")), "reporter_identity");
+        let named_anonymous = post(&sara, "/api/reports", report("anonymous", Some("Demo Person"))).await.expect("answers");
+        assert_eq!(rule(named_anonymous.json().await.expect("JSON")), "reporter_identity");
+        let by_school = post(&kim, "/api/reports", report("anonymous", None)).await.expect("answers");
+        assert_eq!(rule(by_school.json().await.expect("JSON")), "rule:ReportsAreRegisteredBySocialServices");
+        let anonymous: serde_json::Value = post(&sara, "/api/reports", report("anonymous", None)).await.expect("answers").json().await.expect("JSON");
+        let police = post(&sara, "/api/reports", report("police_notice_of_suspect", Some("Polisen, lokalpolisområde Söderort"))).await.expect("answers");
+        assert_eq!(police.status().as_u16(), 201);
+        let police: serde_json::Value = police.json().await.expect("JSON");
+        let inbox: serde_json::Value = client.get(format!("{base}/api/inbox")).bearer_auth(&sara).header("X-Lots-After", police["written"].as_str().expect("where")).send().await.expect("answers").json().await.expect("JSON");
+        for registered in [&anonymous, &police] {
+            let row = inbox.as_array().and_then(|rows| rows.iter().find(|row| row["referral_id"] == registered["referral_id"])).cloned().unwrap_or_default();
+            assert_eq!((row["kind"].as_str(), row["status"].as_str(), row["from_unit"].as_str()), (Some("report_of_concern"), Some("received"), None), "{inbox}");
+        }
+        let police_id = police["referral_id"].as_str().expect("an id").to_owned();
+        let read: serde_json::Value = client.get(format!("{base}/api/referrals/{police_id}")).bearer_auth(&sara).send().await.expect("answers").json().await.expect("JSON");
+        let details = &read["entries"][0]["details"];
+        assert_eq!((details["reporter"].as_str(), details["duty_to_report"].as_bool(), details["reporter_identity"].as_str()), (Some("police_notice_of_suspect"), Some(true), Some("Polisen, lokalpolisområde Söderort")), "{read}");
+        let opened = post(&sara, "/api/cases", serde_json::json!({ "subject_id": child, "origin": { "kind": "referral", "referral_id": police_id },
+            "concerns": ["drug_offence"], "protection_assessed_on": "2026-11-10", "occurred_on": "2026-11-13" })).await.expect("answers");
+        assert_eq!(opened.status().as_u16(), 201);
+        let opened: serde_json::Value = opened.json().await.expect("JSON");
+        let deadlines: serde_json::Value = client.get(format!("{base}/api/deadlines?today=2026-11-20&within=366")).bearer_auth(&sara).header("X-Lots-After", opened["written"].as_str().expect("where")).send().await.expect("answers").json().await.expect("JSON");
+        let due = deadlines.as_array().and_then(|rows| rows.iter().find(|row| row["case_id"] == opened["case_id"] && row["kind"] == "preliminary_assessment")).map(|row| row["due_on"].clone());
+        assert_eq!(due, Some(serde_json::json!("2026-11-24")), "{deadlines}");
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}
+
+on_both_stores! {
     /// A forwarded referral arrives (issue 12, #9): social services forward a report to the district where the
     /// child lives, and it is in that unit's inbox, naming where it came from, to be received like any report; a
     /// referral a provider forwards needs a consent or a legal ground like any referral, and nothing is sent or

@@ -351,8 +351,9 @@ impl Scene {
                 let condition = schema["if"]["properties"].as_object().cloned().unwrap_or_default();
                 let holds = !condition.is_empty()
                     && condition.iter().all(|(field, test)| object.get(field) == test.get("const"));
-                if holds {
-                    for field in schema["then"]["required"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+                let branch = if holds { "then" } else { "else" };
+                if !condition.is_empty() {
+                    for field in schema[branch]["required"].as_array().into_iter().flatten().filter_map(Value::as_str) {
                         object.insert(field.to_owned(), self.example(document, &properties[field], field));
                     }
                 }

@@ -46,6 +46,53 @@ pub enum Applicant {
     Guardian(SubjectId),
 }
 
+/// Who made a report of concern that did not come through Lots (most do not: the police, health care, a school
+/// outside the directory, private persons, anonymous callers, the child).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReporterCategory {
+    /// The police.
+    Police,
+    /// The police's notice that someone under 18 is suspected of an offence (6 § LUL).
+    PoliceNoticeOfSuspect,
+    /// Health care.
+    HealthCare,
+    /// A school or its pupil health, not in the directory.
+    School,
+    /// A preschool.
+    Preschool,
+    /// Another authority.
+    OtherAuthority,
+    /// A professional in work with children (a private provider, a practitioner).
+    Professional,
+    /// A relative.
+    Relative,
+    /// Another private person.
+    PrivatePerson,
+    /// The child or young person themselves.
+    Child,
+    /// Someone who would not say who they are.
+    Anonymous,
+}
+
+impl ReporterCategory {
+    /// Whether reporters of this category have a duty to report (authorities and professionals working with
+    /// children: SoL 2001:453 14 kap. 1 §); others may report (14 kap. 1 c §).
+    pub fn has_duty_to_report(self) -> bool {
+        matches!(
+            self,
+            Self::Police
+                | Self::PoliceNoticeOfSuspect
+                | Self::HealthCare
+                | Self::School
+                | Self::Preschool
+                | Self::OtherAuthority
+                | Self::Professional
+        )
+    }
+}
+
 /// The protection assessment (skyddsbedömning) made on receipt of a report of concern.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProtectionAssessment {
@@ -129,6 +176,26 @@ pub enum ReferralCommand {
         concerns: BTreeSet<ConcernCategory>,
         /// What was asked for, sealed.
         reason: Sealed,
+    },
+    /// Register a report of concern that came from outside Lots' directory to the actor's unit (social services):
+    /// received at once, with its protection assessment.
+    RegisterReport {
+        /// The new referral's id; must be the aggregate id.
+        referral: ReferralId,
+        /// The actor's unit's kind, from the directory: only social services register reports.
+        unit_kind: UnitKind,
+        /// Whom it is about.
+        subject: SubjectId,
+        /// Who reported, by category.
+        reporter: ReporterCategory,
+        /// Who the reporter is (name, contact), sealed; none for an anonymous report.
+        reporter_identity: Option<Sealed>,
+        /// What it is about.
+        concerns: BTreeSet<ConcernCategory>,
+        /// What was reported, sealed.
+        reason: Sealed,
+        /// The protection assessment made on receipt.
+        protection_assessment: ProtectionAssessment,
     },
     /// Receive a sent referral; a report of concern comes with its protection assessment.
     ReceiveReferral {

@@ -77,6 +77,41 @@ impl Referral {
                     reason,
                 }])
             }
+            ReferralCommand::RegisterReport {
+                referral,
+                unit_kind,
+                subject,
+                reporter,
+                reporter_identity,
+                concerns,
+                reason,
+                protection_assessment,
+            } => {
+                self.require_new()?;
+                if unit_kind != UnitKind::SocialServices {
+                    return Err(ReferralError::ReportsAreRegisteredBySocialServices);
+                }
+                if concerns.is_empty() {
+                    return Err(ReferralError::NoConcernCategory);
+                }
+                if (reporter == ReporterCategory::Anonymous) == reporter_identity.is_some() {
+                    return Err(ReferralError::ReporterIdentityMismatch);
+                }
+                require_sealed("reason", &reason)?;
+                crate::command::require_sealed_if_given("reporter_identity", reporter_identity.as_ref())?;
+                Self::check_protection_assessment(context, &protection_assessment)?;
+                Ok(vec![ReferralEvent::ReportRegistered {
+                    referral,
+                    subject,
+                    to_unit: context.actor.unit,
+                    reporter,
+                    duty_to_report: reporter.has_duty_to_report(),
+                    reporter_identity,
+                    concerns,
+                    reason,
+                    protection_assessment,
+                }])
+            }
             ReferralCommand::ReceiveReferral { protection_assessment } => {
                 self.require_receiver(context, &[ReferralStatus::Sent])?;
                 context.require_not_before(self.sent_on.unwrap_or(context.occurred_on))?;

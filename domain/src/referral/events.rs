@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::commands::{Applicant, DeclineReason, DisclosureBasis, FeedbackKind, ProtectionAssessment, ReferralKind};
+use super::commands::{
+    Applicant, DeclineReason, DisclosureBasis, FeedbackKind, ProtectionAssessment, ReferralKind, ReporterCategory,
+};
 use crate::categories::{ConcernCategory, InformationCategory};
 use crate::command::CommandRefused;
 use crate::event_kinds;
@@ -84,6 +86,27 @@ pub enum ReferralEvent {
         /// What was asked for, sealed.
         reason: Sealed,
     },
+    /// A report of concern from outside Lots' directory was registered, and so received, by social services.
+    ReportRegistered {
+        /// Its id.
+        referral: ReferralId,
+        /// Whom it is about.
+        subject: SubjectId,
+        /// The receiving unit.
+        to_unit: UnitId,
+        /// Who reported, by category.
+        reporter: ReporterCategory,
+        /// Whether that reporter has a duty to report (and so is owed feedback).
+        duty_to_report: bool,
+        /// Who the reporter is, sealed; none when anonymous.
+        reporter_identity: Option<Sealed>,
+        /// What it is about.
+        concerns: BTreeSet<ConcernCategory>,
+        /// What was reported, sealed.
+        reason: Sealed,
+        /// The protection assessment made on receipt.
+        protection_assessment: ProtectionAssessment,
+    },
     /// The referral was received.
     ReferralReceived {
         /// The protection assessment, for a report of concern.
@@ -149,6 +172,7 @@ event_kinds!(ReferralEvent {
     ReferralSent,
     InformationDisclosed,
     ApplicationRegistered,
+    ReportRegistered,
     ReferralReceived,
     ReferralPutOnHold,
     ReferralResumed,
@@ -229,6 +253,12 @@ pub enum ReferralError {
     /// A report of concern cannot be withdrawn: social services must still assess it.
     #[error("a report of concern cannot be withdrawn")]
     ReportOfConcernCannotBeWithdrawn,
+    /// Reports from outside the directory are registered by social services, who receive reports.
+    #[error("reports of concern are registered by social services")]
+    ReportsAreRegisteredBySocialServices,
+    /// An anonymous report names no reporter; any other names one.
+    #[error("an anonymous report names no reporter, and any other report names its reporter")]
+    ReporterIdentityMismatch,
     /// An application is decided by the unit it was made to; it is not sent on.
     #[error("an application is decided by the unit it was made to, not forwarded")]
     ApplicationIsNotForwarded,

@@ -20,6 +20,7 @@ mod tests;
 
 pub use commands::{
     Applicant, DeclineReason, DisclosureBasis, FeedbackKind, ProtectionAssessment, ReferralCommand, ReferralKind,
+    ReporterCategory,
 };
 pub use events::{ReferralError, ReferralEvent, ReferralStatus};
 
@@ -72,6 +73,33 @@ impl Referral {
 crate::decided_aggregate!(Referral, "referral", ReferralCommand, ReferralEvent, ReferralError);
 
 impl Referral {
+    /// A referral registered by its receiver, and so received, on `on`: an application or a report from outside
+    /// the directory.
+    fn registered(
+        &mut self,
+        referral: ReferralId,
+        kind: ReferralKind,
+        subject: SubjectId,
+        to_unit: UnitId,
+        concerns: BTreeSet<ConcernCategory>,
+        on: Date,
+    ) {
+        *self = Self {
+            id: Some(referral),
+            kind: Some(kind),
+            subject: Some(subject),
+            to_unit: Some(to_unit),
+            concerns,
+            status: ReferralStatus::Received,
+            sent_on: Some(on),
+            received_on: Some(on),
+            applied: std::mem::take(&mut self.applied),
+            ..Self::default()
+        };
+    }
+}
+
+impl Referral {
     /// Applies one event of the log to the state.
     pub(crate) fn apply_event(&mut self, stamped: Stamped<ReferralEvent>) {
         self.applied.record(stamped.command_id);
@@ -93,20 +121,12 @@ impl Referral {
                 };
             }
             ReferralEvent::ApplicationRegistered { referral, subject, to_unit, concerns, .. } => {
-                *self = Self {
-                    id: Some(referral),
-                    kind: Some(ReferralKind::Application),
-                    subject: Some(subject),
-                    to_unit: Some(to_unit),
-                    concerns,
-                    status: ReferralStatus::Received,
-                    sent_on: Some(on),
-                    received_on: Some(on),
-                    applied: std::mem::take(&mut self.applied),
-                    ..Self::default()
-                };
+                self.registered(referral, ReferralKind::Application, subject, to_unit, concerns, on);
             }
             ReferralEvent::InformationDisclosed { categories } => self.information = categories,
+            ReferralEvent::ReportRegistered { referral, subject, to_unit, concerns, .. } => {
+                self.registered(referral, ReferralKind::ReportOfConcern, subject, to_unit, concerns, on);
+            }
             ReferralEvent::ReferralReceived { .. } => {
                 self.status = ReferralStatus::Received;
                 self.received_on = Some(on);

@@ -556,3 +556,70 @@ fn a_command_on_a_referral_never_sent_is_refused() {
         .when(cmd(social(1), ReferralCommand::ResumeReferral))
         .then_expect_error(ReferralError::NotSent);
 }
+
+fn register_report(reporter: ReporterCategory, identity: Option<&str>, unit_kind: UnitKind) -> ReferralCommand {
+    ReferralCommand::RegisterReport {
+        referral: referral_id(),
+        unit_kind,
+        subject: subject(),
+        reporter,
+        reporter_identity: identity.map(sealed),
+        concerns: [ConcernCategory::SchoolAbsence].into(),
+        reason: sealed("the boy sleeps in the stairwell"),
+        protection_assessment: assessment(TODAY, None),
+    }
+}
+
+/// Reports come from anyone (issue 12, #1): social services register one from outside the directory, received at
+/// once with its protection assessment, the reporter's category and duty recorded and their identity sealed (none
+/// for an anonymous caller).
+#[test]
+fn a_report_from_outside_the_directory_is_registered_and_received() {
+    let context = social(1);
+    let registered = Referral::default()
+        .decide(
+            &context,
+            register_report(
+                ReporterCategory::PoliceNoticeOfSuspect,
+                Some("Polisen, region Stockholm"),
+                UnitKind::SocialServices,
+            ),
+        )
+        .expect("registered");
+    let [ReferralEvent::ReportRegistered { duty_to_report, to_unit, .. }] = registered.as_slice() else {
+        panic!("{registered:?}")
+    };
+    assert_eq!((*duty_to_report, *to_unit), (true, social_services()));
+    let mut referral = Referral::default();
+    referral.apply(Stamped::new(&context, registered[0].clone()));
+    assert_eq!(
+        (referral.status, referral.kind, referral.from_unit),
+        (ReferralStatus::Received, Some(ReferralKind::ReportOfConcern), None)
+    );
+    let anonymous = Referral::default()
+        .decide(&context, register_report(ReporterCategory::Anonymous, None, UnitKind::SocialServices))
+        .expect("registered");
+    assert!(matches!(
+        anonymous.as_slice(),
+        [ReferralEvent::ReportRegistered { duty_to_report: false, reporter_identity: None, .. }]
+    ));
+    for (reporter, identity) in [(ReporterCategory::Anonymous, Some("a name")), (ReporterCategory::PrivatePerson, None)]
+    {
+        Referrals::with(())
+            .given_no_previous_events()
+            .when(cmd(context, register_report(reporter, identity, UnitKind::SocialServices)))
+            .then_expect_error(ReferralError::ReporterIdentityMismatch);
+    }
+    Referrals::with(())
+        .given_no_previous_events()
+        .when(cmd(school(1), register_report(ReporterCategory::Child, Some("the child"), UnitKind::SchoolSocialTeam)))
+        .then_expect_error(ReferralError::ReportsAreRegisteredBySocialServices);
+    // Once registered, it is assessed like any report: never declined, handed over or accepted into a case.
+    Referrals::with(())
+        .given(vec![Stamped::new(&context, registered[0].clone())])
+        .when(cmd(
+            social(2),
+            ReferralCommand::DeclineReferral { reason_code: DeclineReason::Other, reason: sealed("no") },
+        ))
+        .then_expect_error(ReferralError::ReportOfConcernCannotBeDeclined);
+}

@@ -12,7 +12,7 @@ use domain::legal::LegalGroundCode;
 use domain::outcomes::InterventionOutcome;
 use domain::referral::{
     Applicant, DeclineReason, DisclosureBasis, FeedbackKind, ProtectionAssessment, Referral, ReferralCommand,
-    ReferralError, ReferralKind,
+    ReferralError, ReferralKind, ReporterCategory,
 };
 use projections::replay::load;
 use time::Date;
@@ -88,6 +88,25 @@ pub struct RegisterApplication {
     pub concerns: BTreeSet<ConcernCategory>,
     /// What was asked for, in plain text (sealed).
     pub reason: String,
+}
+
+/// What registering a report from outside the directory needs.
+#[derive(Debug, Clone)]
+pub struct RegisterReport {
+    /// The new referral's id; made from the command id when not given.
+    pub referral: Option<ReferralId>,
+    /// Whom it is about.
+    pub subject: SubjectId,
+    /// Who reported, by category.
+    pub reporter: ReporterCategory,
+    /// Who the reporter is (name, how to reach them), in plain text (sealed); none for an anonymous report.
+    pub reporter_identity: Option<String>,
+    /// The concerns.
+    pub concerns: BTreeSet<ConcernCategory>,
+    /// What was reported, in plain text (sealed).
+    pub reason: String,
+    /// The protection assessment made on receipt.
+    pub protection_assessment: Assessment,
 }
 
 /// A protection assessment given with a received report of concern.
@@ -330,6 +349,54 @@ pub async fn register_application(
     };
     let (repeat, written) = give(handles, context, referral, body, true).await?;
     Ok(ReferralDone { referral, repeat, warnings: Vec::new(), written })
+}
+
+/// Registers a report of concern that came to the actor's unit (social services) from outside the directory —
+/// the police, health care, a private person, an anonymous caller, the child —, received at once with its
+/// protection assessment; the reporter's identity sealed under the child's key.
+pub async fn register_report(
+    handles: Handles<'_>,
+    context: CommandContext,
+    input: RegisterReport,
+) -> Result<ReferralDone, ActionError> {
+    let referral = input.referral.unwrap_or_else(|| ReferralId::from_ulid(made_id(context.command_id, 0)));
+    let unit_kind = open_unit_named(handles.db(), "unit", context.actor.unit).await?.kind;
+    let vault = handles.vault;
+    let subject = input.subject;
+    let reason = seal_text(vault, subject, "reason", &input.reason).await?;
+    let reporter_identity = match (&input.reporter_identity, input.reporter) {
+        (Some(_), ReporterCategory::Anonymous) => {
+            return Err(Refusal::invalid("reporter_identity", "an anonymous report names no reporter").into())
+        }
+        (None, ReporterCategory::Anonymous) => None,
+        (None, _) => {
+            return Err(
+                Refusal::invalid("reporter_identity", "name the reporter, or register the report as anonymous").into()
+            )
+        }
+        (Some(identity), _) => Some(seal_text(vault, subject, "reporter_identity", identity).await?),
+    };
+    let given = input.protection_assessment;
+    let protection_assessment = ProtectionAssessment {
+        immediate_protection_needed: given.immediate_protection_needed,
+        assessment: seal_text(vault, subject, "protection_assessment.assessment", &given.assessment).await?,
+        assessed_on: given.assessed_on,
+        late_reason: seal_optional(vault, subject, "protection_assessment.late_reason", given.late_reason.as_deref())
+            .await?,
+    };
+    let body = ReferralCommand::RegisterReport {
+        referral,
+        unit_kind,
+        subject,
+        reporter: input.reporter,
+        reporter_identity,
+        concerns: input.concerns,
+        reason,
+        protection_assessment,
+    };
+    let (repeat, written) = give(handles, context, referral, body, true).await?;
+    let warnings = protection_warnings(handles, subject).await?;
+    Ok(ReferralDone { referral, repeat, warnings, written })
 }
 
 /// Takes a step of referral `referral`.

@@ -288,6 +288,11 @@ api! {
         Doc::new("Send a report of concern or a referral; a referral needs a covering consent or a legal ground")
             .roles(CASEWORK).command()
             .body::<crate::api::referrals::SendReferralRequest>().answer::<crate::api::referrals::SendReferralAnswer>(201);
+    post "/api/reports" => crate::api::referrals::register_report,
+        Doc::new("Register a report of concern from outside the directory (the police, also their notice under 6 § LUL; health care; a private person; an anonymous caller; the child) to your unit (social services): received at once, with its protection assessment")
+            .roles(CASEWORK).command()
+            .body::<crate::api::referrals::RegisterReportRequest>()
+            .answer::<crate::api::referrals::SendReferralAnswer>(201);
     post "/api/applications" => crate::api::referrals::register_application,
         Doc::new("Register an application made to your unit (social services); it is received at once")
             .roles(CASEWORK).command()

@@ -32,6 +32,18 @@ pub struct AssessmentRequest {
     late_reason: Option<String>,
 }
 
+impl AssessmentRequest {
+    /// The assessment as the use cases take it.
+    pub(crate) fn into_assessment(self) -> Assessment {
+        Assessment {
+            immediate_protection_needed: self.immediate_protection_needed,
+            assessment: self.assessment,
+            assessed_on: self.assessed_on,
+            late_reason: self.late_reason,
+        }
+    }
+}
+
 /// The body of a step, by the step's name in the path.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
@@ -128,12 +140,7 @@ impl StepRequest {
     fn into_step(self) -> (ReferralStep, Option<Date>) {
         match self {
             Self::Receive { protection_assessment, occurred_on } => {
-                let protection_assessment = protection_assessment.map(|given| Assessment {
-                    immediate_protection_needed: given.immediate_protection_needed,
-                    assessment: given.assessment,
-                    assessed_on: given.assessed_on,
-                    late_reason: given.late_reason,
-                });
+                let protection_assessment = protection_assessment.map(AssessmentRequest::into_assessment);
                 (ReferralStep::Receive { protection_assessment }, occurred_on)
             }
             Self::PutOnHold { reason, occurred_on } => (ReferralStep::PutOnHold { reason }, occurred_on),

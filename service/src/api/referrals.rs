@@ -70,6 +70,54 @@ pub struct RegisterApplicationRequest {
     occurred_on: Option<Date>,
 }
 
+/// The body of `POST /api/reports`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend(
+    "if" = { "properties": { "reporter": { "const": "anonymous" } }, "required": ["reporter"] },
+    "then" = { "not": { "required": ["reporter_identity"] } },
+    "else" = { "required": ["reporter_identity"] }
+))]
+pub struct RegisterReportRequest {
+    referral_id: Option<ReferralId>,
+    subject_id: SubjectId,
+    /// Who reported, by category; `police_notice_of_suspect` for the police's notice under 6 § LUL.
+    reporter: domain::referral::ReporterCategory,
+    /// Who the reporter is — name, how to reach them —, sealed under the child's key; left out (only) for an
+    /// anonymous report.
+    reporter_identity: Option<String>,
+    concerns: BTreeSet<ConcernCategory>,
+    /// What was reported, in plain text; sealed before it is written.
+    reason: String,
+    /// The protection assessment made on receipt (at once, or the next day; later with `late_reason`).
+    protection_assessment: crate::api::referral_steps::AssessmentRequest,
+    /// The day it was received (today when left out).
+    #[schemars(with = "Option<domain::calendar::IsoDate>")]
+    occurred_on: Option<Date>,
+}
+
+/// `POST /api/reports`: social services register a report of concern from outside the directory; it is received
+/// at once and answered like a sent referral.
+pub(crate) async fn register_report(
+    State(state): State<Arc<AppState>>,
+    commander: Commander,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<SendReferralAnswer>), Problem> {
+    let request: RegisterReportRequest = parse_body(raw)?;
+    let context = commander.context(request.occurred_on);
+    let assessment = request.protection_assessment.into_assessment();
+    let input = referrals::RegisterReport {
+        referral: request.referral_id,
+        subject: request.subject_id,
+        reporter: request.reporter,
+        reporter_identity: request.reporter_identity,
+        concerns: request.concerns,
+        reason: request.reason,
+        protection_assessment: assessment,
+    };
+    Ok(answered(referrals::register_report(commander.handles(&state), context, input).await?))
+}
+
 /// The answer to what a new referral's command did: 201, or 200 for a repeat.
 pub(crate) fn answered(done: ReferralDone) -> (StatusCode, Json<SendReferralAnswer>) {
     let answer = SendReferralAnswer {

@@ -106,6 +106,7 @@ impl Gathered {
                 let stamped: Stamped<ReferralEvent> = serde_json::from_str(&event.payload).map_err(unreadable)?;
                 let subject = match &stamped.event {
                     ReferralEvent::ReferralSent { subject, .. }
+                    | ReferralEvent::ReportRegistered { subject, .. }
                     | ReferralEvent::ApplicationRegistered { subject, .. } => {
                         self.owners.insert(event.aggregate_id.clone(), *subject);
                         Some(*subject)
