@@ -96,8 +96,30 @@ pub struct ReferralRow {
     pub forwarded_to: Option<String>,
     /// Whether feedback was given to the sender.
     pub feedback_given: bool,
+    /// What the last feedback said (investigation opened, not opened, under way, …).
+    pub last_feedback: Option<String>,
+    /// The day it was given.
+    #[schemars(with = "Option<domain::calendar::IsoDate>")]
+    pub last_feedback_on: Option<Date>,
     /// The reported outcome of the intervention.
     pub intervention_outcome: Option<String>,
+}
+
+impl ReferralRow {
+    /// The row as a report's sender may see it: that it was received, and what feedback said — never which case
+    /// took it, where it went on, or how an intervention went (OSL 26 kap. 1 §; feedback to a reporter is only
+    /// what SoL 14 kap. 1 b § allows).
+    fn as_reporter_sees_it(mut self) -> Self {
+        if self.kind == "report_of_concern" {
+            if self.status != "sent" {
+                self.status = "received".to_owned();
+            }
+            self.case_id = None;
+            self.forwarded_to = None;
+            self.intervention_outcome = None;
+        }
+        self
+    }
 }
 
 type CaseRecord = (String, String, Option<String>, String, String, String, Option<String>, Option<String>, i64, i64);
@@ -250,13 +272,15 @@ type ReferralRecord = (
     Option<String>,
     i64,
     Option<String>,
+    Option<String>,
+    Option<String>,
 );
 
 async fn referrals(db: &Db, column: &str, unit: &str, today: Date) -> Result<Vec<ReferralRow>, sqlx::Error> {
     let generation = status(db, "referrals").await?.generation;
     let sql = format!(
         "select referral_id, kind, from_unit, to_unit, status, sent_on, received_on, decided_on, case_id,
-                forwarded_from, forwarded_to, feedback_count, intervention_outcome
+                forwarded_from, forwarded_to, feedback_count, intervention_outcome, last_feedback, last_feedback_on
            from referral_views where generation = $1 and {column} = $2
           order by sent_on, referral_id"
     );
@@ -279,6 +303,8 @@ async fn referrals(db: &Db, column: &str, unit: &str, today: Date) -> Result<Vec
                 forwarded_to,
                 feedback,
                 outcome,
+                last_feedback,
+                last_feedback_on,
             )| {
                 let sent_on = date(&sent_on)?;
                 let received_on = received_on.as_deref().and_then(date);
@@ -297,6 +323,8 @@ async fn referrals(db: &Db, column: &str, unit: &str, today: Date) -> Result<Vec
                     forwarded_from,
                     forwarded_to,
                     feedback_given: feedback > 0,
+                    last_feedback,
+                    last_feedback_on: last_feedback_on.as_deref().and_then(date),
                     intervention_outcome: outcome,
                 })
             },
@@ -309,9 +337,9 @@ pub async fn inbox(db: &Db, unit: &str, today: Date) -> Result<Vec<ReferralRow>,
     referrals(db, "to_unit", unit, today).await
 }
 
-/// The referrals sent by `unit`.
+/// The referrals sent by `unit`; its reports of concern as their sender may see them.
 pub async fn outbox(db: &Db, unit: &str, today: Date) -> Result<Vec<ReferralRow>, sqlx::Error> {
-    referrals(db, "from_unit", unit, today).await
+    Ok(referrals(db, "from_unit", unit, today).await?.into_iter().map(ReferralRow::as_reporter_sees_it).collect())
 }
 
 /// Open cases by worker and phase, with how many are overdue: the manager's overview of a caseload.

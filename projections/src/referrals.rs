@@ -28,6 +28,7 @@ const COLUMNS: &[&str] = &[
     "decline_reason",
     "feedback_count",
     "last_feedback_on",
+    "last_feedback",
     "intervention_started_on",
     "intervention_outcome",
     "last_position",
@@ -152,10 +153,11 @@ impl Projection for Referrals {
                   where generation = $1 and referral_id = $2",
                 vec![name_of(&outcome).into()],
             ),
-            ReferralEvent::FeedbackGiven { .. } => update(
-                "update referral_views set last_position = $3, feedback_count = feedback_count + 1, last_feedback_on = $4
+            ReferralEvent::FeedbackGiven { feedback, .. } => update(
+                "update referral_views set last_position = $3, feedback_count = feedback_count + 1, last_feedback_on = $4,
+                        last_feedback = $5
                   where generation = $1 and referral_id = $2",
-                vec![on],
+                vec![on, name_of(&feedback).into()],
             ),
         })
     }

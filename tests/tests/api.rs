@@ -687,7 +687,8 @@ on_both_stores! {
         assert_eq!(unknown_field.status().as_u16(), 422);
 
         let outbox: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/outbox?today=2026-11-25")).bearer_auth(&kim).send().await.expect("answers").json().await.expect("JSON");
-        assert_eq!((outbox[0]["status"].clone(), outbox[0]["feedback_given"].clone(), outbox[0]["case_id"].clone()), (serde_json::json!("accepted"), serde_json::json!(true), serde_json::json!(case)));
+        // The reporter sees what feedback may say, never the case (issue 12, #10).
+        assert_eq!((outbox[0]["status"].clone(), outbox[0]["feedback_given"].clone(), outbox[0]["case_id"].clone(), outbox[0]["last_feedback"].clone()), (serde_json::json!("received"), serde_json::json!(true), serde_json::Value::Null, serde_json::json!("investigation_opened")));
         stop.send(()).expect("stop");
         task.await.expect("the server").expect("a clean stop");
     }
@@ -883,7 +884,7 @@ on_both_stores! {
         created(post(format!("/api/referrals/{assignment}/give-feedback"), "fia", serde_json::json!({ "feedback": "referral_handled", "occurred_on": "2026-11-20" })).await);
 
         let outbox = get("/api/outbox?today=2026-11-25".to_owned(), "kim").await;
-        assert_eq!((outbox[0]["status"].clone(), outbox[0]["feedback_given"].clone()), (serde_json::json!("accepted"), serde_json::json!(true)));
+        assert_eq!((outbox[0]["status"].clone(), outbox[0]["feedback_given"].clone(), outbox[0]["case_id"].clone()), (serde_json::json!("received"), serde_json::json!(true), serde_json::Value::Null), "a report's sender sees no case");
         let assignments = get("/api/outbox?today=2026-11-25".to_owned(), "sara").await;
         assert_eq!((assignments[0]["intervention_outcome"].clone(), assignments[0]["feedback_given"].clone()), (serde_json::json!("completed_as_planned"), serde_json::json!(true)));
         let figures = get("/api/outcomes?from=2026-01-01&to=2026-12-31&by=unit".to_owned(), "maja").await;

@@ -172,6 +172,8 @@ on_both_stores! {
             forwarded_from: None,
             forwarded_to: None,
             feedback_given: false,
+            last_feedback: None,
+            last_feedback_on: None,
             intervention_outcome: None,
         };
         assert_eq!(inbox, std::slice::from_ref(&expected));
@@ -204,6 +206,13 @@ on_both_stores! {
         catch_up(&store.db, "referral", &report.to_string()).await;
         let inbox = queries::inbox(&store.db, &scene.social.to_string(), date!(2026 - 11 - 25)).await.expect("inbox");
         assert_eq!((inbox[0].status.as_str(), inbox[0].case_id.clone(), inbox[0].feedback_given, inbox[0].days_since_sent), ("accepted", Some(case.to_string()), true, 1));
+        // The school that reported sees only what feedback may say: received, and that an investigation was opened —
+        // not the case that took it (issue 12, #10).
+        let outbox = queries::outbox(&store.db, &scene.school.to_string(), date!(2026 - 11 - 25)).await.expect("outbox");
+        assert_eq!(
+            (outbox[0].status.as_str(), outbox[0].case_id.clone(), outbox[0].last_feedback.as_deref(), outbox[0].last_feedback_on),
+            ("received", None, Some("investigation_opened"), Some(decided))
+        );
         let deadlines = queries::deadlines(&store.db, &scene.social.to_string(), date!(2026 - 11 - 25)).await.expect("deadlines");
         let investigation_event = feed::cursor_of(&store.db, "case", &case.to_string()).await.expect("cursor").expect("written").position;
         assert_eq!(deadlines, [DeadlineRow {
