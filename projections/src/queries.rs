@@ -109,7 +109,7 @@ impl ReferralRow {
     /// The row as a report's sender may see it: that it was received, and what feedback said — never which case
     /// took it, where it went on, or how an intervention went (OSL 26 kap. 1 §; feedback to a reporter is only
     /// what SoL 14 kap. 1 b § allows).
-    fn as_reporter_sees_it(mut self) -> Self {
+    fn seen_by_reporter(mut self) -> Self {
         if self.kind == "report_of_concern" {
             if self.status != "sent" {
                 self.status = "received".to_owned();
@@ -339,7 +339,7 @@ pub async fn inbox(db: &Db, unit: &str, today: Date) -> Result<Vec<ReferralRow>,
 
 /// The referrals sent by `unit`; its reports of concern as their sender may see them.
 pub async fn outbox(db: &Db, unit: &str, today: Date) -> Result<Vec<ReferralRow>, sqlx::Error> {
-    Ok(referrals(db, "from_unit", unit, today).await?.into_iter().map(ReferralRow::as_reporter_sees_it).collect())
+    Ok(referrals(db, "from_unit", unit, today).await?.into_iter().map(ReferralRow::seen_by_reporter).collect())
 }
 
 /// Open cases by worker and phase, with how many are overdue: the manager's overview of a caseload.
