@@ -69,23 +69,30 @@ async fn run(args: &Args, name: &str) -> Result<[f64; 4], Failure> {
     let db = service::event_log::store::connect(&config).await?;
     let unit = tests::register_unit(&db, UnitKind::SocialServices).await;
     let password = "a benchmark passphrase";
-    let user = tests::add_user(&db, "bench", password, Role::SocialWorker, unit).await?;
+    let user = tests::add_user(&db, "loadtest", password, Role::SocialWorker, unit).await?;
     let client = reqwest::Client::new();
     let login: serde_json::Value = client
         .post(format!("{base}/api/login"))
-        .body(serde_json::json!({ "username": "bench", "password": password }).to_string())
+        .body(serde_json::json!({ "username": "loadtest", "password": password }).to_string())
         .send()
         .await?
         .json()
         .await?;
     let token = Arc::new(login["token"].as_str().ok_or("no token")?.to_owned());
 
+    // A case is opened only about a registered subject: register them before the clock starts.
+    let mut subjects = Vec::with_capacity(args.requests);
+    for _ in 0..args.requests {
+        subjects.push(tests::registered_subject(&db).await);
+    }
+    let subjects = Arc::new(subjects);
     let (writes_client, writes_base, writes_token) = (client.clone(), base.clone(), Arc::clone(&token));
-    let api_writes = tests::rate(args.requests, args.clients, move |_| {
+    let api_writes = tests::rate(args.requests, args.clients, move |index| {
         let (client, base, token) = (writes_client.clone(), writes_base.clone(), Arc::clone(&writes_token));
+        let subject = subjects[index % subjects.len()].clone();
         async move {
             let body = serde_json::json!({
-                "subject_id": Ulid::new().to_string(), "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"]
+                "subject_id": subject, "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"]
             });
             let response = client
                 .post(format!("{base}/api/cases"))
