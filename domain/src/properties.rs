@@ -179,6 +179,7 @@ fn consent_command(_: &Consent, context: &CommandContext, (kind, _, _, _, a, b):
             purpose: text(a),
             valid_from: context.occurred_on,
             valid_to: context.occurred_on.saturating_add(Duration::days(i64::from(a) * 100 - 50)),
+            custodians: BTreeSet::new(),
         },
         _ => {
             ConsentCommand::RevokeConsent { revoked_by: if a % 2 == 0 { ConsentGiver::YoungPerson } else { guardian } }

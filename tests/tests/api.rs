@@ -261,6 +261,7 @@ on_both_stores! {
             purpose: Sealed::from_bytes(b"sealed purpose".to_vec()),
             valid_from: date!(2026 - 11 - 01),
             valid_to: date!(2027 - 10 - 31),
+            custodians: Default::default(),
         };
         bus.execute::<Consent>(&consent.to_string(), Command { context: context(), body: give }, &EventMetadata::default()).await.expect("consent");
         let cursor = projections::feed::cursor_of(&store.db, "subject", &subject.to_string()).await.expect("cursor").expect("written");
@@ -333,6 +334,7 @@ on_both_stores! {
             purpose: Sealed::from_bytes(b"sealed purpose".to_vec()),
             valid_from: date!(2026 - 10 - 01),
             valid_to: date!(2026 - 11 - 10),
+            custodians: Default::default(),
         };
         let mut giving = context();
         giving.occurred_on = date!(2026 - 10 - 01);
@@ -504,6 +506,36 @@ on_both_stores! {
         let deadlines: serde_json::Value = client.get(format!("{base}/api/deadlines?today=2026-11-20&within=366")).bearer_auth(&sara).header("X-Lots-After", opened["written"].as_str().expect("where")).send().await.expect("answers").json().await.expect("JSON");
         let due = deadlines.as_array().and_then(|rows| rows.iter().find(|row| row["case_id"] == opened["case_id"] && row["kind"] == "preliminary_assessment")).map(|row| row["due_on"].clone());
         assert_eq!(due, Some(serde_json::json!("2026-11-24")), "{deadlines}");
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}
+
+on_both_stores! {
+    /// Consent as custody has it (issue 12, #8): for a child with two guardians linked, one guardian's consent is
+    /// refused naming the rule; both guardians' is recorded.
+    async fn every_guardian_with_custody_consents_for_a_child(store) {
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let (social, _, sara) = school_and_social(&store, &base).await;
+        let framtid = tests::register_unit(&store.db, UnitKind::FramtidStockholm).await;
+        let client = reqwest::Client::new();
+        let post = |path: String, body: serde_json::Value| {
+            client.post(format!("{base}{path}")).bearer_auth(&sara).header("Idempotency-Key", Ulid::new().to_string()).body(body.to_string()).send()
+        };
+        let register = |family: &'static str, birth_year: i32| post("/api/subjects".to_owned(), serde_json::json!({ "identity": { "given_name": "Demo", "family_name": family, "birth_year": birth_year, "district": "Farsta" } }));
+        let id = |answer: serde_json::Value| answer["subject_id"].as_str().expect("an id").to_owned();
+        let child = id(register("Barn", 2012).await.expect("answers").json().await.expect("JSON"));
+        let (mother, father) = (id(register("Mor", 1980).await.expect("answers").json().await.expect("JSON")), id(register("Far", 1979).await.expect("answers").json().await.expect("JSON")));
+        for guardian in [&mother, &father] {
+            assert_eq!(post(format!("/api/subjects/{child}/link-guardian"), serde_json::json!({ "guardian_id": guardian })).await.expect("answers").status().as_u16(), 201);
+        }
+        let consent = |given_by: serde_json::Value| serde_json::json!({ "subject_id": child, "subject_is_minor": true, "given_by": given_by,
+            "parties": [social.to_string(), framtid.to_string()], "categories": ["identity"], "purpose": "Demo: stöd", "valid_from": "2026-11-01", "valid_to": "2027-10-31" });
+        let one = post("/api/consents".to_owned(), consent(serde_json::json!([{ "kind": "guardian", "guardian": mother }]))).await.expect("answers");
+        assert_eq!(one.status().as_u16(), 422);
+        assert_eq!(one.json::<serde_json::Value>().await.expect("JSON")["errors"][0]["field"], "rule:NotEveryCustodianConsented");
+        let both = post("/api/consents".to_owned(), consent(serde_json::json!([{ "kind": "guardian", "guardian": mother }, { "kind": "guardian", "guardian": father }]))).await.expect("answers");
+        assert_eq!(both.status().as_u16(), 201);
         stop.send(()).expect("stop");
         task.await.expect("the server").expect("a clean stop");
     }

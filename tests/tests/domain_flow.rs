@@ -232,6 +232,7 @@ async fn a_report_of_concern_runs_the_whole_programme_and_the_loop_closes() {
         purpose: text("outpatient support"),
         valid_from: date!(2026 - 07 - 14),
         valid_to: date!(2027 - 07 - 13),
+        custodians: [guardian].into(),
     };
     consents.run(consent, Command { context, body: give }).await.unwrap();
 

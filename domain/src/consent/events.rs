@@ -46,6 +46,9 @@ pub enum ConsentCommand {
         valid_from: Date,
         /// Last day it is valid.
         valid_to: Date,
+        /// The guardians with custody the subject's record links (the service reads them from the log): for a minor,
+        /// every one of them consents.
+        custodians: BTreeSet<SubjectId>,
     },
     /// Record that a consent was revoked; sharing stops from the day it happened.
     RevokeConsent {
@@ -122,6 +125,15 @@ pub enum ConsentError {
     /// For someone under 18, a guardian must consent.
     #[error("a guardian must consent for someone under 18")]
     GuardianConsentRequired,
+    /// For a minor, every guardian with custody consents (custody is joint unless a court decided otherwise).
+    #[error("every guardian with custody must consent; {missing} of them did not")]
+    NotEveryCustodianConsented {
+        /// How many did not.
+        missing: usize,
+    },
+    /// A guardian named as consenting is not one the subject's record links.
+    #[error("a guardian who consented is not linked as the subject's guardian")]
+    ConsentByOtherThanGuardian,
     /// From 18, the young person consents themselves and guardians cannot consent for them.
     #[error("from 18 the young person consents themselves")]
     YoungPersonConsentRequired,

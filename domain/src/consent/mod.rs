@@ -91,6 +91,7 @@ impl Consent {
                 purpose,
                 valid_from,
                 valid_to,
+                custodians,
             } => {
                 if self.terms.is_some() {
                     return Err(ConsentError::AlreadyGiven);
@@ -101,6 +102,20 @@ impl Consent {
                 let guardian_gave = given_by.iter().any(|giver| matches!(giver, ConsentGiver::Guardian(_)));
                 if subject_is_minor && !guardian_gave {
                     return Err(ConsentError::GuardianConsentRequired);
+                }
+                let consenting: BTreeSet<SubjectId> = given_by
+                    .iter()
+                    .filter_map(|giver| match giver {
+                        ConsentGiver::Guardian(guardian) => Some(*guardian),
+                        ConsentGiver::YoungPerson => None,
+                    })
+                    .collect();
+                if !custodians.is_empty() && !consenting.is_subset(&custodians) {
+                    return Err(ConsentError::ConsentByOtherThanGuardian);
+                }
+                let missing = custodians.difference(&consenting).count();
+                if subject_is_minor && missing > 0 {
+                    return Err(ConsentError::NotEveryCustodianConsented { missing });
                 }
                 if !subject_is_minor && (guardian_gave || !given_by.contains(&ConsentGiver::YoungPerson)) {
                     return Err(ConsentError::YoungPersonConsentRequired);

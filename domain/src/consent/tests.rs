@@ -39,6 +39,7 @@ fn give() -> ConsentCommand {
         purpose: sealed("support from Framtid Stockholm"),
         valid_from: date!(2026 - 11 - 01),
         valid_to: date!(2027 - 10 - 31),
+        custodians: [guardian()].into(),
     }
 }
 
@@ -235,4 +236,29 @@ fn a_revoked_consent_stops_sharing_from_the_day_it_was_revoked_but_not_before() 
         consent.covers(young_person(), framtid(), revoked_on, &offending),
         Err(ConsentNotValid::Revoked { revoked_on })
     );
+}
+
+/// For a minor, every guardian with custody consents (issue 12, #8): one of two is not enough, and a guardian the
+/// child's record does not link cannot consent for them.
+#[test]
+fn every_custodian_consents_for_a_minor() {
+    let other = SubjectId::from_ulid(ulid(102));
+    let with = |given_by: BTreeSet<ConsentGiver>, custodians: BTreeSet<SubjectId>| {
+        let mut body = give();
+        if let ConsentCommand::GiveConsent { given_by: giving, custodians: linked, .. } = &mut body {
+            *giving = given_by;
+            *linked = custodians;
+        }
+        body
+    };
+    let both: BTreeSet<_> = [guardian(), other].into();
+    let one = with([ConsentGiver::Guardian(guardian())].into(), both.clone());
+    assert_eq!(
+        Consent::default().decide(&context(1), one),
+        Err(ConsentError::NotEveryCustodianConsented { missing: 1 })
+    );
+    let stranger = with([ConsentGiver::Guardian(SubjectId::from_ulid(ulid(999)))].into(), both.clone());
+    assert_eq!(Consent::default().decide(&context(1), stranger), Err(ConsentError::ConsentByOtherThanGuardian));
+    let all = with([ConsentGiver::Guardian(guardian()), ConsentGiver::Guardian(other)].into(), both);
+    assert!(Consent::default().decide(&context(1), all).is_ok());
 }

@@ -319,6 +319,8 @@ pub async fn give_consent(
     let consent = input.consent.unwrap_or_else(|| ConsentId::from_ulid(made_id(context.command_id, 0)));
     let purpose = seal_text(handles.vault, input.subject, "purpose", &input.purpose).await?;
     context.occurred_on = input.valid_from.min(context.today);
+    // Every guardian with custody the child's record links consents for a minor: read from the log, not a view.
+    let subject: domain::subject::Subject = load(handles.db(), "subject", &input.subject.to_string()).await?;
     let body = ConsentCommand::GiveConsent {
         consent,
         subject: input.subject,
@@ -329,6 +331,7 @@ pub async fn give_consent(
         purpose,
         valid_from: input.valid_from,
         valid_to: input.valid_to,
+        custodians: subject.guardians,
     };
     give_to_consent(handles, context, consent, body).await
 }
