@@ -390,3 +390,65 @@ pub async fn take_over_account(base: &str, username: &str, own: &str) {
         .expect("password answers");
     assert_eq!(changed.status().as_u16(), 204, "{username} sets their own password");
 }
+
+/// Users signed in to a running Lots, by name: sends requests as one of them, each with its own Idempotency-Key.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    /// Where Lots listens (`http://127.0.0.1:…`).
+    pub base: String,
+    /// Each user's bearer token, by name.
+    pub tokens: std::collections::BTreeMap<&'static str, String>,
+}
+
+impl Staff {
+    /// Sends `body` to `path` as `who`; the status and the answer (`Null` when it is not JSON).
+    pub async fn call(
+        &self,
+        who: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let response = reqwest::Client::new()
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.tokens[who])
+            .header("Idempotency-Key", Ulid::new().to_string())
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or_default())
+    }
+
+    /// `POST`s `body` to `path` as `who`.
+    pub async fn post(&self, who: &str, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        self.call(who, reqwest::Method::POST, path, body).await
+    }
+
+    /// `POST`s a command that must be applied (201); its answer.
+    pub async fn created(&self, who: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let (status, answer) = self.post(who, path, body).await;
+        assert_eq!(status, 201, "{who} {path}: {answer}");
+        answer
+    }
+
+    /// [`Staff::created`], answering the id of what it made.
+    pub async fn made(&self, who: &str, path: &str, body: serde_json::Value) -> String {
+        let answer = self.created(who, path, body).await;
+        let id = ["case_id", "subject_id", "referral_id", "consent_id"].iter().find_map(|key| answer[key].as_str());
+        id.expect("an id").to_owned()
+    }
+}
+
+/// Writes an event no code can read behind Lots' back (as the database's owner could), so that the views stop
+/// at it.
+pub async fn write_unreadable_event(store: &TestStore) {
+    store
+        .raw(
+            "insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+              values ('case', 'unreadable', 1, 'CaseOpened', '1', '{}', '{}')",
+        )
+        .await
+        .expect("a malformed event behind Lots' back");
+}

@@ -26,8 +26,7 @@ async fn login(base: &str, username: &str, password: &str) -> reqwest::Response 
 }
 
 async fn token(base: &str, username: &str) -> String {
-    let answer: serde_json::Value = login(base, username, PASSWORD).await.json().await.expect("JSON");
-    answer["token"].as_str().expect("a token").to_owned()
+    tests::sign_in(base, username, PASSWORD).await
 }
 
 async fn read_case(base: &str, token: &str, case: &str, reason: Option<&str>) -> reqwest::Response {

@@ -31,33 +31,6 @@ enum Expect {
 
 use Expect::{Allowed, Field, Forbidden, NotFound, NotTheirStep};
 
-struct Desk {
-    base: String,
-    tokens: std::collections::BTreeMap<&'static str, String>,
-}
-
-impl Desk {
-    async fn send(&self, who: &str, method: &str, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
-        let response = reqwest::Client::new()
-            .request(method.parse().expect("a method"), format!("{}{path}", self.base))
-            .bearer_auth(&self.tokens[who])
-            .header("Idempotency-Key", Ulid::new().to_string())
-            .body(body.to_string())
-            .send()
-            .await
-            .expect("answers");
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or_default())
-    }
-
-    async fn created(&self, who: &str, path: &str, body: serde_json::Value) -> String {
-        let (status, answer) = self.send(who, "POST", path, &body).await;
-        assert_eq!(status, 201, "{who} {path}: {answer}");
-        let id = ["case_id", "subject_id", "referral_id", "consent_id"].iter().find_map(|key| answer[key].as_str());
-        id.expect("an id").to_owned()
-    }
-}
-
 on_both_stores! {
     /// The whole table, command by command; the holder goes last in each row, since its command changes the file.
     async fn every_command_and_read_answers_each_relation_as_the_table_says(store) {
@@ -80,24 +53,24 @@ on_both_stores! {
             tests::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user");
             tokens.insert(name, tests::sign_in(&base, name, PASSWORD).await);
         }
-        let desk = Desk { base: base.clone(), tokens };
+        let desk = tests::Staff { base: base.clone(), tokens };
         let identity = |family: &str| serde_json::json!({ "identity": { "given_name": "Demo", "family_name": family, "birth_year": 2011, "district": "Farsta" } });
-        let child = desk.created("holder", "/api/subjects", identity("Barn")).await;
-        let guardian = desk.created("holder", "/api/subjects", identity("Förälder")).await;
-        let report = desk.created("school", "/api/referrals", serde_json::json!({ "kind": "report_of_concern", "subject_id": child,
+        let child = desk.made("holder", "/api/subjects", identity("Barn")).await;
+        let guardian = desk.made("holder", "/api/subjects", identity("Förälder")).await;
+        let report = desk.made("school", "/api/referrals", serde_json::json!({ "kind": "report_of_concern", "subject_id": child,
             "to_unit_id": social.to_string(), "concerns": ["school_absence"], "reason": "Demo: oro", "occurred_on": "2026-11-20" })).await;
-        desk.created("holder", &format!("/api/referrals/{report}/receive"), serde_json::json!({ "occurred_on": "2026-11-20",
+        desk.made("holder", &format!("/api/referrals/{report}/receive"), serde_json::json!({ "occurred_on": "2026-11-20",
             "protection_assessment": { "immediate_protection_needed": false, "assessment": "Demo: inget akut", "assessed_on": "2026-11-20" } })).await;
         let open = serde_json::json!({ "subject_id": child, "origin": { "kind": "referral", "referral_id": report }, "concerns": ["school_absence"], "occurred_on": "2026-11-20" });
-        let case = desk.created("holder", "/api/cases", open.clone()).await;
-        desk.created("holder", &format!("/api/subjects/{child}/link-guardian"), serde_json::json!({ "guardian_id": guardian })).await;
+        let case = desk.made("holder", "/api/cases", open.clone()).await;
+        desk.made("holder", &format!("/api/subjects/{child}/link-guardian"), serde_json::json!({ "guardian_id": guardian })).await;
         let consent_body = serde_json::json!({ "subject_id": child, "subject_is_minor": true, "given_by": [{ "kind": "guardian", "guardian": guardian }],
             "parties": [social.to_string(), framtid.to_string()], "categories": ["identity"], "purpose": "Demo: stöd",
             "valid_from": "2026-11-01", "valid_to": "2027-10-31" });
-        let consent = desk.created("holder", "/api/consents", consent_body).await;
+        let consent = desk.made("holder", "/api/consents", consent_body).await;
         // A case of one's own accord about another child, so that the units opening one do not come to hold a case on
         // the child the other rows are about.
-        let other_child = desk.created("holder", "/api/subjects", identity("Annat")).await;
+        let other_child = desk.made("holder", "/api/subjects", identity("Annat")).await;
         let own = serde_json::json!({ "subject_id": other_child, "origin": { "kind": "own_initiative" }, "concerns": ["school_absence"] });
         let body = serde_json::json!({});
 
@@ -160,7 +133,7 @@ on_both_stores! {
             // The holding unit last: its commands change the file the others are tried against.
             for index in [1, 2, 3, 4, 5, 0, 6] {
                 let who = RELATIONS[index];
-                let (status, answer) = desk.send(who, method, path, body).await;
+                let (status, answer) = desk.call(who, method.parse().expect("a method"), path, body.clone()).await;
                 let field = answer["errors"][0]["field"].as_str().unwrap_or_default();
                 let what = format!("{method} {path} as {who}: {status} {answer}");
                 match expected[index] {

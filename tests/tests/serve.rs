@@ -96,11 +96,7 @@ on_both_stores! {
         assert!(text.contains(r#"lots_projection_lag_events{projection="caseload"} 0"#), "{text}");
         assert!(text.contains("lots_http_request_seconds_bucket"), "{text}");
 
-        store
-            .raw("insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
-                  values ('case', 'unreadable', 1, 'CaseOpened', '1', '{}', '{}')")
-            .await
-            .expect("a malformed event behind Lots' back");
+        tests::write_unreadable_event(&store).await;
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         let (status, body) = loop {
             let (status, body) = readiness(&base).await;

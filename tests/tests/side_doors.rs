@@ -11,42 +11,6 @@ use ulid::Ulid;
 
 const PASSWORD: &str = "correct horse battery staple";
 
-struct Desk {
-    base: String,
-    tokens: std::collections::BTreeMap<&'static str, String>,
-}
-
-impl Desk {
-    async fn call(
-        &self,
-        who: &str,
-        method: reqwest::Method,
-        path: &str,
-        body: serde_json::Value,
-    ) -> (u16, serde_json::Value) {
-        let response = reqwest::Client::new()
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.tokens[who])
-            .header("Idempotency-Key", Ulid::new().to_string())
-            .body(body.to_string())
-            .send()
-            .await
-            .expect("answers");
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or_default())
-    }
-
-    async fn post(&self, who: &str, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
-        self.call(who, reqwest::Method::POST, path, body).await
-    }
-
-    async fn created(&self, who: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
-        let (status, answer) = self.post(who, path, body).await;
-        assert_eq!(status, 201, "{who} {path}: {answer}");
-        answer
-    }
-}
-
 fn field(answer: &serde_json::Value) -> &str {
     answer["errors"][0]["field"].as_str().unwrap_or_default()
 }
@@ -66,7 +30,7 @@ on_both_stores! {
             users.insert(name, tests::add_user(&store.db, name, PASSWORD, role, unit).await.expect("a user").to_string());
             tokens.insert(name, tests::sign_in(&base, name, PASSWORD).await);
         }
-        let desk = Desk { base: base.clone(), tokens };
+        let desk = tests::Staff { base: base.clone(), tokens };
         let identity = |family: &str| serde_json::json!({ "identity": { "given_name": "Demo", "family_name": family, "birth_year": 2011, "district": "Rinkeby-Kista" } });
         let child = desk.created("sara", "/api/subjects", identity("Barn")).await["subject_id"].as_str().expect("an id").to_owned();
         let other_child = desk.created("sara", "/api/subjects", identity("Annat")).await["subject_id"].as_str().expect("an id").to_owned();
@@ -204,11 +168,7 @@ on_both_stores! {
         assert_eq!(with_reason("olle").await, 404, "another authority now, whatever the reason");
         let (status, _) = desk.call("olle", reqwest::Method::GET, &format!("/api/cases/{case}/journal"), serde_json::json!({})).await;
         assert_eq!(status, 404, "nor by the reason stated earlier today");
-        store
-            .raw("insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
-                  values ('case', 'unreadable', 1, 'CaseOpened', '1', '{}', '{}')")
-            .await
-            .expect("a malformed event behind Lots' back");
+        tests::write_unreadable_event(&store).await;
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         while projections::runner::status(&store.db, "caseload").await.expect("a status").error.is_none() {
             assert!(tokio::time::Instant::now() < deadline, "the caseload view never stopped");
@@ -248,7 +208,7 @@ on_both_stores! {
         let office = tests::register_unit(&store.db, UnitKind::Administration).await;
         tests::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
         tests::add_user(&store.db, "adam", PASSWORD, Role::Administrator, office).await.expect("a user");
-        let desk = Desk { base: base.clone(), tokens: [("sara", tests::sign_in(&base, "sara", PASSWORD).await), ("adam", tests::sign_in(&base, "adam", PASSWORD).await)].into() };
+        let desk = tests::Staff { base: base.clone(), tokens: [("sara", tests::sign_in(&base, "sara", PASSWORD).await), ("adam", tests::sign_in(&base, "adam", PASSWORD).await)].into() };
         let child = desk.created("sara", "/api/subjects", serde_json::json!({ "identity": { "given_name": "Demo", "family_name": "Barn", "birth_year": 2012, "district": "Farsta" } })).await["subject_id"].as_str().expect("an id").to_owned();
         let catalogue = if store.db.is_postgres() {
             "select tablename::text from pg_tables where schemaname = current_schema()"

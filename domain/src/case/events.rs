@@ -94,7 +94,8 @@ pub enum CaseEvent {
         new_due_on: Date,
         /// The reason, sealed.
         reason: Sealed,
-        /// Whether the extension was decided after the deadline had passed.
+        /// Whether the extension was decided after the deadline had passed: possible only before 2026-12; since then
+        /// an extension is decided before the deadline, and this is always false.
         decided_after_deadline: bool,
     },
     /// The investigation was completed.

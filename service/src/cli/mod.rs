@@ -267,14 +267,16 @@ pub fn main() -> ExitCode {
 /// Opens the store (migrating it, except for `verify`, which only reads) and runs the verb.
 async fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let config = cli.config;
+    if let Verb::Serve = cli.verb {
+        // Starting the service moves old keys itself (`Application::build`).
+        return verbs::serve(&config).await;
+    }
     // Keys an earlier Lots made in the data folder move out of it first, so every verb finds them where they are
     // looked for now.
     crate::app::move_keys_out_of_the_data_folder(&config)?;
-    match cli.verb {
-        Verb::Serve => return verbs::serve(&config).await,
-        // Keys come before any store: PostgreSQL refuses to start without them.
-        Verb::Keys => return verbs::keys(&config),
-        _ => {}
+    // Keys come before any store: PostgreSQL refuses to start without them.
+    if let Verb::Keys = cli.verb {
+        return verbs::keys(&config);
     }
     let db = store::connect(&config).await?;
     // Verifying reads only; every other verb brings the schema up to date first, as the service does at start.
