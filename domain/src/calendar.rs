@@ -13,6 +13,24 @@ pub const INVESTIGATION_MONTHS: u8 = 4;
 /// chained: closing and reopening to restart the four-month clock is misconduct.
 pub const CHAINED_INVESTIGATION_WINDOW_DAYS: i64 = 90;
 
+/// Days from the day an immediate care order was decided within which it is submitted to the administrative
+/// court (LVU 7 §: "inom en vecka från dagen för beslutet").
+pub const CARE_ORDER_SUBMISSION_DAYS: i64 = 7;
+/// Days from the day an immediate care order was carried out within which care under LVU is applied for
+/// (LVU 8 §: four weeks).
+pub const CARE_APPLICATION_DAYS: i64 = 28;
+
+/// The last day an immediate care order decided on `decided_on` may be submitted to the court (LVU 7 §). The
+/// rule for time limits that end on a holiday (lagen 1930:173) is not applied: the view shows the earlier day.
+pub fn court_submission_due(decided_on: Date) -> Date {
+    decided_on.saturating_add(Duration::days(CARE_ORDER_SUBMISSION_DAYS))
+}
+
+/// The last day care may be applied for after an immediate care order carried out on `enforced_on` (LVU 8 §).
+pub fn care_application_due(enforced_on: Date) -> Date {
+    enforced_on.saturating_add(Duration::days(CARE_APPLICATION_DAYS))
+}
+
 /// The last day the protection assessment may be made.
 pub fn protection_assessment_due(received_on: Date) -> Date {
     received_on.saturating_add(Duration::days(PROTECTION_ASSESSMENT_DAYS))
@@ -72,6 +90,14 @@ mod tests {
     fn the_preliminary_assessment_is_due_fourteen_calendar_days_after_receipt() {
         assert_eq!(preliminary_assessment_due(date!(2026 - 03 - 01)), date!(2026 - 03 - 15));
         assert_eq!(preliminary_assessment_due(date!(2026 - 12 - 25)), date!(2027 - 01 - 08));
+    }
+
+    #[test]
+    fn an_immediate_care_order_goes_to_court_within_a_week_and_care_is_applied_for_within_four_weeks() {
+        // Decided on a Friday: submitted by the Friday after; carried out on the Saturday: care applied for by the
+        // Saturday four weeks on.
+        assert_eq!(court_submission_due(date!(2026 - 11 - 27)), date!(2026 - 12 - 04));
+        assert_eq!(care_application_due(date!(2026 - 11 - 28)), date!(2026 - 12 - 26));
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! The Unit aggregate: one entry of the unit directory, registered, updated and closed by administrators. Its
 //! kind never changes (a unit that becomes another kind is a new unit); a closed unit receives nothing new.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::command::{AppliedCommands, CommandContext, CommandRefused, Role};
+use crate::delegation::{DecisionKind, Delegated};
 use crate::event::Stamped;
 use crate::event_kinds;
 use crate::ids::UnitId;
@@ -51,6 +52,13 @@ pub enum UnitCommand {
         /// The authority's name.
         authority: String,
     },
+    /// Record who may take one kind of decision at this unit (its delegation order): social services only.
+    DelegateDecision {
+        /// The decision.
+        decision: DecisionKind,
+        /// The roles that may take it: casework roles, at least one.
+        roles: BTreeSet<Role>,
+    },
 }
 
 /// What happened to a unit. Type names are stable; see ARCHITECTURE.md.
@@ -88,9 +96,16 @@ pub enum UnitEvent {
         /// The authority's name.
         authority: String,
     },
+    /// The unit's delegation order for one kind of decision was recorded (it replaces the earlier one).
+    DecisionDelegated {
+        /// The decision.
+        decision: DecisionKind,
+        /// The roles that may take it.
+        roles: BTreeSet<Role>,
+    },
 }
 
-event_kinds!(UnitEvent { UnitRegistered, UnitUpdated, UnitClosed, UnitAuthoritySet });
+event_kinds!(UnitEvent { UnitRegistered, UnitUpdated, UnitClosed, UnitAuthoritySet, DecisionDelegated });
 
 /// Why a unit command was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
@@ -119,6 +134,12 @@ pub enum UnitError {
     /// The authority's name is blank or too long.
     #[error("the authority's name must be 1 to {MAX_UNIT_NAME_CHARS} characters")]
     AuthorityName,
+    /// Decisions under the Social Services Act and LVU are delegated only within social services.
+    #[error("only a unit of social services has a delegation order")]
+    DelegationOutsideSocialServices,
+    /// A decision delegated to no one, or to a role that does no casework.
+    #[error("a decision is delegated to one or more casework roles (social_worker, unit_manager)")]
+    DelegationToRoleWithoutCasework,
 }
 
 crate::rule_of_aggregate_error!(UnitError);
@@ -132,6 +153,9 @@ pub struct Unit {
     pub closed_on: Option<Date>,
     /// The authority it belongs to, when an administrator named it.
     pub authority: Option<String>,
+    /// Its delegation order: who may take which decision, where it says anything.
+    #[serde(default)]
+    pub delegation: BTreeMap<DecisionKind, BTreeSet<Role>>,
     /// Commands already applied, for idempotency.
     pub applied: AppliedCommands,
 }
@@ -148,6 +172,14 @@ fn checked_name(name: String) -> Result<String, UnitError> {
 }
 
 impl Unit {
+    /// Who may take `decision` at this unit: its delegation order, or the default where it says nothing.
+    pub fn delegated(&self, decision: DecisionKind) -> Delegated {
+        match self.delegation.get(&decision) {
+            Some(roles) => Delegated { decision, roles: roles.clone() },
+            None => Delegated::by_default(decision),
+        }
+    }
+
     /// The unit's entry if it is registered and open: what may receive referrals, cases and users.
     pub fn open_entry(&self) -> Result<&UnitDirectoryEntry, UnitError> {
         let entry = self.entry.as_ref().ok_or(UnitError::NotRegistered)?;
@@ -185,6 +217,15 @@ impl Unit {
                 let authority = checked_name(authority).map_err(|_| UnitError::AuthorityName)?;
                 Ok(vec![UnitEvent::UnitAuthoritySet { authority }])
             }
+            UnitCommand::DelegateDecision { decision, roles } => {
+                if self.open_entry()?.kind != UnitKind::SocialServices {
+                    return Err(UnitError::DelegationOutsideSocialServices);
+                }
+                if roles.is_empty() || roles.iter().any(|role| !role.does_casework()) {
+                    return Err(UnitError::DelegationToRoleWithoutCasework);
+                }
+                Ok(vec![UnitEvent::DecisionDelegated { decision, roles }])
+            }
         }
     }
 }
@@ -208,6 +249,9 @@ impl Unit {
             }
             UnitEvent::UnitClosed { .. } => self.closed_on = Some(stamped.occurred_on),
             UnitEvent::UnitAuthoritySet { authority } => self.authority = Some(authority),
+            UnitEvent::DecisionDelegated { decision, roles } => {
+                self.delegation.insert(decision, roles);
+            }
         }
     }
 }
@@ -342,5 +386,43 @@ mod tests {
             state.apply_event(Stamped::new(&context(Role::Administrator), event));
         }
         assert_eq!(state.authority.as_deref(), Some("Farsta stadsdelsnämnd"));
+    }
+
+    #[test]
+    fn an_administrator_delegates_a_decision_of_social_services_to_casework_roles() {
+        let unit = UnitId::from_ulid(Ulid::new());
+        let admin = context(Role::Administrator);
+        let register = |kind| UnitCommand::RegisterUnit {
+            unit,
+            kind,
+            name: "Demo".to_owned(),
+            district: District::parse("Farsta").unwrap(),
+            services: BTreeSet::new(),
+        };
+        let delegate = |roles: &[Role]| UnitCommand::DelegateDecision {
+            decision: DecisionKind::Intervention,
+            roles: roles.iter().copied().collect(),
+        };
+        let school = given(Unit::default().decide(&admin, register(UnitKind::SchoolSocialTeam)).unwrap());
+        assert_eq!(
+            school.decide(&admin, delegate(&[Role::SocialWorker])),
+            Err(UnitError::DelegationOutsideSocialServices)
+        );
+        let social = given(Unit::default().decide(&admin, register(UnitKind::SocialServices)).unwrap());
+        assert_eq!(social.delegated(DecisionKind::Intervention), Delegated::by_default(DecisionKind::Intervention));
+        for roles in [&[][..], &[Role::Auditor], &[Role::SocialWorker, Role::Administrator]] {
+            assert_eq!(social.decide(&admin, delegate(roles)), Err(UnitError::DelegationToRoleWithoutCasework));
+        }
+        assert!(matches!(
+            social.decide(&context(Role::UnitManager), delegate(&[Role::SocialWorker])),
+            Err(UnitError::Command(CommandRefused::RoleNotPermitted { .. }))
+        ));
+        let mut delegated = social.clone();
+        for event in social.decide(&admin, delegate(&[Role::SocialWorker, Role::UnitManager])).unwrap() {
+            delegated.apply(Stamped::new(&admin, event));
+        }
+        let order = delegated.delegated(DecisionKind::Intervention);
+        assert!(order.allows(DecisionKind::Intervention, Role::SocialWorker));
+        assert_eq!(delegated.delegated(DecisionKind::ImmediateCareOrder).roles, [Role::UnitManager].into());
     }
 }

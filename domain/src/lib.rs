@@ -7,6 +7,7 @@ pub mod case;
 pub mod categories;
 pub mod command;
 pub mod consent;
+pub mod delegation;
 pub mod directory;
 pub mod event;
 pub mod identity_number;

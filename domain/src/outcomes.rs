@@ -77,6 +77,19 @@ pub enum InterventionKind {
 }
 
 impl InterventionKind {
+    /// Whether the kind is an open intervention a board may give without an individual needs assessment
+    /// (SoL 2025:400; which ones a board offers so is the board's own decision). Never a placement, a contact person
+    /// or family, or a court's sentence: those are decided after an assessment.
+    pub fn may_be_given_without_needs_assessment(self) -> bool {
+        matches!(
+            self,
+            InterventionKind::ParentProgramme
+                | InterventionKind::YouthOutpatientSupport
+                | InterventionKind::SubstanceUseTreatment
+                | InterventionKind::ViolenceSupport
+        )
+    }
+
     /// Placements of a child: their files must be kept (no retention clearing).
     pub fn is_placement(self) -> bool {
         matches!(self, Self::FosterFamilyPlacement | Self::ResidentialPlacement)

@@ -263,17 +263,25 @@ fn case_command(case: &Case, context: &CommandContext, (kind, _, place, _, a, b)
         match case.phase {
             CasePhase::NotOpened => 0,
             CasePhase::Intake if case.protection_assessed_on.is_none() => 1,
-            CasePhase::Intake => 2,
+            CasePhase::Intake => [2, 2, 6, 17, 18][usize::from(kind % 5)],
             CasePhase::InvestigationDecided => 3,
-            CasePhase::Investigating => [4, 5, 14][usize::from(kind % 3)],
-            CasePhase::NotInvestigated | CasePhase::Investigated => [6, 7, 8, 9, 10, 14][usize::from(kind % 6)],
+            CasePhase::Investigating => [4, 5, 14, 6, 18][usize::from(kind % 5)],
+            CasePhase::NotInvestigated | CasePhase::Investigated => {
+                use crate::case::InterventionStatus;
+                match case.interventions.values().next().map(|intervention| intervention.status) {
+                    Some(InterventionStatus::Decided) => 7,
+                    Some(InterventionStatus::Planned) => 8,
+                    Some(InterventionStatus::Started) => [9, 9, 10][usize::from(kind % 3)],
+                    _ => [6, 6, 14, 18, 19][usize::from(kind % 5)],
+                }
+            }
             CasePhase::Closed => 16,
         }
     };
     let intervention = InterventionId::from_ulid(ulid(500 + u64::from(a == 1 && b == 1)));
     let goal = |n: u8| GoalId::from_ulid(ulid(600 + u64::from(n)));
     let on = context.occurred_on;
-    match kind % 18 {
+    match kind % 20 {
         0 => CaseCommand::OpenCase {
             case: CaseId::from_ulid(ulid(400)),
             subject: SubjectId::from_ulid(ulid(100)),
@@ -302,6 +310,9 @@ fn case_command(case: &Case, context: &CommandContext, (kind, _, place, _, a, b)
         4 => CaseCommand::ExtendInvestigation {
             new_due_on: on.saturating_add(Duration::days(i64::from(a) * 60)),
             reason: text(b),
+            delegated: crate::delegation::Delegated::by_default(
+                crate::delegation::DecisionKind::InvestigationExtension,
+            ),
         },
         5 => CaseCommand::CompleteInvestigation {
             result: [InvestigationResult::InterventionNeeded, InvestigationResult::NoInterventionNeeded]
@@ -311,9 +322,15 @@ fn case_command(case: &Case, context: &CommandContext, (kind, _, place, _, a, b)
         },
         6 => CaseCommand::DecideIntervention {
             intervention,
-            kind: InterventionKind::FamilyTreatment,
+            kind: [InterventionKind::FamilyTreatment, InterventionKind::ParentProgramme][usize::from(b % 2)],
             legal_basis: LegalGroundCode::parse("sol-4-1").unwrap_or_else(|_| unreachable!()),
             reasons: text(b),
+            stage: [
+                crate::case::DecisionStage::AfterInvestigation,
+                crate::case::DecisionStage::Interim,
+                crate::case::DecisionStage::WithoutNeedsAssessment,
+            ][usize::from(a % 3)],
+            delegated: crate::delegation::Delegated::by_default(crate::delegation::DecisionKind::Intervention),
         },
         7 => CaseCommand::PlanIntervention {
             intervention,
@@ -347,6 +364,25 @@ fn case_command(case: &Case, context: &CommandContext, (kind, _, place, _, a, b)
             CaseCommand::TransferCase { to_unit: unit(place + a), to_unit_kind: unit_kind(place + a), reason: text(b) }
         }
         14 | 15 => CaseCommand::CloseCase { reason: CloseReason::Other, notes: text(b) },
+        17 => CaseCommand::DecideImmediateCareOrder {
+            reasons: text(b),
+            delegated: crate::delegation::Delegated::by_default(crate::delegation::DecisionKind::ImmediateCareOrder),
+        },
+        18 => CaseCommand::RecordCareOrderStep {
+            step: [
+                crate::case::CareOrderStep::Enforced,
+                crate::case::CareOrderStep::SubmittedToCourt,
+                crate::case::CareOrderStep::CareApplied,
+                crate::case::CareOrderStep::Ended,
+            ][usize::from(a % 4)],
+        },
+        19 => CaseCommand::RefuseApplication {
+            legal_basis: LegalGroundCode::parse("sol-4-1").unwrap_or_else(|_| unreachable!()),
+            reasons: text(b),
+            partly: a % 2 == 0,
+            appeal_notice_given_on: (b != 3).then_some(on),
+            delegated: crate::delegation::Delegated::by_default(crate::delegation::DecisionKind::ApplicationRefusal),
+        },
         _ => CaseCommand::ReopenCase { reason: text(b) },
     }
 }

@@ -1,7 +1,7 @@
 //! Caseload and deadlines: one row per case (unit, worker, phase, the dates the clocks run from) and one per
 //! intervention. Deadlines and "overdue" are worked out when read, from those dates and a "today" passed in.
 
-use domain::case::{CaseEvent, CasePhase, PreliminaryDecision};
+use domain::case::{CareOrderStep, CaseEvent, CasePhase, PreliminaryDecision};
 use domain::event::Stamped;
 
 use crate::feed::FeedEvent;
@@ -32,6 +32,8 @@ const CASE_COLUMNS: &[&str] = &[
     "chained",
     "closed_on",
     "last_position",
+    "court_submission_due_on",
+    "care_application_due_on",
 ];
 const INTERVENTION_COLUMNS: &[&str] = &[
     "case_id",
@@ -204,7 +206,38 @@ impl Projection for Caseload {
                   where generation = $1 and case_id = $2",
                 vec![name_of(&CasePhase::Intake).into(), on],
             ),
-            CaseEvent::NoteAppended { .. } => Vec::new(),
+            CaseEvent::ImmediateCareOrderDecided { submit_to_court_by, .. } => update(
+                "update caseload_cases set last_position = $3, court_submission_due_on = $4,
+                        care_application_due_on = null
+                  where generation = $1 and case_id = $2",
+                vec![submit_to_court_by.to_string().into()],
+            ),
+            CaseEvent::CareOrderStepRecorded { step, apply_for_care_by } => match step {
+                CareOrderStep::Enforced => update(
+                    "update caseload_cases set last_position = $3, care_application_due_on = $4
+                      where generation = $1 and case_id = $2",
+                    vec![apply_for_care_by.map(|date| date.to_string()).into()],
+                ),
+                CareOrderStep::SubmittedToCourt => update(
+                    "update caseload_cases set last_position = $3, court_submission_due_on = null
+                      where generation = $1 and case_id = $2",
+                    vec![],
+                ),
+                CareOrderStep::CareApplied => update(
+                    "update caseload_cases set last_position = $3, care_application_due_on = null
+                      where generation = $1 and case_id = $2",
+                    vec![],
+                ),
+                CareOrderStep::Ended => update(
+                    "update caseload_cases set last_position = $3, court_submission_due_on = null,
+                        care_application_due_on = null
+                      where generation = $1 and case_id = $2",
+                    vec![],
+                ),
+            },
+            CaseEvent::InterventionDecidedEarly { .. }
+            | CaseEvent::ApplicationRefused { .. }
+            | CaseEvent::NoteAppended { .. } => Vec::new(),
         })
     }
 }

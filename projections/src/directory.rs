@@ -62,6 +62,11 @@ impl Projection for Directory {
                 "update unit_directory set last_position = $3, closed_on = $4 where generation = $1 and unit_id = $2",
                 vec![g, id, position, stamped.occurred_on.to_string().into()],
             ),
+            // The delegation order is read from the log, where each decision is checked against it.
+            UnitEvent::DecisionDelegated { .. } => Write::new(
+                "update unit_directory set last_position = $3 where generation = $1 and unit_id = $2",
+                vec![g, id, position],
+            ),
         }])
     }
 }

@@ -21,6 +21,10 @@ pub enum DeadlineKind {
     Investigation,
     /// An intervention's next follow-up.
     FollowUp,
+    /// An immediate care order's submission to the administrative court: a week from the decision (LVU 7 §).
+    CourtSubmission,
+    /// The application for care after an immediate care order: four weeks from its being carried out (LVU 8 §).
+    CareApplication,
 }
 
 /// One deadline of one case.
@@ -122,7 +126,22 @@ impl ReferralRow {
     }
 }
 
-type CaseRecord = (String, String, Option<String>, String, String, String, Option<String>, Option<String>, i64, i64);
+/// One open case as the deadlines need it: id, subject, worker, unit kind, phase, received, protection assessed,
+/// investigation due, chained, last position, court submission due, care application due.
+type CaseRecord = (
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+    Option<String>,
+    Option<String>,
+);
 
 fn date(text: &str) -> Option<Date> {
     Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok()
@@ -157,7 +176,7 @@ async fn open_cases(
     let cases: Vec<CaseRecord> = on_pool!(db, |pool| {
         sqlx::query_as(
             "select case_id, subject_id, worker_id, unit_kind, phase, received_on, protection_assessed_on,
-                    investigation_due_on, chained, last_position
+                    investigation_due_on, chained, last_position, court_submission_due_on, care_application_due_on
                from caseload_cases where generation = $1 and unit_id = $2 and phase <> 'closed'
               order by received_on, case_id",
         )
@@ -186,7 +205,9 @@ async fn open_cases(
 /// domain's, "today" is passed in.
 fn deadlines_of(cases: &[CaseRecord], follow_ups: &[(String, String, i64)], today: Date) -> Vec<DeadlineRow> {
     let mut rows = Vec::new();
-    for (case_id, _, worker, unit_kind, phase, received_on, protection, investigation_due, _, position) in cases {
+    for (case_id, _, worker, unit_kind, phase, received_on, protection, investigation_due, _, position, court, care) in
+        cases
+    {
         let Some(received_on) = date(received_on) else { continue };
         if unit_kind == "social_services" && phase == "intake" {
             if protection.is_none() {
@@ -198,6 +219,12 @@ fn deadlines_of(cases: &[CaseRecord], follow_ups: &[(String, String, i64)], toda
         }
         if let Some(due) = investigation_due.as_deref().and_then(date) {
             rows.push(deadline_row(case_id, worker, DeadlineKind::Investigation, due, today, *position));
+        }
+        if let Some(due) = court.as_deref().and_then(date) {
+            rows.push(deadline_row(case_id, worker, DeadlineKind::CourtSubmission, due, today, *position));
+        }
+        if let Some(due) = care.as_deref().and_then(date) {
+            rows.push(deadline_row(case_id, worker, DeadlineKind::CareApplication, due, today, *position));
         }
     }
     for (case_id, next, position) in follow_ups {
@@ -242,7 +269,7 @@ pub async fn caseload_in(db: &Db, generation: i64, unit: &str, today: Date) -> R
     let deadlines = deadlines_of(&cases, &follow_ups, today);
     Ok(cases
         .into_iter()
-        .filter_map(|(case_id, subject_id, worker_id, _, phase, received_on, _, _, chained, _)| {
+        .filter_map(|(case_id, subject_id, worker_id, _, phase, received_on, _, _, chained, _, _, _)| {
             let mine: Vec<_> = deadlines.iter().filter(|row| row.case_id == case_id).collect();
             Some(CaseloadRow {
                 overdue: mine.iter().any(|row| row.overdue),

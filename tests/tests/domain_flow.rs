@@ -217,6 +217,8 @@ async fn a_report_of_concern_runs_the_whole_programme_and_the_loop_closes() {
         kind: InterventionKind::YouthOutpatientSupport,
         legal_basis: LegalGroundCode::parse("sol-4-1").unwrap(),
         reasons: text("support from Framtid Stockholm"),
+        stage: domain::case::DecisionStage::AfterInvestigation,
+        delegated: domain::delegation::Delegated::by_default(domain::delegation::DecisionKind::Intervention),
     };
     cases.run(case, Command { context, body: decide }).await.unwrap();
     let consent = ConsentId::from_ulid(office.id());

@@ -233,6 +233,8 @@ on_both_stores! {
             kind: InterventionKind::YouthOutpatientSupport,
             legal_basis: LegalGroundCode::parse("sol-4-1").expect("a code"),
             reasons: text("x"),
+            stage: domain::case::DecisionStage::AfterInvestigation,
+            delegated: domain::delegation::Delegated::by_default(domain::delegation::DecisionKind::Intervention),
         }).await;
         scene.case(case, social(date!(2027 - 02 - 02)), CaseCommand::PlanIntervention {
             intervention,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::categories::ConcernCategory;
+use crate::delegation::Delegated;
 use crate::ids::{CaseId, GoalId, InterventionId, NoteId, ReferralId, SubjectId, UnitId, UserId};
 use crate::legal::LegalGroundCode;
 use crate::outcomes::{GoalAttainment, InterventionKind, InterventionOutcome};
@@ -97,6 +98,38 @@ pub enum CloseReason {
     Other,
 }
 
+/// When an intervention is decided, as the Social Services Act sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionStage {
+    /// After an investigation that found it needed (the rule).
+    #[default]
+    AfterInvestigation,
+    /// An interim decision while the investigation runs, when the need cannot wait: interim support, a placement
+    /// while investigating.
+    Interim,
+    /// An open intervention given without an individual needs assessment, as SoL (2025:400) allows: no
+    /// investigation at all. Never a placement, a contact person or family, or a court's sentence.
+    WithoutNeedsAssessment,
+}
+
+/// A step after an immediate care order (LVU 6 §), each recorded once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CareOrderStep {
+    /// The order was carried out: the child was taken into care. The four weeks to apply for care run from this
+    /// day (LVU 8 §).
+    Enforced,
+    /// The order was submitted to the administrative court (LVU 7 §, within a week of the decision).
+    SubmittedToCourt,
+    /// Care under LVU was applied for at the administrative court (LVU 8 §).
+    CareApplied,
+    /// The order ended: lifted by the board or the court, lapsed, or replaced by the court's decision on care.
+    Ended,
+}
+
 /// What may be done to a case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CaseCommand {
@@ -151,6 +184,8 @@ pub enum CaseCommand {
         new_due_on: Date,
         /// The reason, sealed.
         reason: Sealed,
+        /// Who may decide an extension at the unit, from its delegation order.
+        delegated: Delegated,
     },
     /// Complete the investigation.
     CompleteInvestigation {
@@ -167,10 +202,39 @@ pub enum CaseCommand {
         intervention: InterventionId,
         /// Its kind.
         kind: InterventionKind,
-        /// Its legal basis, by code.
+        /// Its legal basis, by code (the service checks it against its table of grounds for decisions).
         legal_basis: LegalGroundCode,
         /// The reasons, sealed.
         reasons: Sealed,
+        /// After an investigation, as an interim decision during one, or without a needs assessment.
+        stage: DecisionStage,
+        /// Who may decide an intervention at the unit, from its delegation order.
+        delegated: Delegated,
+    },
+    /// Decide an immediate care order (omedelbart omhändertagande, LVU 6 §): its court clocks start.
+    DecideImmediateCareOrder {
+        /// The reasons, sealed.
+        reasons: Sealed,
+        /// Who may decide one at the unit, from its delegation order.
+        delegated: Delegated,
+    },
+    /// Record a step after an immediate care order.
+    RecordCareOrderStep {
+        /// The step.
+        step: CareOrderStep,
+    },
+    /// Refuse, wholly or in part, what an applicant asked for, after the investigation of the application.
+    RefuseApplication {
+        /// The provision the application was tried under, by code.
+        legal_basis: LegalGroundCode,
+        /// The reasons, sealed.
+        reasons: Sealed,
+        /// Whether it was refused only in part.
+        partly: bool,
+        /// The day the applicant was told how to appeal (Förvaltningslagen 33 §); required.
+        appeal_notice_given_on: Option<Date>,
+        /// Who may refuse an application at the unit, from its delegation order.
+        delegated: Delegated,
     },
     /// Plan a decided intervention: who carries it out, its goals and follow-ups.
     PlanIntervention {

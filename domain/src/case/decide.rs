@@ -2,8 +2,8 @@
 
 use super::*;
 use crate::calendar::{
-    days_between, investigation_due, preliminary_assessment_due, protection_assessment_due,
-    CHAINED_INVESTIGATION_WINDOW_DAYS,
+    care_application_due, court_submission_due, days_between, investigation_due, preliminary_assessment_due,
+    protection_assessment_due, CHAINED_INVESTIGATION_WINDOW_DAYS,
 };
 use crate::command::{require_sealed, require_sealed_if_given, CommandContext, Role};
 
@@ -59,8 +59,8 @@ impl Case {
                 Ok(vec![CaseEvent::PreliminaryAssessmentDecided { decision, reasons, child_heard, exceptional_reason }])
             }
             CaseCommand::StartInvestigation { concerns } => self.start_investigation(context, concerns),
-            CaseCommand::ExtendInvestigation { new_due_on, reason } => {
-                context.require_role(Role::UnitManager)?;
+            CaseCommand::ExtendInvestigation { new_due_on, reason, delegated } => {
+                require_delegated(context, &delegated, DecisionKind::InvestigationExtension)?;
                 self.require_phase(CasePhase::Investigating)?;
                 let investigation =
                     self.investigation.as_ref().ok_or(CaseError::NotAllowedInPhase { phase: self.phase })?;
@@ -93,8 +93,45 @@ impl Case {
                     .flatten()
                     .collect())
             }
-            CaseCommand::DecideIntervention { intervention, kind, legal_basis, reasons } => {
-                self.decide_intervention(context, intervention, kind, legal_basis, reasons)
+            CaseCommand::DecideIntervention { intervention, kind, legal_basis, reasons, stage, delegated } => {
+                require_delegated(context, &delegated, DecisionKind::Intervention)?;
+                self.decide_intervention(context, intervention, kind, legal_basis, reasons, stage)
+            }
+            CaseCommand::DecideImmediateCareOrder { reasons, delegated } => {
+                self.require_social_services()?;
+                require_delegated(context, &delegated, DecisionKind::ImmediateCareOrder)?;
+                if self.care_order.is_some() {
+                    return Err(CaseError::CareOrderInForce);
+                }
+                require_sealed("reasons", &reasons)?;
+                context.require_not_before(self.received_on.unwrap_or(context.occurred_on))?;
+                let submit_to_court_by = court_submission_due(context.occurred_on);
+                Ok(vec![CaseEvent::ImmediateCareOrderDecided { reasons, submit_to_court_by }])
+            }
+            CaseCommand::RecordCareOrderStep { step } => {
+                let order = self.care_order.as_ref().ok_or(CaseError::NoCareOrder)?;
+                if order.has(step) {
+                    return Err(CaseError::CareOrderStepRecorded { step });
+                }
+                context.require_not_before(order.decided_on)?;
+                let apply_for_care_by =
+                    (step == CareOrderStep::Enforced).then(|| care_application_due(context.occurred_on));
+                Ok(vec![CaseEvent::CareOrderStepRecorded { step, apply_for_care_by }])
+            }
+            CaseCommand::RefuseApplication { legal_basis, reasons, partly, appeal_notice_given_on, delegated } => {
+                self.require_social_services()?;
+                if !matches!(self.origin, Some(CaseOrigin::Application(_))) {
+                    return Err(CaseError::NotAnApplication);
+                }
+                require_delegated(context, &delegated, DecisionKind::ApplicationRefusal)?;
+                self.require_phase(CasePhase::Investigated)?;
+                require_sealed("reasons", &reasons)?;
+                context.require_not_before(self.investigation_completed_on.unwrap_or(context.occurred_on))?;
+                let appeal_notice_given_on = appeal_notice_given_on.ok_or(CaseError::AppealNoticeMissing)?;
+                if appeal_notice_given_on < context.occurred_on || appeal_notice_given_on > context.today {
+                    return Err(CaseError::AppealNoticeOutOfOrder);
+                }
+                Ok(vec![CaseEvent::ApplicationRefused { legal_basis, reasons, partly, appeal_notice_given_on }])
             }
             CaseCommand::PlanIntervention {
                 intervention,
@@ -152,6 +189,9 @@ impl Case {
                 }
                 if self.has_active_interventions() {
                     return Err(CaseError::InterventionsStillActive);
+                }
+                if self.care_order.is_some() {
+                    return Err(CaseError::CareOrderInForce);
                 }
                 require_sealed("notes", &notes)?;
                 context.require_not_before(self.received_on.unwrap_or(context.occurred_on))?;
@@ -248,11 +288,24 @@ impl Case {
         }
     }
 
-    fn require_social_services(&self) -> Result<(), CaseError> {
+    pub(super) fn require_social_services(&self) -> Result<(), CaseError> {
         if self.is_social_services_case() {
             Ok(())
         } else {
             Err(CaseError::NotASocialServicesCase)
         }
+    }
+}
+
+/// Refuses unless the unit's delegation order, as the command carries it, lets the actor's role take `decision`.
+pub(super) fn require_delegated(
+    context: &CommandContext,
+    delegated: &Delegated,
+    decision: DecisionKind,
+) -> Result<(), CaseError> {
+    if delegated.allows(decision, context.actor.role) {
+        Ok(())
+    } else {
+        Err(CaseError::NotDelegated { decision })
     }
 }

@@ -2,8 +2,11 @@
 
 use time::Date;
 
+use super::commands::CareOrderStep;
 use super::state::{CasePhase, InterventionStatus};
 use crate::command::CommandRefused;
+use crate::delegation::DecisionKind;
+use crate::outcomes::InterventionKind;
 
 /// Why a case command was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
@@ -143,6 +146,42 @@ pub enum CaseError {
     /// Closing needs every intervention ended.
     #[error("end every intervention before closing")]
     InterventionsStillActive,
+    /// The unit's delegation order does not let the actor's role take this decision.
+    #[error("the unit's delegation order does not let this role take the decision {decision:?}")]
+    NotDelegated {
+        /// The decision.
+        decision: DecisionKind,
+    },
+    /// An interim decision is taken while an investigation is open.
+    #[error("an interim decision is taken while an investigation is open")]
+    NoInvestigationOpen,
+    /// This kind of intervention is decided after an individual needs assessment.
+    #[error("a {kind:?} is decided after an individual needs assessment, never without one")]
+    NeedsAssessmentRequired {
+        /// The kind.
+        kind: InterventionKind,
+    },
+    /// An immediate care order is in force already.
+    #[error("an immediate care order is in force already")]
+    CareOrderInForce,
+    /// No immediate care order is in force.
+    #[error("no immediate care order is in force")]
+    NoCareOrder,
+    /// That step of the care order was recorded already.
+    #[error("the step {step:?} of the care order was recorded already")]
+    CareOrderStepRecorded {
+        /// The step.
+        step: CareOrderStep,
+    },
+    /// Only an application is refused.
+    #[error("this case did not come from an application")]
+    NotAnApplication,
+    /// A decision against an applicant records when the notice of how to appeal was given.
+    #[error("record the day the applicant was told how to appeal (appeal_notice_given_on)")]
+    AppealNoticeMissing,
+    /// The notice of how to appeal comes with or after the decision, not before, and not in the future.
+    #[error("the notice of how to appeal is given on or after the decision's day, and not after today")]
+    AppealNoticeOutOfOrder,
 }
 
 crate::rule_of_aggregate_error!(CaseError);

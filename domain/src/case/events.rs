@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::commands::{
-    CaseOrigin, ChildHeard, CloseReason, InvestigationResult, PlannedGoal, PreliminaryDecision, PriorInvestigation,
+    CareOrderStep, CaseOrigin, ChildHeard, CloseReason, DecisionStage, InvestigationResult, PlannedGoal,
+    PreliminaryDecision, PriorInvestigation,
 };
 use crate::categories::ConcernCategory;
 use crate::event_kinds;
@@ -126,6 +127,40 @@ pub enum CaseEvent {
         /// The reasons, sealed.
         reasons: Sealed,
     },
+    /// The intervention just decided was decided before an investigation concluded on it: as an interim decision
+    /// during one, or without an individual needs assessment. (A new event, written right after
+    /// `InterventionDecided`; interventions decided before it existed were decided after an investigation.)
+    InterventionDecidedEarly {
+        /// The intervention.
+        intervention: InterventionId,
+        /// When it was decided: `interim` or `without_needs_assessment`.
+        stage: DecisionStage,
+    },
+    /// An immediate care order was decided (LVU 6 §).
+    ImmediateCareOrderDecided {
+        /// The reasons, sealed.
+        reasons: Sealed,
+        /// The last day to submit it to the administrative court (LVU 7 §).
+        submit_to_court_by: Date,
+    },
+    /// A step after the immediate care order was recorded.
+    CareOrderStepRecorded {
+        /// The step.
+        step: CareOrderStep,
+        /// For `enforced`: the last day to apply for care (LVU 8 §).
+        apply_for_care_by: Option<Date>,
+    },
+    /// An application was refused, wholly or in part, and the applicant was told how to appeal.
+    ApplicationRefused {
+        /// The provision it was tried under.
+        legal_basis: LegalGroundCode,
+        /// The reasons, sealed.
+        reasons: Sealed,
+        /// Whether only in part.
+        partly: bool,
+        /// The day the notice of how to appeal was given.
+        appeal_notice_given_on: Date,
+    },
     /// An intervention was planned.
     InterventionPlanned {
         /// The intervention.
@@ -218,6 +253,10 @@ event_kinds!(CaseEvent {
     InvestigationCompletedLate,
     InvestigationDiscontinued,
     InterventionDecided,
+    InterventionDecidedEarly,
+    ImmediateCareOrderDecided,
+    CareOrderStepRecorded,
+    ApplicationRefused,
     InterventionPlanned,
     InterventionStarted,
     InterventionFollowedUp,

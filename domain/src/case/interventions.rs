@@ -1,7 +1,7 @@
 //! The Case's rules for interventions and journal notes.
 
 use super::*;
-use crate::command::{require_sealed, CommandContext, Role};
+use crate::command::{require_sealed, CommandContext};
 
 /// The most goals one intervention plan may have.
 pub const MAX_GOALS: usize = 10;
@@ -14,12 +14,28 @@ impl Case {
         kind: InterventionKind,
         legal_basis: LegalGroundCode,
         reasons: Sealed,
+        stage: DecisionStage,
     ) -> Result<Vec<CaseEvent>, CaseError> {
-        context.require_role(Role::UnitManager)?;
-        let supported = self.phase == CasePhase::Investigated
-            && self.investigation_result == Some(InvestigationResult::InterventionNeeded);
-        if self.is_social_services_case() && !supported {
-            return Err(CaseError::NoInvestigationSupportsIntervention);
+        match stage {
+            DecisionStage::AfterInvestigation => {
+                let supported = self.phase == CasePhase::Investigated
+                    && self.investigation_result == Some(InvestigationResult::InterventionNeeded);
+                if self.is_social_services_case() && !supported {
+                    return Err(CaseError::NoInvestigationSupportsIntervention);
+                }
+            }
+            DecisionStage::Interim => {
+                self.require_social_services()?;
+                if !matches!(self.phase, CasePhase::InvestigationDecided | CasePhase::Investigating) {
+                    return Err(CaseError::NoInvestigationOpen);
+                }
+            }
+            DecisionStage::WithoutNeedsAssessment => {
+                self.require_social_services()?;
+                if !kind.may_be_given_without_needs_assessment() {
+                    return Err(CaseError::NeedsAssessmentRequired { kind });
+                }
+            }
         }
         if self.interventions.contains_key(&intervention) {
             return Err(CaseError::InterventionIdAlreadyUsed);
@@ -27,7 +43,12 @@ impl Case {
         require_sealed("reasons", &reasons)?;
         context
             .require_not_before(self.investigation_completed_on.or(self.received_on).unwrap_or(context.occurred_on))?;
-        Ok(vec![CaseEvent::InterventionDecided { intervention, kind, legal_basis, reasons }])
+        let early = (stage != DecisionStage::AfterInvestigation)
+            .then_some(CaseEvent::InterventionDecidedEarly { intervention, stage });
+        Ok([Some(CaseEvent::InterventionDecided { intervention, kind, legal_basis, reasons }), early]
+            .into_iter()
+            .flatten()
+            .collect())
     }
 
     #[allow(clippy::too_many_arguments)] // One argument per field of the command; a struct would only rename them.

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
 
 use crate::categories::ConcernCategory;
+use crate::delegation::{DecisionKind, Delegated};
 use crate::ids::{GoalId, InterventionId, NoteId, ReferralId, UnitId};
 use crate::legal::LegalGroundCode;
 use crate::outcomes::{GoalAttainment, InterventionKind, InterventionOutcome};
@@ -21,12 +22,12 @@ mod state;
 mod tests;
 
 pub use commands::{
-    CaseCommand, CaseOrigin, ChildHeard, CloseReason, InvestigationResult, PlannedGoal, PreliminaryDecision,
-    PriorInvestigation,
+    CareOrderStep, CaseCommand, CaseOrigin, ChildHeard, CloseReason, DecisionStage, InvestigationResult, PlannedGoal,
+    PreliminaryDecision, PriorInvestigation,
 };
 pub use errors::CaseError;
 pub use events::CaseEvent;
 pub use interventions::MAX_GOALS;
-pub use state::{Case, CasePhase, EndedInvestigation, Intervention, InterventionStatus, Investigation};
+pub use state::{CareOrder, Case, CasePhase, EndedInvestigation, Intervention, InterventionStatus, Investigation};
 
 crate::decided_aggregate!(Case, "case", CaseCommand, CaseEvent, CaseError);

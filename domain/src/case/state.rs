@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::commands::{CaseOrigin, InvestigationResult, PreliminaryDecision};
+use super::commands::{CareOrderStep, CaseOrigin, InvestigationResult, PreliminaryDecision};
 use super::events::CaseEvent;
 use crate::categories::ConcernCategory;
 use crate::command::AppliedCommands;
@@ -80,6 +80,44 @@ pub struct Investigation {
     pub concerns: BTreeSet<ConcernCategory>,
 }
 
+/// An immediate care order in force (LVU 6 §), with its court clocks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CareOrder {
+    /// When it was decided.
+    pub decided_on: Date,
+    /// The last day to submit it to the administrative court (LVU 7 §).
+    pub submit_to_court_by: Date,
+    /// When it was carried out.
+    pub enforced_on: Option<Date>,
+    /// The last day to apply for care, once carried out (LVU 8 §).
+    pub apply_for_care_by: Option<Date>,
+    /// When it was submitted to the court.
+    pub submitted_on: Option<Date>,
+    /// When care was applied for.
+    pub care_applied_on: Option<Date>,
+}
+
+impl CareOrder {
+    /// Whether `step` was recorded.
+    pub fn has(&self, step: CareOrderStep) -> bool {
+        match step {
+            CareOrderStep::Enforced => self.enforced_on.is_some(),
+            CareOrderStep::SubmittedToCourt => self.submitted_on.is_some(),
+            CareOrderStep::CareApplied => self.care_applied_on.is_some(),
+            CareOrderStep::Ended => false,
+        }
+    }
+
+    /// The day of the last step recorded.
+    pub fn last_step_on(&self) -> Date {
+        [Some(self.decided_on), self.enforced_on, self.submitted_on, self.care_applied_on]
+            .into_iter()
+            .flatten()
+            .max()
+            .unwrap_or(self.decided_on)
+    }
+}
+
 /// The most recent investigation that ended, kept to flag a chained one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndedInvestigation {
@@ -132,6 +170,9 @@ pub struct Case {
     pub responsible: Option<UserId>,
     /// When it was closed, while it is.
     pub closed_on: Option<Date>,
+    /// The immediate care order in force, if one is.
+    #[serde(default)]
+    pub care_order: Option<CareOrder>,
     /// Commands already applied, for idempotency.
     pub applied: AppliedCommands,
 }
@@ -218,6 +259,34 @@ impl Case {
                 };
                 self.interventions.insert(intervention, decided);
             }
+            // When it was decided is on the record; the intervention stands as any decided one.
+            CaseEvent::InterventionDecidedEarly { .. } | CaseEvent::ApplicationRefused { .. } => {}
+            CaseEvent::ImmediateCareOrderDecided { submit_to_court_by, .. } => {
+                self.care_order = Some(CareOrder {
+                    decided_on: on,
+                    submit_to_court_by,
+                    enforced_on: None,
+                    apply_for_care_by: None,
+                    submitted_on: None,
+                    care_applied_on: None,
+                });
+            }
+            CaseEvent::CareOrderStepRecorded { step, apply_for_care_by } => match step {
+                CareOrderStep::Ended => self.care_order = None,
+                _ => {
+                    if let Some(order) = &mut self.care_order {
+                        match step {
+                            CareOrderStep::Enforced => {
+                                order.enforced_on = Some(on);
+                                order.apply_for_care_by = apply_for_care_by;
+                            }
+                            CareOrderStep::SubmittedToCourt => order.submitted_on = Some(on),
+                            CareOrderStep::CareApplied => order.care_applied_on = Some(on),
+                            CareOrderStep::Ended => {}
+                        }
+                    }
+                }
+            },
             CaseEvent::InterventionPlanned { intervention, goals, .. } => {
                 if let Some(planned) = self.interventions.get_mut(&intervention) {
                     planned.status = InterventionStatus::Planned;

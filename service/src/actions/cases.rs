@@ -5,11 +5,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use domain::case::{
-    Case, CaseCommand, CaseError, CaseOrigin, ChildHeard, CloseReason, InvestigationResult, PlannedGoal,
-    PreliminaryDecision, PriorInvestigation,
+    CareOrderStep, Case, CaseCommand, CaseError, CaseOrigin, ChildHeard, CloseReason, DecisionStage,
+    InvestigationResult, PlannedGoal, PreliminaryDecision, PriorInvestigation,
 };
 use domain::categories::ConcernCategory;
 use domain::command::{Command, CommandContext, CommandRefused};
+use domain::delegation::DecisionKind;
 use domain::ids::{CaseId, GoalId, InterventionId, NoteId, ReferralId, SubjectId, UnitId, UserId};
 use domain::legal::LegalGroundCode;
 use domain::outcomes::{GoalAttainment, InterventionKind, InterventionOutcome};
@@ -23,6 +24,66 @@ use domain::subject::Subject;
 use super::{
     made_id, outcome, refused_for_field, seal_optional, seal_text, written, ActionError, Classified, Handles, Refusal,
 };
+
+/// The legal bases Lots accepts for a decision about an intervention or on an application, each with its
+/// provision. Paragraphs are data (the glossary: SoL 2025:400 renumbered them); `domain/LAW.md` gives the sources.
+pub const DECISION_GROUNDS: &[(&str, &str)] = &[
+    (
+        "sol-4-1",
+        "Socialtjänstlagen (2001:453) 4 kap. 1 § (bistånd efter individuell behovsprövning; SoL 2025:400: insatser \
+         efter individuell behovsprövning, paragraph not checked here)",
+    ),
+    (
+        "sol-3-6a",
+        "Socialtjänstlagen (2001:453) 3 kap. 6 a § (öppna insatser till barn och unga, från 12 år även utan \
+         vårdnadshavarnas samtycke)",
+    ),
+    (
+        "sol-3-6b",
+        "Socialtjänstlagen (2001:453) 3 kap. 6 b § (kontaktperson eller särskilt kvalificerad kontaktperson, från \
+         12 år även utan vårdnadshavarnas samtycke)",
+    ),
+    (
+        WITHOUT_NEEDS_ASSESSMENT,
+        "Socialtjänstlagen (2025:400): insats utan individuell behovsprövning, som nämnden beslutat att erbjuda \
+         (prop. 2024/25:89; paragraph not checked here)",
+    ),
+    (
+        "lvu-11",
+        "Lagen (1990:52) med särskilda bestämmelser om vård av unga 11 § (hur vården ordnas, var den unge vistas)",
+    ),
+    (
+        "lvu-22",
+        "Lagen (1990:52) med särskilda bestämmelser om vård av unga 22 § (förebyggande insatser i öppna former)",
+    ),
+];
+
+/// The code of the ground for an intervention given without an individual needs assessment: such an intervention
+/// has this ground and no other, and no other intervention has it.
+pub const WITHOUT_NEEDS_ASSESSMENT: &str = "sol-utan-behovsprovning";
+
+/// Refuses a legal basis Lots does not know, or one that does not fit how the decision is taken.
+fn check_decision_ground(code: &LegalGroundCode, stage: Option<DecisionStage>) -> Result<(), ActionError> {
+    if !DECISION_GROUNDS.iter().any(|(known, _)| *known == code.as_str()) {
+        let known: Vec<&str> = DECISION_GROUNDS.iter().map(|(known, _)| *known).collect();
+        return Err(Refusal::invalid(
+            "legal_basis",
+            format!("{code} is not a legal basis for decisions Lots knows (one of: {})", known.join(", ")),
+        )
+        .into());
+    }
+    let without = stage == Some(DecisionStage::WithoutNeedsAssessment);
+    if without != (code.as_str() == WITHOUT_NEEDS_ASSESSMENT) {
+        return Err(Refusal::invalid(
+            "legal_basis",
+            format!(
+                "an intervention is given without a needs assessment on {WITHOUT_NEEDS_ASSESSMENT}, and only such one"
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
 
 /// What opening a case needs.
 #[derive(Debug, Clone)]
@@ -104,6 +165,29 @@ pub enum CaseStep {
         legal_basis: LegalGroundCode,
         /// Why.
         reasons: String,
+        /// After an investigation, as an interim decision during one, or without a needs assessment.
+        stage: DecisionStage,
+    },
+    /// Decide an immediate care order (LVU 6 §).
+    DecideImmediateCareOrder {
+        /// Why.
+        reasons: String,
+    },
+    /// Record a step after the immediate care order.
+    RecordCareOrderStep {
+        /// The step.
+        step: CareOrderStep,
+    },
+    /// Refuse, wholly or in part, what an applicant asked for.
+    RefuseApplication {
+        /// The provision the application was tried under.
+        legal_basis: LegalGroundCode,
+        /// Why.
+        reasons: String,
+        /// Whether only in part.
+        partly: bool,
+        /// The day the applicant was told how to appeal.
+        appeal_notice_given_on: Option<Date>,
     },
     /// Plan it.
     PlanIntervention {
@@ -292,6 +376,9 @@ pub async fn step(
 ) -> Result<CaseDone, ActionError> {
     let current: Case = load(handles.db(), "case", &case.to_string()).await?;
     let subject = current.subject.ok_or(Refusal::NotFound("case"))?;
+    let unit = current.unit.ok_or(Refusal::NotFound("case"))?;
+    // Who may decide: the delegation order of the unit that holds the case, as the log has it now.
+    let delegated = |decision| super::directory::delegated(handles.db(), unit, decision);
     let vault = handles.vault;
     let seal = |field: &'static str, text: String| async move { seal_text(vault, subject, field, &text).await };
     let maybe = |field: &'static str, text: Option<String>| async move {
@@ -321,15 +408,18 @@ pub async fn step(
             }
         }
         CaseStep::StartInvestigation { concerns } => CaseCommand::StartInvestigation { concerns },
-        CaseStep::ExtendInvestigation { new_due_on, reason } => {
-            CaseCommand::ExtendInvestigation { new_due_on, reason: seal("reason", reason).await? }
-        }
+        CaseStep::ExtendInvestigation { new_due_on, reason } => CaseCommand::ExtendInvestigation {
+            new_due_on,
+            reason: seal("reason", reason).await?,
+            delegated: delegated(DecisionKind::InvestigationExtension).await?,
+        },
         CaseStep::CompleteInvestigation { result, conclusion, late_reason } => CaseCommand::CompleteInvestigation {
             result,
             conclusion: seal("conclusion", conclusion).await?,
             late_reason: maybe("late_reason", late_reason).await?,
         },
-        CaseStep::DecideIntervention { intervention, kind, legal_basis, reasons } => {
+        CaseStep::DecideIntervention { intervention, kind, legal_basis, reasons, stage } => {
+            check_decision_ground(&legal_basis, Some(stage))?;
             let intervention = intervention.unwrap_or_else(|| InterventionId::from_ulid(made_id(command_id, 1)));
             created.push(intervention.to_string());
             CaseCommand::DecideIntervention {
@@ -337,6 +427,23 @@ pub async fn step(
                 kind,
                 legal_basis,
                 reasons: seal("reasons", reasons).await?,
+                stage,
+                delegated: delegated(DecisionKind::Intervention).await?,
+            }
+        }
+        CaseStep::DecideImmediateCareOrder { reasons } => CaseCommand::DecideImmediateCareOrder {
+            reasons: seal("reasons", reasons).await?,
+            delegated: delegated(DecisionKind::ImmediateCareOrder).await?,
+        },
+        CaseStep::RecordCareOrderStep { step } => CaseCommand::RecordCareOrderStep { step },
+        CaseStep::RefuseApplication { legal_basis, reasons, partly, appeal_notice_given_on } => {
+            check_decision_ground(&legal_basis, None)?;
+            CaseCommand::RefuseApplication {
+                legal_basis,
+                reasons: seal("reasons", reasons).await?,
+                partly,
+                appeal_notice_given_on,
+                delegated: delegated(DecisionKind::ApplicationRefusal).await?,
             }
         }
         CaseStep::PlanIntervention { intervention, provider, referral, goals, planned_start, first_follow_up_on } => {

@@ -357,6 +357,10 @@ pub async fn path<E>(
                     kind: InterventionKind::FamilyTreatment,
                     legal_basis: LegalGroundCode::parse("sol-4-1").unwrap_or_else(|_| unreachable!("a known code")),
                     reasons: text("Demo: beslut").await?,
+                    stage: domain::case::DecisionStage::AfterInvestigation,
+                    delegated: domain::delegation::Delegated::by_default(
+                        domain::delegation::DecisionKind::Intervention,
+                    ),
                 };
                 step(manager, Role::UnitManager, social, day, in_case(decide));
                 let plan = CaseCommand::PlanIntervention {

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use domain::command::{Command, CommandContext, CommandRefused, Role, Rule};
+use domain::delegation::{DecisionKind, Delegated};
 use domain::directory::{Unit, UnitCommand, UnitError};
 use domain::ids::{UnitId, UserId};
 use domain::units::{District, OfferedService, UnitDirectoryEntry, UnitKind};
@@ -89,6 +90,33 @@ pub enum UnitStep {
         /// The authority's name.
         authority: String,
     },
+    /// Record who may take one kind of decision at the unit (its delegation order).
+    Delegate {
+        /// The decision.
+        decision: DecisionKind,
+        /// The roles that may take it.
+        roles: BTreeSet<Role>,
+    },
+}
+
+/// Who may take `decision` at `unit`, as its delegation order in the log says now (the default where it says
+/// nothing): what a decision's command carries for the domain to check.
+pub async fn delegated(db: &Db, unit: UnitId, decision: DecisionKind) -> Result<Delegated, ActionError> {
+    let loaded: Unit = projections::replay::load(db, "unit", &unit.to_string()).await?;
+    Ok(loaded.delegated(decision))
+}
+
+/// The whole delegation order of `unit`: every decision, with the roles that may take it and whether the order
+/// names them (else the default holds).
+pub async fn delegation_order(db: &Db, unit: UnitId) -> Result<Vec<(Delegated, bool)>, ActionError> {
+    let loaded: Unit = projections::replay::load(db, "unit", &unit.to_string()).await?;
+    if loaded.entry.is_none() {
+        return Err(Refusal::NotFound("unit").into());
+    }
+    Ok(DecisionKind::ALL
+        .into_iter()
+        .map(|decision| (loaded.delegated(decision), loaded.delegation.contains_key(&decision)))
+        .collect())
 }
 
 /// What a unit command did.
@@ -146,6 +174,7 @@ pub async fn unit_step(
         UnitStep::Update { name, district, services } => UnitCommand::UpdateUnit { name, district, services },
         UnitStep::Close { reason } => UnitCommand::CloseUnit { reason },
         UnitStep::SetAuthority { authority } => UnitCommand::SetAuthority { authority },
+        UnitStep::Delegate { decision, roles } => UnitCommand::DelegateDecision { decision, roles },
     };
     give_to_unit(handles, context, unit, body).await
 }

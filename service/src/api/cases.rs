@@ -10,7 +10,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use domain::case::{CaseOrigin, CloseReason, InvestigationResult, PreliminaryDecision};
+use domain::case::{CareOrderStep, CaseOrigin, CloseReason, DecisionStage, InvestigationResult, PreliminaryDecision};
 use domain::categories::ConcernCategory;
 use domain::ids::{CaseId, GoalId, InterventionId, NoteId, ReferralId, SubjectId, UnitId, UserId};
 use domain::legal::LegalGroundCode;
@@ -106,12 +106,42 @@ pub enum CaseStepRequest {
         #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
     },
-    /// Decide an intervention (unit managers).
+    /// Decide an intervention (whom the unit's delegation order names; unit managers by default): after the
+    /// investigation (`stage` left out), as an `interim` decision while it runs, or `without_needs_assessment` for an
+    /// open intervention on the legal basis `sol-utan-behovsprovning`.
     DecideIntervention {
         intervention_id: Option<InterventionId>,
         kind: InterventionKind,
         legal_basis: LegalGroundCode,
         reasons: String,
+        #[serde(default)]
+        stage: DecisionStage,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
+    /// Decide an immediate care order under LVU 6 § (whom the delegation order names): the deadlines view shows
+    /// the week to submit it to the administrative court (7 §) and, once it is carried out, the four weeks to apply
+    /// for care (8 §).
+    DecideImmediateCareOrder {
+        reasons: String,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
+    /// Record a step after the immediate care order: `enforced`, `submitted_to_court`, `care_applied`, `ended`.
+    RecordCareOrderStep {
+        step: CareOrderStep,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
+    /// Refuse, wholly or in part (`partly`), what an applicant asked for, after the investigation of the
+    /// application; `appeal_notice_given_on` records the day the applicant was told how to appeal (required).
+    RefuseApplication {
+        legal_basis: LegalGroundCode,
+        reasons: String,
+        #[serde(default)]
+        partly: bool,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        appeal_notice_given_on: Option<Date>,
         #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
     },
@@ -227,10 +257,17 @@ impl CaseStepRequest {
             Self::CompleteInvestigation { result, conclusion, late_reason, occurred_on } => {
                 (CaseStep::CompleteInvestigation { result, conclusion, late_reason }, occurred_on)
             }
-            Self::DecideIntervention { intervention_id, kind, legal_basis, reasons, occurred_on } => (
-                CaseStep::DecideIntervention { intervention: intervention_id, kind, legal_basis, reasons },
+            Self::DecideIntervention { intervention_id, kind, legal_basis, reasons, stage, occurred_on } => (
+                CaseStep::DecideIntervention { intervention: intervention_id, kind, legal_basis, reasons, stage },
                 occurred_on,
             ),
+            Self::DecideImmediateCareOrder { reasons, occurred_on } => {
+                (CaseStep::DecideImmediateCareOrder { reasons }, occurred_on)
+            }
+            Self::RecordCareOrderStep { step, occurred_on } => (CaseStep::RecordCareOrderStep { step }, occurred_on),
+            Self::RefuseApplication { legal_basis, reasons, partly, appeal_notice_given_on, occurred_on } => {
+                (CaseStep::RefuseApplication { legal_basis, reasons, partly, appeal_notice_given_on }, occurred_on)
+            }
             Self::PlanIntervention {
                 intervention_id,
                 provider_unit_id,

@@ -12,6 +12,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use domain::command::Role;
+use domain::delegation::DecisionKind;
 use domain::ids::{UnitId, UserId};
 use domain::units::{District, OfferedService, UnitKind};
 use schemars::JsonSchema;
@@ -72,6 +73,42 @@ pub enum UnitStepRequest {
     Close { reason: String },
     /// Name the authority the unit belongs to: units of one authority read each other's cases by a stated reason.
     SetAuthority { authority: String },
+    /// Record the unit's delegation order for one kind of decision: the casework roles that may take it (social
+    /// services units only). It replaces what the order said of that decision before.
+    Delegate { decision: DecisionKind, roles: BTreeSet<Role> },
+}
+
+/// One decision of a unit's delegation order.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct DelegationRow {
+    /// The decision.
+    decision: DecisionKind,
+    /// The roles that may take it.
+    roles: BTreeSet<Role>,
+    /// Whether the order says nothing of it, so that the default (unit managers) holds.
+    by_default: bool,
+}
+
+/// `GET /api/units/{id}/delegation`: the unit's delegation order, every decision with who may take it (read from
+/// the log; organisational, not secret).
+pub(crate) async fn delegation(
+    State(state): State<Arc<AppState>>,
+    _signed_in: SignedIn,
+    path: Result<axum::extract::Path<UnitId>, axum::extract::rejection::PathRejection>,
+) -> Result<Json<Vec<DelegationRow>>, Problem> {
+    // An id that is not a unit's names no unit: the same answer as one that is not there.
+    let axum::extract::Path(unit) = path.map_err(|_| Problem::not_found("unit"))?;
+    let order = directory::delegation_order(&state.db, unit).await?;
+    Ok(Json(
+        order
+            .into_iter()
+            .map(|(delegated, named)| DelegationRow {
+                by_default: !named,
+                decision: delegated.decision,
+                roles: delegated.roles,
+            })
+            .collect(),
+    ))
 }
 
 /// The answer to a unit command.
@@ -120,6 +157,7 @@ pub(crate) async fn unit_step(
         UnitStepRequest::Update { name, district, services } => UnitStep::Update { name, district, services },
         UnitStepRequest::Close { reason } => UnitStep::Close { reason },
         UnitStepRequest::SetAuthority { authority } => UnitStep::SetAuthority { authority },
+        UnitStepRequest::Delegate { decision, roles } => UnitStep::Delegate { decision, roles },
     };
     let context = commander.context(None);
     Ok(unit_answered(directory::unit_step(commander.handles(&state), context, unit, unit_step).await?))

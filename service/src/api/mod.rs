@@ -310,8 +310,11 @@ api! {
     post "/api/units" => crate::api::directory::register_unit,
         Doc::new("Register a unit").roles(ADMINISTRATORS).command()
             .body::<crate::api::directory::RegisterUnitRequest>().answer::<crate::api::directory::UnitAnswer>(201);
+    get "/api/units/{id}/delegation" => crate::api::directory::delegation,
+        Doc::new("The unit's delegation order: who may take each kind of decision (unit managers where it says nothing)")
+            .answer::<Vec<crate::api::directory::DelegationRow>>(200);
     post "/api/units/{id}/{step}" => crate::api::directory::unit_step,
-        Doc::new("Update or close a unit, or name the authority it belongs to").roles(ADMINISTRATORS).command()
+        Doc::new("Update or close a unit, name the authority it belongs to, or record its delegation order for one kind of decision").roles(ADMINISTRATORS).command()
             .steps::<crate::api::directory::UnitStepRequest>().answer::<crate::api::directory::UnitAnswer>(201);
     get "/api/users" => crate::api::directory::users,
         Doc::new("The users, without passwords").roles(ADMINISTRATORS).answer::<Vec<crate::accounts::UserRow>>(200);

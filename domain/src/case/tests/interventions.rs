@@ -19,6 +19,8 @@ fn decide() -> CaseCommand {
         kind: InterventionKind::YouthOutpatientSupport,
         legal_basis: LegalGroundCode::parse("sol-4-1").unwrap(),
         reasons: sealed("needs structured support"),
+        stage: DecisionStage::AfterInvestigation,
+        delegated: crate::delegation::Delegated::by_default(crate::delegation::DecisionKind::Intervention),
     }
 }
 
@@ -62,9 +64,11 @@ fn a_unit_manager_decides_an_intervention_after_an_investigation_that_found_it_n
     let story = Story::investigated();
     story
         .when(story.worker(TODAY), decide())
-        .then_expect_error(CaseError::Command(CommandRefused::RoleNotPermitted { role: Role::SocialWorker }));
+        .then_expect_error(CaseError::NotDelegated { decision: DecisionKind::Intervention });
     let context = story.manager(TODAY);
-    let CaseCommand::DecideIntervention { intervention, kind, legal_basis, reasons } = decide() else { unreachable!() };
+    let CaseCommand::DecideIntervention { intervention, kind, legal_basis, reasons, .. } = decide() else {
+        unreachable!()
+    };
     story.when(context, decide()).then_expect_events(
         story.expect(context, vec![CaseEvent::InterventionDecided { intervention, kind, legal_basis, reasons }]),
     );

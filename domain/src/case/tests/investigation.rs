@@ -57,7 +57,13 @@ fn an_investigation_past_its_last_day_is_completed_late_with_why() {
     ));
     let extended = Story::investigating().by_manager(
         date!(2026 - 10 - 01),
-        CaseCommand::ExtendInvestigation { new_due_on: date!(2026 - 11 - 05), reason: sealed("waiting for BUP") },
+        CaseCommand::ExtendInvestigation {
+            new_due_on: date!(2026 - 11 - 05),
+            reason: sealed("waiting for BUP"),
+            delegated: crate::delegation::Delegated::by_default(
+                crate::delegation::DecisionKind::InvestigationExtension,
+            ),
+        },
     );
     assert!(extended
         .when(extended.worker(date!(2026 - 10 - 20)), complete(InvestigationResult::NoInterventionNeeded))
@@ -71,10 +77,14 @@ fn an_investigation_past_its_last_day_is_completed_late_with_why() {
 #[test]
 fn only_a_unit_manager_extends_an_investigation_and_only_to_a_later_day() {
     let story = Story::investigating();
-    let extend = |new_due_on| CaseCommand::ExtendInvestigation { new_due_on, reason: sealed("reason") };
+    let extend = |new_due_on| CaseCommand::ExtendInvestigation {
+        new_due_on,
+        reason: sealed("reason"),
+        delegated: crate::delegation::Delegated::by_default(crate::delegation::DecisionKind::InvestigationExtension),
+    };
     story
         .when(story.worker(date!(2026 - 10 - 01)), extend(date!(2026 - 11 - 05)))
-        .then_expect_error(CaseError::Command(CommandRefused::RoleNotPermitted { role: Role::SocialWorker }));
+        .then_expect_error(CaseError::NotDelegated { decision: DecisionKind::InvestigationExtension });
     story
         .when(story.manager(date!(2026 - 10 - 01)), extend(date!(2026 - 10 - 05)))
         .then_expect_error(CaseError::ExtensionNotLater { due_on: date!(2026 - 10 - 05) });
@@ -92,7 +102,11 @@ fn only_a_unit_manager_extends_an_investigation_and_only_to_a_later_day() {
 fn an_extension_is_decided_before_the_deadline_never_after() {
     let story = Story::investigating();
     let late = story.manager(date!(2026 - 10 - 10));
-    let body = CaseCommand::ExtendInvestigation { new_due_on: date!(2026 - 11 - 10), reason: sealed("reason") };
+    let body = CaseCommand::ExtendInvestigation {
+        new_due_on: date!(2026 - 11 - 10),
+        reason: sealed("reason"),
+        delegated: crate::delegation::Delegated::by_default(crate::delegation::DecisionKind::InvestigationExtension),
+    };
     story.when(late, body).then_expect_error(CaseError::ExtensionAfterDeadline { due_on: date!(2026 - 10 - 05) });
 }
 

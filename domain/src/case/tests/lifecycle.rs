@@ -92,6 +92,8 @@ fn a_case_is_closed_only_after_its_preliminary_assessment_and_its_interventions(
             kind: crate::outcomes::InterventionKind::ContactPerson,
             legal_basis: crate::legal::LegalGroundCode::parse("sol-4-1").unwrap(),
             reasons: sealed("reasons"),
+            stage: DecisionStage::AfterInvestigation,
+            delegated: crate::delegation::Delegated::by_default(crate::delegation::DecisionKind::Intervention),
         },
     );
     intervening

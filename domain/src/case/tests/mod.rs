@@ -14,6 +14,7 @@ use crate::testing::*;
 use crate::units::UnitKind;
 use cqrs_es::Aggregate as _;
 
+mod decisions;
 mod intake;
 mod interventions;
 mod investigation;
