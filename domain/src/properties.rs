@@ -195,7 +195,7 @@ fn referral_command(_: &Referral, context: &CommandContext, (kind, _, place, _, 
         assessed_on: context.occurred_on.saturating_add(Duration::days(i64::from(a))),
         late_reason: (b == 1).then(|| sealed("late")),
     };
-    match kind % 12 {
+    match kind % 13 {
         0 => ReferralCommand::SendReferral {
             referral,
             kind: [
@@ -249,6 +249,7 @@ fn referral_command(_: &Referral, context: &CommandContext, (kind, _, place, _, 
         10 => ReferralCommand::ReportInterventionEnded {
             outcome: [InterventionOutcome::CompletedAsPlanned, InterventionOutcome::NeverStarted][usize::from(a % 2)],
         },
+        12 => ReferralCommand::JudgeFeedbackInappropriate { reason: text(b) },
         _ => ReferralCommand::GiveFeedback { feedback: FeedbackKind::InvestigationOpened, message: None },
     }
 }

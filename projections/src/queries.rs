@@ -25,6 +25,11 @@ pub enum DeadlineKind {
     CourtSubmission,
     /// The application for care after an immediate care order: four weeks from its being carried out (LVU 8 §).
     CareApplication,
+    /// Feedback owed to a report's reporter with a duty to report: whether an investigation was opened, not
+    /// opened, or is under way (SoL 14 kap. 1 b §). The act sets no number of days: it is owed from the
+    /// preliminary decision (or from the report's receipt, when it joined a case already decided), until it is
+    /// given or judged inappropriate.
+    Feedback,
 }
 
 /// One deadline of one case.
@@ -45,6 +50,8 @@ pub struct DeadlineRow {
     pub days_left: i64,
     /// The log position of the event the deadline counts from (the trace behind the figure).
     pub position: i64,
+    /// For feedback owed: the report it is owed for.
+    pub referral_id: Option<String>,
 }
 
 /// One open case in a unit's caseload.
@@ -107,6 +114,9 @@ pub struct ReferralRow {
     pub last_feedback_on: Option<Date>,
     /// The reported outcome of the intervention.
     pub intervention_outcome: Option<String>,
+    /// In the receiver's inbox, for a report not yet taken: the receiving unit's case about the same child whose
+    /// investigation is open — the report is attached to it (accepted into it), not made a new case.
+    pub open_investigation_case_id: Option<String>,
 }
 
 impl ReferralRow {
@@ -121,6 +131,7 @@ impl ReferralRow {
             self.case_id = None;
             self.forwarded_to = None;
             self.intervention_outcome = None;
+            self.open_investigation_case_id = None;
         }
         self
     }
@@ -164,7 +175,33 @@ fn deadline_row(
         overdue: deadline.is_overdue(today),
         days_left: deadline.days_left(today),
         position,
+        referral_id: None,
     }
+}
+
+/// Feedback owed for a report that a case of the unit took: case, worker, report, the day the case's preliminary
+/// decision was made, the day the report was received, and the report's last position.
+type FeedbackOwed = (String, Option<String>, String, String, Option<String>, i64);
+
+/// The reports to `unit` whose reporter is owed feedback: taken by a case of the unit (open or closed) whose
+/// preliminary decision is made, no feedback given and none judged inappropriate.
+async fn feedback_owed(db: &Db, generation: i64, unit: &str) -> Result<Vec<FeedbackOwed>, sqlx::Error> {
+    let referrals = status(db, "referrals").await?.generation;
+    on_pool!(db, |pool| {
+        sqlx::query_as(
+            "select c.case_id, c.worker_id, r.referral_id, c.preliminary_decided_on, r.received_on, r.last_position
+               from referral_views r
+               join caseload_cases c on c.generation = $1 and c.case_id = r.case_id
+              where r.generation = $3 and r.to_unit = $2 and c.unit_id = $2 and r.kind = 'report_of_concern'
+                and r.reporter_has_duty = 1 and r.feedback_count = 0 and r.feedback_judged_inappropriate_on is null
+                and c.preliminary_decided_on is not null",
+        )
+        .bind(generation)
+        .bind(unit)
+        .bind(referrals)
+        .fetch_all(pool)
+        .await
+    })
 }
 
 /// The open cases of `unit` in `generation`, oldest first, and the follow-ups due on their interventions.
@@ -203,8 +240,24 @@ async fn open_cases(
 
 /// The deadlines of `cases` and their follow-ups as of `today`, nearest first. Pure: the clocks' rules are the
 /// domain's, "today" is passed in.
-fn deadlines_of(cases: &[CaseRecord], follow_ups: &[(String, String, i64)], today: Date) -> Vec<DeadlineRow> {
+fn deadlines_of(
+    cases: &[CaseRecord],
+    follow_ups: &[(String, String, i64)],
+    feedback: &[FeedbackOwed],
+    today: Date,
+) -> Vec<DeadlineRow> {
     let mut rows = Vec::new();
+    for (case_id, worker, referral, decided_on, received_on, position) in feedback {
+        let received_on = received_on.as_deref().and_then(date);
+        let Some(owed_from) =
+            date(decided_on).map(|decided| received_on.map_or(decided, |received| decided.max(received)))
+        else {
+            continue;
+        };
+        let mut row = deadline_row(case_id, worker, DeadlineKind::Feedback, owed_from, today, *position);
+        row.referral_id = Some(referral.clone());
+        rows.push(row);
+    }
     for (case_id, _, worker, unit_kind, phase, received_on, protection, investigation_due, _, position, court, care) in
         cases
     {
@@ -245,7 +298,8 @@ pub async fn deadlines(db: &Db, unit: &str, today: Date) -> Result<Vec<DeadlineR
 /// [`deadlines`] in a given generation of the caseload (a view built as of a past moment).
 pub async fn deadlines_in(db: &Db, generation: i64, unit: &str, today: Date) -> Result<Vec<DeadlineRow>, sqlx::Error> {
     let (cases, follow_ups) = open_cases(db, generation, unit).await?;
-    Ok(deadlines_of(&cases, &follow_ups, today))
+    let feedback = feedback_owed(db, generation, unit).await?;
+    Ok(deadlines_of(&cases, &follow_ups, &feedback, today))
 }
 
 /// Deadlines of `unit` due within `days` of today, overdue ones included.
@@ -266,7 +320,8 @@ pub async fn caseload(db: &Db, unit: &str, today: Date) -> Result<Vec<CaseloadRo
 /// [`caseload`] in a given generation (a view built as of a past moment).
 pub async fn caseload_in(db: &Db, generation: i64, unit: &str, today: Date) -> Result<Vec<CaseloadRow>, sqlx::Error> {
     let (cases, follow_ups) = open_cases(db, generation, unit).await?;
-    let deadlines = deadlines_of(&cases, &follow_ups, today);
+    let feedback = feedback_owed(db, generation, unit).await?;
+    let deadlines = deadlines_of(&cases, &follow_ups, &feedback, today);
     Ok(cases
         .into_iter()
         .filter_map(|(case_id, subject_id, worker_id, _, phase, received_on, _, _, chained, _, _, _)| {
@@ -353,15 +408,67 @@ async fn referrals(db: &Db, column: &str, unit: &str, today: Date) -> Result<Vec
                     last_feedback,
                     last_feedback_on: last_feedback_on.as_deref().and_then(date),
                     intervention_outcome: outcome,
+                    open_investigation_case_id: None,
                 })
             },
         )
         .collect())
 }
 
-/// The referrals sent to `unit`.
+/// The case of `unit` about `subject` whose investigation is open (decided or under way), if there is one.
+pub async fn open_investigation(db: &Db, unit: &str, subject: &str) -> Result<Option<String>, sqlx::Error> {
+    let generation = status(db, "caseload").await?.generation;
+    on_pool!(db, |pool| {
+        sqlx::query_scalar(
+            "select case_id from caseload_cases
+              where generation = $1 and unit_id = $2 and subject_id = $3
+                and phase in ('investigation_decided', 'investigating')
+              order by received_on desc, case_id limit 1",
+        )
+        .bind(generation)
+        .bind(unit)
+        .bind(subject)
+        .fetch_optional(pool)
+        .await
+    })
+}
+
+/// The referrals sent to `unit`; a report not yet taken names the unit's open investigation about the same child.
 pub async fn inbox(db: &Db, unit: &str, today: Date) -> Result<Vec<ReferralRow>, sqlx::Error> {
-    referrals(db, "to_unit", unit, today).await
+    let mut rows = referrals(db, "to_unit", unit, today).await?;
+    let waiting: Vec<usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, row)| {
+            row.kind == "report_of_concern" && matches!(row.status.as_str(), "sent" | "received" | "on_hold")
+        })
+        .map(|(index, _)| index)
+        .collect();
+    if waiting.is_empty() {
+        return Ok(rows);
+    }
+    let generation = status(db, "caseload").await?.generation;
+    let referrals = status(db, "referrals").await?.generation;
+    let open: Vec<(String, String)> = on_pool!(db, |pool| {
+        sqlx::query_as(
+            "select r.referral_id, c.case_id
+               from referral_views r
+               join caseload_cases c on c.generation = $1 and c.unit_id = $2 and c.subject_id = r.subject_id
+              where r.generation = $3 and r.to_unit = $2
+                and c.phase in ('investigation_decided', 'investigating')",
+        )
+        .bind(generation)
+        .bind(unit)
+        .bind(referrals)
+        .fetch_all(pool)
+        .await
+    })?;
+    for index in waiting {
+        let row = &mut rows[index];
+        row.open_investigation_case_id =
+            open.iter().find(|(referral, _)| *referral == row.referral_id).map(|(_, case)| case.clone());
+    }
+    Ok(rows)
 }
 
 /// The referrals sent by `unit`; its reports of concern as their sender may see them.

@@ -32,6 +32,8 @@ const COLUMNS: &[&str] = &[
     "intervention_started_on",
     "intervention_outcome",
     "last_position",
+    "reporter_has_duty",
+    "feedback_judged_inappropriate_on",
 ];
 
 impl Projection for Referrals {
@@ -60,11 +62,11 @@ impl Projection for Referrals {
         };
         let status = |status: ReferralStatus| Arg::Text(name_of(&status));
         // Registered by its receiver, and so received at once: an application, or a report from outside the directory.
-        let registered = |kind: ReferralKind, subject: String, to_unit: String| {
+        let registered = |kind: ReferralKind, subject: String, to_unit: String, duty: bool| {
             vec![Write::new(
                 "insert into referral_views (generation, referral_id, last_position, kind, subject_id, to_unit, status,
-                                             sent_on, received_on)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+                                             sent_on, received_on, reporter_has_duty)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
                 vec![
                     g.clone(),
                     id.clone(),
@@ -74,14 +76,15 @@ impl Projection for Referrals {
                     to_unit.into(),
                     status(ReferralStatus::Received),
                     on.clone(),
+                    Arg::Int(i64::from(duty)),
                 ],
             )]
         };
         Ok(match stamped.event {
             ReferralEvent::ReferralSent { kind, subject, from_unit, to_unit, forwarded_from, .. } => vec![Write::new(
                 "insert into referral_views (generation, referral_id, last_position, kind, subject_id, from_unit, to_unit,
-                                             status, sent_on, forwarded_from)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                                             status, sent_on, forwarded_from, reporter_has_duty)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 vec![
                     g,
                     id,
@@ -93,13 +96,15 @@ impl Projection for Referrals {
                     status(ReferralStatus::Sent),
                     on,
                     forwarded_from.map(|referral| referral.to_string()).into(),
+                    // Every unit of the directory has a duty to report (SoL 14 kap. 1 §).
+                    Arg::Int(i64::from(kind == ReferralKind::ReportOfConcern)),
                 ],
             )],
             ReferralEvent::ApplicationRegistered { subject, to_unit, .. } => {
-                registered(ReferralKind::Application, subject.to_string(), to_unit.to_string())
+                registered(ReferralKind::Application, subject.to_string(), to_unit.to_string(), false)
             }
-            ReferralEvent::ReportRegistered { subject, to_unit, .. } => {
-                registered(ReferralKind::ReportOfConcern, subject.to_string(), to_unit.to_string())
+            ReferralEvent::ReportRegistered { subject, to_unit, duty_to_report, .. } => {
+                registered(ReferralKind::ReportOfConcern, subject.to_string(), to_unit.to_string(), duty_to_report)
             }
             ReferralEvent::InformationDisclosed { .. } => update(
                 "update referral_views set last_position = $3 where generation = $1 and referral_id = $2",
@@ -158,6 +163,11 @@ impl Projection for Referrals {
                         last_feedback = $5
                   where generation = $1 and referral_id = $2",
                 vec![on, name_of(&feedback).into()],
+            ),
+            ReferralEvent::FeedbackJudgedInappropriate { .. } => update(
+                "update referral_views set last_position = $3, feedback_judged_inappropriate_on = $4
+                  where generation = $1 and referral_id = $2",
+                vec![on],
             ),
         })
     }

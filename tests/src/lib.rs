@@ -426,6 +426,15 @@ impl Staff {
         self.call(who, reqwest::Method::POST, path, body).await
     }
 
+    /// `GET`s `path` as `who`, after the write `after` (a command answer's `written`) when given; the JSON answer.
+    pub async fn get(&self, who: &str, path: &str, after: Option<&serde_json::Value>) -> serde_json::Value {
+        let mut request = reqwest::Client::new().get(format!("{}{path}", self.base)).bearer_auth(&self.tokens[who]);
+        if let Some(written) = after.and_then(|answer| answer["written"].as_str()) {
+            request = request.header("X-Lots-After", written);
+        }
+        request.send().await.expect("answers").json().await.expect("JSON")
+    }
+
     /// `POST`s a command that must be applied (201); its answer.
     pub async fn created(&self, who: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
         let (status, answer) = self.post(who, path, body).await;

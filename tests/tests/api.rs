@@ -434,51 +434,39 @@ on_both_stores! {
         tests::add_user(&store.db, "sara", PASSWORD, Role::SocialWorker, social).await.expect("a user");
         tests::add_user(&store.db, "maja", PASSWORD, Role::UnitManager, social).await.expect("a user");
         tests::add_user(&store.db, "ada", PASSWORD, Role::Administrator, social).await.expect("a user");
-        let (sara, maja, ada) = (token(&base, "sara").await, token(&base, "maja").await, token(&base, "ada").await);
-        let client = reqwest::Client::new();
-        let post = |token: &String, path: String, body: serde_json::Value| {
-            let request = client.post(format!("{base}{path}")).bearer_auth(token).header("Idempotency-Key", Ulid::new().to_string()).body(body.to_string());
-            async move {
-                let answer = request.send().await.expect("answers");
-                let status = answer.status().as_u16();
-                (status, answer.json::<serde_json::Value>().await.unwrap_or_default())
-            }
-        };
+        let staff = tests::Staff { base: base.clone(), tokens: [("sara", token(&base, "sara").await), ("maja", token(&base, "maja").await), ("ada", token(&base, "ada").await)].into() };
         let rule = |answer: &serde_json::Value| answer["errors"][0]["field"].as_str().unwrap_or_default().to_owned();
         let child = tests::registered_subject(&store.db).await;
-        let (status, opened) = post(&sara, "/api/cases".to_owned(), serde_json::json!({ "subject_id": child, "origin": { "kind": "own_initiative" },
+        let (status, opened) = staff.post("sara", &"/api/cases".to_owned(), serde_json::json!({ "subject_id": child, "origin": { "kind": "own_initiative" },
             "concerns": ["violence_in_close_relationships"], "protection_assessed_on": "2026-11-27", "occurred_on": "2026-11-27" })).await;
         assert_eq!(status, 201, "{opened}");
         let case = opened["case_id"].as_str().expect("an id").to_owned();
         let step = |name: &str| format!("/api/cases/{case}/{name}");
         let order = serde_json::json!({ "reasons": "barnets hälsa är i fara", "occurred_on": "2026-11-27" });
-        let (status, refused) = post(&sara, step("decide-immediate-care-order"), order.clone()).await;
+        let (status, refused) = staff.post("sara", &step("decide-immediate-care-order"), order.clone()).await;
         assert_eq!((status, rule(&refused)), (422, "rule:NotDelegated".to_owned()), "{refused}");
         let delegate = serde_json::json!({ "decision": "immediate_care_order", "roles": ["social_worker", "unit_manager"] });
-        let (status, refused) = post(&sara, format!("/api/units/{social}/delegate"), delegate.clone()).await;
+        let (status, refused) = staff.post("sara", &format!("/api/units/{social}/delegate"), delegate.clone()).await;
         assert_eq!(status, 403, "only administrators keep the delegation order: {refused}");
-        let (status, delegated) = post(&ada, format!("/api/units/{social}/delegate"), delegate).await;
+        let (status, delegated) = staff.post("ada", &format!("/api/units/{social}/delegate"), delegate).await;
         assert_eq!(status, 201, "{delegated}");
-        let read: serde_json::Value = client.get(format!("{base}/api/units/{social}/delegation")).bearer_auth(&sara).send().await.expect("answers").json().await.expect("JSON");
+        let read = staff.get("sara", &format!("/api/units/{social}/delegation"), None).await;
         let row = |decision: &str| read.as_array().and_then(|rows| rows.iter().find(|row| row["decision"] == decision)).cloned().unwrap_or_default();
         assert_eq!((row("immediate_care_order")["roles"].clone(), row("immediate_care_order")["by_default"].clone()), (serde_json::json!(["social_worker", "unit_manager"]), serde_json::json!(false)), "{read}");
         assert_eq!((row("intervention")["roles"].clone(), row("intervention")["by_default"].clone()), (serde_json::json!(["unit_manager"]), serde_json::json!(true)), "{read}");
-        let (status, decided) = post(&sara, step("decide-immediate-care-order"), order).await;
+        let (status, decided) = staff.post("sara", &step("decide-immediate-care-order"), order).await;
         assert_eq!(status, 201, "{decided}");
-        let deadlines = |written: &serde_json::Value| {
-            let request = client.get(format!("{base}/api/deadlines?today=2026-11-28&within=366")).bearer_auth(&sara).header("X-Lots-After", written["written"].as_str().unwrap_or_default().to_owned());
-            async move { request.send().await.expect("answers").json::<serde_json::Value>().await.expect("JSON") }
-        };
+        let deadlines = |written| staff.get("sara", "/api/deadlines?today=2026-11-28&within=366", Some(written));
         let due = |rows: &serde_json::Value, kind: &str| rows.as_array().and_then(|rows| rows.iter().find(|row| row["case_id"] == case.as_str() && row["kind"] == kind)).map(|row| row["due_on"].clone());
         let rows = deadlines(&decided).await;
         assert_eq!((due(&rows, "court_submission"), due(&rows, "care_application")), (Some(serde_json::json!("2026-12-04")), None), "a week from the decision: {rows}");
-        let (status, enforced) = post(&sara, step("record-care-order-step"), serde_json::json!({ "step": "enforced", "occurred_on": "2026-11-28" })).await;
+        let (status, enforced) = staff.post("sara", &step("record-care-order-step"), serde_json::json!({ "step": "enforced", "occurred_on": "2026-11-28" })).await;
         assert_eq!(status, 201, "{enforced}");
         let rows = deadlines(&enforced).await;
         assert_eq!(due(&rows, "care_application"), Some(serde_json::json!("2026-12-26")), "four weeks from its being carried out: {rows}");
-        let (status, again) = post(&sara, step("record-care-order-step"), serde_json::json!({ "step": "enforced", "occurred_on": "2026-11-28" })).await;
+        let (status, again) = staff.post("sara", &step("record-care-order-step"), serde_json::json!({ "step": "enforced", "occurred_on": "2026-11-28" })).await;
         assert_eq!((status, rule(&again)), (422, "rule:CareOrderStepRecorded".to_owned()), "{again}");
-        let (status, submitted) = post(&sara, step("record-care-order-step"), serde_json::json!({ "step": "submitted_to_court", "occurred_on": "2026-11-28" })).await;
+        let (status, submitted) = staff.post("sara", &step("record-care-order-step"), serde_json::json!({ "step": "submitted_to_court", "occurred_on": "2026-11-28" })).await;
         assert_eq!(status, 201, "{submitted}");
         let rows = deadlines(&submitted).await;
         assert_eq!((due(&rows, "court_submission"), due(&rows, "care_application")), (None, Some(serde_json::json!("2026-12-26"))), "{rows}");
@@ -487,18 +475,92 @@ on_both_stores! {
             ("decide-preliminary", serde_json::json!({ "decision": "open_investigation", "reasons": "skäl", "child_heard": true, "occurred_on": "2026-11-28" })),
             ("start-investigation", serde_json::json!({ "concerns": ["violence_in_close_relationships"], "occurred_on": "2026-11-28" })),
         ] {
-            assert_eq!(post(&sara, step(name), body).await.0, 201, "{name}");
+            assert_eq!(staff.post("sara", &step(name), body).await.0, 201, "{name}");
         }
         let interim = |legal_basis: &str, stage: &str| serde_json::json!({ "kind": "residential_placement", "legal_basis": legal_basis, "reasons": "placering under utredningen", "stage": stage, "occurred_on": "2026-11-29" });
-        let (status, unknown) = post(&maja, step("decide-intervention"), interim("sol-99-9", "interim")).await;
+        let (status, unknown) = staff.post("maja", &step("decide-intervention"), interim("sol-99-9", "interim")).await;
         assert_eq!((status, unknown["errors"][0]["field"].as_str()), (422, Some("legal_basis")), "{unknown}");
-        let (status, unassessed) = post(&maja, step("decide-intervention"), interim("sol-4-1", "without_needs_assessment")).await;
+        let (status, unassessed) = staff.post("maja", &step("decide-intervention"), interim("sol-4-1", "without_needs_assessment")).await;
         assert_eq!((status, unassessed["errors"][0]["field"].as_str()), (422, Some("legal_basis")), "{unassessed}");
-        let (status, decided) = post(&maja, step("decide-intervention"), interim("sol-4-1", "interim")).await;
+        let (status, decided) = staff.post("maja", &step("decide-intervention"), interim("sol-4-1", "interim")).await;
         assert_eq!(status, 201, "{decided}");
-        let journal: serde_json::Value = client.get(format!("{base}/api/cases/{case}/journal")).bearer_auth(&maja).send().await.expect("answers").json().await.expect("JSON");
+        let journal = staff.get("maja", &format!("/api/cases/{case}/journal"), None).await;
         let early = journal["entries"].as_array().and_then(|entries| entries.iter().find(|entry| entry["event_type"] == "InterventionDecidedEarly")).cloned().unwrap_or_default();
         assert_eq!(early["details"]["stage"].as_str(), Some("interim"), "{journal}");
+        stop.send(()).expect("stop");
+        task.await.expect("the server").expect("a clean stop");
+    }
+}
+
+on_both_stores! {
+    /// Feedback owed is tracked (issue 12, #10): once the preliminary decision on a school team's report is made,
+    /// the deadlines view shows the feedback its reporter is owed, naming the report; judging it inappropriate,
+    /// with why, settles it (and says nothing to the school). A police report registered from outside the
+    /// directory is given feedback like any, which settles it too.
+    async fn feedback_owed_to_a_reporter_is_in_the_deadlines_until_given_or_judged_inappropriate(store) {
+        let (base, stop, task) = crate::serve::spawn_app(&store).await;
+        let (social, kim, sara) = school_and_social(&store, &base).await;
+        let staff = tests::Staff { base: base.clone(), tokens: [("kim", kim), ("sara", sara)].into() };
+        let deadlines = |written| staff.get("sara", "/api/deadlines?today=2026-11-25&within=366", Some(written));
+        let owed = |rows: &serde_json::Value| rows.as_array().map(|rows| rows.iter().filter(|row| row["kind"] == "feedback").map(|row| (row["referral_id"].as_str().unwrap_or_default().to_owned(), row["due_on"].clone())).collect::<Vec<_>>()).unwrap_or_default();
+        // A school team's report, received, taken into a case and decided on.
+        let child = tests::registered_subject(&store.db).await;
+        let (_, sent) = staff.post("kim", &"/api/referrals".to_owned(), serde_json::json!({ "kind": "report_of_concern", "subject_id": child,
+            "to_unit_id": social.to_string(), "concerns": ["school_absence"], "reason": "oro", "occurred_on": "2026-11-10" })).await;
+        let report = sent["referral_id"].as_str().expect("an id").to_owned();
+        let receive = serde_json::json!({ "occurred_on": "2026-11-10", "protection_assessment": { "immediate_protection_needed": false, "assessment": "inget akut", "assessed_on": "2026-11-10" } });
+        assert_eq!(staff.post("sara", &format!("/api/referrals/{report}/receive"), receive).await.0, 201);
+        let (status, opened) = staff.post("sara", &"/api/cases".to_owned(), serde_json::json!({ "subject_id": child, "origin": { "kind": "referral", "referral_id": report },
+            "concerns": ["school_absence"], "protection_assessed_on": "2026-11-10", "occurred_on": "2026-11-10" })).await;
+        assert_eq!(status, 201, "{opened}");
+        let case = opened["case_id"].as_str().expect("an id").to_owned();
+        let (status, accepted) = staff.post("sara", &format!("/api/referrals/{report}/accept"), serde_json::json!({ "case_id": case, "occurred_on": "2026-11-10" })).await;
+        assert_eq!(status, 201, "{accepted}");
+        assert_eq!(owed(&deadlines(&accepted).await), vec![], "nothing is owed before the preliminary decision");
+        let (status, decided) = staff.post("sara", &format!("/api/cases/{case}/decide-preliminary"), serde_json::json!({ "decision": "no_investigation", "reasons": "skäl", "child_heard": true, "occurred_on": "2026-11-20" })).await;
+        assert_eq!(status, 201, "{decided}");
+        assert_eq!(owed(&deadlines(&decided).await), vec![(report.clone(), serde_json::json!("2026-11-20"))]);
+        let (status, blank) = staff.post("sara", &format!("/api/referrals/{report}/judge-feedback-inappropriate"), serde_json::json!({ "reason": " " })).await;
+        assert_eq!((status, blank["errors"][0]["field"].as_str()), (422, Some("reason")), "{blank}");
+        let (status, judged) = staff.post("sara", &format!("/api/referrals/{report}/judge-feedback-inappropriate"), serde_json::json!({ "reason": "anmälaren är misstänkt förövare", "occurred_on": "2026-11-21" })).await;
+        assert_eq!(status, 201, "{judged}");
+        assert_eq!(owed(&deadlines(&judged).await), vec![]);
+        let outbox = staff.get("kim", "/api/outbox", Some(&judged)).await;
+        assert_eq!((outbox[0]["status"].as_str(), outbox[0]["last_feedback"].clone()), (Some("received"), serde_json::Value::Null), "{outbox}");
+
+        // The police's notice, registered from outside the directory: feedback is given and settles what is owed.
+        let other = tests::registered_subject(&store.db).await;
+        let (status, registered) = staff.post("sara", &"/api/reports".to_owned(), serde_json::json!({ "subject_id": other, "reporter": "police_notice_of_suspect",
+            "reporter_identity": "Polisen, region Stockholm", "concerns": ["robbery"], "reason": "misstänkt för rån", "occurred_on": "2026-11-12",
+            "protection_assessment": { "immediate_protection_needed": false, "assessment": "inget akut", "assessed_on": "2026-11-12" } })).await;
+        assert_eq!(status, 201, "{registered}");
+        let police = registered["referral_id"].as_str().expect("an id").to_owned();
+        let (_, opened) = staff.post("sara", &"/api/cases".to_owned(), serde_json::json!({ "subject_id": other, "origin": { "kind": "referral", "referral_id": police },
+            "concerns": ["robbery"], "protection_assessed_on": "2026-11-12", "occurred_on": "2026-11-12" })).await;
+        let case = opened["case_id"].as_str().expect("an id").to_owned();
+        assert_eq!(staff.post("sara", &format!("/api/referrals/{police}/accept"), serde_json::json!({ "case_id": case, "occurred_on": "2026-11-12" })).await.0, 201);
+        let (_, decided) = staff.post("sara", &format!("/api/cases/{case}/decide-preliminary"), serde_json::json!({ "decision": "open_investigation", "reasons": "skäl", "child_heard": true, "occurred_on": "2026-11-19" })).await;
+        assert_eq!(owed(&deadlines(&decided).await), vec![(police.clone(), serde_json::json!("2026-11-19"))]);
+        let (status, given) = staff.post("sara", &format!("/api/referrals/{police}/give-feedback"), serde_json::json!({ "feedback": "investigation_opened", "occurred_on": "2026-11-19" })).await;
+        assert_eq!(status, 201, "{given}");
+        assert_eq!(owed(&deadlines(&given).await), vec![]);
+
+        // A school's report about the same child, whose investigation is now open: the inbox names that case, a new
+        // case from the report is refused, and the report is attached to the open investigation.
+        let (_, sent) = staff.post("kim", &"/api/referrals".to_owned(), serde_json::json!({ "kind": "report_of_concern", "subject_id": other,
+            "to_unit_id": social.to_string(), "concerns": ["school_absence"], "reason": "frånvaro", "occurred_on": "2026-11-23" })).await;
+        let second = sent["referral_id"].as_str().expect("an id").to_owned();
+        let receive = serde_json::json!({ "occurred_on": "2026-11-23", "protection_assessment": { "immediate_protection_needed": false, "assessment": "inget akut", "assessed_on": "2026-11-23" } });
+        let (_, received) = staff.post("sara", &format!("/api/referrals/{second}/receive"), receive).await;
+        let inbox = staff.get("sara", "/api/inbox", Some(&received)).await;
+        let row = inbox.as_array().and_then(|rows| rows.iter().find(|row| row["referral_id"] == second.as_str())).cloned().unwrap_or_default();
+        assert_eq!(row["open_investigation_case_id"].as_str(), Some(case.as_str()), "{inbox}");
+        let (status, refused) = staff.post("sara", &"/api/cases".to_owned(), serde_json::json!({ "subject_id": other, "origin": { "kind": "referral", "referral_id": second },
+            "concerns": ["school_absence"], "protection_assessed_on": "2026-11-23", "occurred_on": "2026-11-23" })).await;
+        assert_eq!((status, refused["errors"][0]["field"].as_str()), (422, Some("rule:ReportJoinsOpenInvestigation")), "{refused}");
+        assert_eq!(staff.post("sara", &format!("/api/referrals/{second}/accept"), serde_json::json!({ "case_id": case, "occurred_on": "2026-11-23" })).await.0, 201);
+        let outbox = staff.get("kim", "/api/outbox", None).await;
+        assert!(outbox.as_array().is_some_and(|rows| rows.iter().all(|row| row["open_investigation_case_id"].is_null() && row["case_id"].is_null())), "{outbox}");
         stop.send(()).expect("stop");
         task.await.expect("the server").expect("a clean stop");
     }

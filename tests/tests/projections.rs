@@ -175,6 +175,7 @@ on_both_stores! {
             last_feedback: None,
             last_feedback_on: None,
             intervention_outcome: None,
+            open_investigation_case_id: None,
         };
         assert_eq!(inbox, std::slice::from_ref(&expected));
         assert_eq!(queries::outbox(&store.db, &scene.school.to_string(), today).await.expect("outbox"), [expected]);
@@ -223,6 +224,7 @@ on_both_stores! {
             overdue: false,
             days_left: 111,
             position: investigation_event,
+            referral_id: None,
         }]);
 
         let manager = scene.context(scene.manager, Role::UnitManager, scene.social, date!(2027 - 02 - 01));

@@ -259,4 +259,10 @@ pub enum ReferralCommand {
         /// An optional message, sealed.
         message: Option<Sealed>,
     },
+    /// The receiving unit judges that feedback to a report's reporter would be inappropriate (SoL 14 kap. 1 b §:
+    /// feedback is given "om det inte är olämpligt"), with why.
+    JudgeFeedbackInappropriate {
+        /// Why, sealed.
+        reason: Sealed,
+    },
 }

@@ -223,12 +223,36 @@ impl Referral {
                         ReferralStatus::Forwarded,
                     ],
                 )?;
-                if self.from_unit.is_none() {
+                // A report registered from outside the directory has a reporter to tell, unless anonymous.
+                if self.from_unit.is_none() && self.kind != Some(ReferralKind::ReportOfConcern) {
                     return Err(ReferralError::NoSendingUnit);
+                }
+                if self.reporter_anonymous {
+                    return Err(ReferralError::ReporterAnonymous);
                 }
                 require_sealed_if_given("message", message.as_ref())?;
                 self.require_not_before_receipt(context)?;
                 Ok(vec![ReferralEvent::FeedbackGiven { feedback, message }])
+            }
+            ReferralCommand::JudgeFeedbackInappropriate { reason } => {
+                self.require_receiver(
+                    context,
+                    &[
+                        ReferralStatus::Received,
+                        ReferralStatus::OnHold,
+                        ReferralStatus::Accepted,
+                        ReferralStatus::HandedOver,
+                    ],
+                )?;
+                if self.kind != Some(ReferralKind::ReportOfConcern) {
+                    return Err(ReferralError::OnlyReportsOweFeedback);
+                }
+                if self.feedback_given > 0 || self.feedback_judged_inappropriate_on.is_some() {
+                    return Err(ReferralError::FeedbackAlreadySettled);
+                }
+                require_sealed("reason", &reason)?;
+                self.require_not_before_receipt(context)?;
+                Ok(vec![ReferralEvent::FeedbackJudgedInappropriate { reason }])
             }
         }
     }

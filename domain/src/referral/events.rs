@@ -159,6 +159,11 @@ pub enum ReferralEvent {
         /// How it ended.
         outcome: InterventionOutcome,
     },
+    /// Feedback to a report's reporter was judged inappropriate: none is owed.
+    FeedbackJudgedInappropriate {
+        /// Why, sealed.
+        reason: Sealed,
+    },
     /// Feedback was given to the sender.
     FeedbackGiven {
         /// What was told.
@@ -184,6 +189,7 @@ event_kinds!(ReferralEvent {
     InterventionStartReported,
     InterventionEndReported,
     FeedbackGiven,
+    FeedbackJudgedInappropriate,
 });
 
 /// Why a referral command was refused.
@@ -277,6 +283,15 @@ pub enum ReferralError {
     /// An application has no sending unit to give feedback to.
     #[error("an application has no sending unit to give feedback to")]
     NoSendingUnit,
+    /// An anonymous reporter cannot be given feedback.
+    #[error("the report was anonymous: there is no one to give feedback to")]
+    ReporterAnonymous,
+    /// Feedback is owed only to the reporter of a report of concern.
+    #[error("only a report of concern's reporter is owed feedback")]
+    OnlyReportsOweFeedback,
+    /// Feedback was given already, or judged inappropriate already.
+    #[error("feedback was already given or judged inappropriate")]
+    FeedbackAlreadySettled,
 }
 
 crate::rule_of_aggregate_error!(ReferralError);

@@ -59,6 +59,15 @@ pub struct Referral {
     pub intervention_outcome: Option<InterventionOutcome>,
     /// How many times feedback was given to the sender.
     pub feedback_given: u32,
+    /// Whether the reporter has a duty to report, and so is owed feedback (every unit of the directory has).
+    #[serde(default)]
+    pub reporter_has_duty: bool,
+    /// Whether the reporter is anonymous (no one to give feedback to).
+    #[serde(default)]
+    pub reporter_anonymous: bool,
+    /// When feedback was judged inappropriate, if it was.
+    #[serde(default)]
+    pub feedback_judged_inappropriate_on: Option<Date>,
     /// Commands already applied, for idempotency.
     pub applied: AppliedCommands,
 }
@@ -116,6 +125,7 @@ impl Referral {
                     basis,
                     status: ReferralStatus::Sent,
                     sent_on: Some(on),
+                    reporter_has_duty: kind == ReferralKind::ReportOfConcern,
                     applied: std::mem::take(&mut self.applied),
                     ..Self::default()
                 };
@@ -124,8 +134,18 @@ impl Referral {
                 self.registered(referral, ReferralKind::Application, subject, to_unit, concerns, on);
             }
             ReferralEvent::InformationDisclosed { categories } => self.information = categories,
-            ReferralEvent::ReportRegistered { referral, subject, to_unit, concerns, .. } => {
+            ReferralEvent::ReportRegistered {
+                referral,
+                subject,
+                to_unit,
+                concerns,
+                duty_to_report,
+                reporter_identity,
+                ..
+            } => {
                 self.registered(referral, ReferralKind::ReportOfConcern, subject, to_unit, concerns, on);
+                self.reporter_has_duty = duty_to_report;
+                self.reporter_anonymous = reporter_identity.is_none();
             }
             ReferralEvent::ReferralReceived { .. } => {
                 self.status = ReferralStatus::Received;
@@ -147,6 +167,7 @@ impl Referral {
             ReferralEvent::InterventionStartReported => self.intervention_started_on = Some(on),
             ReferralEvent::InterventionEndReported { outcome } => self.intervention_outcome = Some(outcome),
             ReferralEvent::FeedbackGiven { .. } => self.feedback_given += 1,
+            ReferralEvent::FeedbackJudgedInappropriate { .. } => self.feedback_judged_inappropriate_on = Some(on),
         }
     }
 }

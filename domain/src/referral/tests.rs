@@ -570,22 +570,23 @@ fn register_report(reporter: ReporterCategory, identity: Option<&str>, unit_kind
     }
 }
 
+/// The police's notice of a suspect under 18, registered by social services in `context`: its events.
+fn police_notice_registered(context: &CommandContext) -> Vec<ReferralEvent> {
+    let notice = register_report(
+        ReporterCategory::PoliceNoticeOfSuspect,
+        Some("Polisen, region Stockholm"),
+        UnitKind::SocialServices,
+    );
+    Referral::default().decide(context, notice).expect("registered")
+}
+
 /// Reports come from anyone (issue 12, #1): social services register one from outside the directory, received at
 /// once with its protection assessment, the reporter's category and duty recorded and their identity sealed (none
 /// for an anonymous caller).
 #[test]
 fn a_report_from_outside_the_directory_is_registered_and_received() {
     let context = social(1);
-    let registered = Referral::default()
-        .decide(
-            &context,
-            register_report(
-                ReporterCategory::PoliceNoticeOfSuspect,
-                Some("Polisen, region Stockholm"),
-                UnitKind::SocialServices,
-            ),
-        )
-        .expect("registered");
+    let registered = police_notice_registered(&context);
     let [ReferralEvent::ReportRegistered { duty_to_report, to_unit, .. }] = registered.as_slice() else {
         panic!("{registered:?}")
     };
@@ -622,4 +623,64 @@ fn a_report_from_outside_the_directory_is_registered_and_received() {
             ReferralCommand::DeclineReferral { reason_code: DeclineReason::Other, reason: sealed("no") },
         ))
         .then_expect_error(ReferralError::ReportOfConcernCannotBeDeclined);
+}
+
+/// Feedback owed (issue 12, #10): a reporter from outside the directory is given feedback like a unit is, unless
+/// anonymous; feedback to a report's reporter may instead be judged inappropriate, with why — once, and not after
+/// it was given; and only for a report of concern.
+#[test]
+fn feedback_to_a_reporter_is_given_or_judged_inappropriate_once() {
+    let context = social(1);
+    let police = police_notice_registered(&context);
+    let police = vec![Stamped::new(&context, police[0].clone())];
+    let feedback = ReferralCommand::GiveFeedback { feedback: FeedbackKind::InvestigationOpened, message: None };
+    Referrals::with(()).given(police.clone()).when(cmd(social(2), feedback.clone())).then_expect_events(vec![
+        Stamped::new(
+            &social(2),
+            ReferralEvent::FeedbackGiven { feedback: FeedbackKind::InvestigationOpened, message: None },
+        ),
+    ]);
+    let anonymous = Referral::default()
+        .decide(&context, register_report(ReporterCategory::Anonymous, None, UnitKind::SocialServices))
+        .expect("registered");
+    let anonymous = vec![Stamped::new(&context, anonymous[0].clone())];
+    Referrals::with(())
+        .given(anonymous)
+        .when(cmd(social(2), feedback.clone()))
+        .then_expect_error(ReferralError::ReporterAnonymous);
+
+    let judge = ReferralCommand::JudgeFeedbackInappropriate { reason: sealed("the reporter is the suspected parent") };
+    Referrals::with(()).given(police.clone()).when(cmd(social(2), judge.clone())).then_expect_events(vec![
+        Stamped::new(
+            &social(2),
+            ReferralEvent::FeedbackJudgedInappropriate { reason: sealed("the reporter is the suspected parent") },
+        ),
+    ]);
+    let mut given = police.clone();
+    given.push(Stamped::new(
+        &social(2),
+        ReferralEvent::FeedbackGiven { feedback: FeedbackKind::InvestigationOpened, message: None },
+    ));
+    Referrals::with(())
+        .given(given)
+        .when(cmd(social(3), judge.clone()))
+        .then_expect_error(ReferralError::FeedbackAlreadySettled);
+    let mut judged = police;
+    judged.push(Stamped::new(
+        &social(2),
+        ReferralEvent::FeedbackJudgedInappropriate { reason: sealed("the reporter is the suspected parent") },
+    ));
+    let mut referral = Referral::default();
+    for event in judged.clone() {
+        referral.apply(event);
+    }
+    assert_eq!((referral.reporter_has_duty, referral.feedback_judged_inappropriate_on), (true, Some(TODAY)));
+    Referrals::with(())
+        .given(judged)
+        .when(cmd(social(3), judge.clone()))
+        .then_expect_error(ReferralError::FeedbackAlreadySettled);
+    Referrals::with(())
+        .given(vec![event_for(social(1), application())])
+        .when(cmd(social(3), judge))
+        .then_expect_error(ReferralError::OnlyReportsOweFeedback);
 }

@@ -340,6 +340,27 @@ pub async fn open(handles: Handles<'_>, context: CommandContext, input: OpenCase
         CaseOrigin::OwnInitiative => None,
     };
     let registered = subject.id.is_some() && !subject.erased;
+    // A report about a child whose investigation is open here joins that investigation (issue 12, #1).
+    if let (CaseOrigin::Referral(_), Some(report)) = (input.origin, referral.as_ref()) {
+        if report.kind == Some(domain::referral::ReferralKind::ReportOfConcern) {
+            let open = projections::queries::open_investigation(
+                db,
+                &context.actor.unit.to_string(),
+                &input.subject.to_string(),
+            )
+            .await?;
+            if let Some(case) = open {
+                return Err(Refusal::Rule {
+                    rule: "ReportJoinsOpenInvestigation",
+                    message: format!(
+                        "an investigation about this child is open in case {case}: accept the report into it \
+                         (POST /api/referrals/{{id}}/accept with its case_id) instead of opening a new case"
+                    ),
+                }
+                .into());
+            }
+        }
+    }
     authorization::may_open_case(
         context.actor.unit,
         unit_kind,

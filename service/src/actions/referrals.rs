@@ -190,6 +190,11 @@ pub enum ReferralStep {
         /// A message.
         message: Option<String>,
     },
+    /// Judge feedback to a report's reporter inappropriate.
+    JudgeFeedbackInappropriate {
+        /// Why.
+        reason: String,
+    },
 }
 
 /// What a referral command did.
@@ -490,6 +495,9 @@ pub async fn step(
             feedback,
             message: seal_optional(vault, subject, "message", message.as_deref()).await?,
         },
+        ReferralStep::JudgeFeedbackInappropriate { reason } => {
+            ReferralCommand::JudgeFeedbackInappropriate { reason: seal("reason", reason).await? }
+        }
     };
     let (repeat, written) = give(handles, context, referral, body, false).await?;
     Ok(ReferralDone { referral, repeat, warnings: Vec::new(), written })

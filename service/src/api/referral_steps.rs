@@ -116,10 +116,17 @@ pub enum StepRequest {
         #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
     },
-    /// Give feedback to the sender.
+    /// Give feedback to the sender (or to a reporter from outside the directory who is not anonymous).
     GiveFeedback {
         feedback: FeedbackKind,
         message: Option<String>,
+        #[schemars(with = "Option<domain::calendar::IsoDate>")]
+        occurred_on: Option<Date>,
+    },
+    /// Judge that feedback to a report's reporter would be inappropriate, with why: it is then no longer owed
+    /// (SoL 14 kap. 1 b §).
+    JudgeFeedbackInappropriate {
+        reason: String,
         #[schemars(with = "Option<domain::calendar::IsoDate>")]
         occurred_on: Option<Date>,
     },
@@ -176,6 +183,9 @@ impl StepRequest {
             Self::ReportEnd { outcome, occurred_on } => (ReferralStep::ReportEnd { outcome }, occurred_on),
             Self::GiveFeedback { feedback, message, occurred_on } => {
                 (ReferralStep::GiveFeedback { feedback, message }, occurred_on)
+            }
+            Self::JudgeFeedbackInappropriate { reason, occurred_on } => {
+                (ReferralStep::JudgeFeedbackInappropriate { reason }, occurred_on)
             }
         }
     }
