@@ -437,7 +437,7 @@ on_both_stores! {
         let staff = tests::Staff { base: base.clone(), tokens: [("sara", token(&base, "sara").await), ("maja", token(&base, "maja").await), ("ada", token(&base, "ada").await)].into() };
         let rule = |answer: &serde_json::Value| answer["errors"][0]["field"].as_str().unwrap_or_default().to_owned();
         let child = tests::registered_subject(&store.db).await;
-        let (status, opened) = staff.post("sara", &"/api/cases".to_owned(), serde_json::json!({ "subject_id": child, "origin": { "kind": "own_initiative" },
+        let (status, opened) = staff.post("sara", "/api/cases", serde_json::json!({ "subject_id": child, "origin": { "kind": "own_initiative" },
             "concerns": ["violence_in_close_relationships"], "protection_assessed_on": "2026-11-27", "occurred_on": "2026-11-27" })).await;
         assert_eq!(status, 201, "{opened}");
         let case = opened["case_id"].as_str().expect("an id").to_owned();
@@ -505,12 +505,12 @@ on_both_stores! {
         let owed = |rows: &serde_json::Value| rows.as_array().map(|rows| rows.iter().filter(|row| row["kind"] == "feedback").map(|row| (row["referral_id"].as_str().unwrap_or_default().to_owned(), row["due_on"].clone())).collect::<Vec<_>>()).unwrap_or_default();
         // A school team's report, received, taken into a case and decided on.
         let child = tests::registered_subject(&store.db).await;
-        let (_, sent) = staff.post("kim", &"/api/referrals".to_owned(), serde_json::json!({ "kind": "report_of_concern", "subject_id": child,
+        let (_, sent) = staff.post("kim", "/api/referrals", serde_json::json!({ "kind": "report_of_concern", "subject_id": child,
             "to_unit_id": social.to_string(), "concerns": ["school_absence"], "reason": "oro", "occurred_on": "2026-11-10" })).await;
         let report = sent["referral_id"].as_str().expect("an id").to_owned();
         let receive = serde_json::json!({ "occurred_on": "2026-11-10", "protection_assessment": { "immediate_protection_needed": false, "assessment": "inget akut", "assessed_on": "2026-11-10" } });
         assert_eq!(staff.post("sara", &format!("/api/referrals/{report}/receive"), receive).await.0, 201);
-        let (status, opened) = staff.post("sara", &"/api/cases".to_owned(), serde_json::json!({ "subject_id": child, "origin": { "kind": "referral", "referral_id": report },
+        let (status, opened) = staff.post("sara", "/api/cases", serde_json::json!({ "subject_id": child, "origin": { "kind": "referral", "referral_id": report },
             "concerns": ["school_absence"], "protection_assessed_on": "2026-11-10", "occurred_on": "2026-11-10" })).await;
         assert_eq!(status, 201, "{opened}");
         let case = opened["case_id"].as_str().expect("an id").to_owned();
@@ -530,12 +530,12 @@ on_both_stores! {
 
         // The police's notice, registered from outside the directory: feedback is given and settles what is owed.
         let other = tests::registered_subject(&store.db).await;
-        let (status, registered) = staff.post("sara", &"/api/reports".to_owned(), serde_json::json!({ "subject_id": other, "reporter": "police_notice_of_suspect",
+        let (status, registered) = staff.post("sara", "/api/reports", serde_json::json!({ "subject_id": other, "reporter": "police_notice_of_suspect",
             "reporter_identity": "Polisen, region Stockholm", "concerns": ["robbery"], "reason": "misstänkt för rån", "occurred_on": "2026-11-12",
             "protection_assessment": { "immediate_protection_needed": false, "assessment": "inget akut", "assessed_on": "2026-11-12" } })).await;
         assert_eq!(status, 201, "{registered}");
         let police = registered["referral_id"].as_str().expect("an id").to_owned();
-        let (_, opened) = staff.post("sara", &"/api/cases".to_owned(), serde_json::json!({ "subject_id": other, "origin": { "kind": "referral", "referral_id": police },
+        let (_, opened) = staff.post("sara", "/api/cases", serde_json::json!({ "subject_id": other, "origin": { "kind": "referral", "referral_id": police },
             "concerns": ["robbery"], "protection_assessed_on": "2026-11-12", "occurred_on": "2026-11-12" })).await;
         let case = opened["case_id"].as_str().expect("an id").to_owned();
         assert_eq!(staff.post("sara", &format!("/api/referrals/{police}/accept"), serde_json::json!({ "case_id": case, "occurred_on": "2026-11-12" })).await.0, 201);
@@ -547,7 +547,7 @@ on_both_stores! {
 
         // A school's report about the same child, whose investigation is now open: the inbox names that case, a new
         // case from the report is refused, and the report is attached to the open investigation.
-        let (_, sent) = staff.post("kim", &"/api/referrals".to_owned(), serde_json::json!({ "kind": "report_of_concern", "subject_id": other,
+        let (_, sent) = staff.post("kim", "/api/referrals", serde_json::json!({ "kind": "report_of_concern", "subject_id": other,
             "to_unit_id": social.to_string(), "concerns": ["school_absence"], "reason": "frånvaro", "occurred_on": "2026-11-23" })).await;
         let second = sent["referral_id"].as_str().expect("an id").to_owned();
         let receive = serde_json::json!({ "occurred_on": "2026-11-23", "protection_assessment": { "immediate_protection_needed": false, "assessment": "inget akut", "assessed_on": "2026-11-23" } });
@@ -555,7 +555,7 @@ on_both_stores! {
         let inbox = staff.get("sara", "/api/inbox", Some(&received)).await;
         let row = inbox.as_array().and_then(|rows| rows.iter().find(|row| row["referral_id"] == second.as_str())).cloned().unwrap_or_default();
         assert_eq!(row["open_investigation_case_id"].as_str(), Some(case.as_str()), "{inbox}");
-        let (status, refused) = staff.post("sara", &"/api/cases".to_owned(), serde_json::json!({ "subject_id": other, "origin": { "kind": "referral", "referral_id": second },
+        let (status, refused) = staff.post("sara", "/api/cases", serde_json::json!({ "subject_id": other, "origin": { "kind": "referral", "referral_id": second },
             "concerns": ["school_absence"], "protection_assessed_on": "2026-11-23", "occurred_on": "2026-11-23" })).await;
         assert_eq!((status, refused["errors"][0]["field"].as_str()), (422, Some("rule:ReportJoinsOpenInvestigation")), "{refused}");
         assert_eq!(staff.post("sara", &format!("/api/referrals/{second}/accept"), serde_json::json!({ "case_id": case, "occurred_on": "2026-11-23" })).await.0, 201);
