@@ -7,6 +7,7 @@
 use crate::case::{Case, CaseOrigin};
 use crate::command::Role;
 use crate::consent::ConsentTerms;
+use crate::delegation::{DecisionKind, Delegated};
 use crate::ids::{SubjectId, UnitId};
 use crate::referral::{Referral, ReferralKind, ReferralStatus};
 use crate::units::UnitKind;
@@ -143,29 +144,25 @@ pub enum SubjectChange {
     Unprotects,
 }
 
-/// The delegation order Lots applies until an administrator's own is kept in the directory: who may make each
-/// kind of change to a child's record. Protecting is everyone's who holds the case; taking protection away is
-/// the unit manager's.
-pub const DELEGATION: &[(SubjectChange, &[Role])] = &[
-    (SubjectChange::Record, &[Role::SocialWorker, Role::UnitManager]),
-    (SubjectChange::Protects, &[Role::SocialWorker, Role::UnitManager]),
-    (SubjectChange::Unprotects, &[Role::UnitManager]),
-];
-
 /// May an actor in `role` of a unit of `kind` make `change` to a subject's record? Social services that hold a
-/// case on the subject, or that registered them (anyone else is told the subject is not there), in a role the
-/// delegation order gives the change to.
+/// case on the subject, or that registered them (anyone else is told the subject is not there): the record and
+/// more protection by their casework, less protection by the roles the unit's delegation order (`removal`, as the
+/// service read it for [`DecisionKind::ProtectionRemoval`]) gives it to — the unit manager where it says nothing.
 pub fn may_change_subject(
     kind: UnitKind,
     role: Role,
     change: SubjectChange,
     holds_a_case: bool,
     registered_them: bool,
+    removal: &Delegated,
 ) -> Result<(), Refused> {
     if !(kind.owns_cases() && (holds_a_case || registered_them)) {
         return Err(Refused::NoCaseOnSubject);
     }
-    let delegated = DELEGATION.iter().any(|(kind_of_change, roles)| *kind_of_change == change && roles.contains(&role));
+    let delegated = match change {
+        SubjectChange::Record | SubjectChange::Protects => role.does_casework(),
+        SubjectChange::Unprotects => removal.allows(DecisionKind::ProtectionRemoval, role),
+    };
     if delegated {
         Ok(())
     } else {
@@ -314,6 +311,7 @@ mod tests {
         use SubjectChange::{Protects, Record, Unprotects};
         use UnitKind::{FramtidStockholm, SchoolSocialTeam, SocialServices};
         let (worker, manager) = (Role::SocialWorker, Role::UnitManager);
+        let default_removal = Delegated::by_default(DecisionKind::ProtectionRemoval);
         #[rustfmt::skip]
         let table = [
             (SocialServices, worker, Record, true, false, Ok(())),
@@ -326,9 +324,16 @@ mod tests {
             (SocialServices, manager, Unprotects, true, false, Ok(())),
             (SocialServices, Role::Administrator, Record, true, true, Err(Refused::NotDelegated)),
         ];
+        // A unit whose order gives taking protection away to its social workers.
+        let to_workers = Delegated { decision: DecisionKind::ProtectionRemoval, roles: [worker].into() };
+        assert_eq!(may_change_subject(SocialServices, worker, Unprotects, true, false, &to_workers), Ok(()));
+        assert_eq!(
+            may_change_subject(SocialServices, manager, Unprotects, true, false, &to_workers),
+            Err(Refused::NotDelegated)
+        );
         for (kind, role, change, holds, registered, expected) in table {
             assert_eq!(
-                may_change_subject(kind, role, change, holds, registered),
+                may_change_subject(kind, role, change, holds, registered, &default_removal),
                 expected,
                 "{kind:?} {role:?} {change:?}"
             );

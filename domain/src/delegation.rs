@@ -23,15 +23,19 @@ pub enum DecisionKind {
     ImmediateCareOrder,
     /// Refusing, wholly or in part, what an applicant asked for.
     ApplicationRefusal,
+    /// Taking protection away from a child's record: clearing protected identity, releasing a legal hold (after
+    /// which retention may clear a file). Adding protection is never delegated away: whoever holds the case does it.
+    ProtectionRemoval,
 }
 
 impl DecisionKind {
     /// Every decision a delegation order assigns.
-    pub const ALL: [DecisionKind; 4] = [
+    pub const ALL: [DecisionKind; 5] = [
         DecisionKind::InvestigationExtension,
         DecisionKind::Intervention,
         DecisionKind::ImmediateCareOrder,
         DecisionKind::ApplicationRefusal,
+        DecisionKind::ProtectionRemoval,
     ];
 
     /// The decision's stable name, as in JSON and in the delegation order's paths.
@@ -41,6 +45,7 @@ impl DecisionKind {
             DecisionKind::Intervention => "intervention",
             DecisionKind::ImmediateCareOrder => "immediate_care_order",
             DecisionKind::ApplicationRefusal => "application_refusal",
+            DecisionKind::ProtectionRemoval => "protection_removal",
         }
     }
 

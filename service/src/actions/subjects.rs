@@ -233,12 +233,13 @@ async fn may_change(
         holds_a_case |= case.unit == Some(unit);
     }
     let registered_them = record.registered_by == Some(unit);
-    authorization::may_change_subject(kind, role, change, holds_a_case, registered_them).map_err(
-        |refused| match refused {
+    let removal = super::directory::delegated(db, unit, domain::delegation::DecisionKind::ProtectionRemoval).await?;
+    authorization::may_change_subject(kind, role, change, holds_a_case, registered_them, &removal).map_err(|refused| {
+        match refused {
             Refused::NotDelegated => Refusal::Forbidden(refused.to_string()).into(),
             other => refused_for(other, "subject"),
-        },
-    )
+        }
+    })
 }
 
 /// Takes a step of subject `subject`.
