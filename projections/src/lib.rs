@@ -5,6 +5,7 @@ pub mod caseload;
 pub mod db;
 pub mod directory;
 pub mod feed;
+pub mod figures;
 pub mod outcomes;
 pub mod queries;
 pub mod referrals;

@@ -2,22 +2,26 @@
 //! into one breakdown at a time, every count suppressed for small cells, and every cell traceable to the cases
 //! and log positions behind it (for auditors).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use domain::calendar::{days_between, preliminary_assessment_due};
 use domain::case::CaseEvent;
 use domain::event::Stamped;
 use domain::referral::{ReferralEvent, ReferralKind, ReferralStatus};
 use domain::subject::SubjectEvent;
-use serde::Serialize;
 use time::Date;
 
 use crate::caseload::name_of;
 use crate::db::Db;
 use crate::feed::FeedEvent;
+pub use crate::figures::{Breakdown, DaysStatistic, Measure, OutcomeReport};
+use crate::figures::{Child, Fact, FactKind, Period, MIN_CHILDREN};
 use crate::on_pool;
 use crate::runner::{status, Arg, Projection, ProjectionError, Write};
-use crate::suppression::{suppress, Published, THRESHOLD};
+
+/// Every concern, comma-separated, as the figures count them.
+fn all_concerns(concerns: &std::collections::BTreeSet<domain::categories::ConcernCategory>) -> Arg {
+    Arg::Text(concerns.iter().map(name_of).collect::<Vec<_>>().join(","))
+}
 
 /// The outcomes projection.
 #[derive(Debug, Clone, Copy, Default)]
@@ -34,6 +38,7 @@ const REFERRAL_COLUMNS: &[&str] = &[
     "decided_on",
     "decline_reason",
     "last_position",
+    "concerns",
 ];
 const FOLLOWUP_COLUMNS: &[&str] =
     &["case_id", "intervention_id", "goal_id", "followed_up_on", "score", "last_position"];
@@ -50,6 +55,7 @@ const CASE_COLUMNS: &[&str] = &[
     "investigation_completed_on",
     "investigation_on_time",
     "last_position",
+    "concerns",
 ];
 const INTERVENTION_COLUMNS: &[&str] =
     &["case_id", "intervention_id", "kind", "decided_on", "started_on", "outcome", "last_position"];
@@ -116,9 +122,9 @@ impl Projection for Outcomes {
                               concerns: &std::collections::BTreeSet<domain::categories::ConcernCategory>,
                               initial: ReferralStatus| {
                     Ok(vec![Write::new(
-                        "insert into outcome_referrals (generation, referral_id, last_position, kind, subject_id, to_unit, concern, sent_on, status)
-                         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                        vec![g.clone(), id.clone(), position.clone(), name_of(&kind).into(), subject.to_string().into(), to_unit.to_string().into(), concerns.iter().next().map(name_of).unwrap_or_default().into(), on.clone(), status(initial)],
+                        "insert into outcome_referrals (generation, referral_id, last_position, kind, subject_id, to_unit, concern, sent_on, status, concerns)
+                         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                        vec![g.clone(), id.clone(), position.clone(), name_of(&kind).into(), subject.to_string().into(), to_unit.to_string().into(), concerns.iter().next().map(name_of).unwrap_or_default().into(), on.clone(), status(initial), all_concerns(concerns)],
                     )])
                 };
                 match stamped.event {
@@ -152,9 +158,9 @@ impl Projection for Outcomes {
                 };
                 match stamped.event {
                     CaseEvent::CaseOpened { subject, unit, concerns, .. } => Ok(vec![Write::new(
-                        "insert into outcome_cases (generation, case_id, last_position, subject_id, unit_id, concern, received_on)
-                         values ($1, $2, $3, $4, $5, $6, $7)",
-                        vec![g.clone(), id.clone(), position.clone(), subject.to_string().into(), unit.to_string().into(), concerns.iter().next().map(name_of).unwrap_or_default().into(), on],
+                        "insert into outcome_cases (generation, case_id, last_position, subject_id, unit_id, concern, received_on, concerns)
+                         values ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        vec![g.clone(), id.clone(), position.clone(), subject.to_string().into(), unit.to_string().into(), concerns.iter().next().map(name_of).unwrap_or_default().into(), on, all_concerns(&concerns)],
                     )]),
                     // The 14 days count from receipt.
                     CaseEvent::ReceivedBeforeOpening { received_on } => update(
@@ -211,142 +217,19 @@ impl Projection for Outcomes {
     }
 }
 
-/// What the outcome figures are broken down by (one at a time; boys and girls are always reported separately
-/// by choosing `Sex`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Breakdown {
-    /// Sex as registered.
-    Sex,
-    /// Age at receipt, in bands.
-    AgeBand,
-    /// Home district.
-    District,
-    /// The concern category.
-    Concern,
-    /// The unit that received the case.
-    Unit,
-}
-
-/// One measure over the groups, suppressed.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
-pub struct Measure {
-    /// What is counted.
-    pub name: &'static str,
-    /// The counts per group and the total, suppressed.
-    pub counts: Published,
-}
-
-/// A duration in days over a group: median and 90th percentile (nearest rank), shown only for 5 or more cases.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
-pub struct DaysStatistic {
-    /// The median.
-    pub median: i64,
-    /// The 90th percentile.
-    pub p90: i64,
-}
-
-/// The outcome figures for a period.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
-pub struct OutcomeReport {
-    /// The breakdown.
-    pub breakdown: Breakdown,
-    /// The groups, in order.
-    pub groups: Vec<String>,
-    /// The counted measures.
-    pub measures: Vec<Measure>,
-    /// Share of preliminary assessments decided within 14 days, per group, where it gives no small count away.
-    pub preliminary_within_14_days: Vec<Option<f64>>,
-    /// Share of investigations completed within 4 months, per group, likewise.
-    pub investigations_within_4_months: Vec<Option<f64>>,
-    /// Days from receipt to the preliminary decision, per group.
-    pub days_to_decision: Vec<Option<DaysStatistic>>,
-    /// Days from receipt to the first intervention's start, per group.
-    pub days_to_intervention_start: Vec<Option<DaysStatistic>>,
-    /// Mean goal attainment (−2…+2) over follow-ups, per group, from 5 follow-ups up.
-    pub goal_attainment: Vec<Option<f64>>,
-    /// Declined referrals by reason (over all groups), suppressed.
-    pub declined_by_reason: (Vec<String>, Published),
-    /// For auditors: per measure and group, the cases or referrals and the log positions behind the cell.
-    #[serde(skip)]
-    pub trace: BTreeMap<(&'static str, String), Vec<(String, i64)>>,
-}
-
-fn age_band(birth_year: Option<i64>, at: Date) -> String {
-    match birth_year.map(|year| i64::from(at.year()) - year) {
-        None => "unknown".to_owned(),
-        Some(age) if age <= 12 => "0-12".to_owned(),
-        Some(age) if age <= 15 => "13-15".to_owned(),
-        Some(age) if age <= 17 => "16-17".to_owned(),
-        Some(age) if age <= 20 => "18-20".to_owned(),
-        Some(_) => "21+".to_owned(),
-    }
-}
-
-const MEASURES: [&str; 10] = [
-    "cases received",
-    "preliminary assessments decided",
-    "preliminary assessments within 14 days",
-    "investigations completed",
-    "investigations within 4 months",
-    "referrals sent",
-    "referrals accepted",
-    "referrals declined",
-    "interventions ended",
-    "interventions ended as planned",
-];
-
-/// Who a fact is about, for grouping: birth year, sex, district, unit, concern, and the date it counts from.
-type Who = (Option<i64>, Option<String>, String, String, String, String);
-
-#[derive(Default)]
-struct Group {
-    counts: [u64; MEASURES.len()],
-    days_to_decision: Vec<i64>,
-    days_to_start: Vec<i64>,
-    scores: Vec<i64>,
-}
-
-fn parse(text: &str) -> Option<Date> {
-    Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok()
-}
-
-fn statistic(mut days: Vec<i64>) -> Option<DaysStatistic> {
-    if (days.len() as u64) < THRESHOLD {
-        return None;
-    }
-    days.sort_unstable();
-    let rank = |p: f64| days[((p * days.len() as f64).ceil() as usize).clamp(1, days.len()) - 1];
-    Some(DaysStatistic { median: rank(0.5), p90: rank(0.9) })
-}
-
-/// A share shown only where neither it nor its complement gives a small count away.
-fn safe_share(part: u64, whole: u64) -> Option<f64> {
-    let small = |count: u64| (1..THRESHOLD).contains(&count);
-    (whole >= THRESHOLD && !small(part) && !small(whole - part)).then(|| part as f64 / whole as f64)
-}
-
-/// The outcome figures for cases received (and referrals sent) from `from` to `to`, inclusive, broken down by
-/// `breakdown`.
-pub async fn report(db: &Db, from: Date, to: Date, breakdown: Breakdown) -> Result<OutcomeReport, sqlx::Error> {
-    let generation = status(db, "outcomes").await?.generation;
-    let (from_text, to_text) = (from.to_string(), to.to_string());
-    let who = "s.birth_year, s.sex, coalesce(s.district, 'unknown')";
-    let subjects = "left join outcome_subjects s on s.generation = {t}.generation and s.subject_id = {t}.subject_id";
-    let cases_sql = format!(
-        "select c.case_id, {who}, c.unit_id, c.concern, c.received_on, c.preliminary_decided_on, c.investigation_completed_on,
-                c.investigation_on_time, c.last_position,
-                (select min(i.started_on) from outcome_interventions i where i.generation = c.generation and i.case_id = c.case_id)
-           from outcome_cases c {} where c.generation = $1 and c.received_on >= $2 and c.received_on <= $3",
-        subjects.replace("{t}", "c")
-    );
-    type CaseFact = (
+/// The facts of `year` and the children they are about, read from the outcomes view.
+pub async fn facts(db: &Db, generation: i64, year: i32) -> Result<(Vec<Fact>, BTreeMap<String, Child>), sqlx::Error> {
+    let (first, last) = (Period::Year(year).first_day().to_string(), Period::Year(year).last_day().to_string());
+    let concerns = |text: Option<String>| -> Vec<String> {
+        text.map(|text| text.split(',').filter(|concern| !concern.is_empty()).map(str::to_owned).collect())
+            .unwrap_or_default()
+    };
+    let day = |text: &str| Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok();
+    type CaseRow = (
         String,
-        Option<i64>,
+        String,
+        String,
         Option<String>,
-        String,
-        String,
-        String,
         String,
         Option<String>,
         Option<String>,
@@ -354,156 +237,128 @@ pub async fn report(db: &Db, from: Date, to: Date, breakdown: Breakdown) -> Resu
         i64,
         Option<String>,
     );
-    let cases: Vec<CaseFact> = on_pool!(db, |pool| sqlx::query_as(&cases_sql)
+    let cases: Vec<CaseRow> = on_pool!(db, |pool| {
+        sqlx::query_as(
+            "select c.case_id, c.subject_id, c.unit_id, coalesce(c.concerns, c.concern), c.received_on, c.preliminary_decided_on,
+                    c.investigation_completed_on, c.investigation_on_time, c.last_position,
+                    (select min(i.started_on) from outcome_interventions i where i.generation = c.generation and i.case_id = c.case_id)
+               from outcome_cases c where c.generation = $1 and c.received_on >= $2 and c.received_on <= $3",
+        )
         .bind(generation)
-        .bind(&from_text)
-        .bind(&to_text)
+        .bind(&first)
+        .bind(&last)
         .fetch_all(pool)
-        .await)?;
-    let referrals_sql = format!(
-        "select r.referral_id, {who}, r.to_unit, r.concern, r.sent_on, r.status, r.decline_reason, r.last_position
-           from outcome_referrals r {} where r.generation = $1 and r.sent_on >= $2 and r.sent_on <= $3",
-        subjects.replace("{t}", "r")
-    );
-    type ReferralFact =
-        (String, Option<i64>, Option<String>, String, String, String, String, String, Option<String>, i64);
-    let referrals: Vec<ReferralFact> = on_pool!(db, |pool| sqlx::query_as(&referrals_sql)
+        .await
+    })?;
+    type ReferralRow = (String, String, String, Option<String>, String, String, Option<String>, i64);
+    let referrals: Vec<ReferralRow> = on_pool!(db, |pool| {
+        sqlx::query_as(
+            "select referral_id, subject_id, to_unit, coalesce(concerns, concern), sent_on, status, decline_reason, last_position
+               from outcome_referrals where generation = $1 and sent_on >= $2 and sent_on <= $3",
+        )
         .bind(generation)
-        .bind(&from_text)
-        .bind(&to_text)
+        .bind(&first)
+        .bind(&last)
         .fetch_all(pool)
-        .await)?;
-    let interventions_sql = format!(
-        "select i.case_id, {who}, c.unit_id, c.concern, c.received_on, i.outcome, i.last_position
-           from outcome_interventions i join outcome_cases c on c.generation = i.generation and c.case_id = i.case_id
-           {} where i.generation = $1 and c.received_on >= $2 and c.received_on <= $3",
-        subjects.replace("{t}", "c")
-    );
-    type InterventionFact = (String, Option<i64>, Option<String>, String, String, String, String, Option<String>, i64);
-    let interventions: Vec<InterventionFact> = on_pool!(db, |pool| sqlx::query_as(&interventions_sql)
+        .await
+    })?;
+    type InterventionRow = (String, String, String, Option<String>, String, Option<String>, i64);
+    let interventions: Vec<InterventionRow> = on_pool!(db, |pool| {
+        sqlx::query_as(
+            "select i.case_id, c.subject_id, c.unit_id, coalesce(c.concerns, c.concern), c.received_on, i.outcome, i.last_position
+               from outcome_interventions i join outcome_cases c on c.generation = i.generation and c.case_id = i.case_id
+              where i.generation = $1 and c.received_on >= $2 and c.received_on <= $3",
+        )
         .bind(generation)
-        .bind(&from_text)
-        .bind(&to_text)
+        .bind(&first)
+        .bind(&last)
         .fetch_all(pool)
-        .await)?;
-    let followups_sql = format!(
-        "select f.case_id, {who}, c.unit_id, c.concern, c.received_on, f.score
-           from outcome_followups f join outcome_cases c on c.generation = f.generation and c.case_id = f.case_id
-           {} where f.generation = $1 and c.received_on >= $2 and c.received_on <= $3",
-        subjects.replace("{t}", "c")
-    );
-    type FollowUpFact = (String, Option<i64>, Option<String>, String, String, String, String, i64);
-    let followups: Vec<FollowUpFact> = on_pool!(db, |pool| sqlx::query_as(&followups_sql)
+        .await
+    })?;
+    type FollowUpRow = (String, String, String, Option<String>, String, i64, i64);
+    let followups: Vec<FollowUpRow> = on_pool!(db, |pool| {
+        sqlx::query_as(
+            "select f.case_id, c.subject_id, c.unit_id, coalesce(c.concerns, c.concern), c.received_on, f.score, f.last_position
+               from outcome_followups f join outcome_cases c on c.generation = f.generation and c.case_id = f.case_id
+              where f.generation = $1 and c.received_on >= $2 and c.received_on <= $3",
+        )
         .bind(generation)
-        .bind(&from_text)
-        .bind(&to_text)
+        .bind(&first)
+        .bind(&last)
         .fetch_all(pool)
-        .await)?;
-
-    let group_of = |(birth_year, sex, district, unit, concern, at): Who| -> Option<String> {
-        let at = parse(&at)?;
-        Some(match breakdown {
-            Breakdown::Sex => sex.unwrap_or_else(|| "unknown".to_owned()),
-            Breakdown::AgeBand => age_band(birth_year, at),
-            Breakdown::District => district,
-            Breakdown::Concern => concern,
-            Breakdown::Unit => unit,
+        .await
+    })?;
+    let mut facts = Vec::new();
+    for (id, subject, unit, concern_list, received, decided, completed, on_time, position, first_start) in cases {
+        let Some(on) = day(&received) else { continue };
+        let kind = FactKind::Case {
+            decided: decided.as_deref().and_then(day),
+            completed: completed.as_deref().and_then(day),
+            on_time: on_time == Some(1),
+            first_start: first_start.as_deref().and_then(day),
+        };
+        facts.push(Fact { id, subject, unit, concerns: concerns(concern_list), on, position, kind });
+    }
+    for (id, subject, unit, concern_list, sent, status, decline_reason, position) in referrals {
+        let Some(on) = day(&sent) else { continue };
+        let kind = FactKind::Referral { status, decline_reason };
+        facts.push(Fact { id, subject, unit, concerns: concerns(concern_list), on, position, kind });
+    }
+    let fact = |(id, subject, unit, concern_list, received, position): (
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        i64,
+    ),
+                kind: FactKind| {
+        day(&received).map(|on| Fact { id, subject, unit, concerns: concerns(concern_list), on, position, kind })
+    };
+    for (id, subject, unit, concern_list, received, outcome, position) in interventions {
+        facts.extend(fact((id, subject, unit, concern_list, received, position), FactKind::Intervention { outcome }));
+    }
+    for (id, subject, unit, concern_list, received, score, position) in followups {
+        facts.extend(fact((id, subject, unit, concern_list, received, position), FactKind::FollowUp { score }));
+    }
+    let subjects: BTreeSet<&str> = facts.iter().map(|fact| fact.subject.as_str()).collect();
+    type SubjectRow = (String, Option<i64>, Option<String>, Option<String>);
+    let rows: Vec<SubjectRow> = on_pool!(db, |pool| {
+        sqlx::query_as("select subject_id, birth_year, sex, district from outcome_subjects where generation = $1")
+            .bind(generation)
+            .fetch_all(pool)
+            .await
+    })?;
+    let unknown = || "unknown".to_owned();
+    let mut children: BTreeMap<String, Child> = rows
+        .into_iter()
+        .filter(|(subject, ..)| subjects.contains(subject.as_str()))
+        .map(|(subject, birth_year, sex, district)| {
+            (
+                subject,
+                Child { sex: sex.unwrap_or_else(unknown), birth_year, district: district.unwrap_or_else(unknown) },
+            )
         })
-    };
-    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
-    let mut trace: BTreeMap<(&'static str, String), Vec<(String, i64)>> = BTreeMap::new();
-    let mut count = |groups: &mut BTreeMap<String, Group>, group: &str, measure: usize, id: &str, position: i64| {
-        groups.entry(group.to_owned()).or_default().counts[measure] += 1;
-        trace.entry((MEASURES[measure], group.to_owned())).or_default().push((id.to_owned(), position));
-    };
-    for (
-        case_id,
-        birth_year,
-        sex,
-        district,
-        unit,
-        concern,
-        received,
-        decided,
-        completed,
-        on_time,
-        position,
-        first_start,
-    ) in cases
-    {
-        let Some(group) = group_of((birth_year, sex, district, unit, concern, received.clone())) else { continue };
-        let Some(received) = parse(&received) else { continue };
-        let decided = decided.as_deref().and_then(parse);
-        count(&mut groups, &group, 0, &case_id, position);
-        if let Some(decided) = decided {
-            count(&mut groups, &group, 1, &case_id, position);
-            if decided <= preliminary_assessment_due(received) {
-                count(&mut groups, &group, 2, &case_id, position);
-            }
-            groups.entry(group.clone()).or_default().days_to_decision.push(days_between(received, decided));
-        }
-        if completed.is_some() {
-            count(&mut groups, &group, 3, &case_id, position);
-            if on_time == Some(1) {
-                count(&mut groups, &group, 4, &case_id, position);
-            }
-        }
-        if let Some(started) = first_start.as_deref().and_then(parse) {
-            groups.entry(group.clone()).or_default().days_to_start.push(days_between(received, started));
-        }
+        .collect();
+    for subject in subjects {
+        children.entry(subject.to_owned()).or_insert_with(|| Child {
+            sex: unknown(),
+            birth_year: None,
+            district: unknown(),
+        });
     }
-    let mut declined: BTreeMap<String, u64> = BTreeMap::new();
-    for (referral_id, birth_year, sex, district, unit, concern, sent, status, reason, position) in referrals {
-        let Some(group) = group_of((birth_year, sex, district, unit, concern, sent)) else { continue };
-        count(&mut groups, &group, 5, &referral_id, position);
-        if status == "accepted" {
-            count(&mut groups, &group, 6, &referral_id, position);
-        }
-        if status == "declined" {
-            count(&mut groups, &group, 7, &referral_id, position);
-            *declined.entry(reason.unwrap_or_else(|| "unknown".to_owned())).or_default() += 1;
-        }
-    }
-    for (case_id, birth_year, sex, district, unit, concern, received, outcome, position) in interventions {
-        let Some(group) = group_of((birth_year, sex, district, unit, concern, received)) else { continue };
-        if let Some(outcome) = outcome {
-            count(&mut groups, &group, 8, &case_id, position);
-            if outcome == "completed_as_planned" || outcome == "ended_early_goals_met" {
-                count(&mut groups, &group, 9, &case_id, position);
-            }
-        }
-    }
-    for (_, birth_year, sex, district, unit, concern, received, score) in followups {
-        let Some(group) = group_of((birth_year, sex, district, unit, concern, received)) else { continue };
-        groups.entry(group).or_default().scores.push(score);
-    }
-    let column = |measure: usize| -> Vec<u64> { groups.values().map(|group| group.counts[measure]).collect() };
-    Ok(OutcomeReport {
-        breakdown,
-        measures: MEASURES
-            .iter()
-            .enumerate()
-            .map(|(index, name)| Measure { name, counts: suppress(&column(index)) })
-            .collect(),
-        preliminary_within_14_days: groups.values().map(|group| safe_share(group.counts[2], group.counts[1])).collect(),
-        investigations_within_4_months: groups
-            .values()
-            .map(|group| safe_share(group.counts[4], group.counts[3]))
-            .collect(),
-        days_to_decision: groups.values().map(|group| statistic(group.days_to_decision.clone())).collect(),
-        days_to_intervention_start: groups.values().map(|group| statistic(group.days_to_start.clone())).collect(),
-        goal_attainment: groups
-            .values()
-            .map(|group| {
-                ((group.scores.len() as u64) >= THRESHOLD)
-                    .then(|| group.scores.iter().sum::<i64>() as f64 / group.scores.len() as f64)
-            })
-            .collect(),
-        declined_by_reason: (
-            declined.keys().cloned().collect(),
-            suppress(&declined.values().copied().collect::<Vec<_>>()),
-        ),
-        groups: groups.keys().cloned().collect(),
-        trace,
-    })
+    Ok((facts, children))
+}
+
+/// The outcome figures for `period`, broken down by `breakdown` (one attribute, or two that may be crossed), no
+/// figure standing on fewer than `minimum` children (never fewer than [`MIN_CHILDREN`]).
+pub async fn report(
+    db: &Db,
+    period: Period,
+    breakdown: &[Breakdown],
+    minimum: u64,
+) -> Result<OutcomeReport, sqlx::Error> {
+    let generation = status(db, "outcomes").await?.generation;
+    let (facts, children) = facts(db, generation, period.year()).await?;
+    Ok(crate::figures::answer(&facts, &children, period, breakdown, minimum.max(MIN_CHILDREN)))
 }

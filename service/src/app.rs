@@ -103,6 +103,7 @@ impl Application {
             verifier: Arc::clone(&verifier),
             digests: Default::default(),
             sign_ins: tokio::sync::Semaphore::new(crate::accounts::CONCURRENT_SIGN_INS),
+            outcome_minimum: config.outcome_minimum,
         });
         tasks.push(tokio::spawn(verifier.follow(stopped.clone())));
         Ok(Self { listener, port, ops, state, stop, tasks })

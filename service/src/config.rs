@@ -44,6 +44,10 @@ pub struct Config {
     /// The address `lots serve` listens on (port 0: any free port).
     #[arg(long, env = "LOTS_BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: String,
+
+    /// The fewest children an outcome figure may stand on: 5, or more; never fewer.
+    #[arg(long, env = "LOTS_OUTCOME_MINIMUM", default_value_t = 5, value_parser = clap::value_parser!(u64).range(5..), global = true)]
+    pub outcome_minimum: u64,
 }
 
 impl Config {
@@ -57,6 +61,7 @@ impl Config {
             head_dir: None,
             ops_bind: None,
             bind: "127.0.0.1:8080".to_owned(),
+            outcome_minimum: projections::figures::MIN_CHILDREN,
         }
     }
 
@@ -125,6 +130,7 @@ impl fmt::Debug for Config {
             .field("signing_key_file", &self.signing_key_file)
             .field("master_key_file", &self.master_key_file)
             .field("bind", &self.bind)
+            .field("outcome_minimum", &self.outcome_minimum)
             .finish()
     }
 }

@@ -26,6 +26,8 @@ pub struct AppState {
     pub digests: DigestCache,
     /// Sign-ins checked at once (each costs an argon2 hash): at most [`crate::accounts::CONCURRENT_SIGN_INS`].
     pub sign_ins: tokio::sync::Semaphore,
+    /// The fewest children an outcome figure may stand on (`LOTS_OUTCOME_MINIMUM`, 5 or more).
+    pub outcome_minimum: u64,
 }
 
 impl AppState {

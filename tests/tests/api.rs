@@ -206,6 +206,22 @@ on_both_stores! {
         let bad = get("/api/outcomes?from=2026-01-01&to=2026-12-31&by=colour".to_owned(), sara.clone()).await;
         assert_eq!(bad.status().as_u16(), 422);
         assert!(is_problem(&bad));
+        // A period is a whole calendar quarter or year: any other is refused naming the field, never widened.
+        for (query, field) in [
+            ("from=2026-03-03&to=2026-03-04&by=sex", "from"),
+            ("period=2026-03&by=sex", "period"),
+            ("period=2026-Q5&by=sex", "period"),
+            ("period=2026&from=2026-01-01&to=2026-12-31&by=sex", "period"),
+            ("period=2026&by=district,unit", "by"),
+            ("period=2026&by=sex,age_band,concern", "by"),
+        ] {
+            let refused = get(format!("/api/outcomes?{query}"), sara.clone()).await;
+            assert_eq!(refused.status().as_u16(), 422, "{query}");
+            let problem: serde_json::Value = refused.json().await.expect("JSON");
+            assert_eq!(problem["errors"][0]["field"].as_str(), Some(field), "{query}: {problem}");
+        }
+        let crossed: serde_json::Value = get("/api/outcomes?period=2026-Q4&by=sex,concern".to_owned(), sara.clone()).await.json().await.expect("JSON");
+        assert_eq!((crossed["period"].as_str(), crossed["breakdown"].clone()), (Some("2026-Q4"), serde_json::json!(["sex", "concern"])), "{crossed}");
         let bad_date = get("/api/caseload?today=yesterday".to_owned(), sara.clone()).await;
         assert_eq!(bad_date.status().as_u16(), 422);
         assert_eq!(get("/api/caseload".to_owned(), token(&base, "adam").await).await.status().as_u16(), 403);
@@ -1063,7 +1079,7 @@ on_both_stores! {
         let assignments = get("/api/outbox?today=2026-11-25".to_owned(), "sara").await;
         assert_eq!((assignments[0]["intervention_outcome"].clone(), assignments[0]["feedback_given"].clone()), (serde_json::json!("completed_as_planned"), serde_json::json!(true)));
         let figures = get("/api/outcomes?from=2026-01-01&to=2026-12-31&by=unit".to_owned(), "maja").await;
-        assert_eq!(figures["measures"][0]["name"], "cases received");
+        assert_eq!(figures["measures"][0]["name"], "children with a case received");
         let timeline = reqwest::Client::new().get(format!("{base}/api/cases/{case}/timeline")).bearer_auth(&tokens["ines"]).header("x-lots-reason", "granskning").send().await.expect("answers");
         assert_eq!(timeline.status().as_u16(), 200);
         let events: Vec<String> = timeline.json::<serde_json::Value>().await.expect("JSON").as_array().expect("entries").iter().map(|entry| entry["event_type"].as_str().unwrap_or_default().to_owned()).collect();

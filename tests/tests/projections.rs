@@ -426,6 +426,7 @@ on_both_stores! {
     async fn outcome_figures_suppress_small_cells_and_trace_their_cases(store) {
         use domain::identity_number::Sex;
         use domain::subject::{StatisticsAttributes, Subject, SubjectCommand};
+        use projections::figures::Period;
         use projections::outcomes::{report, Breakdown};
         use projections::suppression::{Cell, Published};
         let scene = Scene::new(&store.db);
@@ -461,21 +462,33 @@ on_both_stores! {
             }
             catch_up(&store.db, "case", &case.to_string()).await;
         }
-        let figures = report(&store.db, date!(2026 - 01 - 01), date!(2026 - 12 - 31), Breakdown::Sex).await.expect("outcomes");
-        assert_eq!(figures.groups, ["female", "male"]);
+        let figures = report(&store.db, Period::Year(2026), &[Breakdown::Sex], 5).await.expect("outcomes");
+        assert_eq!(figures.groups, [["female"], ["male"]]);
         let by_name = |name: &str| figures.measures.iter().find(|measure| measure.name == name).expect(name).counts.clone();
-        assert_eq!(by_name("cases received"), Published { cells: vec![Cell::Hidden, Cell::Small], total: Cell::Count(8) });
-        assert_eq!(by_name("preliminary assessments within 14 days"), Published { cells: vec![Cell::Hidden, Cell::Small], total: Cell::Count(7) });
-        assert_eq!(by_name("investigations completed"), Published { cells: vec![Cell::Count(0), Cell::Count(0)], total: Cell::Count(0) });
-        assert_eq!(figures.preliminary_within_14_days, [None, None], "5 of 6 would give the one late decision away");
-        // Days to decision for the girls: 1, 3, 5, 7, 14, 20 — median 5, 90th percentile 20; the boys are too few.
-        assert_eq!(figures.days_to_decision, [Some(projections::outcomes::DaysStatistic { median: 5, p90: 20 }), None]);
+        // Eight children: the total is shown; the two boys are masked, and so are the six girls (else 8 − 6 = 2).
+        assert_eq!(by_name("children with a case received"), Published { cells: vec![Cell::Masked, Cell::Masked], total: Cell::Count(8) });
+        // Seven decided within 14 days of eight decided would show the one late decision: one of them is masked.
+        let decided = by_name("children with a preliminary assessment decided");
+        let within = by_name("children with a preliminary assessment decided within 14 days");
+        assert!(matches!((decided.total, within.total), (Cell::Masked, _) | (_, Cell::Masked)), "{decided:?} {within:?}");
+        for measure in &figures.measures {
+            assert_eq!(measure.counts.cells[1], Cell::Masked, "{}: the two boys", measure.name);
+            for cell in measure.counts.cells.iter().chain([&measure.counts.total]) {
+                assert!(!matches!(cell, Cell::Count(count) if (1..5).contains(count)), "{}: {cell:?}", measure.name);
+            }
+        }
+        assert_eq!(figures.preliminary_within_14_days, [None, None]);
+        // Six girls decided on: a median needs ten (the mean of the five around it is never one child's value).
+        assert_eq!(figures.days_to_decision, [None, None]);
         assert_eq!(figures.goal_attainment, [None, None]);
-        let mut traced: Vec<String> = figures.trace[&("cases received", "male".to_owned())].iter().map(|(case, _)| case.clone()).collect();
+        let mut traced: Vec<String> = figures.trace[&("children with a case received".to_owned(), "male".to_owned())].iter().map(|(case, _)| case.clone()).collect();
         traced.sort();
         boys.sort();
         assert_eq!(traced, boys);
-        let outside = report(&store.db, date!(2025 - 01 - 01), date!(2025 - 12 - 31), Breakdown::Sex).await.expect("outcomes");
+        // The quarter they fell in is masked alike: its total is the year's.
+        let quarter = report(&store.db, Period::Quarter(2026, 1), &[Breakdown::Sex], 5).await.expect("outcomes");
+        assert_eq!(quarter.measures[0].counts, figures.measures[0].counts);
+        let outside = report(&store.db, Period::Year(2025), &[Breakdown::Sex], 5).await.expect("outcomes");
         assert!(outside.groups.is_empty());
     }
 }

@@ -337,7 +337,7 @@ api! {
         Doc::new("Referrals your unit sent").roles(READERS)
             .query::<crate::api::views::DayQuery>().answer::<Vec<projections::queries::ReferralRow>>(200).after();
     get "/api/outcomes" => crate::api::views::outcomes,
-        Doc::new("Outcome figures, one breakdown at a time, small counts suppressed").roles(READERS)
+        Doc::new("Outcome figures for a calendar quarter or year, by one attribute or two crossed: every figure counts distinct children and is shown only when the minimum number of children (5, or LOTS_OUTCOME_MINIMUM) stand behind it; every other count, and every count that would let one be worked out from the other figures of the year and its quarters, is \"..\"; medians and the 90th percentile are means of five children's values").roles(READERS)
             .query::<crate::api::views::OutcomeQuery>().answer::<projections::outcomes::OutcomeReport>(200).after();
     get "/api/verify" => crate::api::audit::status,
         Doc::new("The latest verification that neither the log nor the access log was altered (as `lots verify`; run at start, every hour and on request)")

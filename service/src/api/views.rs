@@ -11,6 +11,7 @@ use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use axum::Json;
 use domain::ids::{CaseId, UnitId};
+use projections::figures::Period;
 use projections::outcomes::{Breakdown, OutcomeReport};
 use projections::queries::{self, CaseloadRow, CaseloadSummary, DeadlineRow, ReferralRow};
 use projections::replay::AsOf;
@@ -119,17 +120,65 @@ pub(crate) async fn outbox(
     Ok(Json(queries::outbox(&state.db, &view.unit, view.today).await?))
 }
 
-/// `?from=…&to=…&by=sex|age_band|district|concern|unit`.
+/// `?period=2026-Q1&by=sex,concern` (or `from` and `to` that span exactly a calendar quarter or year).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("x-lots-exactly-one-of" = ["period", "from"]))]
 pub struct OutcomeQuery {
-    /// The first day of the period.
-    #[schemars(with = "domain::calendar::IsoDate")]
-    from: String,
-    /// The last day of the period, not before `from`.
-    #[schemars(with = "domain::calendar::IsoDate")]
-    to: String,
-    by: Breakdown,
+    /// A calendar quarter (`2026-Q1`) or year (`2026`): periods are whole quarters or years, so that no two
+    /// answers can be subtracted down to a few days' cases.
+    #[schemars(regex(pattern = r"^[0-9]{4}(-Q[1-4])?$"), extend("examples" = ["2026-Q1"]))]
+    period: Option<String>,
+    /// Instead of `period`: its first day (with `to`; together exactly a calendar quarter or year).
+    #[schemars(with = "Option<domain::calendar::IsoDate>")]
+    from: Option<String>,
+    /// Instead of `period`: its last day.
+    #[schemars(with = "Option<domain::calendar::IsoDate>")]
+    to: Option<String>,
+    /// One attribute (`sex`, `age_band`, `district`, `concern`, `unit`) or two crossed, comma-separated
+    /// (`sex,concern`; sex or age band with any other, and district with concern).
+    #[schemars(regex(pattern = r"^[a-z_]+(,[a-z_]+)?$"), extend("examples" = ["sex,concern"]))]
+    by: String,
+}
+
+/// The period a query asks for, or the problem naming the field that is wrong.
+fn period_of(query: &OutcomeQuery) -> Result<Period, Problem> {
+    let whole = "periods are whole calendar quarters or years: period=2026-Q1 or period=2026 (or from and to spanning exactly one)";
+    match (&query.period, &query.from, &query.to) {
+        (Some(period), None, None) => Period::parse(period).ok_or_else(|| Problem::invalid("period", whole)),
+        (None, Some(from), Some(to)) => {
+            let (from, to) = (parse_date("from", from)?, parse_date("to", to)?);
+            if to < from {
+                return Err(Problem::invalid("to", "to must not be before from"));
+            }
+            Period::spanning(from, to).ok_or_else(|| Problem::invalid("from", whole))
+        }
+        (None, Some(_), None) => Err(Problem::invalid("to", "give to with from, or ask for a period")),
+        (None, None, Some(_)) => Err(Problem::invalid("from", "give from with to, or ask for a period")),
+        (None, None, None) => Err(Problem::invalid("period", "ask for a period: period=2026-Q1 or period=2026")),
+        (Some(_), _, _) => Err(Problem::invalid("period", "ask for a period, or give from and to, not both")),
+    }
+}
+
+/// The breakdown a query asks for: one attribute, or two that may be crossed.
+fn breakdown_of(by: &str) -> Result<Vec<Breakdown>, Problem> {
+    let names = "sex, age_band, district, concern or unit";
+    let attributes = by
+        .split(',')
+        .map(|name| {
+            serde_json::from_value::<Breakdown>(serde_json::Value::String(name.to_owned()))
+                .map_err(|_| Problem::invalid("by", format!("{name} is not a breakdown: one of {names}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    match attributes.as_slice() {
+        [_] => Ok(attributes),
+        [first, second] if projections::figures::crossable(*first, *second) => Ok(attributes),
+        [_, _] => Err(Problem::invalid(
+            "by",
+            "these two are not crossed: sex or age_band cross with any other, and district with concern",
+        )),
+        _ => Err(Problem::invalid("by", "one attribute, or two crossed (by=sex,concern)")),
+    }
 }
 
 /// `GET /api/outcomes`: aggregates only, small cells suppressed; open to every role but administrators.
@@ -139,11 +188,9 @@ pub(crate) async fn outcomes(
     query: Result<Query<OutcomeQuery>, QueryRejection>,
 ) -> Result<Json<OutcomeReport>, Problem> {
     let query = query_of(query)?;
-    let (from, to) = (parse_date("from", &query.from)?, parse_date("to", &query.to)?);
-    if to < from {
-        return Err(Problem::invalid("to", "to must not be before from"));
-    }
-    let report = projections::outcomes::report(&state.db, from, to, query.by).await?;
+    let period = period_of(&query)?;
+    let breakdown = breakdown_of(&query.by)?;
+    let report = projections::outcomes::report(&state.db, period, &breakdown, state.outcome_minimum).await?;
     Ok(Json(report))
 }
 

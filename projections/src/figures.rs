@@ -1,0 +1,819 @@
+//! The outcome figures, worked out from facts so that they protect children, not cells: every cell counts
+//! distinct children; every table of a period — the total, each breakdown, each crossed pair, every measure — is
+//! one [`Lattice`] masked as a whole, so a cell is masked alike in every answer; a year's cell is masked wherever
+//! one of its quarters' is; and medians and percentiles are means of several children's values, never one's.
+//! Pure: the facts come in, the answer goes out (`outcomes::report` reads the facts).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use time::{Date, Month};
+
+use crate::suppression::{Cell, Lattice, Published};
+
+/// The fewest children a published figure may stand on; a deployment may raise it, never lower it.
+pub const MIN_CHILDREN: u64 = 5;
+
+/// A period the figures are asked for: a calendar quarter or a calendar year. Months are not offered: a small
+/// count in any month would have to mask its quarter and year as well (else the month could be worked out from
+/// them), which would mask most of what a district reports yearly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Period {
+    /// A calendar year.
+    Year(i32),
+    /// A calendar quarter, 1 to 4.
+    Quarter(i32, u8),
+}
+
+impl Period {
+    /// `2026` or `2026-Q1` … `2026-Q4`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let year = |digits: &str| digits.parse::<i32>().ok().filter(|year| (1900..=9999).contains(year));
+        match text.split_once("-Q") {
+            None => year(text).map(Period::Year),
+            Some((digits, quarter)) => {
+                let quarter = quarter.parse::<u8>().ok().filter(|quarter| (1..=4).contains(quarter))?;
+                year(digits).map(|year| Period::Quarter(year, quarter))
+            }
+        }
+    }
+
+    /// The period that runs exactly from `from` to `to`, if one does.
+    pub fn spanning(from: Date, to: Date) -> Option<Self> {
+        let year = from.year();
+        let candidates = [Period::Year(year)].into_iter().chain((1..=4).map(|quarter| Period::Quarter(year, quarter)));
+        candidates.into_iter().find(|period| period.first_day() == from && period.last_day() == to)
+    }
+
+    /// Its calendar year.
+    pub fn year(self) -> i32 {
+        match self {
+            Period::Year(year) | Period::Quarter(year, _) => year,
+        }
+    }
+
+    /// Its first day.
+    pub fn first_day(self) -> Date {
+        let (year, month) = match self {
+            Period::Year(year) => (year, Month::January),
+            Period::Quarter(year, quarter) => (year, Month::try_from(quarter * 3 - 2).unwrap_or(Month::January)),
+        };
+        Date::from_calendar_date(year, month, 1).unwrap_or(Date::MIN)
+    }
+
+    /// Its last day.
+    pub fn last_day(self) -> Date {
+        let (year, month) = match self {
+            Period::Year(year) => (year, Month::December),
+            Period::Quarter(year, quarter) => (year, Month::try_from(quarter * 3).unwrap_or(Month::December)),
+        };
+        Date::from_calendar_date(year, month, month.length(year)).unwrap_or(Date::MAX)
+    }
+
+    /// Whether `day` lies in it.
+    pub fn contains(self, day: Date) -> bool {
+        (self.first_day()..=self.last_day()).contains(&day)
+    }
+
+    /// The quarters it is made of (a quarter: itself).
+    pub fn quarters(self) -> Vec<Period> {
+        match self {
+            Period::Year(year) => (1..=4).map(|quarter| Period::Quarter(year, quarter)).collect(),
+            quarter => vec![quarter],
+        }
+    }
+}
+
+impl std::fmt::Display for Period {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Period::Year(year) => write!(f, "{year}"),
+            Period::Quarter(year, quarter) => write!(f, "{year}-Q{quarter}"),
+        }
+    }
+}
+
+/// What the outcome figures are broken down by: one attribute, or two crossed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Breakdown {
+    /// Sex as registered.
+    Sex,
+    /// Age at receipt, in bands.
+    AgeBand,
+    /// Home district.
+    District,
+    /// The concern category.
+    Concern,
+    /// The unit that received the case.
+    Unit,
+}
+
+impl Breakdown {
+    /// Every attribute a figure may be broken down by.
+    pub const ALL: [Breakdown; 5] =
+        [Breakdown::Sex, Breakdown::AgeBand, Breakdown::District, Breakdown::Concern, Breakdown::Unit];
+}
+
+/// A child as the figures see them: the clear statistics attributes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Child {
+    /// `female`, `male` or `unknown`.
+    pub sex: String,
+    /// The birth year, when known.
+    pub birth_year: Option<i64>,
+    /// The home district.
+    pub district: String,
+}
+
+/// What a fact is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FactKind {
+    /// A case, received on the fact's day.
+    Case {
+        /// When the preliminary assessment was decided.
+        decided: Option<Date>,
+        /// When the investigation was completed.
+        completed: Option<Date>,
+        /// Whether it was completed within its last day.
+        on_time: bool,
+        /// When its first intervention started.
+        first_start: Option<Date>,
+    },
+    /// A referral or report, sent on the fact's day.
+    Referral {
+        /// Where it stands (`accepted`, `declined`, …).
+        status: String,
+        /// Why it was declined.
+        decline_reason: Option<String>,
+    },
+    /// An intervention of a case received on the fact's day.
+    Intervention {
+        /// How it ended, once it has.
+        outcome: Option<String>,
+    },
+    /// A goal's score at a follow-up, of a case received on the fact's day.
+    FollowUp {
+        /// −2 … +2.
+        score: i64,
+    },
+}
+
+/// One fact about one child: the case, referral, intervention or follow-up it comes from, with its log position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fact {
+    /// The case or referral.
+    pub id: String,
+    /// The child.
+    pub subject: String,
+    /// The unit that holds the case or received the referral.
+    pub unit: String,
+    /// Every concern.
+    pub concerns: Vec<String>,
+    /// The day it counts from.
+    pub on: Date,
+    /// Its log position (the trace behind a cell).
+    pub position: i64,
+    /// What it is.
+    pub kind: FactKind,
+}
+
+/// The counted measures, each a number of distinct children.
+pub const MEASURES: [&str; 11] = [
+    "children with a case received",
+    "children with a preliminary assessment decided",
+    "children with a preliminary assessment decided within 14 days",
+    "children with an investigation completed",
+    "children with an investigation completed within 4 months",
+    "children referred",
+    "children with a referral accepted",
+    "children with a referral declined",
+    "children with an intervention ended",
+    "children with an intervention ended as planned",
+    "children followed up",
+];
+
+/// Measures that lie within another for every cell: (wider, narrower). Their difference is protected too.
+const NESTED: [(usize, usize); 9] = [(0, 1), (1, 2), (0, 3), (3, 4), (5, 6), (5, 7), (0, 8), (8, 9), (0, 10)];
+
+/// The breakdowns a figure is published by: the total, each attribute, and the crossed pairs.
+fn groupings() -> Vec<Vec<Breakdown>> {
+    use Breakdown::*;
+    let singles = [Sex, AgeBand, District, Concern, Unit];
+    let mut all = vec![Vec::new()];
+    all.extend(singles.iter().map(|single| vec![*single]));
+    for (index, first) in singles.iter().enumerate() {
+        for second in &singles[index + 1..] {
+            if crossable(*first, *second) {
+                all.push(vec![*first, *second]);
+            }
+        }
+    }
+    all
+}
+
+/// Whether two attributes may be crossed: sex or age band with anything, and district with concern.
+pub fn crossable(first: Breakdown, second: Breakdown) -> bool {
+    use Breakdown::*;
+    first != second
+        && (matches!(first, Sex | AgeBand)
+            || matches!(second, Sex | AgeBand)
+            || matches!((first, second), (District, Concern) | (Concern, District)))
+}
+
+/// Whether every child has exactly one value of `attribute` in a period (so a group is the sum of its parts).
+fn partitions(attribute: Breakdown) -> bool {
+    matches!(attribute, Breakdown::Sex | Breakdown::AgeBand | Breakdown::District)
+}
+
+/// The age band of a child born in `birth_year`, by the age reached in `year`.
+pub fn age_band(birth_year: Option<i64>, year: i32) -> String {
+    match birth_year.map(|born| i64::from(year) - born) {
+        None => "unknown".to_owned(),
+        Some(age) if age <= 12 => "0-12".to_owned(),
+        Some(age) if age <= 15 => "13-15".to_owned(),
+        Some(age) if age <= 17 => "16-17".to_owned(),
+        Some(age) if age <= 20 => "18-20".to_owned(),
+        Some(_) => "21+".to_owned(),
+    }
+}
+
+/// A cell's key: measure, breakdown (an index into [`groupings`]) and the group's values.
+type Key = (usize, usize, Vec<String>);
+
+/// One period's cells: who stands behind each, and the trace.
+#[derive(Debug, Default)]
+struct Cells {
+    children: BTreeMap<Key, BTreeSet<String>>,
+    trace: BTreeMap<Key, Vec<(String, i64)>>,
+}
+
+/// The measures a fact counts in (the reasons of declines as measures after [`MEASURES`], by `reasons`).
+fn measures_of(fact: &Fact, reasons: &BTreeMap<String, usize>) -> Vec<usize> {
+    match &fact.kind {
+        FactKind::Case { decided, completed, on_time, .. } => {
+            let mut measures = vec![0];
+            if let Some(decided) = decided {
+                measures.push(1);
+                if *decided <= domain::calendar::preliminary_assessment_due(fact.on) {
+                    measures.push(2);
+                }
+            }
+            if completed.is_some() {
+                measures.push(3);
+                if *on_time {
+                    measures.push(4);
+                }
+            }
+            measures
+        }
+        FactKind::Referral { status, decline_reason } => {
+            let mut measures = vec![5];
+            match status.as_str() {
+                "accepted" => measures.push(6),
+                "declined" => {
+                    measures.push(7);
+                    measures.push(reasons[decline_reason.as_deref().unwrap_or("unknown")]);
+                }
+                _ => {}
+            }
+            measures
+        }
+        FactKind::Intervention { outcome: Some(outcome) } => {
+            let mut measures = vec![8];
+            if outcome == "completed_as_planned" || outcome == "ended_early_goals_met" {
+                measures.push(9);
+            }
+            measures
+        }
+        FactKind::Intervention { outcome: None } => Vec::new(),
+        FactKind::FollowUp { .. } => vec![10],
+    }
+}
+
+/// Every group of `grouping` the fact falls in (a child with two concerns falls in both).
+fn groups_of(fact: &Fact, child: &Child, year: i32, grouping: &[Breakdown]) -> Vec<Vec<String>> {
+    let mut groups = vec![Vec::new()];
+    for attribute in grouping {
+        let values: Vec<String> = match attribute {
+            Breakdown::Sex => vec![child.sex.clone()],
+            Breakdown::AgeBand => vec![age_band(child.birth_year, year)],
+            Breakdown::District => vec![child.district.clone()],
+            Breakdown::Concern if fact.concerns.is_empty() => vec!["unknown".to_owned()],
+            Breakdown::Concern => fact.concerns.clone(),
+            Breakdown::Unit => vec![fact.unit.clone()],
+        };
+        groups = crossed_with(groups, &values);
+    }
+    groups
+}
+
+/// Every group of `groups` lengthened by each of `values`.
+fn crossed_with<'a>(
+    groups: Vec<Vec<String>>,
+    values: impl IntoIterator<Item = &'a String> + Clone,
+) -> Vec<Vec<String>> {
+    groups
+        .into_iter()
+        .flat_map(|group| {
+            values.clone().into_iter().map(move |value| {
+                let mut longer = group.clone();
+                longer.push(value.clone());
+                longer
+            })
+        })
+        .collect()
+}
+
+/// The decline reasons among the facts, each its own measure after [`MEASURES`].
+fn reasons_of(facts: &[Fact]) -> BTreeMap<String, usize> {
+    let reasons: BTreeSet<String> = facts
+        .iter()
+        .filter_map(|fact| match &fact.kind {
+            FactKind::Referral { status, decline_reason } if status == "declined" => {
+                Some(decline_reason.clone().unwrap_or_else(|| "unknown".to_owned()))
+            }
+            _ => None,
+        })
+        .collect();
+    reasons.into_iter().enumerate().map(|(index, reason)| (reason, MEASURES.len() + index)).collect()
+}
+
+fn cells_of(
+    facts: &[Fact],
+    children: &BTreeMap<String, Child>,
+    period: Period,
+    reasons: &BTreeMap<String, usize>,
+) -> Cells {
+    let all = groupings();
+    let mut cells = Cells::default();
+    for fact in facts.iter().filter(|fact| period.contains(fact.on)) {
+        let Some(child) = children.get(&fact.subject) else { continue };
+        let measures = measures_of(fact, reasons);
+        for (grouping_index, grouping) in all.iter().enumerate() {
+            for group in groups_of(fact, child, period.year(), grouping) {
+                for measure in &measures {
+                    let key = (*measure, grouping_index, group.clone());
+                    cells.children.entry(key.clone()).or_default().insert(fact.subject.clone());
+                    cells.trace.entry(key).or_default().push((fact.id.clone(), fact.position));
+                }
+            }
+        }
+    }
+    cells
+}
+
+/// One period's cells as a lattice: the sums of partitions and of nested measures. Its keys, by cell.
+fn lattice_of(cells: &Cells, reasons: &BTreeMap<String, usize>) -> (Lattice, BTreeMap<Key, usize>) {
+    let all = groupings();
+    let mut lattice = Lattice::default();
+    let mut index: BTreeMap<Key, usize> = BTreeMap::new();
+    for (key, children) in &cells.children {
+        index.insert(key.clone(), lattice.cell(children.len() as u64));
+    }
+    // A group is the sum of its parts under an attribute every child has one value of.
+    for (grouping_index, grouping) in all.iter().enumerate() {
+        for attribute in
+            Breakdown::ALL.into_iter().filter(|attribute| partitions(*attribute) && !grouping.contains(attribute))
+        {
+            let mut finer: Vec<Breakdown> = grouping.clone();
+            finer.push(attribute);
+            let Some(finer_index) = all.iter().position(|other| same_attributes(other, &finer)) else { continue };
+            let finer_grouping = &all[finer_index];
+            let mut parts: BTreeMap<(usize, Vec<String>), Vec<usize>> = BTreeMap::new();
+            for ((measure, _, values), cell) in index.iter().filter(|((_, g, _), _)| *g == finer_index) {
+                let coarse: Vec<String> = grouping
+                    .iter()
+                    .map(|attribute| {
+                        values[finer_grouping.iter().position(|other| other == attribute).unwrap_or(0)].clone()
+                    })
+                    .collect();
+                parts.entry((*measure, coarse)).or_default().push(*cell);
+            }
+            for ((measure, coarse), parts) in parts {
+                if let Some(whole) = index.get(&(measure, grouping_index, coarse)) {
+                    lattice.sum(*whole, parts);
+                }
+            }
+        }
+    }
+    // A measure is the sum of a narrower one and their difference.
+    let nested = NESTED.iter().copied().chain(reasons.values().map(|reason| (7, *reason)));
+    for (wider, narrower) in nested {
+        let keys: Vec<Key> = index.keys().filter(|(measure, _, _)| *measure == wider).cloned().collect();
+        for key in keys {
+            let narrow_key = (narrower, key.1, key.2.clone());
+            let narrow_children = cells.children.get(&narrow_key);
+            let wide = cells.children.get(&key).map_or(0, BTreeSet::len);
+            let difference = wide - narrow_children.map_or(0, BTreeSet::len);
+            let narrow = match index.get(&narrow_key) {
+                Some(cell) => *cell,
+                None => {
+                    let cell = lattice.cell(0);
+                    index.insert(narrow_key, cell);
+                    cell
+                }
+            };
+            let rest = lattice.difference(difference as u64);
+            lattice.sum(index[&key], vec![narrow, rest]);
+        }
+    }
+    (lattice, index)
+}
+
+fn same_attributes(first: &[Breakdown], second: &[Breakdown]) -> bool {
+    first.len() == second.len() && first.iter().all(|attribute| second.contains(attribute))
+}
+
+/// One period's masked cells, with the children and the trace behind them.
+#[derive(Debug, Default)]
+pub struct Masked {
+    cells: BTreeMap<Key, Cell>,
+    trace: BTreeMap<Key, Vec<(String, i64)>>,
+}
+
+/// The masked cells of `period`: its year and the year's four quarters are masked together, as one lattice tied
+/// by the year being the sum of its quarters (wherever it is: a child with cases in two quarters counts once in
+/// the year), so that no answer for a quarter and one for its year combine to give a small count away, and a
+/// quarter is masked alike whether asked on its own or beside its year.
+pub fn masked(facts: &[Fact], children: &BTreeMap<String, Child>, period: Period, k: u64) -> Masked {
+    let reasons = reasons_of(facts);
+    let year = Period::Year(period.year());
+    let mut lattice = Lattice::default();
+    let mut indexes: BTreeMap<Period, (BTreeMap<Key, usize>, Cells)> = BTreeMap::new();
+    for part in year.quarters().into_iter().chain([year]) {
+        let cells = cells_of(facts, children, part, &reasons);
+        let (part_lattice, index) = lattice_of(&cells, &reasons);
+        let offset = lattice.absorb(&part_lattice);
+        indexes.insert(part, (index.into_iter().map(|(key, cell)| (key, cell + offset)).collect(), cells));
+    }
+    let (year_index, _) = &indexes[&year];
+    let mut sums = Vec::new();
+    for (key, year_cell) in year_index {
+        let parts: Vec<usize> =
+            year.quarters().iter().filter_map(|quarter| indexes[quarter].0.get(key).copied()).collect();
+        if lattice.count(*year_cell) == parts.iter().map(|part| lattice.count(*part)).sum::<u64>() {
+            sums.push((*year_cell, parts));
+        }
+    }
+    for (whole, parts) in sums {
+        lattice.sum(whole, parts);
+    }
+    let masks = lattice.protect(k);
+    let (index, cells) = indexes.remove(&period).unwrap_or_default();
+    Masked { cells: index.iter().map(|(key, cell)| (key.clone(), masks[*cell])).collect(), trace: cells.trace }
+}
+
+/// A duration in days over a group's children: the mean of the `k` values around the median, and around the 90th
+/// percentile — never one child's value. The median is shown from 2k children (k values on either side of the
+/// middle), the percentile from 10k (so that k children lie above it).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct DaysStatistic {
+    /// The mean of the k values around the median.
+    pub median: f64,
+    /// The mean of the k values around the 90th percentile, from 10k children.
+    pub p90: Option<f64>,
+}
+
+/// [`DaysStatistic`] over `days` (one value per child).
+pub fn days_statistic(mut days: Vec<i64>, k: u64) -> Option<DaysStatistic> {
+    let (n, k) = (days.len(), k as usize);
+    if n < 2 * k || k == 0 {
+        return None;
+    }
+    days.sort_unstable();
+    let window = |rank: usize| {
+        let start = rank.saturating_sub(k / 2).min(n - k);
+        days[start..start + k].iter().sum::<i64>() as f64 / k as f64
+    };
+    Some(DaysStatistic { median: window((n - 1) / 2), p90: (n >= 10 * k).then(|| window((n * 9).div_ceil(10) - 1)) })
+}
+
+/// One measure over the groups.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Measure {
+    /// What is counted (children).
+    pub name: String,
+    /// The counts per group and the total, masked.
+    pub counts: Published,
+}
+
+/// The figures for one period and breakdown.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct OutcomeReport {
+    /// The period: `2026` or `2026-Q1`.
+    pub period: String,
+    /// The breakdown: one attribute, or two crossed.
+    pub breakdown: Vec<Breakdown>,
+    /// The fewest children a shown figure stands on.
+    pub minimum_children: u64,
+    /// The groups, in order: one value per attribute of the breakdown.
+    pub groups: Vec<Vec<String>>,
+    /// The counted measures, each of distinct children.
+    pub measures: Vec<Measure>,
+    /// Share of children decided on whose preliminary assessment was decided within 14 days, per group, where both
+    /// counts are shown.
+    pub preliminary_within_14_days: Vec<Option<f64>>,
+    /// Share of children with an investigation completed whose investigation was within 4 months, likewise.
+    pub investigations_within_4_months: Vec<Option<f64>>,
+    /// Days from receipt to the preliminary decision (each child's first case), per group.
+    pub days_to_decision: Vec<Option<DaysStatistic>>,
+    /// Days from receipt to the first intervention's start (each child's first case), per group.
+    pub days_to_intervention_start: Vec<Option<DaysStatistic>>,
+    /// Mean goal attainment (−2…+2) over the children followed up (each child's own mean first), per group,
+    /// where that count is shown.
+    pub goal_attainment: Vec<Option<f64>>,
+    /// Children with a referral declined, by reason (over all groups), masked.
+    pub declined_by_reason: (Vec<String>, Published),
+    /// For auditors: per measure and group, the cases or referrals and the log positions behind the cell.
+    #[serde(skip)]
+    pub trace: BTreeMap<(String, String), Vec<(String, i64)>>,
+}
+
+/// A child's first case of a period: received, days to decision, days to the first start.
+type FirstCase = (Date, Option<i64>, Option<i64>);
+
+/// The answer for `period` broken down by `breakdown` (one attribute, or two that may be crossed).
+pub fn answer(
+    facts: &[Fact],
+    children: &BTreeMap<String, Child>,
+    period: Period,
+    breakdown: &[Breakdown],
+    k: u64,
+) -> OutcomeReport {
+    let all = groupings();
+    let grouping = all.iter().position(|other| same_attributes(other, breakdown)).unwrap_or(0);
+    let order: Vec<Breakdown> = all[grouping].clone();
+    let masked = masked(facts, children, period, k);
+    let reasons = reasons_of(facts);
+    // Every combination of the values the year's facts have, whether or not a child falls in it this period: the
+    // rows listed say nothing of where children are.
+    let mut groups: Vec<Vec<String>> = vec![Vec::new()];
+    for attribute in &order {
+        let values: BTreeSet<String> = facts
+            .iter()
+            .filter_map(|fact| children.get(&fact.subject).map(|child| (fact, child)))
+            .flat_map(|(fact, child)| groups_of(fact, child, period.year(), &[*attribute]))
+            .flatten()
+            .collect();
+        groups = crossed_with(groups, &values);
+    }
+    // A cell no child stands in is masked like any small one.
+    let cell = |measure: usize, g: usize, values: &[String]| {
+        masked.cells.get(&(measure, g, values.to_vec())).copied().unwrap_or(Cell::Masked)
+    };
+    let published = |measure: usize| Published {
+        cells: groups.iter().map(|group| cell(measure, grouping, group)).collect(),
+        total: cell(measure, 0, &[]),
+    };
+    let share = |part: usize, whole: usize| -> Vec<Option<f64>> {
+        groups
+            .iter()
+            .map(|group| match (cell(part, grouping, group), cell(whole, grouping, group)) {
+                (Cell::Count(part), Cell::Count(whole)) if whole > 0 => Some(part as f64 / whole as f64),
+                _ => None,
+            })
+            .collect()
+    };
+    // Per child of a group, the first case's days to decision and to the first start, and their mean score.
+    let mut first_cases: BTreeMap<(Vec<String>, String), FirstCase> = BTreeMap::new();
+    let mut scores: BTreeMap<(Vec<String>, String), Vec<i64>> = BTreeMap::new();
+    for fact in facts.iter().filter(|fact| period.contains(fact.on)) {
+        let Some(child) = children.get(&fact.subject) else { continue };
+        for group in groups_of(fact, child, period.year(), &order) {
+            match &fact.kind {
+                FactKind::Case { decided, first_start, .. } => {
+                    let days = (
+                        fact.on,
+                        decided.map(|decided| domain::calendar::days_between(fact.on, decided)),
+                        first_start.map(|started| domain::calendar::days_between(fact.on, started)),
+                    );
+                    let entry = first_cases.entry((group, fact.subject.clone())).or_insert(days);
+                    if fact.on < entry.0 {
+                        *entry = days;
+                    }
+                }
+                FactKind::FollowUp { score } => scores.entry((group, fact.subject.clone())).or_default().push(*score),
+                _ => {}
+            }
+        }
+    }
+    let days = |pick: fn(&FirstCase) -> Option<i64>| -> Vec<Option<DaysStatistic>> {
+        groups
+            .iter()
+            .map(|group| {
+                let values: Vec<i64> =
+                    first_cases.iter().filter(|((g, _), _)| g == group).filter_map(|(_, first)| pick(first)).collect();
+                // Shown only where the count of children decided on is: the statistic's size says it is 2k or more.
+                matches!(cell(1, grouping, group), Cell::Count(_)).then(|| days_statistic(values, k)).flatten()
+            })
+            .collect()
+    };
+    let goal_attainment = groups
+        .iter()
+        .map(|group| {
+            if !matches!(cell(10, grouping, group), Cell::Count(count) if count >= k) {
+                return None;
+            }
+            let means: Vec<f64> = scores
+                .iter()
+                .filter(|((g, _), _)| g == group)
+                .map(|(_, scores)| scores.iter().sum::<i64>() as f64 / scores.len() as f64)
+                .collect();
+            Some(means.iter().sum::<f64>() / means.len() as f64)
+        })
+        .collect();
+    let label = |values: &[String]| if values.is_empty() { "total".to_owned() } else { values.join(" × ") };
+    let trace = masked
+        .trace
+        .iter()
+        .filter(|((measure, g, _), _)| *g == grouping && *measure < MEASURES.len())
+        .map(|((measure, _, values), ids)| ((MEASURES[*measure].to_owned(), label(values)), ids.clone()))
+        .collect();
+    OutcomeReport {
+        period: period.to_string(),
+        breakdown: order,
+        minimum_children: k,
+        measures: (0..MEASURES.len())
+            .map(|measure| Measure { name: MEASURES[measure].to_owned(), counts: published(measure) })
+            .collect(),
+        preliminary_within_14_days: share(2, 1),
+        investigations_within_4_months: share(4, 3),
+        days_to_decision: days(|first| first.1),
+        days_to_intervention_start: days(|first| first.2),
+        goal_attainment,
+        declined_by_reason: (
+            reasons.keys().cloned().collect(),
+            Published {
+                cells: reasons.values().map(|measure| cell(*measure, 0, &[])).collect(),
+                total: cell(7, 0, &[]),
+            },
+        ),
+        groups,
+        trace,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    /// A small random number source (xorshift), seeded: the populations are the same on every run.
+    struct Dice(u64);
+
+    impl Dice {
+        fn roll(&mut self, sides: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % sides
+        }
+    }
+
+    /// A small population in 2026: each child one case (and perhaps a referral, an intervention and follow-ups),
+    /// so that a year's cell is exactly the sum of its quarters' — the attacker's strongest position.
+    fn population(dice: &mut Dice) -> (Vec<Fact>, BTreeMap<String, Child>) {
+        let mut facts = Vec::new();
+        let mut children = BTreeMap::new();
+        let size = 3 + dice.roll(25);
+        for n in 0..size {
+            let subject = format!("child-{n}");
+            children.insert(
+                subject.clone(),
+                Child {
+                    sex: ["female", "male", "unknown"][(dice.roll(10) / 4) as usize].to_owned(),
+                    birth_year: Some(2008 + dice.roll(10) as i64),
+                    district: ["Farsta", "Rinkeby", "Skärholmen"][dice.roll(3) as usize].to_owned(),
+                },
+            );
+            let received = date!(2026 - 01 - 01) + time::Duration::days(dice.roll(360) as i64);
+            let all = ["school_absence", "drug_offence", "robbery", "parenting_concerns"];
+            let mut concerns: Vec<String> = vec![all[dice.roll(4) as usize].to_owned()];
+            if dice.roll(3) == 0 {
+                concerns.push(all[dice.roll(4) as usize].to_owned());
+            }
+            concerns.sort();
+            concerns.dedup();
+            let unit = ["unit-a", "unit-b"][dice.roll(2) as usize].to_owned();
+            let decided = (dice.roll(5) > 0).then(|| received + time::Duration::days(dice.roll(20) as i64));
+            let completed = (dice.roll(3) == 0).then(|| received + time::Duration::days(100));
+            let fact = |kind| Fact {
+                id: format!("case-{n}"),
+                subject: subject.clone(),
+                unit: unit.clone(),
+                concerns: concerns.clone(),
+                on: received,
+                position: n as i64,
+                kind,
+            };
+            facts.push(fact(FactKind::Case {
+                decided,
+                completed,
+                on_time: dice.roll(2) == 0,
+                first_start: decided.map(|decided| decided + time::Duration::days(dice.roll(30) as i64)),
+            }));
+            if dice.roll(2) == 0 {
+                let outcome = ["completed_as_planned", "ended_early_not_engaged"][dice.roll(2) as usize].to_owned();
+                facts.push(fact(FactKind::Intervention { outcome: Some(outcome) }));
+                for _ in 0..dice.roll(3) {
+                    facts.push(fact(FactKind::FollowUp { score: dice.roll(5) as i64 - 2 }));
+                }
+            }
+            if dice.roll(2) == 0 {
+                let status = ["accepted", "declined", "received"][dice.roll(3) as usize].to_owned();
+                let decline_reason =
+                    (status == "declined").then(|| ["no_capacity", "outside_remit"][dice.roll(2) as usize].to_owned());
+                facts.push(Fact {
+                    id: format!("referral-{n}"),
+                    kind: FactKind::Referral { status, decline_reason },
+                    on: date!(2026 - 01 - 01) + time::Duration::days(dice.roll(360) as i64),
+                    ..fact(FactKind::FollowUp { score: 0 })
+                });
+            }
+        }
+        (facts, children)
+    }
+
+    /// The adversary: everything published for the year and its four quarters — every breakdown, every crossed
+    /// pair, every measure — with every sum that ties them (parts of a partition, a measure and its narrower one,
+    /// the year and its quarters), propagated and every value of every small count tried. No count from 1 to 4,
+    /// published or a difference, may be pinned down to one value.
+    #[test]
+    fn no_combination_of_answers_recovers_a_small_count() {
+        let k = MIN_CHILDREN;
+        let mut dice = Dice(0x005e_ed1e_550f_c0de);
+        for round in 0..20 {
+            let (facts, children) = population(&mut dice);
+            if std::env::var("ROUND").is_ok_and(|only| only != round.to_string()) {
+                continue;
+            }
+            let reasons = reasons_of(&facts);
+            let mut attacker = Lattice::default();
+            let mut published: Vec<Cell> = Vec::new();
+            let mut indexes: BTreeMap<Period, BTreeMap<Key, usize>> = BTreeMap::new();
+            let year = Period::Year(2026);
+            for period in year.quarters().into_iter().chain([year]) {
+                let (lattice, index) = lattice_of(&cells_of(&facts, &children, period, &reasons), &reasons);
+                let masks = masked(&facts, &children, period, k);
+                let offset = attacker.absorb(&lattice);
+                published.resize(attacker.len(), Cell::Masked);
+                for (key, cell) in &index {
+                    published[offset + cell] = masks.cells.get(key).copied().unwrap_or(Cell::Masked);
+                }
+                indexes.insert(period, index.into_iter().map(|(key, cell)| (key, cell + offset)).collect());
+            }
+            // The year is the sum of its quarters, cell by cell.
+            for (key, whole) in &indexes[&year] {
+                let parts: Vec<usize> =
+                    year.quarters().iter().filter_map(|quarter| indexes[quarter].get(key).copied()).collect();
+                attacker.sum(*whole, parts);
+            }
+            assert!(
+                attacker.reader_bounds(&published).is_some(),
+                "round {round}: the published cells contradict the sums"
+            );
+            let pinned = attacker.pinned(&published, k);
+            if let Some(first) = pinned.first() {
+                println!("DEBUG {:#?}", attacker.explain(&published, *first));
+                for (period, index) in &indexes {
+                    for (key, cell) in index {
+                        if pinned.contains(cell) {
+                            println!("DEBUG {period} {key:?} -> {cell}");
+                        }
+                    }
+                }
+            }
+            assert!(
+                pinned.is_empty(),
+                "round {round}: small counts pinned down: {:?}",
+                pinned.iter().map(|cell| (cell, attacker.count(*cell))).collect::<Vec<_>>()
+            );
+        }
+    }
+
+    #[test]
+    fn periods_are_whole_quarters_or_years() {
+        assert_eq!(Period::parse("2026"), Some(Period::Year(2026)));
+        assert_eq!(Period::parse("2026-Q3"), Some(Period::Quarter(2026, 3)));
+        for bad in ["2026-Q5", "2026-Q0", "2026-03", "26", "2026-Q", ""] {
+            assert_eq!(Period::parse(bad), None, "{bad}");
+        }
+        assert_eq!(Period::spanning(date!(2026 - 04 - 01), date!(2026 - 06 - 30)), Some(Period::Quarter(2026, 2)));
+        assert_eq!(Period::spanning(date!(2026 - 01 - 01), date!(2026 - 12 - 31)), Some(Period::Year(2026)));
+        assert_eq!(Period::spanning(date!(2026 - 03 - 03), date!(2026 - 03 - 04)), None);
+        assert_eq!(Period::Quarter(2024, 1).last_day(), date!(2024 - 03 - 31));
+        assert_eq!(Period::Quarter(2026, 4).to_string(), "2026-Q4");
+    }
+
+    #[test]
+    fn a_median_is_the_mean_of_several_children_never_one() {
+        assert_eq!(days_statistic(vec![1, 2, 3, 4, 5, 6, 7, 8, 9], 5), None, "fewer than 2k children");
+        let statistic = days_statistic((1..=10).collect(), 5).expect("shown from 10");
+        // The middle five of 1..10: 3, 4, 5, 6, 7.
+        assert_eq!(statistic, DaysStatistic { median: 5.0, p90: None });
+        let many = days_statistic((1..=50).collect(), 5).expect("shown");
+        // The 90th percentile's rank is 45: the five around it are 43..47.
+        assert_eq!(many.p90, Some(45.0));
+    }
+}
