@@ -654,6 +654,63 @@ pub fn answer(
     }
 }
 
+/// One row of the strategic offences: children of one sex with one offence among their cases' concerns.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct StrategicRow {
+    /// `male` or `female`.
+    pub sex: String,
+    /// The offence (a concern category).
+    pub offence: String,
+    /// Children with a case received in the period with this concern, masked like every figure.
+    pub children: Cell,
+}
+
+/// Strategic offences among the concerns, boys and girls apart, by the programme's definition
+/// (`ConcernCategory::is_strategic_offence`).
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct StrategicOffences {
+    /// The period.
+    pub period: String,
+    /// The fewest children a shown figure stands on.
+    pub minimum_children: u64,
+    /// One row per sex and offence the definition names for that sex.
+    pub rows: Vec<StrategicRow>,
+}
+
+/// The strategic offences of `period`: the sex × concern cells of "children with a case received", taken from the
+/// same masked lattice as every other answer of the year, so they are masked alike.
+pub fn strategic_offences(
+    facts: &[Fact],
+    children: &BTreeMap<String, Child>,
+    period: Period,
+    k: u64,
+) -> StrategicOffences {
+    use domain::categories::ConcernCategory;
+    use domain::identity_number::Sex;
+    let masked = masked(facts, children, period, k);
+    let grouping = groupings().iter().position(|other| same_attributes(other, &[Breakdown::Sex, Breakdown::Concern]));
+    let candidates = [
+        ConcernCategory::Robbery,
+        ConcernCategory::VehicleTheft,
+        ConcernCategory::ViolenceOrThreatAgainstPublicServant,
+        ConcernCategory::WitnessIntimidation,
+        ConcernCategory::DrugOffence,
+    ];
+    let mut rows = Vec::new();
+    for sex in [Sex::Male, Sex::Female] {
+        let sex_name = crate::caseload::name_of(&sex);
+        for offence in candidates.into_iter().filter(|offence| offence.is_strategic_offence(Some(sex))) {
+            let offence_name = crate::caseload::name_of(&offence);
+            let children = grouping
+                .and_then(|grouping| masked.cells.get(&(0, grouping, vec![sex_name.clone(), offence_name.clone()])))
+                .copied()
+                .unwrap_or(Cell::Masked);
+            rows.push(StrategicRow { sex: sex_name.clone(), offence: offence_name, children });
+        }
+    }
+    StrategicOffences { period: period.to_string(), minimum_children: k, rows }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -790,6 +847,51 @@ mod tests {
                 pinned.iter().map(|cell| (cell, attacker.count(*cell))).collect::<Vec<_>>()
             );
         }
+    }
+
+    /// Ten boys reported for robbery and ten girls for drug offences, all in the first quarter: every strategic
+    /// offence of each sex, the two that hold children shown, the rest masked (none stand in them).
+    #[test]
+    fn strategic_offences_count_boys_and_girls_apart_by_the_programmes_definition() {
+        let mut facts = Vec::new();
+        let mut children = BTreeMap::new();
+        for n in 0..20 {
+            let (sex, concern) = if n < 10 { ("male", "robbery") } else { ("female", "drug_offence") };
+            let subject = format!("child-{n}");
+            children.insert(
+                subject.clone(),
+                Child { sex: sex.to_owned(), birth_year: Some(2010), district: "Farsta".to_owned() },
+            );
+            let on = date!(2026 - 02 - 01) + time::Duration::days(n);
+            facts.push(Fact {
+                id: format!("case-{n}"),
+                subject,
+                unit: "unit-a".to_owned(),
+                concerns: vec![concern.to_owned()],
+                on,
+                position: n,
+                kind: FactKind::Case { decided: Some(on), completed: None, on_time: false, first_start: None },
+            });
+        }
+        let figures = strategic_offences(&facts, &children, Period::Year(2026), MIN_CHILDREN);
+        let rows: Vec<(&str, &str, Cell)> =
+            figures.rows.iter().map(|row| (row.sex.as_str(), row.offence.as_str(), row.children)).collect();
+        assert_eq!(
+            rows,
+            [
+                ("male", "robbery", Cell::Count(10)),
+                ("male", "vehicle_theft", Cell::Masked),
+                ("male", "violence_or_threat_against_public_servant", Cell::Masked),
+                ("male", "witness_intimidation", Cell::Masked),
+                ("female", "drug_offence", Cell::Count(10)),
+            ]
+        );
+        // The first quarter holds them all; the second none.
+        assert_eq!(strategic_offences(&facts, &children, Period::Quarter(2026, 1), MIN_CHILDREN).rows, figures.rows);
+        assert!(strategic_offences(&facts, &children, Period::Quarter(2026, 2), MIN_CHILDREN)
+            .rows
+            .iter()
+            .all(|row| row.children == Cell::Masked));
     }
 
     #[test]

@@ -350,6 +350,17 @@ pub async fn facts(db: &Db, generation: i64, year: i32) -> Result<(Vec<Fact>, BT
     Ok((facts, children))
 }
 
+/// The strategic offences of `period`, boys and girls apart, no figure standing on fewer than `minimum` children.
+pub async fn strategic_offences(
+    db: &Db,
+    period: Period,
+    minimum: u64,
+) -> Result<crate::figures::StrategicOffences, sqlx::Error> {
+    let generation = status(db, "outcomes").await?.generation;
+    let (facts, children) = facts(db, generation, period.year()).await?;
+    Ok(crate::figures::strategic_offences(&facts, &children, period, minimum.max(MIN_CHILDREN)))
+}
+
 /// The outcome figures for `period`, broken down by `breakdown` (one attribute, or two that may be crossed), no
 /// figure standing on fewer than `minimum` children (never fewer than [`MIN_CHILDREN`]).
 pub async fn report(

@@ -222,6 +222,12 @@ on_both_stores! {
         }
         let crossed: serde_json::Value = get("/api/outcomes?period=2026-Q4&by=sex,concern".to_owned(), sara.clone()).await.json().await.expect("JSON");
         assert_eq!((crossed["period"].as_str(), crossed["breakdown"].clone()), (Some("2026-Q4"), serde_json::json!(["sex", "concern"])), "{crossed}");
+        let strategic: serde_json::Value = get("/api/outcomes/strategic-offences?period=2026".to_owned(), sara.clone()).await.json().await.expect("JSON");
+        let offences: Vec<(String, String)> = strategic["rows"].as_array().expect("rows").iter().map(|row| (row["sex"].as_str().unwrap_or_default().to_owned(), row["offence"].as_str().unwrap_or_default().to_owned())).collect();
+        assert_eq!(offences.len(), 5, "four for boys, one for girls: {strategic}");
+        assert!(offences.contains(&("female".to_owned(), "drug_offence".to_owned())), "{strategic}");
+        let refused = get("/api/outcomes/strategic-offences?from=2026-03-03&to=2026-03-04".to_owned(), sara.clone()).await;
+        assert_eq!(refused.status().as_u16(), 422);
         let bad_date = get("/api/caseload?today=yesterday".to_owned(), sara.clone()).await;
         assert_eq!(bad_date.status().as_u16(), 422);
         assert_eq!(get("/api/caseload".to_owned(), token(&base, "adam").await).await.status().as_u16(), 403);

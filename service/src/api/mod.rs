@@ -339,6 +339,9 @@ api! {
     get "/api/outcomes" => crate::api::views::outcomes,
         Doc::new("Outcome figures for a calendar quarter or year, by one attribute or two crossed: every figure counts distinct children and is shown only when the minimum number of children (5, or LOTS_OUTCOME_MINIMUM) stand behind it; every other count, and every count that would let one be worked out from the other figures of the year and its quarters, is \"..\"; medians and the 90th percentile are means of five children's values").roles(READERS)
             .query::<crate::api::views::OutcomeQuery>().answer::<projections::outcomes::OutcomeReport>(200).after();
+    get "/api/outcomes/strategic-offences" => crate::api::views::strategic_offences,
+        Doc::new("The safety programme's strategic offences among the concerns of the children with a case received in a calendar quarter or year, boys and girls apart (robbery, vehicle theft, violence or threats against a public official and obstruction of justice for boys; drug offences for girls): distinct children, masked like every outcome figure of the year").roles(READERS)
+            .query::<crate::api::views::PeriodQuery>().answer::<projections::figures::StrategicOffences>(200).after();
     get "/api/verify" => crate::api::audit::status,
         Doc::new("The latest verification that neither the log nor the access log was altered (as `lots verify`; run at start, every hour and on request)")
             .roles(AUDITORS).answer::<crate::api::audit::VerificationStatus>(200);

@@ -141,10 +141,38 @@ pub struct OutcomeQuery {
     by: String,
 }
 
+/// `?period=2026` (or `from` and `to` that span exactly a calendar quarter or year).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("x-lots-exactly-one-of" = ["period", "from"]))]
+pub struct PeriodQuery {
+    /// A calendar quarter (`2026-Q1`) or year (`2026`).
+    #[schemars(regex(pattern = r"^[0-9]{4}(-Q[1-4])?$"), extend("examples" = ["2026"]))]
+    period: Option<String>,
+    /// Instead of `period`: its first day (with `to`; together exactly a calendar quarter or year).
+    #[schemars(with = "Option<domain::calendar::IsoDate>")]
+    from: Option<String>,
+    /// Instead of `period`: its last day.
+    #[schemars(with = "Option<domain::calendar::IsoDate>")]
+    to: Option<String>,
+}
+
+/// `GET /api/outcomes/strategic-offences`: the programme's strategic offences among the concerns, boys and girls
+/// apart, masked like every outcome figure of the year.
+pub(crate) async fn strategic_offences(
+    State(state): State<Arc<AppState>>,
+    _after: ReadAfter,
+    query: Result<Query<PeriodQuery>, QueryRejection>,
+) -> Result<Json<projections::figures::StrategicOffences>, Problem> {
+    let query = query_of(query)?;
+    let period = period_of(&query.period, &query.from, &query.to)?;
+    Ok(Json(projections::outcomes::strategic_offences(&state.db, period, state.outcome_minimum).await?))
+}
+
 /// The period a query asks for, or the problem naming the field that is wrong.
-fn period_of(query: &OutcomeQuery) -> Result<Period, Problem> {
+fn period_of(period: &Option<String>, from: &Option<String>, to: &Option<String>) -> Result<Period, Problem> {
     let whole = "periods are whole calendar quarters or years: period=2026-Q1 or period=2026 (or from and to spanning exactly one)";
-    match (&query.period, &query.from, &query.to) {
+    match (period, from, to) {
         (Some(period), None, None) => Period::parse(period).ok_or_else(|| Problem::invalid("period", whole)),
         (None, Some(from), Some(to)) => {
             let (from, to) = (parse_date("from", from)?, parse_date("to", to)?);
@@ -188,7 +216,7 @@ pub(crate) async fn outcomes(
     query: Result<Query<OutcomeQuery>, QueryRejection>,
 ) -> Result<Json<OutcomeReport>, Problem> {
     let query = query_of(query)?;
-    let period = period_of(&query)?;
+    let period = period_of(&query.period, &query.from, &query.to)?;
     let breakdown = breakdown_of(&query.by)?;
     let report = projections::outcomes::report(&state.db, period, &breakdown, state.outcome_minimum).await?;
     Ok(Json(report))
