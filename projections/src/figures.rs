@@ -156,6 +156,8 @@ pub enum FactKind {
     FollowUp {
         /// −2 … +2.
         score: i64,
+        /// The kind of the intervention followed up.
+        intervention_kind: String,
     },
 }
 
@@ -248,8 +250,12 @@ struct Cells {
     trace: BTreeMap<Key, Vec<(String, i64)>>,
 }
 
-/// The measures a fact counts in (the reasons of declines as measures after [`MEASURES`], by `reasons`).
-fn measures_of(fact: &Fact, reasons: &BTreeMap<String, usize>) -> Vec<usize> {
+/// Measures beyond [`MEASURES`], each within one of them: children declined for one reason (within 7), children
+/// followed up in one kind of intervention (within 10). By (the measure it lies within, its label).
+type Extras = BTreeMap<(usize, String), usize>;
+
+/// The measures a fact counts in (with the extra measures after [`MEASURES`], by `reasons`).
+fn measures_of(fact: &Fact, reasons: &Extras) -> Vec<usize> {
     match &fact.kind {
         FactKind::Case { decided, completed, on_time, .. } => {
             let mut measures = vec![0];
@@ -273,7 +279,7 @@ fn measures_of(fact: &Fact, reasons: &BTreeMap<String, usize>) -> Vec<usize> {
                 "accepted" => measures.push(6),
                 "declined" => {
                     measures.push(7);
-                    measures.push(reasons[decline_reason.as_deref().unwrap_or("unknown")]);
+                    measures.push(reasons[&(7, decline_reason.clone().unwrap_or_else(|| "unknown".to_owned()))]);
                 }
                 _ => {}
             }
@@ -287,7 +293,7 @@ fn measures_of(fact: &Fact, reasons: &BTreeMap<String, usize>) -> Vec<usize> {
             measures
         }
         FactKind::Intervention { outcome: None } => Vec::new(),
-        FactKind::FollowUp { .. } => vec![10],
+        FactKind::FollowUp { intervention_kind, .. } => vec![10, reasons[&(10, intervention_kind.clone())]],
     }
 }
 
@@ -325,26 +331,22 @@ fn crossed_with<'a>(
         .collect()
 }
 
-/// The decline reasons among the facts, each its own measure after [`MEASURES`].
-fn reasons_of(facts: &[Fact]) -> BTreeMap<String, usize> {
-    let reasons: BTreeSet<String> = facts
+/// The extra measures the facts call for (decline reasons, kinds of intervention followed up), after [`MEASURES`].
+fn reasons_of(facts: &[Fact]) -> Extras {
+    let extras: BTreeSet<(usize, String)> = facts
         .iter()
         .filter_map(|fact| match &fact.kind {
             FactKind::Referral { status, decline_reason } if status == "declined" => {
-                Some(decline_reason.clone().unwrap_or_else(|| "unknown".to_owned()))
+                Some((7, decline_reason.clone().unwrap_or_else(|| "unknown".to_owned())))
             }
+            FactKind::FollowUp { intervention_kind, .. } => Some((10, intervention_kind.clone())),
             _ => None,
         })
         .collect();
-    reasons.into_iter().enumerate().map(|(index, reason)| (reason, MEASURES.len() + index)).collect()
+    extras.into_iter().enumerate().map(|(index, extra)| (extra, MEASURES.len() + index)).collect()
 }
 
-fn cells_of(
-    facts: &[Fact],
-    children: &BTreeMap<String, Child>,
-    period: Period,
-    reasons: &BTreeMap<String, usize>,
-) -> Cells {
+fn cells_of(facts: &[Fact], children: &BTreeMap<String, Child>, period: Period, reasons: &Extras) -> Cells {
     let all = groupings();
     let mut cells = Cells::default();
     for fact in facts.iter().filter(|fact| period.contains(fact.on)) {
@@ -364,7 +366,7 @@ fn cells_of(
 }
 
 /// One period's cells as a lattice: the sums of partitions and of nested measures. Its keys, by cell.
-fn lattice_of(cells: &Cells, reasons: &BTreeMap<String, usize>) -> (Lattice, BTreeMap<Key, usize>) {
+fn lattice_of(cells: &Cells, reasons: &Extras) -> (Lattice, BTreeMap<Key, usize>) {
     let all = groupings();
     let mut lattice = Lattice::default();
     let mut index: BTreeMap<Key, usize> = BTreeMap::new();
@@ -398,14 +400,19 @@ fn lattice_of(cells: &Cells, reasons: &BTreeMap<String, usize>) -> (Lattice, BTr
         }
     }
     // A measure is the sum of a narrower one and their difference.
-    let nested = NESTED.iter().copied().chain(reasons.values().map(|reason| (7, *reason)));
+    let nested = NESTED.iter().copied().chain(reasons.iter().map(|((within, _), measure)| (*within, *measure)));
     for (wider, narrower) in nested {
         let keys: Vec<Key> = index.keys().filter(|(measure, _, _)| *measure == wider).cloned().collect();
         for key in keys {
             let narrow_key = (narrower, key.1, key.2.clone());
-            let narrow_children = cells.children.get(&narrow_key);
-            let wide = cells.children.get(&key).map_or(0, BTreeSet::len);
-            let difference = wide - narrow_children.map_or(0, BTreeSet::len);
+            let empty = BTreeSet::new();
+            let narrow_children = cells.children.get(&narrow_key).unwrap_or(&empty);
+            let wide_children = cells.children.get(&key).unwrap_or(&empty);
+            // Within it by construction; a fact that broke that (a follow-up without its case) ties nothing.
+            if !narrow_children.is_subset(wide_children) {
+                continue;
+            }
+            let difference = wide_children.len() - narrow_children.len();
             let narrow = match index.get(&narrow_key) {
                 Some(cell) => *cell,
                 None => {
@@ -525,6 +532,11 @@ pub struct OutcomeReport {
     pub goal_attainment: Vec<Option<f64>>,
     /// Children with a referral declined, by reason (over all groups), masked.
     pub declined_by_reason: (Vec<String>, Published),
+    /// Children followed up, by the kind of intervention (over all groups), masked.
+    pub followed_up_by_intervention_kind: (Vec<String>, Published),
+    /// Mean goal attainment (each child's own mean first) by the kind of intervention, in the order of
+    /// `followed_up_by_intervention_kind`, where that count is shown.
+    pub goal_attainment_by_intervention_kind: Vec<Option<f64>>,
     /// For auditors: per measure and group, the cases or referrals and the log positions behind the cell.
     #[serde(skip)]
     pub trace: BTreeMap<(String, String), Vec<(String, i64)>>,
@@ -562,6 +574,20 @@ pub fn answer(
     let cell = |measure: usize, g: usize, values: &[String]| {
         masked.cells.get(&(measure, g, values.to_vec())).copied().unwrap_or(Cell::Masked)
     };
+    let extra = |within: usize| -> (Vec<String>, Published) {
+        let of: Vec<(&String, &usize)> = reasons
+            .iter()
+            .filter(|((parent, _), _)| *parent == within)
+            .map(|((_, label), measure)| (label, measure))
+            .collect();
+        (
+            of.iter().map(|(label, _)| (*label).clone()).collect(),
+            Published {
+                cells: of.iter().map(|(_, measure)| cell(**measure, 0, &[])).collect(),
+                total: cell(within, 0, &[]),
+            },
+        )
+    };
     let published = |measure: usize| Published {
         cells: groups.iter().map(|group| cell(measure, grouping, group)).collect(),
         total: cell(measure, 0, &[]),
@@ -593,7 +619,9 @@ pub fn answer(
                         *entry = days;
                     }
                 }
-                FactKind::FollowUp { score } => scores.entry((group, fact.subject.clone())).or_default().push(*score),
+                FactKind::FollowUp { score, .. } => {
+                    scores.entry((group, fact.subject.clone())).or_default().push(*score)
+                }
                 _ => {}
             }
         }
@@ -642,13 +670,29 @@ pub fn answer(
         days_to_decision: days(|first| first.1),
         days_to_intervention_start: days(|first| first.2),
         goal_attainment,
-        declined_by_reason: (
-            reasons.keys().cloned().collect(),
-            Published {
-                cells: reasons.values().map(|measure| cell(*measure, 0, &[])).collect(),
-                total: cell(7, 0, &[]),
-            },
-        ),
+        declined_by_reason: extra(7),
+        followed_up_by_intervention_kind: extra(10),
+        goal_attainment_by_intervention_kind: reasons
+            .iter()
+            .filter(|((within, _), _)| *within == 10)
+            .map(|((_, kind), measure)| {
+                matches!(cell(*measure, 0, &[]), Cell::Count(_)).then(|| {
+                    let mut by_child: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+                    for fact in facts.iter().filter(|fact| period.contains(fact.on)) {
+                        if let FactKind::FollowUp { score, intervention_kind } = &fact.kind {
+                            if intervention_kind == kind {
+                                by_child.entry(fact.subject.as_str()).or_default().push(*score);
+                            }
+                        }
+                    }
+                    let means: Vec<f64> = by_child
+                        .values()
+                        .map(|scores| scores.iter().sum::<i64>() as f64 / scores.len() as f64)
+                        .collect();
+                    means.iter().sum::<f64>() / means.len().max(1) as f64
+                })
+            })
+            .collect(),
         groups,
         trace,
     }
@@ -774,7 +818,8 @@ mod tests {
                 let outcome = ["completed_as_planned", "ended_early_not_engaged"][dice.roll(2) as usize].to_owned();
                 facts.push(fact(FactKind::Intervention { outcome: Some(outcome) }));
                 for _ in 0..dice.roll(3) {
-                    facts.push(fact(FactKind::FollowUp { score: dice.roll(5) as i64 - 2 }));
+                    let intervention_kind = ["family_treatment", "parent_programme"][dice.roll(2) as usize].to_owned();
+                    facts.push(fact(FactKind::FollowUp { score: dice.roll(5) as i64 - 2, intervention_kind }));
                 }
             }
             if dice.roll(2) == 0 {
@@ -785,7 +830,7 @@ mod tests {
                     id: format!("referral-{n}"),
                     kind: FactKind::Referral { status, decline_reason },
                     on: date!(2026 - 01 - 01) + time::Duration::days(dice.roll(360) as i64),
-                    ..fact(FactKind::FollowUp { score: 0 })
+                    ..fact(FactKind::Intervention { outcome: None })
                 });
             }
         }
@@ -892,6 +937,46 @@ mod tests {
             .rows
             .iter()
             .all(|row| row.children == Cell::Masked));
+    }
+
+    /// Ten children followed up in family treatment (every goal +1) and seven in a parent programme (every goal
+    /// −1): children and mean attainment per kind of intervention.
+    #[test]
+    fn goal_attainment_is_given_by_kind_of_intervention_over_children() {
+        let mut facts = Vec::new();
+        let mut children = BTreeMap::new();
+        for n in 0..17 {
+            let subject = format!("child-{n}");
+            let sex = if n % 2 == 0 { "female" } else { "male" };
+            children.insert(
+                subject.clone(),
+                Child { sex: sex.to_owned(), birth_year: Some(2012), district: "Farsta".to_owned() },
+            );
+            let (kind, score) = if n < 10 { ("family_treatment", 1) } else { ("parent_programme", -1) };
+            let on = date!(2026 - 04 - 01) + time::Duration::days(n);
+            let fact = |kind| Fact {
+                id: format!("case-{n}"),
+                subject: subject.clone(),
+                unit: "unit-a".to_owned(),
+                concerns: vec!["parenting_concerns".to_owned()],
+                on,
+                position: n,
+                kind,
+            };
+            facts.push(fact(FactKind::Case { decided: Some(on), completed: None, on_time: false, first_start: None }));
+            for _ in 0..2 {
+                facts.push(fact(FactKind::FollowUp { score, intervention_kind: kind.to_owned() }));
+            }
+        }
+        let figures = answer(&facts, &children, Period::Year(2026), &[Breakdown::Sex], MIN_CHILDREN);
+        assert_eq!(
+            figures.followed_up_by_intervention_kind,
+            (
+                vec!["family_treatment".to_owned(), "parent_programme".to_owned()],
+                Published { cells: vec![Cell::Count(10), Cell::Count(7)], total: Cell::Count(17) }
+            )
+        );
+        assert_eq!(figures.goal_attainment_by_intervention_kind, [Some(1.0), Some(-1.0)]);
     }
 
     #[test]

@@ -275,10 +275,12 @@ pub async fn facts(db: &Db, generation: i64, year: i32) -> Result<(Vec<Fact>, BT
         .fetch_all(pool)
         .await
     })?;
-    type FollowUpRow = (String, String, String, Option<String>, String, i64, i64);
+    type FollowUpRow = (String, String, String, Option<String>, String, i64, i64, Option<String>);
     let followups: Vec<FollowUpRow> = on_pool!(db, |pool| {
         sqlx::query_as(
-            "select f.case_id, c.subject_id, c.unit_id, coalesce(c.concerns, c.concern), c.received_on, f.score, f.last_position
+            "select f.case_id, c.subject_id, c.unit_id, coalesce(c.concerns, c.concern), c.received_on, f.score, f.last_position,
+                    (select i.kind from outcome_interventions i
+                      where i.generation = f.generation and i.case_id = f.case_id and i.intervention_id = f.intervention_id)
                from outcome_followups f join outcome_cases c on c.generation = f.generation and c.case_id = f.case_id
               where f.generation = $1 and c.received_on >= $2 and c.received_on <= $3",
         )
@@ -318,8 +320,12 @@ pub async fn facts(db: &Db, generation: i64, year: i32) -> Result<(Vec<Fact>, BT
     for (id, subject, unit, concern_list, received, outcome, position) in interventions {
         facts.extend(fact((id, subject, unit, concern_list, received, position), FactKind::Intervention { outcome }));
     }
-    for (id, subject, unit, concern_list, received, score, position) in followups {
-        facts.extend(fact((id, subject, unit, concern_list, received, position), FactKind::FollowUp { score }));
+    for (id, subject, unit, concern_list, received, score, position, kind) in followups {
+        let intervention_kind = kind.unwrap_or_else(|| "unknown".to_owned());
+        facts.extend(fact(
+            (id, subject, unit, concern_list, received, position),
+            FactKind::FollowUp { score, intervention_kind },
+        ));
     }
     let subjects: BTreeSet<&str> = facts.iter().map(|fact| fact.subject.as_str()).collect();
     type SubjectRow = (String, Option<i64>, Option<String>, Option<String>);
