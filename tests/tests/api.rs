@@ -506,7 +506,7 @@ on_both_stores! {
         assert_eq!((status, unassessed["errors"][0]["field"].as_str()), (422, Some("legal_basis")), "{unassessed}");
         let (status, decided) = staff.post("maja", &step("decide-intervention"), interim("sol-4-1", "interim")).await;
         assert_eq!(status, 201, "{decided}");
-        let journal = staff.get("maja", &format!("/api/cases/{case}/journal"), None).await;
+        let journal = staff.get("maja", &format!("/api/cases/{case}/journal"), Some(&decided)).await;
         let early = journal["entries"].as_array().and_then(|entries| entries.iter().find(|entry| entry["event_type"] == "InterventionDecidedEarly")).cloned().unwrap_or_default();
         assert_eq!(early["details"]["stage"].as_str(), Some("interim"), "{journal}");
         stop.send(()).expect("stop");
