@@ -46,8 +46,18 @@ pub struct Config {
     pub bind: String,
 
     /// The fewest children an outcome figure may stand on: 5, or more; never fewer.
-    #[arg(long, env = "LOTS_OUTCOME_MINIMUM", default_value_t = 5, value_parser = clap::value_parser!(u64).range(5..), global = true)]
+    #[arg(long, env = "LOTS_OUTCOME_MINIMUM", default_value_t = 5, value_parser = outcome_minimum, global = true)]
     pub outcome_minimum: u64,
+}
+
+/// Parses the outcome minimum: a whole number, 5 or more.
+fn outcome_minimum(text: &str) -> Result<u64, String> {
+    let minimum = projections::figures::MIN_CHILDREN;
+    match text.trim().parse::<u64>() {
+        Ok(value) if value >= minimum => Ok(value),
+        Ok(value) => Err(format!("{value} is too few: an outcome figure stands on {minimum} children or more")),
+        Err(_) => Err(format!("a whole number of children, {minimum} or more")),
+    }
 }
 
 impl Config {
@@ -132,5 +142,18 @@ impl fmt::Debug for Config {
             .field("bind", &self.bind)
             .field("outcome_minimum", &self.outcome_minimum)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::outcome_minimum;
+
+    #[test]
+    fn the_outcome_minimum_is_five_or_more_and_says_so() {
+        assert_eq!(outcome_minimum("5"), Ok(5));
+        assert_eq!(outcome_minimum("12"), Ok(12));
+        assert!(outcome_minimum("4").is_err_and(|why| why.contains("5 children or more")));
+        assert!(outcome_minimum("five").is_err_and(|why| why.contains("whole number")));
     }
 }
