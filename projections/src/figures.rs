@@ -847,9 +847,6 @@ mod tests {
         let mut dice = Dice(0x005e_ed1e_550f_c0de);
         for round in 0..20 {
             let (facts, children) = population(&mut dice);
-            if std::env::var("ROUND").is_ok_and(|only| only != round.to_string()) {
-                continue;
-            }
             let reasons = reasons_of(&facts);
             let mut attacker = Lattice::default();
             let mut published: Vec<Cell> = Vec::new();
@@ -876,16 +873,6 @@ mod tests {
                 "round {round}: the published cells contradict the sums"
             );
             let pinned = attacker.pinned(&published, k);
-            if let Some(first) = pinned.first() {
-                println!("DEBUG {:#?}", attacker.explain(&published, *first));
-                for (period, index) in &indexes {
-                    for (key, cell) in index {
-                        if pinned.contains(cell) {
-                            println!("DEBUG {period} {key:?} -> {cell}");
-                        }
-                    }
-                }
-            }
             assert!(
                 pinned.is_empty(),
                 "round {round}: small counts pinned down: {:?}",

@@ -330,10 +330,18 @@ pub async fn facts(db: &Db, generation: i64, year: i32) -> Result<(Vec<Fact>, BT
     let subjects: BTreeSet<&str> = facts.iter().map(|fact| fact.subject.as_str()).collect();
     type SubjectRow = (String, Option<i64>, Option<String>, Option<String>);
     let rows: Vec<SubjectRow> = on_pool!(db, |pool| {
-        sqlx::query_as("select subject_id, birth_year, sex, district from outcome_subjects where generation = $1")
-            .bind(generation)
-            .fetch_all(pool)
-            .await
+        sqlx::query_as(
+            "select subject_id, birth_year, sex, district from outcome_subjects
+              where generation = $1 and subject_id in (
+                    select subject_id from outcome_cases where generation = $1 and received_on >= $2 and received_on <= $3
+                    union
+                    select subject_id from outcome_referrals where generation = $1 and sent_on >= $2 and sent_on <= $3)",
+        )
+        .bind(generation)
+        .bind(&first)
+        .bind(&last)
+        .fetch_all(pool)
+        .await
     })?;
     let unknown = || "unknown".to_owned();
     let mut children: BTreeMap<String, Child> = rows

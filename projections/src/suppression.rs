@@ -249,25 +249,6 @@ impl Lattice {
         self.pinned_with(&self.by_cell(), cells, k, false)
     }
 
-    /// For debugging: the equations `cell` is in, with each term's count and mask.
-    pub fn explain(&self, cells: &[Cell], cell: usize) -> Vec<String> {
-        self.equations
-            .iter()
-            .filter(|(whole, parts)| *whole == cell || parts.contains(&cell))
-            .map(|(whole, parts)| {
-                let term = |c: &usize| {
-                    format!(
-                        "#{c}={}:{:?}{}",
-                        self.counts[*c],
-                        cells[*c],
-                        if self.published[*c] { "" } else { "(diff)" }
-                    )
-                };
-                format!("{} = {}", term(whole), parts.iter().map(term).collect::<Vec<_>>().join(" + "))
-            })
-            .collect()
-    }
-
     /// What a reader can say of every cell: start from what is published (a masked count or a difference is
     /// unknown), optionally assume `cell` holds `value`, and tighten each equation's bounds until
     /// nothing changes. `None` when the assumption contradicts what is published.

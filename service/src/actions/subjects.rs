@@ -233,7 +233,13 @@ async fn may_change(
         holds_a_case |= case.unit == Some(unit);
     }
     let registered_them = record.registered_by == Some(unit);
-    let removal = super::directory::delegated(db, unit, domain::delegation::DecisionKind::ProtectionRemoval).await?;
+    // Only taking protection away is a delegated decision; the order is read from the log only then.
+    let removal = match change {
+        SubjectChange::Unprotects => {
+            super::directory::delegated(db, unit, domain::delegation::DecisionKind::ProtectionRemoval).await?
+        }
+        _ => domain::delegation::Delegated::by_default(domain::delegation::DecisionKind::ProtectionRemoval),
+    };
     authorization::may_change_subject(kind, role, change, holds_a_case, registered_them, &removal).map_err(|refused| {
         match refused {
             Refused::NotDelegated => Refusal::Forbidden(refused.to_string()).into(),
