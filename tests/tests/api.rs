@@ -731,7 +731,7 @@ on_both_stores! {
         let post = |who: &str, path: String, body: serde_json::Value| {
             client.post(format!("{base}{path}")).bearer_auth(&tokens[who]).header("Idempotency-Key", Ulid::new().to_string()).body(body.to_string()).send()
         };
-        let today = time::OffsetDateTime::now_utc().date().to_string();
+        let today = domain::calendar::stockholm_date(time::OffsetDateTime::now_utc()).to_string();
         let receive = serde_json::json!({ "protection_assessment": { "immediate_protection_needed": false, "assessment": "inget akut", "assessed_on": today } });
         let child = tests::registered_subject(&store.db).await;
         let sent: serde_json::Value = post("kim", "/api/referrals".to_owned(), serde_json::json!({ "kind": "report_of_concern", "subject_id": child,
@@ -783,7 +783,7 @@ on_both_stores! {
         let sent: serde_json::Value = post("/api/referrals".to_owned(), &kim, serde_json::json!({ "kind": "report_of_concern", "subject_id": child,
             "to_unit_id": social.to_string(), "concerns": ["school_absence"], "reason": "oro" })).await.expect("answers").json().await.expect("JSON");
         let report = sent["referral_id"].as_str().expect("an id").to_owned();
-        let received = post(format!("/api/referrals/{report}/receive"), &sara, serde_json::json!({ "protection_assessment": { "immediate_protection_needed": false, "assessment": "inget akut", "assessed_on": time::OffsetDateTime::now_utc().date().to_string() } })).await.expect("answers");
+        let received = post(format!("/api/referrals/{report}/receive"), &sara, serde_json::json!({ "protection_assessment": { "immediate_protection_needed": false, "assessment": "inget akut", "assessed_on": domain::calendar::stockholm_date(time::OffsetDateTime::now_utc()).to_string() } })).await.expect("answers");
         assert_eq!(received.status().as_u16(), 201, "{:?}", received.text().await);
         let declined = post(format!("/api/referrals/{report}/decline"), &sara, serde_json::json!({ "reason_code": "already_handled", "reason": "känd" })).await.expect("answers");
         assert_eq!(declined.status().as_u16(), 422);
