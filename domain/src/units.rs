@@ -58,6 +58,20 @@ impl UnitKind {
         self == UnitKind::SocialServices
     }
 
+    /// The city-wide services of the safety programme: Framtid Stockholm, Mini-Maria, MUMIN,
+    /// Relationsvåldscentrum and the parent programmes ABC and Komet (not a district's own units).
+    pub fn is_city_wide_service(self) -> bool {
+        matches!(
+            self,
+            UnitKind::FramtidStockholm
+                | UnitKind::MiniMaria
+                | UnitKind::Mumin
+                | UnitKind::Relationsvaldscentrum
+                | UnitKind::Abc
+                | UnitKind::Komet
+        )
+    }
+
     /// Every kind but the administration receives referrals.
     pub fn receives_referrals(self) -> bool {
         self != UnitKind::Administration

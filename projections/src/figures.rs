@@ -142,15 +142,34 @@ pub enum FactKind {
     },
     /// A referral or report, sent on the fact's day.
     Referral {
+        /// `referral`, `report_of_concern` or `application`.
+        kind: String,
         /// Where it stands (`accepted`, `declined`, …).
         status: String,
         /// Why it was declined.
         decline_reason: Option<String>,
+        /// For a report registered from outside the directory: who reported, by category.
+        reporter: Option<String>,
+        /// For a report: whether its protection assessment found a need of protection at once, once made.
+        protection_needed: Option<bool>,
+        /// For a report: whether that assessment was made later than the day after receipt.
+        protection_late: Option<bool>,
+        /// Whether the receiving unit reported its intervention started.
+        started: bool,
+        /// How it reported the intervention ended, once it has.
+        ended: Option<String>,
     },
     /// An intervention of a case received on the fact's day.
     Intervention {
+        /// Whether it has started.
+        started: bool,
         /// How it ended, once it has.
         outcome: Option<String>,
+    },
+    /// A case closed on the fact's day (its last closing).
+    Closure {
+        /// Whether the child was referred or reported again, or a new case received, within 12 months after.
+        re_referred: bool,
     },
     /// A goal's score at a follow-up, of a case received on the fact's day.
     FollowUp {
@@ -180,8 +199,8 @@ pub struct Fact {
     pub kind: FactKind,
 }
 
-/// The counted measures, each a number of distinct children.
-pub const MEASURES: [&str; 11] = [
+/// The counted measures, each a number of distinct children (their indexes: [`measure`]).
+pub const MEASURES: [&str; 20] = [
     "children with a case received",
     "children with a preliminary assessment decided",
     "children with a preliminary assessment decided within 14 days",
@@ -193,10 +212,84 @@ pub const MEASURES: [&str; 11] = [
     "children with an intervention ended",
     "children with an intervention ended as planned",
     "children followed up",
+    "children with an intervention started",
+    "children with a case closed",
+    "children referred or reported again within 12 months of a closed case",
+    "children reported (reports of concern)",
+    "children reported whose protection assessment was made in time",
+    "children reported found in need of protection at once",
+    "children with a case received for a strategic offence",
+    "children with a referral's intervention reported started",
+    "children with a referral's intervention reported ended",
 ];
 
+/// The indexes of [`MEASURES`] by name, for the named figures.
+pub mod measure {
+    /// Children with a case received.
+    pub const RECEIVED: usize = 0;
+    /// … with a preliminary assessment decided.
+    pub const DECIDED: usize = 1;
+    /// … decided within 14 days.
+    pub const DECIDED_IN_TIME: usize = 2;
+    /// … with an investigation completed.
+    pub const COMPLETED: usize = 3;
+    /// … completed within 4 months.
+    pub const COMPLETED_IN_TIME: usize = 4;
+    /// Children referred.
+    pub const REFERRED: usize = 5;
+    /// … with a referral accepted.
+    pub const ACCEPTED: usize = 6;
+    /// … with a referral declined.
+    pub const DECLINED: usize = 7;
+    /// … with an intervention ended.
+    pub const ENDED: usize = 8;
+    /// … ended as planned.
+    pub const ENDED_AS_PLANNED: usize = 9;
+    /// Children followed up.
+    pub const FOLLOWED_UP: usize = 10;
+    /// … with an intervention started.
+    pub const STARTED: usize = 11;
+    /// … with a case closed.
+    pub const CLOSED: usize = 12;
+    /// … referred or reported again within 12 months of a closed case.
+    pub const RE_REFERRED: usize = 13;
+    /// Children reported.
+    pub const REPORTED: usize = 14;
+    /// … whose protection assessment was made in time.
+    pub const PROTECTION_IN_TIME: usize = 15;
+    /// … found in need of protection at once.
+    pub const PROTECTION_NEEDED: usize = 16;
+    /// … with a case received for a strategic offence.
+    pub const STRATEGIC: usize = 17;
+    /// Children whose referral's receiving unit reported its intervention started.
+    pub const REFERRAL_STARTED: usize = 18;
+    /// … reported it ended.
+    pub const REFERRAL_ENDED: usize = 19;
+}
+
 /// Measures that lie within another for every cell: (wider, narrower). Their difference is protected too.
-const NESTED: [(usize, usize); 9] = [(0, 1), (1, 2), (0, 3), (3, 4), (5, 6), (5, 7), (0, 8), (8, 9), (0, 10)];
+const NESTED: [(usize, usize); 17] = [
+    (0, 1),
+    (1, 2),
+    (0, 3),
+    (3, 4),
+    (5, 6),
+    (5, 7),
+    (0, 8),
+    (8, 9),
+    (0, 10),
+    (0, 11),
+    (12, 13),
+    (5, 14),
+    (14, 15),
+    (14, 16),
+    (0, 17),
+    (5, 18),
+    (5, 19),
+];
+
+/// Extras that lie within other extras of the same label: (wider parent, narrower parent).
+const EXTRAS_NESTED: [(usize, usize); 1] = [(measure::REPORTED, measure::PROTECTION_NEEDED)];
 
 /// The breakdowns a figure is published by: the total, each attribute, and the crossed pairs.
 fn groupings() -> Vec<Vec<Breakdown>> {
@@ -250,51 +343,139 @@ struct Cells {
     trace: BTreeMap<Key, Vec<(String, i64)>>,
 }
 
-/// Measures beyond [`MEASURES`], each within one of them: children declined for one reason (within 7), children
-/// followed up in one kind of intervention (within 10). By (the measure it lies within, its label).
+/// Measures beyond [`MEASURES`], each within one of them by a label ([`extras_of`]). By (the measure it lies within, its
+/// label).
 type Extras = BTreeMap<(usize, String), usize>;
 
-/// The measures a fact counts in (with the extra measures after [`MEASURES`], by `reasons`).
-fn measures_of(fact: &Fact, reasons: &Extras) -> Vec<usize> {
+/// The label a referral counts under by who reported: the category, or `directory` for one sent within it.
+fn reporter_label(reporter: &Option<String>) -> String {
+    reporter.clone().unwrap_or_else(|| "directory".to_owned())
+}
+
+/// Every concern the programme's definition names a strategic offence for someone.
+const STRATEGIC_CANDIDATES: [domain::categories::ConcernCategory; 5] = [
+    domain::categories::ConcernCategory::Robbery,
+    domain::categories::ConcernCategory::VehicleTheft,
+    domain::categories::ConcernCategory::ViolenceOrThreatAgainstPublicServant,
+    domain::categories::ConcernCategory::WitnessIntimidation,
+    domain::categories::ConcernCategory::DrugOffence,
+];
+
+/// The strategic offences for a child of `sex` (`female`, `male`, `unknown`), by name.
+fn strategic_for(sex: &str) -> Vec<String> {
+    let parsed: Option<domain::identity_number::Sex> =
+        serde_json::from_value(serde_json::Value::String(sex.to_owned())).ok();
+    STRATEGIC_CANDIDATES
+        .into_iter()
+        .filter(|offence| offence.is_strategic_offence(parsed))
+        .map(|offence| crate::caseload::name_of(&offence))
+        .collect()
+}
+
+/// Whether any of `concerns` is a strategic offence for a child of `sex` by the programme's definition.
+fn strategic(concerns: &[String], sex: &str) -> bool {
+    let offences = strategic_for(sex);
+    concerns.iter().any(|concern| offences.contains(concern))
+}
+
+/// The extras a fact counts under: (the measure they lie within, the label) — decline reasons within those
+/// declined, kinds of intervention within those followed up, how interventions ended within those ended, who
+/// reported within those reported and within those found in need of protection.
+fn extras_of(fact: &Fact) -> Vec<(usize, String)> {
+    let mut extras = Vec::new();
     match &fact.kind {
+        FactKind::Referral { kind, status, decline_reason, reporter, protection_needed, ended, .. } => {
+            if status == "declined" {
+                extras.push((measure::DECLINED, decline_reason.clone().unwrap_or_else(|| "unknown".to_owned())));
+            }
+            if let Some(outcome) = ended {
+                extras.push((measure::REFERRAL_ENDED, outcome.clone()));
+            }
+            if kind == "report_of_concern" {
+                extras.push((measure::REPORTED, reporter_label(reporter)));
+                if *protection_needed == Some(true) {
+                    extras.push((measure::PROTECTION_NEEDED, reporter_label(reporter)));
+                }
+            }
+        }
+        FactKind::FollowUp { intervention_kind, .. } => extras.push((measure::FOLLOWED_UP, intervention_kind.clone())),
+        FactKind::Intervention { outcome: Some(outcome), .. } => extras.push((measure::ENDED, outcome.clone())),
+        _ => {}
+    }
+    extras
+}
+
+/// The measures a fact about `child` counts in (with the extra measures after [`MEASURES`], by `reasons`).
+fn measures_of(fact: &Fact, child: &Child, reasons: &Extras) -> Vec<usize> {
+    use measure::*;
+    let mut measures = match &fact.kind {
         FactKind::Case { decided, completed, on_time, .. } => {
-            let mut measures = vec![0];
+            let mut measures = vec![RECEIVED];
             if let Some(decided) = decided {
-                measures.push(1);
+                measures.push(DECIDED);
                 if *decided <= domain::calendar::preliminary_assessment_due(fact.on) {
-                    measures.push(2);
+                    measures.push(DECIDED_IN_TIME);
                 }
             }
             if completed.is_some() {
-                measures.push(3);
+                measures.push(COMPLETED);
                 if *on_time {
-                    measures.push(4);
+                    measures.push(COMPLETED_IN_TIME);
                 }
+            }
+            if strategic(&fact.concerns, &child.sex) {
+                measures.push(STRATEGIC);
             }
             measures
         }
-        FactKind::Referral { status, decline_reason } => {
-            let mut measures = vec![5];
+        FactKind::Referral { kind, status, protection_needed, protection_late, started, ended, .. } => {
+            let mut measures = vec![REFERRED];
+            if *started {
+                measures.push(REFERRAL_STARTED);
+            }
+            if ended.is_some() {
+                measures.push(REFERRAL_ENDED);
+            }
             match status.as_str() {
-                "accepted" => measures.push(6),
-                "declined" => {
-                    measures.push(7);
-                    measures.push(reasons[&(7, decline_reason.clone().unwrap_or_else(|| "unknown".to_owned()))]);
-                }
+                "accepted" => measures.push(ACCEPTED),
+                "declined" => measures.push(DECLINED),
                 _ => {}
             }
-            measures
-        }
-        FactKind::Intervention { outcome: Some(outcome) } => {
-            let mut measures = vec![8];
-            if outcome == "completed_as_planned" || outcome == "ended_early_goals_met" {
-                measures.push(9);
+            if kind == "report_of_concern" {
+                measures.push(REPORTED);
+                if *protection_late == Some(false) {
+                    measures.push(PROTECTION_IN_TIME);
+                }
+                if *protection_needed == Some(true) {
+                    measures.push(PROTECTION_NEEDED);
+                }
             }
             measures
         }
-        FactKind::Intervention { outcome: None } => Vec::new(),
-        FactKind::FollowUp { intervention_kind, .. } => vec![10, reasons[&(10, intervention_kind.clone())]],
-    }
+        FactKind::Intervention { started, outcome } => {
+            let mut measures = Vec::new();
+            if *started {
+                measures.push(STARTED);
+            }
+            if let Some(outcome) = outcome {
+                measures.push(ENDED);
+                if outcome == "completed_as_planned" || outcome == "ended_early_goals_met" {
+                    measures.push(ENDED_AS_PLANNED);
+                }
+            }
+            measures
+        }
+        FactKind::Closure { re_referred } => {
+            if *re_referred {
+                vec![CLOSED, RE_REFERRED]
+            } else {
+                vec![CLOSED]
+            }
+        }
+        FactKind::FollowUp { .. } => vec![FOLLOWED_UP],
+    };
+    measures.extend(extras_of(fact).iter().filter_map(|extra| reasons.get(extra).copied()));
+    measures
 }
 
 /// Every group of `grouping` the fact falls in (a child with two concerns falls in both).
@@ -331,18 +512,9 @@ fn crossed_with<'a>(
         .collect()
 }
 
-/// The extra measures the facts call for (decline reasons, kinds of intervention followed up), after [`MEASURES`].
+/// The extra measures the facts call for ([`extras_of`]), numbered after [`MEASURES`].
 fn reasons_of(facts: &[Fact]) -> Extras {
-    let extras: BTreeSet<(usize, String)> = facts
-        .iter()
-        .filter_map(|fact| match &fact.kind {
-            FactKind::Referral { status, decline_reason } if status == "declined" => {
-                Some((7, decline_reason.clone().unwrap_or_else(|| "unknown".to_owned())))
-            }
-            FactKind::FollowUp { intervention_kind, .. } => Some((10, intervention_kind.clone())),
-            _ => None,
-        })
-        .collect();
+    let extras: BTreeSet<(usize, String)> = facts.iter().flat_map(extras_of).collect();
     extras.into_iter().enumerate().map(|(index, extra)| (extra, MEASURES.len() + index)).collect()
 }
 
@@ -351,7 +523,7 @@ fn cells_of(facts: &[Fact], children: &BTreeMap<String, Child>, period: Period, 
     let mut cells = Cells::default();
     for fact in facts.iter().filter(|fact| period.contains(fact.on)) {
         let Some(child) = children.get(&fact.subject) else { continue };
-        let measures = measures_of(fact, reasons);
+        let measures = measures_of(fact, child, reasons);
         for (grouping_index, grouping) in all.iter().enumerate() {
             for group in groups_of(fact, child, period.year(), grouping) {
                 for measure in &measures {
@@ -399,8 +571,40 @@ fn lattice_of(cells: &Cells, reasons: &Extras) -> (Lattice, BTreeMap<Key, usize>
             }
         }
     }
+    // Where a sex has one strategic offence only (girls: drug offences), its children with a strategic offence are
+    // exactly its children with that offence: the two cells are one, and a reader knows it.
+    let by_sex = all.iter().position(|other| same_attributes(other, &[Breakdown::Sex]));
+    let by_sex_and_concern = all.iter().position(|other| same_attributes(other, &[Breakdown::Sex, Breakdown::Concern]));
+    if let (Some(by_sex), Some(crossed)) = (by_sex, by_sex_and_concern) {
+        let strategic: Vec<(Key, usize)> = index
+            .iter()
+            .filter(|((measure, grouping, _), _)| *measure == measure::STRATEGIC && *grouping == by_sex)
+            .map(|(key, cell)| (key.clone(), *cell))
+            .collect();
+        for ((_, _, values), cell) in strategic {
+            if let [offence] = strategic_for(&values[0]).as_slice() {
+                let order = &all[crossed];
+                let mut group = vec![String::new(); 2];
+                group[order.iter().position(|attribute| *attribute == Breakdown::Sex).unwrap_or(0)] = values[0].clone();
+                group[order.iter().position(|attribute| *attribute == Breakdown::Concern).unwrap_or(1)] =
+                    offence.clone();
+                if let Some(same) = index.get(&(measure::RECEIVED, crossed, group)) {
+                    lattice.sum(cell, vec![*same]);
+                }
+            }
+        }
+    }
     // A measure is the sum of a narrower one and their difference.
-    let nested = NESTED.iter().copied().chain(reasons.iter().map(|((within, _), measure)| (*within, *measure)));
+    let extras_nested = EXTRAS_NESTED.iter().flat_map(|(wider, narrower)| {
+        reasons.iter().filter(move |((parent, _), _)| parent == narrower).filter_map(move |((_, label), measure)| {
+            reasons.get(&(*wider, label.clone())).map(|wide| (*wide, *measure))
+        })
+    });
+    let nested = NESTED
+        .iter()
+        .copied()
+        .chain(reasons.iter().map(|((within, _), measure)| (*within, *measure)))
+        .chain(extras_nested);
     for (wider, narrower) in nested {
         let keys: Vec<Key> = index.keys().filter(|(measure, _, _)| *measure == wider).cloned().collect();
         for key in keys {
@@ -432,25 +636,30 @@ fn same_attributes(first: &[Breakdown], second: &[Breakdown]) -> bool {
     first.len() == second.len() && first.iter().all(|attribute| second.contains(attribute))
 }
 
-/// One period's masked cells, with the children and the trace behind them.
+/// One period's masked cells, with the trace behind them.
 #[derive(Debug, Default)]
-pub struct Masked {
+struct Masked {
     cells: BTreeMap<Key, Cell>,
     trace: BTreeMap<Key, Vec<(String, i64)>>,
 }
 
-/// The masked cells of `period`: its year and the year's four quarters are masked together, as one lattice tied
+/// The masked cells of a year and its quarters: the year and its four quarters are masked together, as one lattice tied
 /// by the year being the sum of its quarters (wherever it is: a child with cases in two quarters counts once in
 /// the year), so that no answer for a quarter and one for its year combine to give a small count away, and a
 /// quarter is masked alike whether asked on its own or beside its year.
-pub fn masked(facts: &[Fact], children: &BTreeMap<String, Child>, period: Period, k: u64) -> Masked {
-    let reasons = reasons_of(facts);
-    let year = Period::Year(period.year());
+fn masked(
+    facts: &[Fact],
+    children: &BTreeMap<String, Child>,
+    year: i32,
+    reasons: &Extras,
+    k: u64,
+) -> BTreeMap<Period, Masked> {
+    let year = Period::Year(year);
     let mut lattice = Lattice::default();
     let mut indexes: BTreeMap<Period, (BTreeMap<Key, usize>, Cells)> = BTreeMap::new();
     for part in year.quarters().into_iter().chain([year]) {
-        let cells = cells_of(facts, children, part, &reasons);
-        let (part_lattice, index) = lattice_of(&cells, &reasons);
+        let cells = cells_of(facts, children, part, reasons);
+        let (part_lattice, index) = lattice_of(&cells, reasons);
         let offset = lattice.absorb(&part_lattice);
         indexes.insert(part, (index.into_iter().map(|(key, cell)| (key, cell + offset)).collect(), cells));
     }
@@ -467,8 +676,13 @@ pub fn masked(facts: &[Fact], children: &BTreeMap<String, Child>, period: Period
         lattice.sum(whole, parts);
     }
     let masks = lattice.protect(k);
-    let (index, cells) = indexes.remove(&period).unwrap_or_default();
-    Masked { cells: index.iter().map(|(key, cell)| (key.clone(), masks[*cell])).collect(), trace: cells.trace }
+    indexes
+        .into_iter()
+        .map(|(period, (index, cells))| {
+            let masked = index.iter().map(|(key, cell)| (key.clone(), masks[*cell])).collect();
+            (period, Masked { cells: masked, trace: cells.trace })
+        })
+        .collect()
 }
 
 /// A duration in days over a group's children: the mean of the `k` values around the median, and around the 90th
@@ -537,13 +751,39 @@ pub struct OutcomeReport {
     /// Mean goal attainment (each child's own mean first) by the kind of intervention, in the order of
     /// `followed_up_by_intervention_kind`, where that count is shown.
     pub goal_attainment_by_intervention_kind: Vec<Option<f64>>,
+    /// What the figures were computed from (the live view at a log position, or a snapshot), when read from a store.
+    pub computed_at: Option<ComputedAt>,
     /// For auditors: per measure and group, the cases or referrals and the log positions behind the cell.
     #[serde(skip)]
     pub trace: BTreeMap<(String, String), Vec<(String, i64)>>,
 }
 
+/// What outcome figures were computed from: the live view at the log position it had reached, or a snapshot built
+/// as of a past moment (`lots rebuild outcomes --as-of T` or `--position N`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, schemars::JsonSchema)]
+pub struct ComputedAt {
+    /// The generation read (live, or a snapshot's: from 1 000 001).
+    pub generation: i64,
+    /// The snapshot, when one was asked for.
+    pub snapshot: Option<i64>,
+    /// The log position the view had reached (live), or the moment a snapshot was built as of.
+    pub as_of: String,
+}
+
 /// A child's first case of a period: received, days to decision, days to the first start.
 type FirstCase = (Date, Option<i64>, Option<i64>);
+
+/// The figures of one calendar year and its quarters, masked once (all of them together) and then asked: by
+/// [`YearFigures::answer`], [`YearFigures::strategic_offences`] and the named figures' cells.
+#[derive(Debug)]
+pub struct YearFigures {
+    facts: Vec<Fact>,
+    children: BTreeMap<String, Child>,
+    year: i32,
+    k: u64,
+    reasons: Extras,
+    masks: BTreeMap<Period, Masked>,
+}
 
 /// The answer for `period` broken down by `breakdown` (one attribute, or two that may be crossed).
 pub fn answer(
@@ -553,148 +793,231 @@ pub fn answer(
     breakdown: &[Breakdown],
     k: u64,
 ) -> OutcomeReport {
-    let all = groupings();
-    let grouping = all.iter().position(|other| same_attributes(other, breakdown)).unwrap_or(0);
-    let order: Vec<Breakdown> = all[grouping].clone();
-    let masked = masked(facts, children, period, k);
-    let reasons = reasons_of(facts);
-    // Every combination of the values the year's facts have, whether or not a child falls in it this period: the
-    // rows listed say nothing of where children are.
-    let mut groups: Vec<Vec<String>> = vec![Vec::new()];
-    for attribute in &order {
-        let values: BTreeSet<String> = facts
-            .iter()
-            .filter_map(|fact| children.get(&fact.subject).map(|child| (fact, child)))
-            .flat_map(|(fact, child)| groups_of(fact, child, period.year(), &[*attribute]))
-            .flatten()
-            .collect();
-        groups = crossed_with(groups, &values);
+    YearFigures::new(facts.to_vec(), children.clone(), period.year(), k).answer(period, breakdown)
+}
+
+impl YearFigures {
+    /// Masks the figures of `year` from its facts, no figure standing on fewer than `k` children.
+    pub fn new(facts: Vec<Fact>, children: BTreeMap<String, Child>, year: i32, k: u64) -> Self {
+        let reasons = reasons_of(&facts);
+        let masks = masked(&facts, &children, year, &reasons, k);
+        YearFigures { facts, children, year, k, reasons, masks }
     }
-    // A cell no child stands in is masked like any small one.
-    let cell = |measure: usize, g: usize, values: &[String]| {
-        masked.cells.get(&(measure, g, values.to_vec())).copied().unwrap_or(Cell::Masked)
-    };
-    let extra = |within: usize| -> (Vec<String>, Published) {
-        let of: Vec<(&String, &usize)> = reasons
+
+    /// Its year.
+    pub fn year(&self) -> i32 {
+        self.year
+    }
+
+    /// The masked count of `measure` ([`measure`]) in `period`, by `breakdown`, for `group` (no child: masked).
+    pub fn cell(&self, period: Period, measure: usize, breakdown: &[Breakdown], group: &[String]) -> Cell {
+        let grouping = groupings().iter().position(|other| same_attributes(other, breakdown));
+        grouping
+            .and_then(|grouping| self.masks.get(&period)?.cells.get(&(measure, grouping, group.to_vec())).copied())
+            .unwrap_or(Cell::Masked)
+    }
+
+    /// The labels of the extra measures within `within` (decline reasons, kinds of intervention, outcomes,
+    /// reporters), each with its measure index for [`YearFigures::cell`]. The labels are the year's, whatever the period.
+    pub fn labels(&self, within: usize) -> Vec<(String, usize)> {
+        self.reasons
             .iter()
             .filter(|((parent, _), _)| *parent == within)
-            .map(|((_, label), measure)| (label, measure))
-            .collect();
-        (
-            of.iter().map(|(label, _)| (*label).clone()).collect(),
-            Published {
-                cells: of.iter().map(|(_, measure)| cell(**measure, 0, &[])).collect(),
-                total: cell(within, 0, &[]),
-            },
-        )
-    };
-    let published = |measure: usize| Published {
-        cells: groups.iter().map(|group| cell(measure, grouping, group)).collect(),
-        total: cell(measure, 0, &[]),
-    };
-    let share = |part: usize, whole: usize| -> Vec<Option<f64>> {
-        groups
-            .iter()
-            .map(|group| match (cell(part, grouping, group), cell(whole, grouping, group)) {
-                (Cell::Count(part), Cell::Count(whole)) if whole > 0 => Some(part as f64 / whole as f64),
-                _ => None,
-            })
+            .map(|((_, label), measure)| (label.clone(), *measure))
             .collect()
-    };
-    // Per child of a group, the first case's days to decision and to the first start, and their mean score.
-    let mut first_cases: BTreeMap<(Vec<String>, String), FirstCase> = BTreeMap::new();
-    let mut scores: BTreeMap<(Vec<String>, String), Vec<i64>> = BTreeMap::new();
-    for fact in facts.iter().filter(|fact| period.contains(fact.on)) {
-        let Some(child) = children.get(&fact.subject) else { continue };
-        for group in groups_of(fact, child, period.year(), &order) {
-            match &fact.kind {
-                FactKind::Case { decided, first_start, .. } => {
-                    let days = (
-                        fact.on,
-                        decided.map(|decided| domain::calendar::days_between(fact.on, decided)),
-                        first_start.map(|started| domain::calendar::days_between(fact.on, started)),
-                    );
-                    let entry = first_cases.entry((group, fact.subject.clone())).or_insert(days);
-                    if fact.on < entry.0 {
-                        *entry = days;
-                    }
-                }
-                FactKind::FollowUp { score, .. } => {
-                    scores.entry((group, fact.subject.clone())).or_default().push(*score)
-                }
-                _ => {}
-            }
-        }
     }
-    let days = |pick: fn(&FirstCase) -> Option<i64>| -> Vec<Option<DaysStatistic>> {
-        groups
+
+    /// The values `attribute` takes in the year's facts.
+    pub fn values(&self, attribute: Breakdown) -> BTreeSet<String> {
+        self.facts
             .iter()
-            .map(|group| {
-                let values: Vec<i64> =
-                    first_cases.iter().filter(|((g, _), _)| g == group).filter_map(|(_, first)| pick(first)).collect();
-                // Shown only where the count of children decided on is: the statistic's size says it is 2k or more.
-                matches!(cell(1, grouping, group), Cell::Count(_)).then(|| days_statistic(values, k)).flatten()
-            })
+            .filter_map(|fact| self.children.get(&fact.subject).map(|child| (fact, child)))
+            .flat_map(|(fact, child)| groups_of(fact, child, self.year, &[attribute]))
+            .flatten()
             .collect()
-    };
-    let goal_attainment = groups
-        .iter()
-        .map(|group| {
-            if !matches!(cell(10, grouping, group), Cell::Count(count) if count >= k) {
-                return None;
-            }
-            let means: Vec<f64> = scores
+    }
+
+    /// The cases and referrals, with their log positions, behind a cell of `period` — whether it is masked or not
+    /// (the caller shows only what the reader may see).
+    pub fn trace(
+        &self,
+        period: Period,
+        measure: usize,
+        breakdown: &[Breakdown],
+        group: &[String],
+    ) -> Vec<(String, i64)> {
+        let grouping = groupings().iter().position(|other| same_attributes(other, breakdown));
+        grouping
+            .and_then(|grouping| self.masks.get(&period)?.trace.get(&(measure, grouping, group.to_vec())).cloned())
+            .unwrap_or_default()
+    }
+
+    /// [`YearFigures::trace`], only the cases and referrals held by (or sent to) `unit`.
+    pub fn trace_in_unit(
+        &self,
+        period: Period,
+        measure: usize,
+        breakdown: &[Breakdown],
+        group: &[String],
+        unit: &str,
+    ) -> Vec<(String, i64)> {
+        let ours: BTreeSet<&str> =
+            self.facts.iter().filter(|fact| fact.unit == unit).map(|fact| fact.id.as_str()).collect();
+        let mut traced = self.trace(period, measure, breakdown, group);
+        traced.retain(|(id, _)| ours.contains(id.as_str()));
+        traced
+    }
+
+    /// The answer for `period` (of this year) broken down by `breakdown` (one attribute, or two crossed).
+    pub fn answer(&self, period: Period, breakdown: &[Breakdown]) -> OutcomeReport {
+        let (facts, children, k, reasons) = (&self.facts, &self.children, self.k, &self.reasons);
+        let all = groupings();
+        let grouping = all.iter().position(|other| same_attributes(other, breakdown)).unwrap_or(0);
+        let order: Vec<Breakdown> = all[grouping].clone();
+        let empty = Masked::default();
+        let masked = self.masks.get(&period).unwrap_or(&empty);
+        // Every combination of the values the year's facts have, whether or not a child falls in it this period: the
+        // rows listed say nothing of where children are.
+        let mut groups: Vec<Vec<String>> = vec![Vec::new()];
+        for attribute in &order {
+            let values: BTreeSet<String> = facts
                 .iter()
-                .filter(|((g, _), _)| g == group)
-                .map(|(_, scores)| scores.iter().sum::<i64>() as f64 / scores.len() as f64)
+                .filter_map(|fact| children.get(&fact.subject).map(|child| (fact, child)))
+                .flat_map(|(fact, child)| groups_of(fact, child, period.year(), &[*attribute]))
+                .flatten()
                 .collect();
-            Some(means.iter().sum::<f64>() / means.len() as f64)
-        })
-        .collect();
-    let label = |values: &[String]| if values.is_empty() { "total".to_owned() } else { values.join(" × ") };
-    let trace = masked
-        .trace
-        .iter()
-        .filter(|((measure, g, _), _)| *g == grouping && *measure < MEASURES.len())
-        .map(|((measure, _, values), ids)| ((MEASURES[*measure].to_owned(), label(values)), ids.clone()))
-        .collect();
-    OutcomeReport {
-        period: period.to_string(),
-        breakdown: order,
-        minimum_children: k,
-        measures: (0..MEASURES.len())
-            .map(|measure| Measure { name: MEASURES[measure].to_owned(), counts: published(measure) })
-            .collect(),
-        preliminary_within_14_days: share(2, 1),
-        investigations_within_4_months: share(4, 3),
-        days_to_decision: days(|first| first.1),
-        days_to_intervention_start: days(|first| first.2),
-        goal_attainment,
-        declined_by_reason: extra(7),
-        followed_up_by_intervention_kind: extra(10),
-        goal_attainment_by_intervention_kind: reasons
-            .iter()
-            .filter(|((within, _), _)| *within == 10)
-            .map(|((_, kind), measure)| {
-                matches!(cell(*measure, 0, &[]), Cell::Count(_)).then(|| {
-                    let mut by_child: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
-                    for fact in facts.iter().filter(|fact| period.contains(fact.on)) {
-                        if let FactKind::FollowUp { score, intervention_kind } = &fact.kind {
-                            if intervention_kind == kind {
-                                by_child.entry(fact.subject.as_str()).or_default().push(*score);
-                            }
+            groups = crossed_with(groups, &values);
+        }
+        // A cell no child stands in is masked like any small one.
+        let cell = |measure: usize, g: usize, values: &[String]| {
+            masked.cells.get(&(measure, g, values.to_vec())).copied().unwrap_or(Cell::Masked)
+        };
+        let extra = |within: usize| -> (Vec<String>, Published) {
+            let of: Vec<(&String, &usize)> = reasons
+                .iter()
+                .filter(|((parent, _), _)| *parent == within)
+                .map(|((_, label), measure)| (label, measure))
+                .collect();
+            (
+                of.iter().map(|(label, _)| (*label).clone()).collect(),
+                Published {
+                    cells: of.iter().map(|(_, measure)| cell(**measure, 0, &[])).collect(),
+                    total: cell(within, 0, &[]),
+                },
+            )
+        };
+        let published = |measure: usize| Published {
+            cells: groups.iter().map(|group| cell(measure, grouping, group)).collect(),
+            total: cell(measure, 0, &[]),
+        };
+        let share = |part: usize, whole: usize| -> Vec<Option<f64>> {
+            groups
+                .iter()
+                .map(|group| match (cell(part, grouping, group), cell(whole, grouping, group)) {
+                    (Cell::Count(part), Cell::Count(whole)) if whole > 0 => Some(part as f64 / whole as f64),
+                    _ => None,
+                })
+                .collect()
+        };
+        // Per child of a group, the first case's days to decision and to the first start, and their mean score.
+        let mut first_cases: BTreeMap<(Vec<String>, String), FirstCase> = BTreeMap::new();
+        let mut scores: BTreeMap<(Vec<String>, String), Vec<i64>> = BTreeMap::new();
+        for fact in facts.iter().filter(|fact| period.contains(fact.on)) {
+            let Some(child) = children.get(&fact.subject) else { continue };
+            for group in groups_of(fact, child, period.year(), &order) {
+                match &fact.kind {
+                    FactKind::Case { decided, first_start, .. } => {
+                        let days = (
+                            fact.on,
+                            decided.map(|decided| domain::calendar::days_between(fact.on, decided)),
+                            first_start.map(|started| domain::calendar::days_between(fact.on, started)),
+                        );
+                        let entry = first_cases.entry((group, fact.subject.clone())).or_insert(days);
+                        if fact.on < entry.0 {
+                            *entry = days;
                         }
                     }
-                    let means: Vec<f64> = by_child
-                        .values()
-                        .map(|scores| scores.iter().sum::<i64>() as f64 / scores.len() as f64)
+                    FactKind::FollowUp { score, .. } => {
+                        scores.entry((group, fact.subject.clone())).or_default().push(*score)
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let days = |pick: fn(&FirstCase) -> Option<i64>| -> Vec<Option<DaysStatistic>> {
+            groups
+                .iter()
+                .map(|group| {
+                    let values: Vec<i64> = first_cases
+                        .iter()
+                        .filter(|((g, _), _)| g == group)
+                        .filter_map(|(_, first)| pick(first))
                         .collect();
-                    means.iter().sum::<f64>() / means.len().max(1) as f64
+                    // Shown only where the count of children decided on is: the statistic's size says it is 2k or more.
+                    matches!(cell(1, grouping, group), Cell::Count(_)).then(|| days_statistic(values, k)).flatten()
                 })
+                .collect()
+        };
+        let goal_attainment = groups
+            .iter()
+            .map(|group| {
+                if !matches!(cell(10, grouping, group), Cell::Count(count) if count >= k) {
+                    return None;
+                }
+                let means: Vec<f64> = scores
+                    .iter()
+                    .filter(|((g, _), _)| g == group)
+                    .map(|(_, scores)| scores.iter().sum::<i64>() as f64 / scores.len() as f64)
+                    .collect();
+                Some(means.iter().sum::<f64>() / means.len() as f64)
             })
-            .collect(),
-        groups,
-        trace,
+            .collect();
+        let label = |values: &[String]| if values.is_empty() { "total".to_owned() } else { values.join(" × ") };
+        let trace = masked
+            .trace
+            .iter()
+            .filter(|((measure, g, _), _)| *g == grouping && *measure < MEASURES.len())
+            .map(|((measure, _, values), ids)| ((MEASURES[*measure].to_owned(), label(values)), ids.clone()))
+            .collect();
+        OutcomeReport {
+            period: period.to_string(),
+            breakdown: order,
+            minimum_children: k,
+            measures: (0..MEASURES.len())
+                .map(|measure| Measure { name: MEASURES[measure].to_owned(), counts: published(measure) })
+                .collect(),
+            preliminary_within_14_days: share(2, 1),
+            investigations_within_4_months: share(4, 3),
+            days_to_decision: days(|first| first.1),
+            days_to_intervention_start: days(|first| first.2),
+            goal_attainment,
+            declined_by_reason: extra(7),
+            followed_up_by_intervention_kind: extra(10),
+            goal_attainment_by_intervention_kind: reasons
+                .iter()
+                .filter(|((within, _), _)| *within == 10)
+                .map(|((_, kind), measure)| {
+                    matches!(cell(*measure, 0, &[]), Cell::Count(_)).then(|| {
+                        let mut by_child: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+                        for fact in facts.iter().filter(|fact| period.contains(fact.on)) {
+                            if let FactKind::FollowUp { score, intervention_kind } = &fact.kind {
+                                if intervention_kind == kind {
+                                    by_child.entry(fact.subject.as_str()).or_default().push(*score);
+                                }
+                            }
+                        }
+                        let means: Vec<f64> = by_child
+                            .values()
+                            .map(|scores| scores.iter().sum::<i64>() as f64 / scores.len() as f64)
+                            .collect();
+                        means.iter().sum::<f64>() / means.len().max(1) as f64
+                    })
+                })
+                .collect(),
+            groups,
+            trace,
+            computed_at: None,
+        }
     }
 }
 
@@ -717,7 +1040,8 @@ pub struct StrategicOffences {
     pub period: String,
     /// The fewest children a shown figure stands on.
     pub minimum_children: u64,
-    /// One row per sex and offence the definition names for that sex.
+    /// One row per sex and offence the definition names for that sex, and one per sex for any of them (`any`: a
+    /// child with two counts once).
     pub rows: Vec<StrategicRow>,
 }
 
@@ -729,30 +1053,28 @@ pub fn strategic_offences(
     period: Period,
     k: u64,
 ) -> StrategicOffences {
-    use domain::categories::ConcernCategory;
-    use domain::identity_number::Sex;
-    let masked = masked(facts, children, period, k);
-    let grouping = groupings().iter().position(|other| same_attributes(other, &[Breakdown::Sex, Breakdown::Concern]));
-    let candidates = [
-        ConcernCategory::Robbery,
-        ConcernCategory::VehicleTheft,
-        ConcernCategory::ViolenceOrThreatAgainstPublicServant,
-        ConcernCategory::WitnessIntimidation,
-        ConcernCategory::DrugOffence,
-    ];
-    let mut rows = Vec::new();
-    for sex in [Sex::Male, Sex::Female] {
-        let sex_name = crate::caseload::name_of(&sex);
-        for offence in candidates.into_iter().filter(|offence| offence.is_strategic_offence(Some(sex))) {
-            let offence_name = crate::caseload::name_of(&offence);
-            let children = grouping
-                .and_then(|grouping| masked.cells.get(&(0, grouping, vec![sex_name.clone(), offence_name.clone()])))
-                .copied()
-                .unwrap_or(Cell::Masked);
-            rows.push(StrategicRow { sex: sex_name.clone(), offence: offence_name, children });
+    YearFigures::new(facts.to_vec(), children.clone(), period.year(), k).strategic_offences(period)
+}
+
+impl YearFigures {
+    /// The strategic offences of `period` (of this year), boys and girls apart.
+    pub fn strategic_offences(&self, period: Period) -> StrategicOffences {
+        use domain::identity_number::Sex;
+        let candidates = STRATEGIC_CANDIDATES;
+        let mut rows = Vec::new();
+        for sex in [Sex::Male, Sex::Female] {
+            let sex_name = crate::caseload::name_of(&sex);
+            for offence in candidates.into_iter().filter(|offence| offence.is_strategic_offence(Some(sex))) {
+                let offence_name = crate::caseload::name_of(&offence);
+                let group = [sex_name.clone(), offence_name.clone()];
+                let children = self.cell(period, measure::RECEIVED, &[Breakdown::Sex, Breakdown::Concern], &group);
+                rows.push(StrategicRow { sex: sex_name.clone(), offence: offence_name, children });
+            }
+            let children = self.cell(period, measure::STRATEGIC, &[Breakdown::Sex], std::slice::from_ref(&sex_name));
+            rows.push(StrategicRow { sex: sex_name, offence: "any".to_owned(), children });
         }
+        StrategicOffences { period: period.to_string(), minimum_children: self.k, rows }
     }
-    StrategicOffences { period: period.to_string(), minimum_children: k, rows }
 }
 
 #[cfg(test)]
@@ -816,7 +1138,8 @@ mod tests {
             }));
             if dice.roll(2) == 0 {
                 let outcome = ["completed_as_planned", "ended_early_not_engaged"][dice.roll(2) as usize].to_owned();
-                facts.push(fact(FactKind::Intervention { outcome: Some(outcome) }));
+                let outcome = (dice.roll(3) > 0).then_some(outcome);
+                facts.push(fact(FactKind::Intervention { started: outcome.is_some() || dice.roll(2) == 0, outcome }));
                 for _ in 0..dice.roll(3) {
                     let intervention_kind = ["family_treatment", "parent_programme"][dice.roll(2) as usize].to_owned();
                     facts.push(fact(FactKind::FollowUp { score: dice.roll(5) as i64 - 2, intervention_kind }));
@@ -826,12 +1149,29 @@ mod tests {
                 let status = ["accepted", "declined", "received"][dice.roll(3) as usize].to_owned();
                 let decline_reason =
                     (status == "declined").then(|| ["no_capacity", "outside_remit"][dice.roll(2) as usize].to_owned());
+                let report = dice.roll(2) == 0;
+                let accepted = status == "accepted";
                 facts.push(Fact {
                     id: format!("referral-{n}"),
-                    kind: FactKind::Referral { status, decline_reason },
+                    kind: FactKind::Referral {
+                        kind: if report { "report_of_concern" } else { "referral" }.to_owned(),
+                        status,
+                        decline_reason,
+                        reporter: report.then(|| ["school", "police"][dice.roll(2) as usize].to_owned()),
+                        protection_needed: report.then(|| dice.roll(3) == 0),
+                        protection_late: report.then(|| dice.roll(4) == 0),
+                        started: accepted && dice.roll(2) == 0,
+                        ended: (accepted && dice.roll(3) == 0).then(|| "completed_as_planned".to_owned()),
+                    },
                     on: date!(2026 - 01 - 01) + time::Duration::days(dice.roll(360) as i64),
-                    ..fact(FactKind::Intervention { outcome: None })
+                    ..fact(FactKind::Intervention { started: false, outcome: None })
                 });
+            }
+            if dice.roll(3) == 0 {
+                let closed = received + time::Duration::days(30 + dice.roll(60) as i64);
+                if closed.year() == 2026 {
+                    facts.push(Fact { on: closed, ..fact(FactKind::Closure { re_referred: dice.roll(2) == 0 }) });
+                }
             }
         }
         (facts, children)
@@ -852,9 +1192,10 @@ mod tests {
             let mut published: Vec<Cell> = Vec::new();
             let mut indexes: BTreeMap<Period, BTreeMap<Key, usize>> = BTreeMap::new();
             let year = Period::Year(2026);
+            let all_masks = masked(&facts, &children, 2026, &reasons, k);
             for period in year.quarters().into_iter().chain([year]) {
                 let (lattice, index) = lattice_of(&cells_of(&facts, &children, period, &reasons), &reasons);
-                let masks = masked(&facts, &children, period, k);
+                let masks = &all_masks[&period];
                 let offset = attacker.absorb(&lattice);
                 published.resize(attacker.len(), Cell::Masked);
                 for (key, cell) in &index {
@@ -915,7 +1256,9 @@ mod tests {
                 ("male", "vehicle_theft", Cell::Masked),
                 ("male", "violence_or_threat_against_public_servant", Cell::Masked),
                 ("male", "witness_intimidation", Cell::Masked),
+                ("male", "any", Cell::Count(10)),
                 ("female", "drug_offence", Cell::Count(10)),
+                ("female", "any", Cell::Count(10)),
             ]
         );
         // The first quarter holds them all; the second none.

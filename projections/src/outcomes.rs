@@ -13,8 +13,8 @@ use time::Date;
 use crate::caseload::name_of;
 use crate::db::Db;
 use crate::feed::FeedEvent;
-pub use crate::figures::{Breakdown, DaysStatistic, Measure, OutcomeReport};
-use crate::figures::{Child, Fact, FactKind, Period, MIN_CHILDREN};
+pub use crate::figures::{Breakdown, ComputedAt, DaysStatistic, Measure, OutcomeReport};
+use crate::figures::{Child, Fact, FactKind, Period, YearFigures, MIN_CHILDREN};
 use crate::on_pool;
 use crate::runner::{status, Arg, Projection, ProjectionError, Write};
 
@@ -39,6 +39,11 @@ const REFERRAL_COLUMNS: &[&str] = &[
     "decline_reason",
     "last_position",
     "concerns",
+    "reporter",
+    "protection_needed",
+    "protection_late",
+    "started_on",
+    "ended_outcome",
 ];
 const FOLLOWUP_COLUMNS: &[&str] =
     &["case_id", "intervention_id", "goal_id", "followed_up_on", "score", "last_position"];
@@ -56,6 +61,7 @@ const CASE_COLUMNS: &[&str] = &[
     "investigation_on_time",
     "last_position",
     "concerns",
+    "closed_on",
 ];
 const INTERVENTION_COLUMNS: &[&str] =
     &["case_id", "intervention_id", "kind", "decided_on", "started_on", "outcome", "last_position"];
@@ -120,28 +126,57 @@ impl Projection for Outcomes {
                               subject: domain::ids::SubjectId,
                               to_unit: domain::ids::UnitId,
                               concerns: &std::collections::BTreeSet<domain::categories::ConcernCategory>,
-                              initial: ReferralStatus| {
+                              initial: ReferralStatus,
+                              report: Option<(
+                    &domain::referral::ReporterCategory,
+                    &domain::referral::ProtectionAssessment,
+                )>| {
                     Ok(vec![Write::new(
-                        "insert into outcome_referrals (generation, referral_id, last_position, kind, subject_id, to_unit, concern, sent_on, status, concerns)
-                         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                        vec![g.clone(), id.clone(), position.clone(), name_of(&kind).into(), subject.to_string().into(), to_unit.to_string().into(), concerns.iter().next().map(name_of).unwrap_or_default().into(), on.clone(), status(initial), all_concerns(concerns)],
+                        "insert into outcome_referrals (generation, referral_id, last_position, kind, subject_id, to_unit, concern, sent_on, status, concerns, reporter, protection_needed, protection_late)
+                         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                        vec![g.clone(), id.clone(), position.clone(), name_of(&kind).into(), subject.to_string().into(), to_unit.to_string().into(), concerns.iter().next().map(name_of).unwrap_or_default().into(), on.clone(), status(initial), all_concerns(concerns),
+                             report.map(|(reporter, _)| name_of(reporter)).into(), report.map(|(_, assessment)| i64::from(assessment.immediate_protection_needed)).into(),
+                             report.map(|(_, assessment)| i64::from(assessment.late_reason.is_some())).into()],
                     )])
                 };
                 match stamped.event {
                     ReferralEvent::ReferralSent { kind, subject, to_unit, concerns, .. } => {
-                        insert(kind, subject, to_unit, &concerns, ReferralStatus::Sent)
+                        insert(kind, subject, to_unit, &concerns, ReferralStatus::Sent, None)
                     }
-                    ReferralEvent::ReportRegistered { subject, to_unit, concerns, .. } => {
-                        insert(ReferralKind::ReportOfConcern, subject, to_unit, &concerns, ReferralStatus::Received)
-                    }
+                    ReferralEvent::ReportRegistered {
+                        subject, to_unit, concerns, reporter, protection_assessment, ..
+                    } => insert(
+                        ReferralKind::ReportOfConcern,
+                        subject,
+                        to_unit,
+                        &concerns,
+                        ReferralStatus::Received,
+                        Some((&reporter, &protection_assessment)),
+                    ),
                     ReferralEvent::ApplicationRegistered { subject, to_unit, concerns, .. } => {
-                        insert(ReferralKind::Application, subject, to_unit, &concerns, ReferralStatus::Received)
+                        insert(ReferralKind::Application, subject, to_unit, &concerns, ReferralStatus::Received, None)
                     }
+                    // A report of concern sent within the directory is assessed when received.
+                    ReferralEvent::ReferralReceived { protection_assessment: Some(assessment) } => Ok(vec![Write::new(
+                        "update outcome_referrals set last_position = $3, protection_needed = $4, protection_late = $5
+                          where generation = $1 and referral_id = $2",
+                        vec![g.clone(), id.clone(), position.clone(), i64::from(assessment.immediate_protection_needed).into(), i64::from(assessment.late_reason.is_some()).into()],
+                    )]),
                     ReferralEvent::ReferralAccepted { .. } => decided(status(ReferralStatus::Accepted), Arg::Null),
                     ReferralEvent::ReferralDeclined { reason_code, .. } => {
                         decided(status(ReferralStatus::Declined), name_of(&reason_code).into())
                     }
                     ReferralEvent::ReferralForwarded { .. } => decided(status(ReferralStatus::Forwarded), Arg::Null),
+                    ReferralEvent::InterventionStartReported => Ok(vec![Write::new(
+                        "update outcome_referrals set last_position = $3, started_on = coalesce(started_on, $4)
+                          where generation = $1 and referral_id = $2",
+                        vec![g.clone(), id.clone(), position.clone(), on.clone()],
+                    )]),
+                    ReferralEvent::InterventionEndReported { outcome } => Ok(vec![Write::new(
+                        "update outcome_referrals set last_position = $3, ended_outcome = $4
+                          where generation = $1 and referral_id = $2",
+                        vec![g.clone(), id.clone(), position.clone(), name_of(&outcome).into()],
+                    )]),
                     ReferralEvent::ReferralWithdrawn { .. } => decided(status(ReferralStatus::Withdrawn), Arg::Null),
                     ReferralEvent::ReportHandedOver { .. } => decided(status(ReferralStatus::HandedOver), Arg::Null),
                     _ => Ok(Vec::new()),
@@ -209,6 +244,14 @@ impl Projection for Outcomes {
                           where generation = $1 and case_id = $2 and intervention_id = $4",
                         vec![intervention.to_string().into(), name_of(&outcome).into()],
                     ),
+                    CaseEvent::CaseClosed { .. } => update(
+                        "update outcome_cases set last_position = $3, closed_on = $4 where generation = $1 and case_id = $2",
+                        vec![on],
+                    ),
+                    CaseEvent::CaseReopened { .. } => update(
+                        "update outcome_cases set last_position = $3, closed_on = null where generation = $1 and case_id = $2",
+                        Vec::new(),
+                    ),
                     _ => Ok(Vec::new()),
                 }
             }
@@ -217,13 +260,16 @@ impl Projection for Outcomes {
     }
 }
 
+/// The concerns of a comma-separated list.
+fn concern_list(text: Option<String>) -> Vec<String> {
+    text.map(|text| text.split(',').filter(|concern| !concern.is_empty()).map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
 /// The facts of `year` and the children they are about, read from the outcomes view.
 pub async fn facts(db: &Db, generation: i64, year: i32) -> Result<(Vec<Fact>, BTreeMap<String, Child>), sqlx::Error> {
     let (first, last) = (Period::Year(year).first_day().to_string(), Period::Year(year).last_day().to_string());
-    let concerns = |text: Option<String>| -> Vec<String> {
-        text.map(|text| text.split(',').filter(|concern| !concern.is_empty()).map(str::to_owned).collect())
-            .unwrap_or_default()
-    };
+    let concerns = concern_list;
     let day = |text: &str| Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok();
     type CaseRow = (
         String,
@@ -250,10 +296,26 @@ pub async fn facts(db: &Db, generation: i64, year: i32) -> Result<(Vec<Fact>, BT
         .fetch_all(pool)
         .await
     })?;
-    type ReferralRow = (String, String, String, Option<String>, String, String, Option<String>, i64);
+    type ReferralRow = (
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+        i64,
+        String,
+        Option<String>,
+        Option<i64>,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+    );
     let referrals: Vec<ReferralRow> = on_pool!(db, |pool| {
         sqlx::query_as(
-            "select referral_id, subject_id, to_unit, coalesce(concerns, concern), sent_on, status, decline_reason, last_position
+            "select referral_id, subject_id, to_unit, coalesce(concerns, concern), sent_on, status, decline_reason, last_position,
+                    kind, reporter, protection_needed, protection_late, started_on, ended_outcome
                from outcome_referrals where generation = $1 and sent_on >= $2 and sent_on <= $3",
         )
         .bind(generation)
@@ -262,10 +324,11 @@ pub async fn facts(db: &Db, generation: i64, year: i32) -> Result<(Vec<Fact>, BT
         .fetch_all(pool)
         .await
     })?;
-    type InterventionRow = (String, String, String, Option<String>, String, Option<String>, i64);
+    type InterventionRow = (String, String, String, Option<String>, String, Option<String>, i64, Option<String>);
     let interventions: Vec<InterventionRow> = on_pool!(db, |pool| {
         sqlx::query_as(
-            "select i.case_id, c.subject_id, c.unit_id, coalesce(c.concerns, c.concern), c.received_on, i.outcome, i.last_position
+            "select i.case_id, c.subject_id, c.unit_id, coalesce(c.concerns, c.concern), c.received_on, i.outcome, i.last_position,
+                    i.started_on
                from outcome_interventions i join outcome_cases c on c.generation = i.generation and c.case_id = i.case_id
               where i.generation = $1 and c.received_on >= $2 and c.received_on <= $3",
         )
@@ -301,9 +364,34 @@ pub async fn facts(db: &Db, generation: i64, year: i32) -> Result<(Vec<Fact>, BT
         };
         facts.push(Fact { id, subject, unit, concerns: concerns(concern_list), on, position, kind });
     }
-    for (id, subject, unit, concern_list, sent, status, decline_reason, position) in referrals {
+    for (
+        id,
+        subject,
+        unit,
+        concern_list,
+        sent,
+        status,
+        decline_reason,
+        position,
+        kind,
+        reporter,
+        needed,
+        late,
+        started,
+        ended,
+    ) in referrals
+    {
         let Some(on) = day(&sent) else { continue };
-        let kind = FactKind::Referral { status, decline_reason };
+        let kind = FactKind::Referral {
+            kind,
+            status,
+            decline_reason,
+            reporter,
+            protection_needed: needed.map(|needed| needed == 1),
+            protection_late: late.map(|late| late == 1),
+            started: started.is_some(),
+            ended,
+        };
         facts.push(Fact { id, subject, unit, concerns: concerns(concern_list), on, position, kind });
     }
     let fact = |(id, subject, unit, concern_list, received, position): (
@@ -317,9 +405,11 @@ pub async fn facts(db: &Db, generation: i64, year: i32) -> Result<(Vec<Fact>, BT
                 kind: FactKind| {
         day(&received).map(|on| Fact { id, subject, unit, concerns: concerns(concern_list), on, position, kind })
     };
-    for (id, subject, unit, concern_list, received, outcome, position) in interventions {
-        facts.extend(fact((id, subject, unit, concern_list, received, position), FactKind::Intervention { outcome }));
+    for (id, subject, unit, concern_list, received, outcome, position, started) in interventions {
+        let kind = FactKind::Intervention { started: started.is_some(), outcome };
+        facts.extend(fact((id, subject, unit, concern_list, received, position), kind));
     }
+    facts.extend(closures(db, generation, (&first, &last)).await?);
     for (id, subject, unit, concern_list, received, score, position, kind) in followups {
         let intervention_kind = kind.unwrap_or_else(|| "unknown".to_owned());
         facts.extend(fact(
@@ -334,6 +424,8 @@ pub async fn facts(db: &Db, generation: i64, year: i32) -> Result<(Vec<Fact>, BT
             "select subject_id, birth_year, sex, district from outcome_subjects
               where generation = $1 and subject_id in (
                     select subject_id from outcome_cases where generation = $1 and received_on >= $2 and received_on <= $3
+                    union
+                    select subject_id from outcome_cases where generation = $1 and closed_on >= $2 and closed_on <= $3
                     union
                     select subject_id from outcome_referrals where generation = $1 and sent_on >= $2 and sent_on <= $3)",
         )
@@ -364,26 +456,128 @@ pub async fn facts(db: &Db, generation: i64, year: i32) -> Result<(Vec<Fact>, BT
     Ok((facts, children))
 }
 
-/// The strategic offences of `period`, boys and girls apart, no figure standing on fewer than `minimum` children.
+/// The cases last closed within `first..=last` (YYYY-MM-DD), each a fact on its closing day, re-referred when the
+/// child was referred or reported again, or a new case received, after that day and within 12 months of it.
+async fn closures(db: &Db, generation: i64, (first, last): (&str, &str)) -> Result<Vec<Fact>, sqlx::Error> {
+    let day = |text: &str| Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok();
+    type ClosedRow = (String, String, String, Option<String>, String, i64);
+    let closed: Vec<ClosedRow> = on_pool!(db, |pool| {
+        sqlx::query_as(
+            "select case_id, subject_id, unit_id, coalesce(concerns, concern), closed_on, last_position
+               from outcome_cases where generation = $1 and closed_on >= $2 and closed_on <= $3",
+        )
+        .bind(generation)
+        .bind(first)
+        .bind(last)
+        .fetch_all(pool)
+        .await
+    })?;
+    // Every later contact of those children: referrals and reports sent, cases received.
+    let later: Vec<(String, String)> = on_pool!(db, |pool| {
+        sqlx::query_as(
+            "select subject_id, sent_on from outcome_referrals
+              where generation = $1 and sent_on > $2 and subject_id in
+                    (select subject_id from outcome_cases where generation = $1 and closed_on >= $2 and closed_on <= $3)
+             union all
+             select subject_id, received_on from outcome_cases
+              where generation = $1 and received_on > $2 and subject_id in
+                    (select subject_id from outcome_cases where generation = $1 and closed_on >= $2 and closed_on <= $3)",
+        )
+        .bind(generation)
+        .bind(first)
+        .bind(last)
+        .fetch_all(pool)
+        .await
+    })?;
+    let mut contacts: BTreeMap<String, Vec<Date>> = BTreeMap::new();
+    for (subject, on) in later {
+        if let Some(on) = day(&on) {
+            contacts.entry(subject).or_default().push(on);
+        }
+    }
+    Ok(closed
+        .into_iter()
+        .filter_map(|(id, subject, unit, concern_list_text, closed_on, position)| {
+            let on = day(&closed_on)?;
+            let within = domain::calendar::add_months(on, 12);
+            let re_referred =
+                contacts.get(&subject).is_some_and(|days| days.iter().any(|day| *day > on && *day <= within));
+            Some(Fact {
+                id,
+                subject,
+                unit,
+                concerns: concern_list(concern_list_text),
+                on,
+                position,
+                kind: FactKind::Closure { re_referred },
+            })
+        })
+        .collect())
+}
+
+/// The live outcomes view, or the snapshot numbered `snapshot` (none if there is no such snapshot).
+pub async fn source(db: &Db, snapshot: Option<i64>) -> Result<Option<ComputedAt>, sqlx::Error> {
+    match snapshot {
+        None => {
+            let status = status(db, "outcomes").await?;
+            Ok(Some(ComputedAt {
+                generation: status.generation,
+                snapshot: None,
+                as_of: format!("log position {}", status.checkpoint.position),
+            }))
+        }
+        Some(generation) => {
+            let label: Option<String> = on_pool!(db, |pool| {
+                sqlx::query_scalar("select as_of from projection_snapshots where name = 'outcomes' and generation = $1")
+                    .bind(generation)
+                    .fetch_optional(pool)
+                    .await
+            })?;
+            Ok(label.map(|as_of| ComputedAt { generation, snapshot: Some(generation), as_of }))
+        }
+    }
+}
+
+/// The snapshots of the outcomes view: (generation, the moment it was built as of, its digest), newest first.
+pub async fn snapshots(db: &Db) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    on_pool!(db, |pool| {
+        sqlx::query_as(
+            "select generation, as_of, digest from projection_snapshots where name = 'outcomes' order by generation desc",
+        )
+        .fetch_all(pool)
+        .await
+    })
+}
+
+/// The figures of `year` as `at` holds them, no figure standing on fewer than `minimum` children (never fewer than
+/// [`MIN_CHILDREN`]).
+pub async fn year_figures(db: &Db, at: &ComputedAt, year: i32, minimum: u64) -> Result<YearFigures, sqlx::Error> {
+    let (facts, children) = facts(db, at.generation, year).await?;
+    Ok(YearFigures::new(facts, children, year, minimum.max(MIN_CHILDREN)))
+}
+
+/// The strategic offences of `period` on the live view, boys and girls apart, no figure standing on fewer than
+/// `minimum` children.
 pub async fn strategic_offences(
     db: &Db,
     period: Period,
     minimum: u64,
 ) -> Result<crate::figures::StrategicOffences, sqlx::Error> {
-    let generation = status(db, "outcomes").await?.generation;
-    let (facts, children) = facts(db, generation, period.year()).await?;
-    Ok(crate::figures::strategic_offences(&facts, &children, period, minimum.max(MIN_CHILDREN)))
+    Ok(live_year(db, period, minimum).await?.strategic_offences(period))
 }
 
-/// The outcome figures for `period`, broken down by `breakdown` (one attribute, or two that may be crossed), no
-/// figure standing on fewer than `minimum` children (never fewer than [`MIN_CHILDREN`]).
+/// The outcome figures for `period` on the live view, broken down by `breakdown` (one attribute, or two that may be
+/// crossed), no figure standing on fewer than `minimum` children (never fewer than [`MIN_CHILDREN`]).
 pub async fn report(
     db: &Db,
     period: Period,
     breakdown: &[Breakdown],
     minimum: u64,
 ) -> Result<OutcomeReport, sqlx::Error> {
-    let generation = status(db, "outcomes").await?.generation;
-    let (facts, children) = facts(db, generation, period.year()).await?;
-    Ok(crate::figures::answer(&facts, &children, period, breakdown, minimum.max(MIN_CHILDREN)))
+    Ok(live_year(db, period, minimum).await?.answer(period, breakdown))
+}
+
+async fn live_year(db: &Db, period: Period, minimum: u64) -> Result<YearFigures, sqlx::Error> {
+    let at = source(db, None).await?.ok_or(sqlx::Error::RowNotFound)?;
+    year_figures(db, &at, period.year(), minimum).await
 }

@@ -22,8 +22,10 @@ pub enum Arg {
     Text(String),
     /// An integer.
     Int(i64),
-    /// SQL NULL.
+    /// SQL NULL, as text.
     Null,
+    /// SQL NULL, as an integer (PostgreSQL will not take a text NULL into a `bigint` column).
+    NullInt,
 }
 
 impl From<&str> for Arg {
@@ -44,9 +46,21 @@ impl From<i64> for Arg {
     }
 }
 
-impl<T: Into<Arg>> From<Option<T>> for Arg {
-    fn from(value: Option<T>) -> Self {
+impl From<Option<String>> for Arg {
+    fn from(value: Option<String>) -> Self {
+        value.map_or(Arg::Null, Arg::Text)
+    }
+}
+
+impl From<Option<&str>> for Arg {
+    fn from(value: Option<&str>) -> Self {
         value.map_or(Arg::Null, Into::into)
+    }
+}
+
+impl From<Option<i64>> for Arg {
+    fn from(value: Option<i64>) -> Self {
+        value.map_or(Arg::NullInt, Arg::Int)
     }
 }
 
@@ -141,6 +155,7 @@ macro_rules! bound {
                 Arg::Text(text) => query.bind(text.clone()),
                 Arg::Int(number) => query.bind(*number),
                 Arg::Null => query.bind(Option::<String>::None),
+                Arg::NullInt => query.bind(Option::<i64>::None),
             };
         }
         query

@@ -104,6 +104,7 @@ impl Application {
             digests: Default::default(),
             sign_ins: tokio::sync::Semaphore::new(crate::accounts::CONCURRENT_SIGN_INS),
             outcome_minimum: config.outcome_minimum,
+            figures: Default::default(),
         });
         tasks.push(tokio::spawn(verifier.follow(stopped.clone())));
         Ok(Self { listener, port, ops, state, stop, tasks })

@@ -28,9 +28,16 @@ pub struct AppState {
     pub sign_ins: tokio::sync::Semaphore,
     /// The fewest children an outcome figure may stand on (`LOTS_OUTCOME_MINIMUM`, 5 or more).
     pub outcome_minimum: u64,
+    /// The outcome figures' masked years, kept until the view moves on.
+    pub figures: crate::actions::figures::Cache,
 }
 
 impl AppState {
+    /// Where outcome figures are asked from.
+    pub fn figures(&self) -> crate::actions::figures::Source<'_> {
+        crate::actions::figures::Source { db: &self.db, cache: &self.figures, minimum: self.outcome_minimum }
+    }
+
     /// A slot to check a password in, waiting a little for one; `None` when every slot stayed busy (answer 429).
     pub async fn sign_in_slot(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
         tokio::time::timeout(crate::accounts::SIGN_IN_QUEUE, self.sign_ins.acquire()).await.ok()?.ok()

@@ -224,10 +224,38 @@ on_both_stores! {
         assert_eq!((crossed["period"].as_str(), crossed["breakdown"].clone()), (Some("2026-Q4"), serde_json::json!(["sex", "concern"])), "{crossed}");
         let strategic: serde_json::Value = get("/api/outcomes/strategic-offences?period=2026".to_owned(), sara.clone()).await.json().await.expect("JSON");
         let offences: Vec<(String, String)> = strategic["rows"].as_array().expect("rows").iter().map(|row| (row["sex"].as_str().unwrap_or_default().to_owned(), row["offence"].as_str().unwrap_or_default().to_owned())).collect();
-        assert_eq!(offences.len(), 5, "four for boys, one for girls: {strategic}");
+        assert_eq!(offences.len(), 7, "four for boys, one for girls, and any for each: {strategic}");
         assert!(offences.contains(&("female".to_owned(), "drug_offence".to_owned())), "{strategic}");
         let refused = get("/api/outcomes/strategic-offences?from=2026-03-03&to=2026-03-04".to_owned(), sara.clone()).await;
         assert_eq!(refused.status().as_u16(), 422);
+        // The named figures: a table, or CSV headed by the figure, the period, the rule and the log position.
+        let reports: serde_json::Value = get("/api/outcomes/figure?name=reports&period=2026".to_owned(), sara.clone()).await.json().await.expect("JSON");
+        assert_eq!(reports["figure"], "reports", "{reports}");
+        assert!(reports["computed_at"]["as_of"].as_str().is_some_and(|as_of| as_of.starts_with("log position ")), "{reports}");
+        assert_eq!(reports["rows"].as_array().and_then(|rows| rows.last()).map(|row| row["values"][0].clone()), Some(serde_json::json!("..")), "one child: masked");
+        let csv = get("/api/outcomes/figure?name=equal-treatment&period=2026&format=csv".to_owned(), sara.clone()).await;
+        assert_eq!((csv.status().as_u16(), csv.headers()["content-type"].to_str().ok().map(str::to_owned)), (200, Some("text/csv; charset=utf-8".to_owned())));
+        let body = csv.text().await.expect("CSV");
+        assert!(body.starts_with("# figure: equal-treatment\n") && body.contains("\n# period: 2026\n") && body.contains("\n# computed at: the live outcome figures at log position "), "{body}");
+        assert!(body.contains("\ndistrict,children with a case received,"), "{body}");
+        let breakdown = get("/api/outcomes?period=2026&by=sex&format=csv".to_owned(), sara.clone()).await.text().await.expect("CSV");
+        assert!(breakdown.contains("\nsex,children with a case received,") && breakdown.contains("\ntotal,..,"), "{breakdown}");
+        for (query, field) in [("name=colours&period=2026", "name"), ("name=reports&period=2026-03", "period"), ("name=reports&period=2026&snapshot=999999", "snapshot"), ("name=reports&period=2026&format=xml", "query")] {
+            let refused = get(format!("/api/outcomes/figure?{query}"), sara.clone()).await;
+            assert_eq!(refused.status().as_u16(), 422, "{query}");
+            let problem: serde_json::Value = refused.json().await.expect("JSON");
+            assert_eq!(problem["errors"][0]["field"].as_str(), Some(field), "{query}: {problem}");
+        }
+        // Tracing a cell to its cases is for unit managers and auditors, and never a masked cell.
+        let trace = "/api/outcomes/trace?period=2026&measure=children%20with%20a%20case%20received";
+        assert_eq!(get(trace.to_owned(), sara.clone()).await.status().as_u16(), 403);
+        let masked = get(trace.to_owned(), ines.clone()).await;
+        assert_eq!(masked.status().as_u16(), 422);
+        assert_eq!(masked.json::<serde_json::Value>().await.expect("JSON")["errors"][0]["field"], "rule:CellMasked");
+        let unknown = get("/api/outcomes/trace?period=2026&measure=children%20seen".to_owned(), ines.clone()).await.json::<serde_json::Value>().await.expect("JSON");
+        assert_eq!(unknown["errors"][0]["field"], "measure", "{unknown}");
+        let snapshots: serde_json::Value = get("/api/outcomes/snapshots".to_owned(), sara.clone()).await.json().await.expect("JSON");
+        assert_eq!(snapshots, serde_json::json!([]));
         let bad_date = get("/api/caseload?today=yesterday".to_owned(), sara.clone()).await;
         assert_eq!(bad_date.status().as_u16(), 422);
         assert_eq!(get("/api/caseload".to_owned(), token(&base, "adam").await).await.status().as_u16(), 403);

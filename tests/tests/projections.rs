@@ -633,3 +633,159 @@ on_both_stores! {
         }
     }
 }
+
+on_both_stores! {
+    /// The programme's named figures on a fixed scenario, exact: ten children in 2026's first quarter, five boys
+    /// reported by the police for robbery and found in need of protection, five girls reported by a school for drug
+    /// offences; every case decided on within 1 to 10 days and closed; all ten referred to Mini-Maria, which takes
+    /// the boys (their interventions reported started and ended as planned) and declines the girls for want of
+    /// capacity; the boys reported again after their cases closed. Every count is 0, 5 or 10, so nothing needs
+    /// secondary masking and each figure can be worked out by hand. Then, as it stood: a snapshot at that log
+    /// position answers exactly what was answered then, after the log has moved on.
+    async fn the_programmes_named_figures_are_exact_on_a_fixed_scenario(store) {
+        use domain::case::CloseReason;
+        use domain::identity_number::Sex;
+        use domain::referral::{DeclineReason, DisclosureBasis, ReporterCategory};
+        use domain::subject::{StatisticsAttributes, Subject, SubjectCommand};
+        use projections::figures::Period;
+        use service::actions::figures::{named, Cache, FigureRow, Named, Source, Value};
+        let scene = Scene::new(&store.db);
+        let mini_maria = tests::register_unit(&store.db, UnitKind::MiniMaria).await;
+        let social = |on| scene.context(scene.worker, Role::SocialWorker, scene.social, on);
+        let clinic = |on| scene.context(scene.worker, Role::SocialWorker, mini_maria, on);
+        let mut last = String::new();
+        for child in 0..10_i64 {
+            let boy = child < 5;
+            let received = date!(2026 - 01 - 05) + time::Duration::days(child);
+            let subject = SubjectId::from_ulid(Ulid::new());
+            let statistics = StatisticsAttributes {
+                birth_year: Some(2010),
+                sex: Some(if boy { Sex::Male } else { Sex::Female }),
+                district: domain::units::District::parse("Farsta").expect("a district"),
+            };
+            scene.bus.execute::<Subject>(&subject.to_string(), Command { context: social(received), body: SubjectCommand::RegisterSubject { subject, identity: text("sealed"), statistics } }, &EventMetadata::default()).await.expect("register");
+            let concern = if boy { ConcernCategory::Robbery } else { ConcernCategory::DrugOffence };
+            let report = |on: Date| ReferralCommand::RegisterReport {
+                referral: ReferralId::from_ulid(Ulid::new()),
+                unit_kind: UnitKind::SocialServices,
+                subject,
+                reporter: if boy { ReporterCategory::Police } else { ReporterCategory::School },
+                reporter_identity: Some(text("anmälare")),
+                concerns: [concern].into(),
+                reason: text("oro"),
+                protection_assessment: ProtectionAssessment { immediate_protection_needed: boy, assessment: text("bedömning"), assessed_on: on, late_reason: None },
+            };
+            let first = report(received);
+            let ReferralCommand::RegisterReport { referral: first_id, .. } = &first else { unreachable!() };
+            scene.referral(*first_id, social(received), first.clone()).await;
+            let case = CaseId::from_ulid(Ulid::new());
+            scene.case(case, social(received), CaseCommand::OpenCase {
+                case, subject, unit_kind: UnitKind::SocialServices, origin: CaseOrigin::OwnInitiative,
+                concerns: [concern].into(), protection_assessed_on: Some(received), prior_investigation: None, received_on: None,
+            }).await;
+            // Decided after 1 to 10 days: the median of ten is the mean of the middle five (3 … 7), 5 days.
+            let decided = received + time::Duration::days(child + 1);
+            scene.case(case, social(decided), CaseCommand::DecidePreliminaryAssessment {
+                decision: PreliminaryDecision::NoInvestigation, reasons: text("skäl"), child_heard: ChildHeard::Yes, exceptional_reason: None,
+            }).await;
+            let referral = ReferralId::from_ulid(Ulid::new());
+            let sent = date!(2026 - 01 - 20) + time::Duration::days(child);
+            scene.referral(referral, social(sent), ReferralCommand::SendReferral {
+                referral, kind: ReferralKind::Referral, subject, to_unit: mini_maria, to_unit_kind: UnitKind::MiniMaria,
+                concerns: [concern].into(), reason: text("remiss"),
+                basis: Some(DisclosureBasis::LegalGround(LegalGroundCode::parse("osl-10-18a").expect("a code"))),
+                information: [domain::categories::InformationCategory::Identity].into(), forwarded_from: None,
+            }).await;
+            scene.referral(referral, clinic(sent), ReferralCommand::ReceiveReferral { protection_assessment: None }).await;
+            if boy {
+                scene.referral(referral, clinic(sent), ReferralCommand::AcceptReferral { case: CaseId::from_ulid(Ulid::new()) }).await;
+                scene.referral(referral, clinic(date!(2026 - 02 - 02)), ReferralCommand::ReportInterventionStarted).await;
+                scene.referral(referral, clinic(date!(2026 - 03 - 02)), ReferralCommand::ReportInterventionEnded { outcome: domain::outcomes::InterventionOutcome::CompletedAsPlanned }).await;
+            } else {
+                scene.referral(referral, clinic(sent), ReferralCommand::DeclineReferral { reason_code: DeclineReason::NoCapacity, reason: text("kö") }).await;
+            }
+            scene.case(case, social(date!(2026 - 02 - 10)), CaseCommand::CloseCase { reason: CloseReason::NoInvestigationOpened, notes: text("avslut") }).await;
+            if boy {
+                let again = report(date!(2026 - 03 - 09));
+                let ReferralCommand::RegisterReport { referral: again_id, .. } = &again else { unreachable!() };
+                scene.referral(*again_id, social(date!(2026 - 03 - 09)), again.clone()).await;
+            }
+            last = case.to_string();
+        }
+        // The last child is a girl: her case's closing is the last event written.
+        catch_up(&store.db, "case", &last).await;
+        catch_up(&store.db, "unit", &mini_maria.to_string()).await;
+        let cache = Cache::default();
+        let source = Source { db: &store.db, cache: &cache, minimum: 5 };
+        let year = Period::Year(2026);
+        let table = |named_figure| async move { named(source, named_figure, year, None).await.expect("a figure") };
+        let rows = |table: &service::actions::figures::FigureTable| table.rows.iter().map(|FigureRow { group, values }| (group.join("/"), values.clone())).collect::<Vec<_>>();
+        let (n, masked, withheld) = (Value::Count, Value::Masked, Value::Withheld);
+        let strategic = table(Named::StrategicOffences).await;
+        assert_eq!(rows(&strategic), [
+            ("male/robbery".to_owned(), vec![n(5)]),
+            ("male/vehicle_theft".to_owned(), vec![masked]),
+            ("male/violence_or_threat_against_public_servant".to_owned(), vec![masked]),
+            ("male/witness_intimidation".to_owned(), vec![masked]),
+            ("male/any".to_owned(), vec![n(5)]),
+            ("female/drug_offence".to_owned(), vec![n(5)]),
+            ("female/any".to_owned(), vec![n(5)]),
+        ]);
+        let services = table(Named::CityWideServices).await;
+        assert_eq!(services.value_columns, ["children referred", "accepted", "declined", "declined: no_capacity", "intervention started", "intervention ended", "ended: completed_as_planned"]);
+        let clinic_row = services.rows.iter().find(|row| row.group[2] == mini_maria.to_string()).expect("Mini-Maria's row");
+        assert_eq!(clinic_row.group[1], "mini_maria");
+        assert_eq!(clinic_row.values, [n(10), n(5), n(5), n(5), n(5), n(5), n(5)]);
+        let equal = table(Named::EqualTreatment).await;
+        assert_eq!(rows(&equal), [("Farsta".to_owned(), vec![n(10), Value::Number(1.0), Value::Number(1.0), withheld, Value::Number(5.0), withheld])]);
+        let again = table(Named::ReReferrals).await;
+        assert_eq!(rows(&again), [
+            ("total".to_owned(), vec![n(10), n(5), Value::Number(0.5)]),
+            ("female".to_owned(), vec![n(5), masked, withheld]),
+            ("male".to_owned(), vec![n(5), n(5), Value::Number(1.0)]),
+        ]);
+        let reports = table(Named::Reports).await;
+        assert_eq!(rows(&reports), [
+            ("police".to_owned(), vec![n(5), n(5), Value::Number(1.0), withheld]),
+            ("school".to_owned(), vec![n(5), masked, withheld, withheld]),
+            ("total".to_owned(), vec![n(10), n(5), Value::Number(0.5), Value::Number(1.0)]),
+        ]);
+        let goals = table(Named::GoalAttainment).await;
+        assert_eq!(rows(&goals), [("total".to_owned(), vec![masked, withheld])]);
+        // The first quarter holds it all; the second nothing.
+        assert_eq!(named(source, Named::ReReferrals, Period::Quarter(2026, 1), None).await.expect("Q1").rows, again.rows);
+        assert!(named(source, Named::Reports, Period::Quarter(2026, 2), None).await.expect("Q2").rows.iter().all(|row| row.values[0] == masked));
+        let csv = service::actions::figures::csv(&again).expect("CSV");
+        assert!(csv.starts_with("# figure: re-referrals\n"), "{csv}");
+        assert!(csv.contains("\n# period: 2026\n") && csv.contains("\n# rule: Every count is of distinct children"), "{csv}");
+        assert!(csv.contains(&format!("\n# computed at: the live outcome figures at {}\n", again.computed_at.as_of)), "{csv}");
+        assert!(csv.ends_with("sex,children with a case closed,referred or reported again within 12 months,share referred or reported again\ntotal,10,5,0.5\nfemale,5,..,\nmale,5,5,1\n"), "{csv}");
+
+        // As it stood: the log moves on (five more boys reported for robbery), then the snapshot at the old position
+        // answers what was answered.
+        let then: i64 = again.computed_at.as_of.trim_start_matches("log position ").parse().expect("a position");
+        let mut newest = String::new();
+        for child in 0..5_i64 {
+            let subject = SubjectId::from_ulid(Ulid::new());
+            let on = date!(2026 - 03 - 20) + time::Duration::days(child);
+            let statistics = StatisticsAttributes { birth_year: Some(2010), sex: Some(Sex::Male), district: domain::units::District::parse("Farsta").expect("a district") };
+            scene.bus.execute::<Subject>(&subject.to_string(), Command { context: social(on), body: SubjectCommand::RegisterSubject { subject, identity: text("sealed"), statistics } }, &EventMetadata::default()).await.expect("register");
+            let case = CaseId::from_ulid(Ulid::new());
+            scene.case(case, social(on), CaseCommand::OpenCase {
+                case, subject, unit_kind: UnitKind::SocialServices, origin: CaseOrigin::OwnInitiative,
+                concerns: [ConcernCategory::Robbery].into(), protection_assessed_on: Some(on), prior_investigation: None, received_on: None,
+            }).await;
+            newest = case.to_string();
+        }
+        catch_up(&store.db, "case", &newest).await;
+        let now = table(Named::StrategicOffences).await;
+        assert_eq!(now.rows[0].values, [n(10)], "the live figures moved on");
+        let (snapshot, _) = runner::rebuild_as_of(&store.db, &projections::outcomes::Outcomes, projections::replay::AsOf::Position(then), |_| {}).await.expect("a snapshot");
+        let stood = named(source, Named::StrategicOffences, year, Some(snapshot)).await.expect("as it stood");
+        assert_eq!((stood.rows.clone(), stood.computed_at.snapshot), (strategic.rows.clone(), Some(snapshot)));
+        let stood_again = named(source, Named::ReReferrals, year, Some(snapshot)).await.expect("as it stood");
+        assert_eq!(stood_again.rows, again.rows);
+        let unknown = named(source, Named::Reports, year, Some(snapshot + 1000)).await.expect_err("no such snapshot");
+        assert!(matches!(unknown, service::actions::ActionError::Refused(service::actions::Refusal::Invalid { ref field, .. }) if field == "snapshot"), "{unknown:?}");
+    }
+}

@@ -17,6 +17,7 @@ use crate::personal::Vault;
 pub mod cases;
 pub mod demo;
 pub mod directory;
+pub mod figures;
 pub mod reads;
 pub mod referrals;
 pub mod subjects;

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod cases;
 pub mod commands;
 pub mod directory;
+pub mod figures;
 pub mod identity;
 pub mod journal;
 pub(crate) mod openapi;
@@ -336,12 +337,21 @@ api! {
     get "/api/outbox" => crate::api::views::outbox,
         Doc::new("Referrals your unit sent").roles(READERS)
             .query::<crate::api::views::DayQuery>().answer::<Vec<projections::queries::ReferralRow>>(200).after();
-    get "/api/outcomes" => crate::api::views::outcomes,
+    get "/api/outcomes" => crate::api::figures::outcomes,
         Doc::new("Outcome figures for a calendar quarter or year, by one attribute or two crossed: every figure counts distinct children and is shown only when the minimum number of children (5, or LOTS_OUTCOME_MINIMUM) stand behind it; every other count, and every count that would let one be worked out from the other figures of the year and its quarters, is \"..\"; medians and the 90th percentile are means of five children's values").roles(READERS)
-            .query::<crate::api::views::OutcomeQuery>().answer::<projections::outcomes::OutcomeReport>(200).after();
-    get "/api/outcomes/strategic-offences" => crate::api::views::strategic_offences,
+            .query::<crate::api::figures::OutcomeQuery>().answer::<projections::outcomes::OutcomeReport>(200).csv().after();
+    get "/api/outcomes/strategic-offences" => crate::api::figures::strategic_offences,
         Doc::new("The safety programme's strategic offences among the concerns of the children with a case received in a calendar quarter or year, boys and girls apart (robbery, vehicle theft, violence or threats against a public official and obstruction of justice for boys; drug offences for girls): distinct children, masked like every outcome figure of the year").roles(READERS)
-            .query::<crate::api::views::PeriodQuery>().answer::<projections::figures::StrategicOffences>(200).after();
+            .query::<crate::api::figures::PeriodQuery>().answer::<projections::figures::StrategicOffences>(200).after();
+    get "/api/outcomes/figure" => crate::api::figures::figure,
+        Doc::new("One of the safety programme's named figures for a calendar quarter or year, as a table masked like every outcome figure of the year: strategic-offences, city-wide-services (referred, accepted, declined by reason, started, ended by outcome, per city-wide service), equal-treatment (per home district: the legal clocks' shares on time, days to decision and to start), re-referrals (children referred or reported again within 12 months of a closed case), goal-attainment (by kind of intervention), reports (by who reported and whether a need of protection was found); with format=csv, CSV headed by the period, the rule and the log position").roles(READERS)
+            .query::<crate::api::figures::FigureQuery>().answer::<crate::actions::figures::FigureTable>(200).csv().after();
+    get "/api/outcomes/trace" => crate::api::figures::trace,
+        Doc::new("The cases and referrals behind one shown cell of the outcome figures, with the log position of each: a unit manager's unit's, or for an auditor all; a masked cell is traced for no one").roles(REVIEWERS)
+            .query::<crate::api::figures::TraceQuery>().answer::<crate::api::figures::TraceAnswer>(200).after();
+    get "/api/outcomes/snapshots" => crate::api::figures::snapshots,
+        Doc::new("The snapshots of the outcome figures (lots rebuild outcomes --as-of T or --position N), newest first: ask any outcome figure with snapshot= to have it as it stood then").roles(READERS)
+            .answer::<Vec<crate::api::figures::SnapshotRow>>(200);
     get "/api/verify" => crate::api::audit::status,
         Doc::new("The latest verification that neither the log nor the access log was altered (as `lots verify`; run at start, every hour and on request)")
             .roles(AUDITORS).answer::<crate::api::audit::VerificationStatus>(200);

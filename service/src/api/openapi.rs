@@ -50,6 +50,8 @@ pub(crate) struct Doc {
     command: bool,
     reason: bool,
     after: bool,
+    /// Also answers `text/csv` (with `format=csv`).
+    csv: bool,
     /// One more answer the operation gives, beyond those its kind implies.
     also: [Option<(u16, &'static str)>; 2],
 }
@@ -79,6 +81,7 @@ impl Doc {
             command: false,
             reason: false,
             after: false,
+            csv: false,
             also: [None; 2],
         }
     }
@@ -149,6 +152,12 @@ impl Doc {
     /// A read of views: takes `X-Lots-After` to wait for the caller's own write.
     pub(crate) const fn after(mut self) -> Self {
         self.after = true;
+        self
+    }
+
+    /// Also answers CSV, with `format=csv`.
+    pub(crate) const fn csv(mut self) -> Self {
+        self.csv = true;
         self
     }
 
@@ -244,6 +253,12 @@ fn operation(method: &str, path: &str, doc: &Doc, body: Option<Value>, generator
         }
         None => json!({ "description": "Done" }),
     };
+    let mut success = success;
+    if doc.csv {
+        success["content"]["text/csv"] = json!({
+            "schema": { "type": "string", "description": "With format=csv: lines starting with # naming the figure, period, rule and what it was computed from, then a header row and one row per group (RFC 4180)" }
+        });
+    }
     responses.insert(status.to_string(), success.clone());
     if doc.command {
         responses.insert("200".to_owned(), json!({ "description": "A repeat of an applied command: nothing written", "content": success.get("content").cloned().unwrap_or(json!({})) }));

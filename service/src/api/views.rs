@@ -11,8 +11,6 @@ use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use axum::Json;
 use domain::ids::{CaseId, UnitId};
-use projections::figures::Period;
-use projections::outcomes::{Breakdown, OutcomeReport};
 use projections::queries::{self, CaseloadRow, CaseloadSummary, DeadlineRow, ReferralRow};
 use projections::replay::AsOf;
 use projections::timeline::TimelineEntry;
@@ -25,7 +23,7 @@ use crate::api::problem::Problem;
 use crate::api::session::{SignedIn, REASON_HEADER};
 use crate::state::AppState;
 
-fn parse_date(field: &str, text: &str) -> Result<Date, Problem> {
+pub(crate) fn parse_date(field: &str, text: &str) -> Result<Date, Problem> {
     Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
         .map_err(|_| Problem::invalid(field, format!("{field} must be a date of the form YYYY-MM-DD")))
 }
@@ -38,7 +36,7 @@ fn today(given: Option<&str>) -> Result<Date, Problem> {
 }
 
 /// The query string, or a 422 problem naming what is wrong with it.
-fn query_of<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, Problem> {
+pub(crate) fn query_of<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, Problem> {
     query.map(|Query(query)| query).map_err(|rejection| Problem::invalid("query", rejection.body_text()))
 }
 
@@ -118,108 +116,6 @@ pub(crate) async fn outbox(
     view: UnitView,
 ) -> Result<Json<Vec<ReferralRow>>, Problem> {
     Ok(Json(queries::outbox(&state.db, &view.unit, view.today).await?))
-}
-
-/// `?period=2026-Q1&by=sex,concern` (or `from` and `to` that span exactly a calendar quarter or year).
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(extend("x-lots-exactly-one-of" = ["period", "from"]))]
-pub struct OutcomeQuery {
-    /// A calendar quarter (`2026-Q1`) or year (`2026`): periods are whole quarters or years, so that no two
-    /// answers can be subtracted down to a few days' cases.
-    #[schemars(regex(pattern = r"^[0-9]{4}(-Q[1-4])?$"), extend("examples" = ["2026-Q1"]))]
-    period: Option<String>,
-    /// Instead of `period`: its first day (with `to`; together exactly a calendar quarter or year).
-    #[schemars(with = "Option<domain::calendar::IsoDate>")]
-    from: Option<String>,
-    /// Instead of `period`: its last day.
-    #[schemars(with = "Option<domain::calendar::IsoDate>")]
-    to: Option<String>,
-    /// One attribute (`sex`, `age_band`, `district`, `concern`, `unit`) or two crossed, comma-separated
-    /// (`sex,concern`; sex or age band with any other, and district with concern).
-    #[schemars(regex(pattern = r"^[a-z_]+(,[a-z_]+)?$"), extend("examples" = ["sex,concern"]))]
-    by: String,
-}
-
-/// `?period=2026` (or `from` and `to` that span exactly a calendar quarter or year).
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(extend("x-lots-exactly-one-of" = ["period", "from"]))]
-pub struct PeriodQuery {
-    /// A calendar quarter (`2026-Q1`) or year (`2026`).
-    #[schemars(regex(pattern = r"^[0-9]{4}(-Q[1-4])?$"), extend("examples" = ["2026"]))]
-    period: Option<String>,
-    /// Instead of `period`: its first day (with `to`; together exactly a calendar quarter or year).
-    #[schemars(with = "Option<domain::calendar::IsoDate>")]
-    from: Option<String>,
-    /// Instead of `period`: its last day.
-    #[schemars(with = "Option<domain::calendar::IsoDate>")]
-    to: Option<String>,
-}
-
-/// `GET /api/outcomes/strategic-offences`: the programme's strategic offences among the concerns, boys and girls
-/// apart, masked like every outcome figure of the year.
-pub(crate) async fn strategic_offences(
-    State(state): State<Arc<AppState>>,
-    _after: ReadAfter,
-    query: Result<Query<PeriodQuery>, QueryRejection>,
-) -> Result<Json<projections::figures::StrategicOffences>, Problem> {
-    let query = query_of(query)?;
-    let period = period_of(&query.period, &query.from, &query.to)?;
-    Ok(Json(projections::outcomes::strategic_offences(&state.db, period, state.outcome_minimum).await?))
-}
-
-/// The period a query asks for, or the problem naming the field that is wrong.
-fn period_of(period: &Option<String>, from: &Option<String>, to: &Option<String>) -> Result<Period, Problem> {
-    let whole = "periods are whole calendar quarters or years: period=2026-Q1 or period=2026 (or from and to spanning exactly one)";
-    match (period, from, to) {
-        (Some(period), None, None) => Period::parse(period).ok_or_else(|| Problem::invalid("period", whole)),
-        (None, Some(from), Some(to)) => {
-            let (from, to) = (parse_date("from", from)?, parse_date("to", to)?);
-            if to < from {
-                return Err(Problem::invalid("to", "to must not be before from"));
-            }
-            Period::spanning(from, to).ok_or_else(|| Problem::invalid("from", whole))
-        }
-        (None, Some(_), None) => Err(Problem::invalid("to", "give to with from, or ask for a period")),
-        (None, None, Some(_)) => Err(Problem::invalid("from", "give from with to, or ask for a period")),
-        (None, None, None) => Err(Problem::invalid("period", "ask for a period: period=2026-Q1 or period=2026")),
-        (Some(_), _, _) => Err(Problem::invalid("period", "ask for a period, or give from and to, not both")),
-    }
-}
-
-/// The breakdown a query asks for: one attribute, or two that may be crossed.
-fn breakdown_of(by: &str) -> Result<Vec<Breakdown>, Problem> {
-    let names = "sex, age_band, district, concern or unit";
-    let attributes = by
-        .split(',')
-        .map(|name| {
-            serde_json::from_value::<Breakdown>(serde_json::Value::String(name.to_owned()))
-                .map_err(|_| Problem::invalid("by", format!("{name} is not a breakdown: one of {names}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    match attributes.as_slice() {
-        [_] => Ok(attributes),
-        [first, second] if projections::figures::crossable(*first, *second) => Ok(attributes),
-        [_, _] => Err(Problem::invalid(
-            "by",
-            "these two are not crossed: sex or age_band cross with any other, and district with concern",
-        )),
-        _ => Err(Problem::invalid("by", "one attribute, or two crossed (by=sex,concern)")),
-    }
-}
-
-/// `GET /api/outcomes`: aggregates only, small cells suppressed; open to every role but administrators.
-pub(crate) async fn outcomes(
-    State(state): State<Arc<AppState>>,
-    _after: ReadAfter,
-    query: Result<Query<OutcomeQuery>, QueryRejection>,
-) -> Result<Json<OutcomeReport>, Problem> {
-    let query = query_of(query)?;
-    let period = period_of(&query.period, &query.from, &query.to)?;
-    let breakdown = breakdown_of(&query.by)?;
-    let report = projections::outcomes::report(&state.db, period, &breakdown, state.outcome_minimum).await?;
-    Ok(Json(report))
 }
 
 /// The longest reason for a read outside one's unit, in characters.
