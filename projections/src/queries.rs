@@ -302,6 +302,76 @@ pub async fn deadlines_in(db: &Db, generation: i64, unit: &str, today: Date) -> 
     Ok(deadlines_of(&cases, &follow_ups, &feedback, today))
 }
 
+/// How a caseload page is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseloadOrder {
+    /// The oldest received first.
+    #[default]
+    Received,
+    /// The nearest deadline first (overdue ones first of all); cases without one last.
+    NextDeadline,
+}
+
+/// Which of a unit's open cases a caseload page holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseloadFilter {
+    /// Only this phase.
+    pub phase: Option<String>,
+    /// Only this worker's (`Some(None)`: only those without a responsible worker).
+    pub worker: Option<Option<String>>,
+    /// Only those with a deadline overdue.
+    pub overdue: bool,
+}
+
+/// A page of the open cases of `unit`, ordered and filtered, and the summary by worker and phase over all of them.
+pub async fn caseload_page(
+    db: &Db,
+    unit: &str,
+    today: Date,
+    (order, filter): (CaseloadOrder, &CaseloadFilter),
+    paging: &Paging,
+) -> Result<(Page<CaseloadRow>, Vec<CaseloadSummary>), sqlx::Error> {
+    let rows = caseload(db, unit, today).await?;
+    let summary = summarise(&rows);
+    let rows: Vec<CaseloadRow> = rows
+        .into_iter()
+        .filter(|row| filter.phase.as_ref().is_none_or(|phase| *phase == row.phase))
+        .filter(|row| filter.worker.as_ref().is_none_or(|worker| *worker == row.worker_id))
+        .filter(|row| !filter.overdue || row.overdue)
+        .collect();
+    let key = move |row: &CaseloadRow| match order {
+        CaseloadOrder::Received => format!("{} {}", row.received_on, row.case_id),
+        CaseloadOrder::NextDeadline => {
+            let due =
+                row.next_deadline.as_ref().map_or_else(|| "9999-12-31".to_owned(), |next| next.due_on.to_string());
+            format!("{due} {}", row.case_id)
+        }
+    };
+    Ok((Page::of(rows, key, paging), summary))
+}
+
+/// A page of the deadlines of `unit` due within `days` of today (overdue ones included), nearest first, only
+/// `worker`'s when given.
+pub async fn deadlines_page(
+    db: &Db,
+    unit: &str,
+    today: Date,
+    (days, worker): (i64, Option<&str>),
+    paging: &Paging,
+) -> Result<Page<DeadlineRow>, sqlx::Error> {
+    let rows: Vec<DeadlineRow> = deadlines_due_within(db, unit, today, days)
+        .await?
+        .into_iter()
+        .filter(|row| worker.is_none_or(|worker| row.worker_id.as_deref() == Some(worker)))
+        .collect();
+    let key = |row: &DeadlineRow| {
+        let referral = row.referral_id.as_deref().unwrap_or("_");
+        format!("{} {:02} {} {referral}", row.due_on, row.kind as u8, row.case_id)
+    };
+    Ok(Page::of(rows, key, paging))
+}
+
 /// Deadlines of `unit` due within `days` of today, overdue ones included.
 pub async fn deadlines_due_within(
     db: &Db,
@@ -358,16 +428,103 @@ type ReferralRecord = (
     Option<String>,
 );
 
+/// Which rows of a list a reader asks for: those after `cursor` (a key of the list's order, as the last page's
+/// `next_cursor` gave it), at most `limit`, and only those with `status` when it is given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Paging {
+    /// The key after which the page starts; none: from the first row.
+    pub cursor: Option<String>,
+    /// The most rows the page holds, 1 to [`PAGE_MAX`].
+    pub limit: usize,
+}
+
+/// The most rows a page holds.
+pub const PAGE_MAX: usize = 500;
+/// The rows a page holds when the reader does not say.
+pub const PAGE_DEFAULT: usize = 100;
+
+/// Whether `cursor` is a key of the lists' form: a day (`YYYY-MM-DD`), a space, and the rest of the key.
+pub fn valid_cursor(cursor: &str) -> bool {
+    cursor.get(..10).and_then(date).is_some()
+        && cursor.get(10..11) == Some(" ")
+        && cursor.len() > 11
+        && cursor[11..].chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '_')
+}
+
+/// One page of a list: its rows in the list's order, and the cursor of the next page (none: this is the last).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Page<T> {
+    /// The rows.
+    pub items: Vec<T>,
+    /// Give it as `cursor` for the rows after these; none when there are no more.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// The page of `rows` that `paging` asks for, the rows ordered by `key` (unique per row).
+    pub fn of(mut rows: Vec<T>, key: impl Fn(&T) -> String, paging: &Paging) -> Self {
+        rows.sort_by_cached_key(|row| key(row));
+        let start = match &paging.cursor {
+            Some(cursor) => rows.partition_point(|row| key(row).as_str() <= cursor.as_str()),
+            None => 0,
+        };
+        let mut items: Vec<T> = rows.into_iter().skip(start).take(paging.limit + 1).collect();
+        Self::cut(&mut items, paging.limit, key)
+    }
+
+    /// `items` (one more than `limit` if there are more) cut to `limit`, with the next cursor.
+    fn cut(items: &mut Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Self {
+        let more = items.len() > limit;
+        items.truncate(limit);
+        let next_cursor = if more { items.last().map(key) } else { None };
+        Page { items: std::mem::take(items), next_cursor }
+    }
+}
+
+/// A referral's key in an inbox or outbox: sent on, then id (the oldest waiting first).
+fn referral_key(row: &ReferralRow) -> String {
+    format!("{} {}", row.sent_on, row.referral_id)
+}
+
 async fn referrals(db: &Db, column: &str, unit: &str, today: Date) -> Result<Vec<ReferralRow>, sqlx::Error> {
+    referral_rows(db, column, unit, today, None, None).await
+}
+
+/// The referrals of `unit` by `column`, oldest first; from `paging` on and at most one more than its limit when
+/// given, only with `status` when given.
+async fn referral_rows(
+    db: &Db,
+    column: &str,
+    unit: &str,
+    today: Date,
+    paging: Option<&Paging>,
+    wanted: Option<&str>,
+) -> Result<Vec<ReferralRow>, sqlx::Error> {
     let generation = status(db, "referrals").await?.generation;
+    let (after_day, after_id) = paging
+        .and_then(|paging| paging.cursor.as_deref())
+        .and_then(|cursor| cursor.split_once(' '))
+        .map(|(day, id)| (day.to_owned(), id.to_owned()))
+        .unwrap_or_default();
+    let limit = paging.map_or(i64::MAX, |paging| paging.limit as i64 + 1);
     let sql = format!(
         "select referral_id, kind, from_unit, to_unit, status, sent_on, received_on, decided_on, case_id,
                 forwarded_from, forwarded_to, feedback_count, intervention_outcome, last_feedback, last_feedback_on
            from referral_views where generation = $1 and {column} = $2
-          order by sent_on, referral_id"
+            and (sent_on > $3 or (sent_on = $3 and referral_id > $4)) and ($5 = '' or status = $5)
+          order by sent_on, referral_id limit $6"
     );
-    let records: Vec<ReferralRecord> =
-        on_pool!(db, |pool| sqlx::query_as(&sql).bind(generation).bind(unit).fetch_all(pool).await)?;
+    let records: Vec<ReferralRecord> = on_pool!(db, |pool| {
+        sqlx::query_as(&sql)
+            .bind(generation)
+            .bind(unit)
+            .bind(&after_day)
+            .bind(&after_id)
+            .bind(wanted.unwrap_or_default())
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+    })?;
     Ok(records
         .into_iter()
         .filter_map(
@@ -433,9 +590,47 @@ pub async fn open_investigation(db: &Db, unit: &str, subject: &str) -> Result<Op
     })
 }
 
+/// A page of the referrals sent to `unit`, the longest waiting first, only those with `wanted` status if given.
+pub async fn inbox_page(
+    db: &Db,
+    unit: &str,
+    today: Date,
+    paging: &Paging,
+    wanted: Option<&str>,
+) -> Result<Page<ReferralRow>, sqlx::Error> {
+    let mut rows = referral_rows(db, "to_unit", unit, today, Some(paging), wanted).await?;
+    let page = Page::cut(&mut rows, paging.limit, referral_key);
+    Ok(Page { items: with_open_investigations(db, unit, page.items).await?, next_cursor: page.next_cursor })
+}
+
+/// A page of the referrals sent by `unit`, oldest first, its reports of concern as their sender may see them.
+pub async fn outbox_page(
+    db: &Db,
+    unit: &str,
+    today: Date,
+    paging: &Paging,
+    wanted: Option<&str>,
+) -> Result<Page<ReferralRow>, sqlx::Error> {
+    let mut rows = referral_rows(db, "from_unit", unit, today, Some(paging), wanted).await?;
+    let page = Page::cut(&mut rows, paging.limit, referral_key);
+    Ok(Page {
+        items: page.items.into_iter().map(ReferralRow::seen_by_reporter).collect(),
+        next_cursor: page.next_cursor,
+    })
+}
+
 /// The referrals sent to `unit`; a report not yet taken names the unit's open investigation about the same child.
 pub async fn inbox(db: &Db, unit: &str, today: Date) -> Result<Vec<ReferralRow>, sqlx::Error> {
-    let mut rows = referrals(db, "to_unit", unit, today).await?;
+    let rows = referrals(db, "to_unit", unit, today).await?;
+    with_open_investigations(db, unit, rows).await
+}
+
+/// `rows` of `unit`'s inbox, each report not yet taken naming the unit's open investigation about the same child.
+async fn with_open_investigations(
+    db: &Db,
+    unit: &str,
+    mut rows: Vec<ReferralRow>,
+) -> Result<Vec<ReferralRow>, sqlx::Error> {
     let waiting: Vec<usize> = rows
         .iter()
         .enumerate()
@@ -454,7 +649,8 @@ pub async fn inbox(db: &Db, unit: &str, today: Date) -> Result<Vec<ReferralRow>,
             "select r.referral_id, c.case_id
                from referral_views r
                join caseload_cases c on c.generation = $1 and c.unit_id = $2 and c.subject_id = r.subject_id
-              where r.generation = $3 and r.to_unit = $2
+              where r.generation = $3 and r.to_unit = $2 and r.kind = 'report_of_concern'
+                and r.status in ('sent', 'received', 'on_hold')
                 and c.phase in ('investigation_decided', 'investigating')",
         )
         .bind(generation)

@@ -198,9 +198,21 @@ on_both_stores! {
         let caseload: serde_json::Value = get("/api/caseload?today=2026-11-21".to_owned(), sara.clone()).await.json().await.expect("JSON");
         assert_eq!(caseload["cases"].as_array().map(Vec::len), Some(1));
         assert_eq!(caseload["summary"][0]["open"], 1);
-        let deadlines: serde_json::Value = get("/api/deadlines?today=2026-11-21&within=30".to_owned(), sara.clone()).await.json().await.expect("JSON");
+        let deadlines: serde_json::Value = get("/api/deadlines?today=2026-11-21&within=30".to_owned(), sara.clone()).await.json::<serde_json::Value>().await.expect("JSON")["items"].clone();
         let kinds: Vec<_> = deadlines.as_array().expect("rows").iter().map(|row| row["kind"].as_str().unwrap_or_default().to_owned()).collect();
         assert_eq!(kinds, ["protection_assessment", "preliminary_assessment"]);
+        // The lists page: a cursor and a limit, refused naming the field when wrong.
+        let first: serde_json::Value = get("/api/deadlines?today=2026-11-21&within=30&limit=1".to_owned(), sara.clone()).await.json().await.expect("JSON");
+        assert_eq!(first["items"].as_array().map(Vec::len), Some(1), "{first}");
+        let cursor = first["next_cursor"].as_str().expect("a second deadline follows").to_owned();
+        let second: serde_json::Value = get(format!("/api/deadlines?today=2026-11-21&within=30&limit=1&cursor={cursor}"), sara.clone()).await.json().await.expect("JSON");
+        assert_eq!((second["items"][0]["kind"].clone(), second["next_cursor"].clone()), (serde_json::json!("preliminary_assessment"), serde_json::Value::Null), "{second}");
+        for (query, field) in [("/api/caseload?limit=0", "limit"), ("/api/inbox?limit=501", "limit"), ("/api/outbox?cursor=yesterday", "cursor"), ("/api/caseload?sort=oldest", "query"), ("/api/caseload?worker=kim", "worker"), ("/api/deadlines?worker=kim", "worker")] {
+            let refused = get(query.to_owned(), sara.clone()).await;
+            assert_eq!(refused.status().as_u16(), 422, "{query}");
+            let problem: serde_json::Value = refused.json().await.expect("JSON");
+            assert_eq!(problem["errors"][0]["field"].as_str(), Some(field), "{query}: {problem}");
+        }
         let figures = get("/api/outcomes?from=2026-01-01&to=2026-12-31&by=unit".to_owned(), sara.clone()).await;
         assert_eq!(figures.status().as_u16(), 200);
         let bad = get("/api/outcomes?from=2026-01-01&to=2026-12-31&by=colour".to_owned(), sara.clone()).await;
@@ -413,7 +425,7 @@ on_both_stores! {
         assert!(read["basis"]["paragraph"].as_str().is_some_and(|paragraph| paragraph.contains("10 kap. 18 a §")), "{read}");
         assert_eq!(read["information"], serde_json::json!(["identity"]));
 
-        let outbox: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/outbox")).bearer_auth(&sara).send().await.expect("answers").json().await.expect("JSON");
+        let outbox: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/outbox")).bearer_auth(&sara).send().await.expect("answers").json::<serde_json::Value>().await.expect("JSON")["items"].clone();
         assert_eq!(outbox.as_array().map(Vec::len), Some(2), "read-your-writes: both referrals are in the outbox");
         stop.send(()).expect("stop");
         task.await.expect("the server").expect("a clean stop");
@@ -459,7 +471,7 @@ on_both_stores! {
             let request = client.get(format!("{base}/api/deadlines?today=2026-11-20&within=366")).bearer_auth(&sara).header("X-Lots-After", written);
             async move { request.send().await.expect("answers").json::<serde_json::Value>().await.expect("JSON") }
         };
-        let due = |rows: &serde_json::Value, kind: &str| rows.as_array().and_then(|rows| rows.iter().find(|row| row["case_id"] == case.as_str() && row["kind"] == kind)).map(|row| row["due_on"].clone());
+        let due = |rows: &serde_json::Value, kind: &str| rows["items"].as_array().and_then(|rows| rows.iter().find(|row| row["case_id"] == case.as_str() && row["kind"] == kind)).map(|row| row["due_on"].clone());
         let rows = deadlines(opened["written"].as_str().expect("where").to_owned()).await;
         assert_eq!(due(&rows, "preliminary_assessment"), Some(serde_json::json!("2026-11-24")), "14 days from receipt on the 10th, not from opening on the 13th: {rows}");
         let decided = post(&sara, format!("/api/cases/{case}/decide-preliminary"), serde_json::json!({ "decision": "open_investigation", "reasons": "skäl", "child_heard": true, "occurred_on": "2026-11-20" })).await.expect("answers");
@@ -507,7 +519,7 @@ on_both_stores! {
         let (status, decided) = staff.post("sara", &step("decide-immediate-care-order"), order).await;
         assert_eq!(status, 201, "{decided}");
         let deadlines = |written| staff.get("sara", "/api/deadlines?today=2026-11-28&within=366", Some(written));
-        let due = |rows: &serde_json::Value, kind: &str| rows.as_array().and_then(|rows| rows.iter().find(|row| row["case_id"] == case.as_str() && row["kind"] == kind)).map(|row| row["due_on"].clone());
+        let due = |rows: &serde_json::Value, kind: &str| rows["items"].as_array().and_then(|rows| rows.iter().find(|row| row["case_id"] == case.as_str() && row["kind"] == kind)).map(|row| row["due_on"].clone());
         let rows = deadlines(&decided).await;
         assert_eq!((due(&rows, "court_submission"), due(&rows, "care_application")), (Some(serde_json::json!("2026-12-04")), None), "a week from the decision: {rows}");
         let (status, enforced) = staff.post("sara", &step("record-care-order-step"), serde_json::json!({ "step": "enforced", "occurred_on": "2026-11-28" })).await;
@@ -552,7 +564,7 @@ on_both_stores! {
         let (social, kim, sara) = school_and_social(&store, &base).await;
         let staff = tests::Staff { base: base.clone(), tokens: [("kim", kim), ("sara", sara)].into() };
         let deadlines = |written| staff.get("sara", "/api/deadlines?today=2026-11-25&within=366", Some(written));
-        let owed = |rows: &serde_json::Value| rows.as_array().map(|rows| rows.iter().filter(|row| row["kind"] == "feedback").map(|row| (row["referral_id"].as_str().unwrap_or_default().to_owned(), row["due_on"].clone())).collect::<Vec<_>>()).unwrap_or_default();
+        let owed = |rows: &serde_json::Value| rows["items"].as_array().map(|rows| rows.iter().filter(|row| row["kind"] == "feedback").map(|row| (row["referral_id"].as_str().unwrap_or_default().to_owned(), row["due_on"].clone())).collect::<Vec<_>>()).unwrap_or_default();
         // A school team's report, received, taken into a case and decided on.
         let child = tests::registered_subject(&store.db).await;
         let (_, sent) = staff.post("kim", "/api/referrals", serde_json::json!({ "kind": "report_of_concern", "subject_id": child,
@@ -575,7 +587,7 @@ on_both_stores! {
         let (status, judged) = staff.post("sara", &format!("/api/referrals/{report}/judge-feedback-inappropriate"), serde_json::json!({ "reason": "anmälaren är misstänkt förövare", "occurred_on": "2026-11-21" })).await;
         assert_eq!(status, 201, "{judged}");
         assert_eq!(owed(&deadlines(&judged).await), vec![]);
-        let outbox = staff.get("kim", "/api/outbox", Some(&judged)).await;
+        let outbox = staff.get("kim", "/api/outbox", Some(&judged)).await["items"].clone();
         assert_eq!((outbox[0]["status"].as_str(), outbox[0]["last_feedback"].clone()), (Some("received"), serde_json::Value::Null), "{outbox}");
 
         // The police's notice, registered from outside the directory: feedback is given and settles what is owed.
@@ -602,14 +614,14 @@ on_both_stores! {
         let second = sent["referral_id"].as_str().expect("an id").to_owned();
         let receive = serde_json::json!({ "occurred_on": "2026-11-23", "protection_assessment": { "immediate_protection_needed": false, "assessment": "inget akut", "assessed_on": "2026-11-23" } });
         let (_, received) = staff.post("sara", &format!("/api/referrals/{second}/receive"), receive).await;
-        let inbox = staff.get("sara", "/api/inbox", Some(&received)).await;
+        let inbox = staff.get("sara", "/api/inbox", Some(&received)).await["items"].clone();
         let row = inbox.as_array().and_then(|rows| rows.iter().find(|row| row["referral_id"] == second.as_str())).cloned().unwrap_or_default();
         assert_eq!(row["open_investigation_case_id"].as_str(), Some(case.as_str()), "{inbox}");
         let (status, refused) = staff.post("sara", "/api/cases", serde_json::json!({ "subject_id": other, "origin": { "kind": "referral", "referral_id": second },
             "concerns": ["school_absence"], "protection_assessed_on": "2026-11-23", "occurred_on": "2026-11-23" })).await;
         assert_eq!((status, refused["errors"][0]["field"].as_str()), (422, Some("rule:ReportJoinsOpenInvestigation")), "{refused}");
         assert_eq!(staff.post("sara", &format!("/api/referrals/{second}/accept"), serde_json::json!({ "case_id": case, "occurred_on": "2026-11-23" })).await.0, 201);
-        let outbox = staff.get("kim", "/api/outbox", None).await;
+        let outbox = staff.get("kim", "/api/outbox", None).await["items"].clone();
         assert!(outbox.as_array().is_some_and(|rows| rows.iter().all(|row| row["open_investigation_case_id"].is_null() && row["case_id"].is_null())), "{outbox}");
         stop.send(()).expect("stop");
         task.await.expect("the server").expect("a clean stop");
@@ -683,7 +695,7 @@ on_both_stores! {
         let police = post(&sara, "/api/reports", report("police_notice_of_suspect", Some("Polisen, lokalpolisområde Söderort"))).await.expect("answers");
         assert_eq!(police.status().as_u16(), 201);
         let police: serde_json::Value = police.json().await.expect("JSON");
-        let inbox: serde_json::Value = client.get(format!("{base}/api/inbox")).bearer_auth(&sara).header("X-Lots-After", police["written"].as_str().expect("where")).send().await.expect("answers").json().await.expect("JSON");
+        let inbox: serde_json::Value = client.get(format!("{base}/api/inbox")).bearer_auth(&sara).header("X-Lots-After", police["written"].as_str().expect("where")).send().await.expect("answers").json::<serde_json::Value>().await.expect("JSON")["items"].clone();
         for registered in [&anonymous, &police] {
             let row = inbox.as_array().and_then(|rows| rows.iter().find(|row| row["referral_id"] == registered["referral_id"])).cloned().unwrap_or_default();
             assert_eq!((row["kind"].as_str(), row["status"].as_str(), row["from_unit"].as_str()), (Some("report_of_concern"), Some("received"), None), "{inbox}");
@@ -696,7 +708,7 @@ on_both_stores! {
             "concerns": ["drug_offence"], "protection_assessed_on": "2026-11-10", "occurred_on": "2026-11-13" })).await.expect("answers");
         assert_eq!(opened.status().as_u16(), 201);
         let opened: serde_json::Value = opened.json().await.expect("JSON");
-        let deadlines: serde_json::Value = client.get(format!("{base}/api/deadlines?today=2026-11-20&within=366")).bearer_auth(&sara).header("X-Lots-After", opened["written"].as_str().expect("where")).send().await.expect("answers").json().await.expect("JSON");
+        let deadlines: serde_json::Value = client.get(format!("{base}/api/deadlines?today=2026-11-20&within=366")).bearer_auth(&sara).header("X-Lots-After", opened["written"].as_str().expect("where")).send().await.expect("answers").json::<serde_json::Value>().await.expect("JSON")["items"].clone();
         let due = deadlines.as_array().and_then(|rows| rows.iter().find(|row| row["case_id"] == opened["case_id"] && row["kind"] == "preliminary_assessment")).map(|row| row["due_on"].clone());
         assert_eq!(due, Some(serde_json::json!("2026-11-24")), "{deadlines}");
         stop.send(()).expect("stop");
@@ -770,7 +782,7 @@ on_both_stores! {
         let forwarded = post("sara", format!("/api/referrals/{report}/forward"), serde_json::json!({ "to_unit_id": other.to_string(), "new_referral_id": onward, "reason": "familjen har flyttat till er stadsdel" })).await.expect("answers");
         assert_eq!(forwarded.status().as_u16(), 201);
         let written = forwarded.json::<serde_json::Value>().await.expect("JSON")["written"].as_str().expect("where").to_owned();
-        let inbox: serde_json::Value = client.get(format!("{base}/api/inbox")).bearer_auth(&tokens["olle"]).header("X-Lots-After", written).send().await.expect("answers").json().await.expect("JSON");
+        let inbox: serde_json::Value = client.get(format!("{base}/api/inbox")).bearer_auth(&tokens["olle"]).header("X-Lots-After", written).send().await.expect("answers").json::<serde_json::Value>().await.expect("JSON")["items"].clone();
         let arrived = inbox.as_array().and_then(|rows| rows.iter().find(|row| row["referral_id"] == onward.as_str())).cloned().unwrap_or_default();
         assert_eq!((arrived["status"].as_str(), arrived["forwarded_from"].as_str(), arrived["kind"].as_str()), (Some("sent"), Some(report.as_str()), Some("report_of_concern")), "{inbox}");
         let read: serde_json::Value = client.get(format!("{base}/api/referrals/{onward}")).bearer_auth(&tokens["olle"]).send().await.expect("answers").json().await.expect("JSON");
@@ -826,7 +838,7 @@ on_both_stores! {
         assert_eq!(referral["status"], "handed_over", "{referral}");
         let last = referral["entries"].as_array().and_then(|entries| entries.last()).cloned().unwrap_or_default();
         assert_eq!((last["event_type"].as_str(), last["details"]["municipality"].as_str(), last["details"]["reason"].as_str()), (Some("ReportHandedOver"), Some("Solna kommun"), Some("familjen bor i Solna")), "{last}");
-        let inbox: serde_json::Value = read("/api/inbox".to_owned()).await.expect("answers").json().await.expect("JSON");
+        let inbox: serde_json::Value = read("/api/inbox".to_owned()).await.expect("answers").json::<serde_json::Value>().await.expect("JSON")["items"].clone();
         assert_eq!(inbox[0]["status"], "handed_over", "{inbox}");
         stop.send(()).expect("stop");
         task.await.expect("the server").expect("a clean stop");
@@ -911,7 +923,7 @@ on_both_stores! {
         let unknown_field = post(step("resume"), sara.clone(), Ulid::new().to_string(), serde_json::json!({ "why": "x" })).await;
         assert_eq!(unknown_field.status().as_u16(), 422);
 
-        let outbox: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/outbox?today=2026-11-25")).bearer_auth(&kim).send().await.expect("answers").json().await.expect("JSON");
+        let outbox: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/outbox?today=2026-11-25")).bearer_auth(&kim).send().await.expect("answers").json::<serde_json::Value>().await.expect("JSON")["items"].clone();
         // The reporter sees what feedback may say, never the case (issue 12, #10).
         assert_eq!((outbox[0]["status"].clone(), outbox[0]["feedback_given"].clone(), outbox[0]["case_id"].clone(), outbox[0]["last_feedback"].clone()), (serde_json::json!("received"), serde_json::json!(true), serde_json::Value::Null, serde_json::json!("investigation_opened")));
         stop.send(()).expect("stop");
@@ -1064,9 +1076,9 @@ on_both_stores! {
         // A child's record is changed by social services once they hold a case on them.
         created(post(format!("/api/subjects/{young}/link-guardian"), "sara", serde_json::json!({ "guardian_id": guardian })).await);
         created(post(format!("/api/referrals/{report}/accept"), "sara", serde_json::json!({ "case_id": case, "occurred_on": "2026-03-03" })).await);
-        let inbox = get("/api/inbox?today=2026-03-10".to_owned(), "sara").await;
+        let inbox = get("/api/inbox?today=2026-03-10".to_owned(), "sara").await["items"].clone();
         assert_eq!((inbox[0]["status"].clone(), inbox[0]["case_id"].clone()), (serde_json::json!("accepted"), serde_json::json!(case)));
-        let deadlines = get("/api/deadlines?today=2026-03-10".to_owned(), "sara").await;
+        let deadlines = get("/api/deadlines?today=2026-03-10".to_owned(), "sara").await["items"].clone();
         assert_eq!(deadlines[0]["kind"], "preliminary_assessment");
         let step = |name: &str| format!("/api/cases/{case}/{name}");
         created(post(step("decide-preliminary"), "sara", serde_json::json!({ "decision": "open_investigation", "reasons": "skäl", "child_heard": true, "occurred_on": "2026-03-16" })).await);
@@ -1108,9 +1120,9 @@ on_both_stores! {
         created(post(step("end-intervention"), "sara", serde_json::json!({ "intervention_id": intervention, "outcome": "completed_as_planned", "summary": "målen nådda", "occurred_on": "2026-11-20" })).await);
         created(post(format!("/api/referrals/{assignment}/give-feedback"), "fia", serde_json::json!({ "feedback": "referral_handled", "occurred_on": "2026-11-20" })).await);
 
-        let outbox = get("/api/outbox?today=2026-11-25".to_owned(), "kim").await;
+        let outbox = get("/api/outbox?today=2026-11-25".to_owned(), "kim").await["items"].clone();
         assert_eq!((outbox[0]["status"].clone(), outbox[0]["feedback_given"].clone(), outbox[0]["case_id"].clone()), (serde_json::json!("received"), serde_json::json!(true), serde_json::Value::Null), "a report's sender sees no case");
-        let assignments = get("/api/outbox?today=2026-11-25".to_owned(), "sara").await;
+        let assignments = get("/api/outbox?today=2026-11-25".to_owned(), "sara").await["items"].clone();
         assert_eq!((assignments[0]["intervention_outcome"].clone(), assignments[0]["feedback_given"].clone()), (serde_json::json!("completed_as_planned"), serde_json::json!(true)));
         let figures = get("/api/outcomes?from=2026-01-01&to=2026-12-31&by=unit".to_owned(), "maja").await;
         assert_eq!(figures["measures"][0]["name"], "children with a case received");
@@ -1286,7 +1298,7 @@ on_both_stores! {
         let (status, problem) = post("/api/applications".to_owned(), kim, application.clone()).await;
         assert_eq!((status, problem["errors"][0]["field"].clone()), (422, serde_json::json!("rule:ApplicationsGoToSocialServices")));
         let registered = created(post("/api/applications".to_owned(), sara.clone(), application).await);
-        let inbox: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/inbox?today=2026-09-03")).bearer_auth(&sara).header("x-lots-after", registered["written"].as_str().expect("written")).send().await.expect("answers").json().await.expect("JSON");
+        let inbox: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/inbox?today=2026-09-03")).bearer_auth(&sara).header("x-lots-after", registered["written"].as_str().expect("written")).send().await.expect("answers").json::<serde_json::Value>().await.expect("JSON")["items"].clone();
         let entry = inbox.as_array().expect("rows").iter().find(|row| row["referral_id"] == registered["referral_id"]).expect("in the inbox").clone();
         assert_eq!((entry["kind"].clone(), entry["status"].clone()), (serde_json::json!("application"), serde_json::json!("received")), "{entry}");
         // The application opens the investigation (issue 12, #3): no protection or preliminary assessment, and its
@@ -1294,7 +1306,7 @@ on_both_stores! {
         let on_application = Ulid::new().to_string();
         let opened = created(post("/api/cases".to_owned(), sara.clone(), serde_json::json!({ "case_id": on_application, "subject_id": subject,
             "origin": { "kind": "application", "referral_id": registered["referral_id"] }, "concerns": ["substance_use"], "occurred_on": "2026-09-04" })).await);
-        let deadlines: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/deadlines?today=2026-09-04&within=366")).bearer_auth(&sara).header("x-lots-after", opened["written"].as_str().expect("written")).send().await.expect("answers").json().await.expect("JSON");
+        let deadlines: serde_json::Value = reqwest::Client::new().get(format!("{base}/api/deadlines?today=2026-09-04&within=366")).bearer_auth(&sara).header("x-lots-after", opened["written"].as_str().expect("written")).send().await.expect("answers").json::<serde_json::Value>().await.expect("JSON")["items"].clone();
         let kinds: Vec<(String, String)> = deadlines.as_array().expect("rows").iter().filter(|row| row["case_id"] == on_application.as_str())
             .map(|row| (row["kind"].as_str().unwrap_or_default().to_owned(), row["due_on"].as_str().unwrap_or_default().to_owned())).collect();
         assert_eq!(kinds, [("investigation".to_owned(), "2027-01-03".to_owned())], "{deadlines}");

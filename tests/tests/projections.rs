@@ -789,3 +789,77 @@ on_both_stores! {
         assert!(matches!(unknown, service::actions::ActionError::Refused(service::actions::Refusal::Invalid { ref field, .. }) if field == "snapshot"), "{unknown:?}");
     }
 }
+
+on_both_stores! {
+    /// Seven reports taken into seven cases: every list pages by its keyset — three, three and one — each row once,
+    /// in the list's order, and the filters hold on the server.
+    async fn the_views_page_by_keyset_in_order_each_row_once(store) {
+        use projections::queries::{CaseloadFilter, CaseloadOrder, Page, Paging};
+        let scene = Scene::new(&store.db);
+        let mut last_case = String::new();
+        for child in 0..7_i64 {
+            // Received in reverse order of sending, so that the caseload's order (receipt) is not the inbox's (sending).
+            let sent = date!(2026 - 11 - 01) + time::Duration::days(child);
+            let received = date!(2026 - 11 - 20) - time::Duration::days(child);
+            let (_, case, _) = scene.report_received_and_opened(sent, received.max(sent), ConcernCategory::SchoolAbsence).await;
+            last_case = case.to_string();
+        }
+        catch_up(&store.db, "case", &last_case).await;
+        let (social, school, today) = (scene.social.to_string(), scene.school.to_string(), date!(2026 - 11 - 25));
+        async fn all_pages<T: Clone, F, Fut>(next: F) -> (Vec<T>, Vec<usize>)
+        where
+            F: Fn(Paging) -> Fut,
+            Fut: std::future::Future<Output = Page<T>>,
+        {
+            let (mut rows, mut sizes, mut cursor) = (Vec::new(), Vec::new(), None);
+            loop {
+                let page = next(Paging { cursor: cursor.clone(), limit: 3 }).await;
+                sizes.push(page.items.len());
+                rows.extend(page.items);
+                match page.next_cursor {
+                    Some(next) => cursor = Some(next),
+                    None => return (rows, sizes),
+                }
+            }
+        }
+        let whole_inbox = queries::inbox(&store.db, &social, today).await.expect("inbox");
+        let (paged, sizes) = all_pages(|paging| { let (db, social) = (store.db.clone(), social.clone()); async move { queries::inbox_page(&db, &social, today, &paging, None).await.expect("a page") } }).await;
+        assert_eq!((paged, sizes), (whole_inbox.clone(), vec![3, 3, 1]));
+        let sent: Vec<Date> = whole_inbox.iter().map(|row| row.sent_on).collect();
+        assert!(sent.windows(2).all(|pair| pair[0] <= pair[1]), "the longest waiting first: {sent:?}");
+        let (outbox, sizes) = all_pages(|paging| { let (db, school) = (store.db.clone(), school.clone()); async move { queries::outbox_page(&db, &school, today, &paging, None).await.expect("a page") } }).await;
+        assert_eq!((outbox, sizes), (queries::outbox(&store.db, &school, today).await.expect("outbox"), vec![3, 3, 1]));
+        let none_accepted = queries::inbox_page(&store.db, &social, today, &Paging { cursor: None, limit: 10 }, Some("accepted")).await.expect("a page");
+        assert!(none_accepted.items.is_empty() && none_accepted.next_cursor.is_none(), "all only received: {none_accepted:?}");
+        let received = queries::inbox_page(&store.db, &social, today, &Paging { cursor: None, limit: 10 }, Some("received")).await.expect("a page");
+        assert_eq!((received.items.len(), received.next_cursor), (7, None));
+
+        let whole = queries::caseload(&store.db, &social, today).await.expect("caseload");
+        for order in [CaseloadOrder::Received, CaseloadOrder::NextDeadline] {
+            let filter = CaseloadFilter::default();
+            let (cases, sizes) = all_pages(|paging| { let (db, social, filter) = (store.db.clone(), social.clone(), filter.clone()); async move { queries::caseload_page(&db, &social, today, (order, &filter), &paging).await.expect("a page").0 } }).await;
+            assert_eq!(sizes, [3, 3, 1], "{order:?}");
+            let mut ids: Vec<&str> = cases.iter().map(|row| row.case_id.as_str()).collect();
+            let received: Vec<Date> = cases.iter().map(|row| row.received_on).collect();
+            assert!(received.windows(2).all(|pair| pair[0] <= pair[1]), "{order:?}: {received:?}");
+            ids.sort();
+            ids.dedup();
+            assert_eq!(ids.len(), whole.len(), "each case once");
+        }
+        let filter = CaseloadFilter { phase: Some("investigating".to_owned()), ..CaseloadFilter::default() };
+        let (page, summary) = queries::caseload_page(&store.db, &social, today, (CaseloadOrder::Received, &filter), &Paging { cursor: None, limit: 10 }).await.expect("a page");
+        assert!(page.items.is_empty(), "no case is investigating");
+        assert_eq!(summary.iter().map(|sum| sum.open).sum::<usize>(), 7, "the summary is over the whole caseload");
+        let overdue = CaseloadFilter { overdue: true, ..CaseloadFilter::default() };
+        // Received on the 14th to the 20th: by 1 December the 14 days have run out for those of the 14th, 15th and 16th.
+        let later = date!(2026 - 12 - 01);
+        let (page, _) = queries::caseload_page(&store.db, &social, later, (CaseloadOrder::NextDeadline, &overdue), &Paging { cursor: None, limit: 10 }).await.expect("a page");
+        let received: Vec<Date> = page.items.iter().map(|row| row.received_on).collect();
+        assert_eq!(received, [date!(2026 - 11 - 14), date!(2026 - 11 - 15), date!(2026 - 11 - 16)]);
+
+        let (deadlines, sizes) = all_pages(|paging| { let (db, social) = (store.db.clone(), social.clone()); async move { queries::deadlines_page(&db, &social, today, (366, None), &paging).await.expect("a page") } }).await;
+        assert_eq!((deadlines.clone(), sizes), (queries::deadlines(&store.db, &social, today).await.expect("deadlines"), vec![3, 3, 1]));
+        let nobody = queries::deadlines_page(&store.db, &social, today, (366, Some("01JD0000000000000000000009")), &Paging { cursor: None, limit: 10 }).await.expect("a page");
+        assert!(nobody.items.is_empty());
+    }
+}

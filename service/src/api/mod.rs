@@ -326,17 +326,17 @@ api! {
         Doc::new("Change a user's role or unit, or deactivate them (their sessions end at once); recorded in the log")
             .roles(ADMINISTRATORS).command().steps::<crate::api::directory::UserStepRequest>().status(204);
     get "/api/caseload" => crate::api::views::caseload,
-        Doc::new("Your unit's open cases and the summary per worker and phase").roles(READERS)
-            .query::<crate::api::views::DayQuery>().answer::<crate::api::views::CaseloadAnswer>(200).after();
+        Doc::new("A page of your unit's open cases (keyset: give next_cursor back as cursor), ordered by receipt or by the nearest deadline, filtered by phase, worker or overdue, and the summary per worker and phase over all of them").roles(READERS)
+            .query::<crate::api::views::CaseloadQuery>().answer::<crate::api::views::CaseloadAnswer>(200).after();
     get "/api/deadlines" => crate::api::views::deadlines,
-        Doc::new("Your unit's deadlines, overdue first").roles(READERS)
-            .query::<crate::api::views::DayQuery>().answer::<Vec<projections::queries::DeadlineRow>>(200).after();
+        Doc::new("A page of your unit's deadlines due within so many days, overdue first, nearest next (keyset: give next_cursor back as cursor); one worker's when asked").roles(READERS)
+            .query::<crate::api::views::DeadlineQuery>().answer::<projections::queries::Page<projections::queries::DeadlineRow>>(200).after();
     get "/api/inbox" => crate::api::views::inbox,
-        Doc::new("Referrals sent to your unit").roles(READERS)
-            .query::<crate::api::views::DayQuery>().answer::<Vec<projections::queries::ReferralRow>>(200).after();
+        Doc::new("A page of the referrals sent to your unit, the longest waiting first (keyset: give next_cursor back as cursor); one status when asked").roles(READERS)
+            .query::<crate::api::views::ReferralListQuery>().answer::<projections::queries::Page<projections::queries::ReferralRow>>(200).after();
     get "/api/outbox" => crate::api::views::outbox,
-        Doc::new("Referrals your unit sent").roles(READERS)
-            .query::<crate::api::views::DayQuery>().answer::<Vec<projections::queries::ReferralRow>>(200).after();
+        Doc::new("A page of the referrals your unit sent, oldest first (keyset: give next_cursor back as cursor); one status when asked").roles(READERS)
+            .query::<crate::api::views::ReferralListQuery>().answer::<projections::queries::Page<projections::queries::ReferralRow>>(200).after();
     get "/api/outcomes" => crate::api::figures::outcomes,
         Doc::new("Outcome figures for a calendar quarter or year, by one attribute or two crossed: every figure counts distinct children and is shown only when the minimum number of children (5, or LOTS_OUTCOME_MINIMUM) stand behind it; every other count, and every count that would let one be worked out from the other figures of the year and its quarters, is \"..\"; medians and the 90th percentile are means of five children's values").roles(READERS)
             .query::<crate::api::figures::OutcomeQuery>().answer::<projections::outcomes::OutcomeReport>(200).csv().after();

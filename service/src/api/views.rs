@@ -40,30 +40,97 @@ pub(crate) fn query_of<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, 
     query.map(|Query(query)| query).map_err(|rejection| Problem::invalid("query", rejection.body_text()))
 }
 
-/// `?today=YYYY-MM-DD` (default: today in Stockholm) and, for deadlines, `within` days.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DayQuery {
-    /// The day to judge deadlines by (YYYY-MM-DD); today in Stockholm when left out.
-    today: Option<String>,
-    /// For deadlines: how many days ahead, 0 to 366 (7 when left out).
-    #[schemars(range(min = 0, max = 366))]
-    within: Option<i64>,
+/// `?limit=100&cursor=…`: one page of a list.
+fn paging(cursor: Option<String>, limit: Option<i64>) -> Result<queries::Paging, Problem> {
+    let limit = limit.unwrap_or(queries::PAGE_DEFAULT as i64);
+    if !(1..=queries::PAGE_MAX as i64).contains(&limit) {
+        return Err(Problem::invalid("limit", format!("limit must be 1 to {}", queries::PAGE_MAX)));
+    }
+    if let Some(cursor) = &cursor {
+        if !queries::valid_cursor(cursor) {
+            return Err(Problem::invalid("cursor", "give the next_cursor of the page before, as it was answered"));
+        }
+    }
+    Ok(queries::Paging { cursor, limit: limit as usize })
 }
 
-/// A unit's caseload: the open cases and the summary by worker and phase.
+/// `GET /api/caseload`: which open cases, in what order, which page.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseloadQuery {
+    /// The day to judge deadlines by (YYYY-MM-DD); today in Stockholm when left out.
+    #[schemars(with = "Option<domain::calendar::IsoDate>")]
+    today: Option<String>,
+    /// `received` (oldest first, the default) or `next_deadline` (nearest first, overdue ones first of all).
+    sort: Option<queries::CaseloadOrder>,
+    /// Only cases in this phase (`intake`, `investigation_decided`, `investigating`, `intervention`, …).
+    #[schemars(extend("examples" = ["intake"]))]
+    phase: Option<String>,
+    /// Only this responsible worker's cases (a user id), or `none` for cases without one.
+    #[schemars(extend("examples" = ["none"]))]
+    worker: Option<String>,
+    /// Only cases with a deadline overdue.
+    overdue: Option<bool>,
+    /// The `next_cursor` of the page before.
+    #[schemars(extend("examples" = ["2026-11-20 01JD0000000000000000000001"]))]
+    cursor: Option<String>,
+    /// At most this many rows, 1 to 500 (100 when left out).
+    #[schemars(range(min = 1, max = 500))]
+    limit: Option<i64>,
+}
+
+/// `GET /api/deadlines`: which deadlines, which page.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineQuery {
+    /// The day to judge deadlines by (YYYY-MM-DD); today in Stockholm when left out.
+    #[schemars(with = "Option<domain::calendar::IsoDate>")]
+    today: Option<String>,
+    /// How many days ahead, 0 to 366 (7 when left out); overdue ones are always included.
+    #[schemars(range(min = 0, max = 366))]
+    within: Option<i64>,
+    /// Only this responsible worker's deadlines (a user id).
+    #[schemars(with = "Option<domain::ids::UserId>")]
+    worker: Option<String>,
+    /// The `next_cursor` of the page before.
+    #[schemars(extend("examples" = ["2026-11-20 01 01JD0000000000000000000001 _"]))]
+    cursor: Option<String>,
+    /// At most this many rows, 1 to 500 (100 when left out).
+    #[schemars(range(min = 1, max = 500))]
+    limit: Option<i64>,
+}
+
+/// `GET /api/inbox` and `/api/outbox`: which referrals, which page.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralListQuery {
+    /// The day to count waiting days to (YYYY-MM-DD); today in Stockholm when left out.
+    #[schemars(with = "Option<domain::calendar::IsoDate>")]
+    today: Option<String>,
+    /// Only referrals in this status (`sent`, `received`, `on_hold`, `accepted`, `declined`, …).
+    #[schemars(extend("examples" = ["received"]))]
+    status: Option<String>,
+    /// The `next_cursor` of the page before.
+    #[schemars(extend("examples" = ["2026-11-20 01JD0000000000000000000001"]))]
+    cursor: Option<String>,
+    /// At most this many rows, 1 to 500 (100 when left out).
+    #[schemars(range(min = 1, max = 500))]
+    limit: Option<i64>,
+}
+
+/// A page of a unit's caseload: its open cases, and the summary by worker and phase over all of them.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct CaseloadAnswer {
     cases: Vec<CaseloadRow>,
     summary: Vec<CaseloadSummary>,
+    /// Give it as `cursor` for the cases after these; none when there are no more.
+    next_cursor: Option<String>,
 }
 
-/// A read of one of the signed-in user's unit's views, as of a day: signed in, the views caught up with
-/// `X-Lots-After` when it is sent, and `?today=` (default: today in Stockholm) and `within` read.
+/// A read of one of the signed-in user's unit's views: signed in, and the views caught up with `X-Lots-After`
+/// when it is sent.
 pub(crate) struct UnitView {
     unit: String,
-    today: Date,
-    within: Option<i64>,
 }
 
 impl FromRequestParts<Arc<AppState>> for UnitView {
@@ -72,50 +139,83 @@ impl FromRequestParts<Arc<AppState>> for UnitView {
     async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
         let signed_in = SignedIn::from_request_parts(parts, state).await?;
         ReadAfter::from_request_parts(parts, state).await?;
-        let query = query_of(Query::<DayQuery>::from_request_parts(parts, state).await)?;
-        Ok(Self {
-            unit: signed_in.account.unit.to_string(),
-            today: today(query.today.as_deref())?,
-            within: query.within,
-        })
+        Ok(Self { unit: signed_in.account.unit.to_string() })
     }
 }
 
-/// `GET /api/caseload`: the signed-in user's unit's open cases.
+/// `GET /api/caseload`: a page of the signed-in user's unit's open cases.
 pub(crate) async fn caseload(
     State(state): State<Arc<AppState>>,
     view: UnitView,
+    query: Result<Query<CaseloadQuery>, QueryRejection>,
 ) -> Result<Json<CaseloadAnswer>, Problem> {
-    let rows = queries::caseload(&state.db, &view.unit, view.today).await?;
-    Ok(Json(CaseloadAnswer { summary: queries::summarise(&rows), cases: rows }))
+    let query = query_of(query)?;
+    let worker = match query.worker.as_deref() {
+        None => None,
+        Some("none") => Some(None),
+        Some(worker) => Some(Some(
+            worker
+                .parse::<domain::ids::UserId>()
+                .map_err(|_| Problem::invalid("worker", "worker is a user id, or none"))?
+                .to_string(),
+        )),
+    };
+    let filter = queries::CaseloadFilter { phase: query.phase, worker, overdue: query.overdue.unwrap_or(false) };
+    let paging = paging(query.cursor, query.limit)?;
+    let order = query.sort.unwrap_or_default();
+    let today = today(query.today.as_deref())?;
+    let (page, summary) = queries::caseload_page(&state.db, &view.unit, today, (order, &filter), &paging).await?;
+    Ok(Json(CaseloadAnswer { cases: page.items, summary, next_cursor: page.next_cursor }))
 }
 
-/// `GET /api/deadlines?within=7`: the unit's deadlines due within so many days, overdue ones included.
+/// `GET /api/deadlines?within=7`: a page of the unit's deadlines due within so many days, overdue ones included.
 pub(crate) async fn deadlines(
     State(state): State<Arc<AppState>>,
     view: UnitView,
-) -> Result<Json<Vec<DeadlineRow>>, Problem> {
-    let within = view.within.unwrap_or(7);
+    query: Result<Query<DeadlineQuery>, QueryRejection>,
+) -> Result<Json<queries::Page<DeadlineRow>>, Problem> {
+    let query = query_of(query)?;
+    let within = query.within.unwrap_or(7);
     if !(0..=366).contains(&within) {
         return Err(Problem::invalid("within", "within must be 0 to 366 days"));
     }
-    Ok(Json(queries::deadlines_due_within(&state.db, &view.unit, view.today, within).await?))
+    let worker = match query.worker.as_deref() {
+        Some(worker) => Some(
+            worker
+                .parse::<domain::ids::UserId>()
+                .map_err(|_| Problem::invalid("worker", "worker is a user id"))?
+                .to_string(),
+        ),
+        None => None,
+    };
+    let paging = paging(query.cursor, query.limit)?;
+    let today = today(query.today.as_deref())?;
+    let page = queries::deadlines_page(&state.db, &view.unit, today, (within, worker.as_deref()), &paging).await?;
+    Ok(Json(page))
 }
 
-/// `GET /api/inbox`: referrals sent to the user's unit.
+/// `GET /api/inbox`: a page of the referrals sent to the user's unit, the longest waiting first.
 pub(crate) async fn inbox(
     State(state): State<Arc<AppState>>,
     view: UnitView,
-) -> Result<Json<Vec<ReferralRow>>, Problem> {
-    Ok(Json(queries::inbox(&state.db, &view.unit, view.today).await?))
+    query: Result<Query<ReferralListQuery>, QueryRejection>,
+) -> Result<Json<queries::Page<ReferralRow>>, Problem> {
+    let query = query_of(query)?;
+    let paging = paging(query.cursor, query.limit)?;
+    let today = today(query.today.as_deref())?;
+    Ok(Json(queries::inbox_page(&state.db, &view.unit, today, &paging, query.status.as_deref()).await?))
 }
 
-/// `GET /api/outbox`: referrals sent by the user's unit.
+/// `GET /api/outbox`: a page of the referrals sent by the user's unit, oldest first.
 pub(crate) async fn outbox(
     State(state): State<Arc<AppState>>,
     view: UnitView,
-) -> Result<Json<Vec<ReferralRow>>, Problem> {
-    Ok(Json(queries::outbox(&state.db, &view.unit, view.today).await?))
+    query: Result<Query<ReferralListQuery>, QueryRejection>,
+) -> Result<Json<queries::Page<ReferralRow>>, Problem> {
+    let query = query_of(query)?;
+    let paging = paging(query.cursor, query.limit)?;
+    let today = today(query.today.as_deref())?;
+    Ok(Json(queries::outbox_page(&state.db, &view.unit, today, &paging, query.status.as_deref()).await?))
 }
 
 /// The longest reason for a read outside one's unit, in characters.
