@@ -280,8 +280,10 @@ fn deadlines_of(
             rows.push(deadline_row(case_id, worker, DeadlineKind::CareApplication, due, today, *position));
         }
     }
+    let workers: std::collections::HashMap<&str, &Option<String>> =
+        cases.iter().map(|case| (case.0.as_str(), &case.2)).collect();
     for (case_id, next, position) in follow_ups {
-        let worker = cases.iter().find(|case| &case.0 == case_id).and_then(|case| case.2.clone());
+        let worker = workers.get(case_id.as_str()).and_then(|worker| (*worker).clone());
         if let Some(due) = date(next) {
             rows.push(deadline_row(case_id, &worker, DeadlineKind::FollowUp, due, today, *position));
         }
@@ -392,10 +394,15 @@ pub async fn caseload_in(db: &Db, generation: i64, unit: &str, today: Date) -> R
     let (cases, follow_ups) = open_cases(db, generation, unit).await?;
     let feedback = feedback_owed(db, generation, unit).await?;
     let deadlines = deadlines_of(&cases, &follow_ups, &feedback, today);
+    // Each case's deadlines, nearest first (as `deadlines_of` orders them).
+    let mut by_case: std::collections::HashMap<&str, Vec<&DeadlineRow>> = std::collections::HashMap::new();
+    for row in &deadlines {
+        by_case.entry(row.case_id.as_str()).or_default().push(row);
+    }
     Ok(cases
         .into_iter()
         .filter_map(|(case_id, subject_id, worker_id, _, phase, received_on, _, _, chained, _, _, _)| {
-            let mine: Vec<_> = deadlines.iter().filter(|row| row.case_id == case_id).collect();
+            let mine = by_case.get(case_id.as_str()).map(Vec::as_slice).unwrap_or_default();
             Some(CaseloadRow {
                 overdue: mine.iter().any(|row| row.overdue),
                 next_deadline: mine.first().map(|row| (*row).clone()),

@@ -4,7 +4,7 @@
 //! On PostgreSQL (the default) or on the embedded SQLite store, opened exactly as `lots serve` opens it (so with
 //! its durability settings: the baseline pays the same commit cost).
 //!
-//! `cargo run --release -p tests --bin bench-log -- --events 4000 --writers 16 [--store sqlite]`
+//! `cargo run --release -p tests --bin bench-log -- --events 4000 --writers 16 [--store sqlite] [--notify-trigger]`
 
 use std::sync::Arc;
 
@@ -31,6 +31,10 @@ struct Args {
     /// How many commands (and baseline rows).
     #[arg(long, default_value_t = 4000)]
     events: usize,
+    /// Also measure the command path with a NOTIFY trigger on the events table, as the log had until migration 17
+    /// (PostgreSQL; the bench's own database).
+    #[arg(long)]
+    notify_trigger: bool,
     /// How many concurrent writers.
     #[arg(long, default_value_t = 16)]
     writers: usize,
@@ -75,12 +79,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-async fn run(args: &Args, db: Db) -> Result<(f64, f64), Box<dyn std::error::Error>> {
-    service::event_log::store::migrate(&db).await?;
-
-    // The command path: each command registers a new subject, one event each.
+/// The command path: `events` commands on `writers` tasks, each registering a new subject (one event each).
+async fn command_path(args: &Args, db: &Db) -> Result<f64, String> {
     let bus = Arc::new(CommandBus::new(db.clone()));
-    let lots = tests::rate(args.events, args.writers, move |_| {
+    tests::rate(args.events, args.writers, move |_| {
         let bus = Arc::clone(&bus);
         async move {
             let subject = SubjectId::from_ulid(Ulid::new());
@@ -89,7 +91,30 @@ async fn run(args: &Args, db: Db) -> Result<(f64, f64), Box<dyn std::error::Erro
                 .map_err(|error| error.to_string())
         }
     })
-    .await?;
+    .await
+}
+
+async fn run(args: &Args, db: Db) -> Result<(f64, f64), Box<dyn std::error::Error>> {
+    service::event_log::store::migrate(&db).await?;
+    let lots = command_path(args, &db).await?;
+    if args.notify_trigger {
+        if let projections::db::Backend::Postgres(pool) = db.backend() {
+            // What a NOTIFY in every writing transaction costs: the same path with the trigger the log had until
+            // migration 17 put back.
+            let trigger = "create function bench_notify_events() returns trigger language plpgsql as $$
+                           begin perform pg_notify('lots_events', ''); return null; end $$;
+                           create trigger bench_notify after insert on events
+                               for each statement execute function bench_notify_events();";
+            sqlx::raw_sql(trigger).execute(pool).await?;
+            let notifying = command_path(args, &db).await?;
+            sqlx::raw_sql("drop trigger bench_notify on events").execute(pool).await?;
+            let line = format!(
+                "command path: {lots:.1} events/s; with a NOTIFY in every writing transaction: {notifying:.1} events/s ({:.2}x)\n",
+                lots / notifying
+            );
+            std::io::Write::write_all(&mut std::io::stdout(), line.as_bytes())?;
+        }
+    }
 
     // The baseline: rows shaped like a real event (its payload and metadata), one INSERT transaction each.
     let sample = "select cast(payload as text), cast(metadata as text) from events limit 1";
