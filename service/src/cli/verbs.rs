@@ -230,6 +230,7 @@ pub(super) async fn rebuild(db: &Db, name: Option<String>, moment: Option<AsOf>)
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
         bar.set_message(projection.name());
+        let started = std::time::Instant::now();
         let built = match moment {
             None => projections::runner::rebuild(db, projection.as_ref(), |done| bar.set_position(done))
                 .await
@@ -245,8 +246,11 @@ pub(super) async fn rebuild(db: &Db, name: Option<String>, moment: Option<AsOf>)
                     })
             }
         };
+        let (events, seconds) = (bar.position(), started.elapsed().as_secs_f64());
         bar.finish_and_clear();
-        say(&built.map_err(|source| CliError::Rebuild { projection: projection.name(), source })?);
+        let built = built.map_err(|source| CliError::Rebuild { projection: projection.name(), source })?;
+        let rate = events as f64 / seconds.max(0.001);
+        say(&format!("{built} ({events} events in {seconds:.1} s, {rate:.0} events/s)"));
     }
     Ok(ExitCode::SUCCESS)
 }
