@@ -11,7 +11,7 @@ use domain::directory::{Unit, UnitCommand};
 use domain::ids::{CaseId, CommandId, GoalId, InterventionId, ReferralId, SubjectId, UnitId, UserId};
 use domain::legal::LegalGroundCode;
 use domain::outcomes::{GoalAttainment, InterventionKind, InterventionOutcome};
-use domain::referral::{FeedbackKind, ProtectionAssessment, Referral, ReferralCommand, ReferralKind};
+use domain::referral::{FeedbackKind, ProtectionAssessment, Referral, ReferralCommand, ReferralKind, ReporterCategory};
 use domain::sealed::Sealed;
 use domain::subject::{StatisticsAttributes, Subject, SubjectCommand};
 use domain::units::{District, OfferedService, UnitKind};
@@ -275,28 +275,53 @@ pub async fn path<E>(
     let mut step = |user, role, unit, on, command| steps.push(PathStep { user, role, unit, on, command });
     let referral = |body| PathCommand::Referral(report, body);
     let in_case = |body| PathCommand::Case(case, body);
-    let send = ReferralCommand::SendReferral {
-        referral: report,
-        kind: ReferralKind::ReportOfConcern,
-        subject,
-        to_unit: social,
-        to_unit_kind: UnitKind::SocialServices,
-        concerns: [concern].into(),
-        reason: text("Demo: oro från skolan").await?,
-        basis: None,
-        information: Default::default(),
-        forwarded_from: None,
-    };
-    step(counsellor, Role::SocialWorker, school, day, referral(send));
-    day += Duration::days(rng.below(2) as i64);
-    let assessment = ProtectionAssessment {
-        immediate_protection_needed: rng.below(10) == 0,
-        assessment: text("Demo: inget akut").await?,
-        assessed_on: day,
+    // A third of the reports come from outside the directory (the police, health care, a preschool, another
+    // authority) and are registered by social services; the rest are sent by the school team.
+    let registered = rng.below(3) == 0;
+    let assessment = |assessed_on, immediate_protection_needed, assessment| ProtectionAssessment {
+        immediate_protection_needed,
+        assessment,
+        assessed_on,
         late_reason: None,
     };
-    let receive = ReferralCommand::ReceiveReferral { protection_assessment: Some(assessment) };
-    step(worker, Role::SocialWorker, social, day, referral(receive));
+    if registered {
+        let reporter = [
+            ReporterCategory::Police,
+            ReporterCategory::HealthCare,
+            ReporterCategory::Preschool,
+            ReporterCategory::OtherAuthority,
+        ][rng.below(4) as usize];
+        let protection_assessment = assessment(day, rng.below(10) == 0, text("Demo: inget akut").await?);
+        let register = ReferralCommand::RegisterReport {
+            referral: report,
+            unit_kind: UnitKind::SocialServices,
+            subject,
+            reporter,
+            reporter_identity: Some(text("Demo: anmälare").await?),
+            concerns: [concern].into(),
+            reason: text("Demo: oro").await?,
+            protection_assessment,
+        };
+        step(worker, Role::SocialWorker, social, day, referral(register));
+    } else {
+        let send = ReferralCommand::SendReferral {
+            referral: report,
+            kind: ReferralKind::ReportOfConcern,
+            subject,
+            to_unit: social,
+            to_unit_kind: UnitKind::SocialServices,
+            concerns: [concern].into(),
+            reason: text("Demo: oro från skolan").await?,
+            basis: None,
+            information: Default::default(),
+            forwarded_from: None,
+        };
+        step(counsellor, Role::SocialWorker, school, day, referral(send));
+        day += Duration::days(rng.below(2) as i64);
+        let protection_assessment = assessment(day, rng.below(10) == 0, text("Demo: inget akut").await?);
+        let receive = ReferralCommand::ReceiveReferral { protection_assessment: Some(protection_assessment) };
+        step(worker, Role::SocialWorker, social, day, referral(receive));
+    }
     if rng.below(10) == 0 {
         // A report is never declined: one about a family living elsewhere goes to its municipality.
         let reason = text("Demo: familjen bor i Solna").await?;

@@ -18,9 +18,28 @@ use serde::Serialize;
 use super::{ActionError, Refusal};
 use crate::accounts::Account;
 
-/// The masked years most recently asked for, by what they were computed from, their year and minimum.
-#[derive(Debug, Default)]
-pub struct Cache(Mutex<Vec<(CacheKey, Arc<YearFigures>)>>);
+/// The masked years most recently asked for, by what they were computed from, their year and minimum. Clones
+/// share it.
+#[derive(Debug, Default, Clone)]
+pub struct Cache(Arc<Mutex<Cached>>);
+
+/// The masked years kept, oldest first.
+type Cached = Vec<(CacheKey, Arc<YearFigures>)>;
+
+impl Cache {
+    fn get(&self, key: &CacheKey) -> Option<Arc<YearFigures>> {
+        let cached = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        cached.iter().find(|(other, _)| other == key).map(|(_, figures)| figures.clone())
+    }
+
+    fn put(&self, key: CacheKey, figures: Arc<YearFigures>) {
+        let mut cached = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        cached.retain(|(other, _)| *other != key);
+        cached.push((key, figures));
+        let excess = cached.len().saturating_sub(CACHED_YEARS);
+        cached.drain(..excess);
+    }
+}
 
 type CacheKey = (ComputedAt, i32, u64);
 
@@ -48,26 +67,23 @@ impl Source<'_> {
             )
         })?;
         let key = (at.clone(), year, self.minimum);
-        if let Some(found) = self.lookup(&key) {
+        if let Some(found) = self.cache.get(&key) {
             return Ok((found, at));
         }
-        let (facts, children) = projections::outcomes::facts(self.db, at.generation, year).await?;
-        let minimum = self.minimum;
-        let figures = tokio::task::spawn_blocking(move || YearFigures::new(facts, children, year, minimum))
-            .await
-            .map_err(|error| ActionError::Internal(Box::new(error)))?;
-        let figures = Arc::new(figures);
-        let mut cached = self.cache.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        cached.retain(|(other, _)| *other != key);
-        cached.push((key, figures.clone()));
-        let excess = cached.len().saturating_sub(CACHED_YEARS);
-        cached.drain(..excess);
+        // Masked in a task of its own, which caches what it finds even when the request that asked gives up
+        // waiting (a large district's year takes seconds): the next request of that year finds it.
+        let (db, cache, minimum, generation) = (self.db.clone(), self.cache.clone(), self.minimum, at.generation);
+        let task = tokio::spawn(async move {
+            let (facts, children) = projections::outcomes::facts(&db, generation, year).await?;
+            let figures = tokio::task::spawn_blocking(move || YearFigures::new(facts, children, year, minimum))
+                .await
+                .map_err(|error| ActionError::Internal(Box::new(error)))?;
+            let figures = Arc::new(figures);
+            cache.put(key, figures.clone());
+            Ok::<_, ActionError>(figures)
+        });
+        let figures = task.await.map_err(|error| ActionError::Internal(Box::new(error)))??;
         Ok((figures, at))
-    }
-
-    fn lookup(&self, key: &CacheKey) -> Option<Arc<YearFigures>> {
-        let cached = self.cache.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        cached.iter().find(|(other, _)| other == key).map(|(_, figures)| figures.clone())
     }
 }
 
