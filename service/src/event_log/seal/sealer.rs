@@ -263,15 +263,29 @@ fn insert_seal_sql(db: &Db) -> &'static str {
     }
 }
 
+/// How many sealing failures in a row are logged as warnings before they are errors.
+const PERSISTENT_FAILURES: u32 = 50;
+
 impl Sealer {
     /// Follows the feed until `stop` turns true: seals what arrives, signing every `every_events` events or
     /// `every`, whichever comes first, and signs the access log's head every `every`. Errors are logged and
     /// retried; sealing never skips an event.
     pub async fn follow(mut self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        // Failures in a row: a few are expected (on SQLite a projection catching up holds the write lock and a
+        // sealing transaction meets "database is locked"), so they are warnings until they persist.
+        let mut failures = 0_u32;
         while !*stop.borrow() {
             let signed_long_ago = self.last_signed.is_none_or(|at| at.elapsed() >= self.every);
-            if let Err(error) = self.seal_available(signed_long_ago).await {
-                tracing::error!(%error, "sealing failed; retrying");
+            match self.seal_available(signed_long_ago).await {
+                Ok(_) => failures = 0,
+                Err(error) if failures < PERSISTENT_FAILURES => {
+                    failures += 1;
+                    tracing::warn!(%error, failures, "sealing failed; retrying");
+                }
+                Err(error) => {
+                    failures = failures.saturating_add(1);
+                    tracing::error!(%error, failures, "sealing keeps failing; retrying");
+                }
             }
             if signed_long_ago {
                 if let Err(error) = self.sign_access_log().await {
