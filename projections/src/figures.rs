@@ -2,7 +2,7 @@
 //! distinct children; every table of a period — the total, each breakdown, each crossed pair, every measure — is
 //! one [`Lattice`] masked as a whole, so a cell is masked alike in every answer; a year's cell is masked wherever
 //! one of its quarters' is; and medians and percentiles are means of several children's values, never one's.
-//! Pure: the facts come in, the answer goes out (`outcomes::report` reads the facts).
+//! Pure: the facts come in, the answer goes out (`outcomes::facts` reads them from the view).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -785,17 +785,6 @@ pub struct YearFigures {
     masks: BTreeMap<Period, Masked>,
 }
 
-/// The answer for `period` broken down by `breakdown` (one attribute, or two that may be crossed).
-pub fn answer(
-    facts: &[Fact],
-    children: &BTreeMap<String, Child>,
-    period: Period,
-    breakdown: &[Breakdown],
-    k: u64,
-) -> OutcomeReport {
-    YearFigures::new(facts.to_vec(), children.clone(), period.year(), k).answer(period, breakdown)
-}
-
 impl YearFigures {
     /// Masks the figures of `year` from its facts, no figure standing on fewer than `k` children.
     pub fn new(facts: Vec<Fact>, children: BTreeMap<String, Child>, year: i32, k: u64) -> Self {
@@ -1045,19 +1034,9 @@ pub struct StrategicOffences {
     pub rows: Vec<StrategicRow>,
 }
 
-/// The strategic offences of `period`: the sex × concern cells of "children with a case received", taken from the
-/// same masked lattice as every other answer of the year, so they are masked alike.
-pub fn strategic_offences(
-    facts: &[Fact],
-    children: &BTreeMap<String, Child>,
-    period: Period,
-    k: u64,
-) -> StrategicOffences {
-    YearFigures::new(facts.to_vec(), children.clone(), period.year(), k).strategic_offences(period)
-}
-
 impl YearFigures {
-    /// The strategic offences of `period` (of this year), boys and girls apart.
+    /// The strategic offences of `period` (of this year), boys and girls apart: the sex × concern cells of
+    /// "children with a case received", from the same masks as every other answer of the year.
     pub fn strategic_offences(&self, period: Period) -> StrategicOffences {
         use domain::identity_number::Sex;
         let candidates = STRATEGIC_CANDIDATES;
@@ -1081,6 +1060,25 @@ impl YearFigures {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    fn answer(
+        facts: &[Fact],
+        children: &BTreeMap<String, Child>,
+        period: Period,
+        breakdown: &[Breakdown],
+        k: u64,
+    ) -> OutcomeReport {
+        YearFigures::new(facts.to_vec(), children.clone(), period.year(), k).answer(period, breakdown)
+    }
+
+    fn strategic_offences(
+        facts: &[Fact],
+        children: &BTreeMap<String, Child>,
+        period: Period,
+        k: u64,
+    ) -> StrategicOffences {
+        YearFigures::new(facts.to_vec(), children.clone(), period.year(), k).strategic_offences(period)
+    }
 
     /// A small random number source (xorshift), seeded: the populations are the same on every run.
     struct Dice(u64);

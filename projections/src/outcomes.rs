@@ -556,16 +556,6 @@ pub async fn year_figures(db: &Db, at: &ComputedAt, year: i32, minimum: u64) -> 
     Ok(YearFigures::new(facts, children, year, minimum.max(MIN_CHILDREN)))
 }
 
-/// The strategic offences of `period` on the live view, boys and girls apart, no figure standing on fewer than
-/// `minimum` children.
-pub async fn strategic_offences(
-    db: &Db,
-    period: Period,
-    minimum: u64,
-) -> Result<crate::figures::StrategicOffences, sqlx::Error> {
-    Ok(live_year(db, period, minimum).await?.strategic_offences(period))
-}
-
 /// The outcome figures for `period` on the live view, broken down by `breakdown` (one attribute, or two that may be
 /// crossed), no figure standing on fewer than `minimum` children (never fewer than [`MIN_CHILDREN`]).
 pub async fn report(

@@ -66,13 +66,14 @@ impl Source<'_> {
                 "no such snapshot of the outcome figures: GET /api/outcomes/snapshots lists them",
             )
         })?;
-        let key = (at.clone(), year, self.minimum);
+        let minimum = self.minimum.max(projections::figures::MIN_CHILDREN);
+        let key = (at.clone(), year, minimum);
         if let Some(found) = self.cache.get(&key) {
             return Ok((found, at));
         }
         // Masked in a task of its own, which caches what it finds even when the request that asked gives up
         // waiting (a large district's year takes seconds): the next request of that year finds it.
-        let (db, cache, minimum, generation) = (self.db.clone(), self.cache.clone(), self.minimum, at.generation);
+        let (db, cache, generation) = (self.db.clone(), self.cache.clone(), at.generation);
         let task = tokio::spawn(async move {
             let (facts, children) = projections::outcomes::facts(&db, generation, year).await?;
             let figures = tokio::task::spawn_blocking(move || YearFigures::new(facts, children, year, minimum))
