@@ -200,9 +200,7 @@ pub async fn settled(db: &Db, from: projections::feed::FeedCursor, count: usize)
 /// social services units, with the texts as plain bytes. Deterministic for a seed. Returns how many commands were
 /// written.
 pub async fn random_flow(bus: &service::event_log::commands::CommandBus, seed: u64, subjects: usize) -> usize {
-    use domain::case::Case;
-    use domain::referral::Referral;
-    use service::actions::demo::{path, Cast, Generator, PathCommand};
+    use service::actions::demo::{path, Cast, Generator};
     use service::event_log::commands::EventMetadata;
 
     let mut rng = Generator::seeded(seed);
@@ -220,6 +218,7 @@ pub async fn random_flow(bus: &service::event_log::commands::CommandBus, seed: u
             counsellor: workers[rng.below(2) as usize],
             worker: workers[rng.below(2) as usize],
             manager,
+            richer: None,
         };
         let started = date!(2026 - 01 - 01) + time::Duration::days(rng.below(240) as i64);
         let subject = SubjectId::from_ulid(Ulid::new());
@@ -231,16 +230,7 @@ pub async fn random_flow(bus: &service::event_log::commands::CommandBus, seed: u
                 today: step.on.max(date!(2026 - 11 - 25)),
                 occurred_on: step.on,
             };
-            match step.command {
-                PathCommand::Referral(referral, body) => bus
-                    .execute::<Referral>(&referral.to_string(), domain::command::Command { context, body }, &meta)
-                    .await
-                    .expect("a referral step"),
-                PathCommand::Case(case, body) => bus
-                    .execute::<Case>(&case.to_string(), domain::command::Command { context, body }, &meta)
-                    .await
-                    .expect("a case step"),
-            }
+            step.command.execute(bus, context, &meta).await.expect("a step of the path");
             written += 1;
         }
     }

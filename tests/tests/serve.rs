@@ -154,6 +154,61 @@ async fn seed_demo_gives_a_newcomer_a_district_to_sign_in_to() {
     assert!(crate::log::lots(&store, &["verify"]).status.success());
 }
 
+/// A small demo city, written by eight writers at once on PostgreSQL, is the city its plan says: every worker
+/// holds the open cases planned for them, and the paths refer to the city-wide services under a guardian's consent,
+/// which accept, start and end, and see young people reported again after a closing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_city_is_written_as_planned() {
+    use service::actions::demo::city;
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::Arc;
+
+    let store = TestStore::new(tests::Backend::Postgres).await;
+    let today = domain::calendar::stockholm_date(time::OffsetDateTime::now_utc());
+    let plan = Arc::new(city::Plan::new(390, today));
+    let progress = Arc::new(AtomicUsize::new(0));
+    let demo = city::seed(&store.db, &store.vault(), plan.clone(), 8, progress.clone()).await.expect("the city");
+    assert_eq!(demo.subjects, 390);
+    assert_eq!(demo.units.len(), 1 + city::CITY_WIDE.len() + 2 * city::DISTRICTS.len());
+    let shared = demo.shared.expect("the workers' password");
+    assert_eq!(shared.count, plan.caseloads().iter().map(Vec::len).sum::<usize>());
+    assert_eq!(progress.load(std::sync::atomic::Ordering::Relaxed), demo.commands);
+    let caseload = projections::caseload::Caseload;
+    while projections::runner::step(&store.db, &caseload).await.expect("step") > 0 {}
+    let mut held: Vec<i64> = projections::on_pool!(store.db, |pool| sqlx::query_scalar(
+        "select count(*) from caseload_cases where phase <> 'closed' group by worker_id order by 1"
+    )
+    .fetch_all(pool)
+    .await)
+    .expect("caseloads");
+    let mut planned: Vec<i64> = plan.caseloads().concat().into_iter().map(|open| open as i64).collect();
+    planned.sort_unstable();
+    held.sort_unstable();
+    assert_eq!(held, planned, "the workers hold what the plan gave them");
+    let count = |sql: &'static str| {
+        let db = store.db.clone();
+        async move {
+            projections::on_pool!(db, |pool| sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).expect("a count")
+        }
+    };
+    assert_eq!(count("select count(*) from events where event_type = 'GuardianLinked'").await, 390);
+    assert!(count("select count(*) from events where event_type = 'ConsentGiven'").await > 0);
+    for ended in ["InterventionStartReported", "InterventionEndReported", "ReferralDeclined"] {
+        assert!(count_of(&store, ended).await > 0, "no {ended}");
+    }
+    assert!(
+        count("select count(*) from events where event_type = 'ReportRegistered'").await
+            > count("select count(*) from events where event_type = 'CaseOpened'").await / 10,
+        "reports registered from outside, and again after a closing"
+    );
+}
+
+async fn count_of(store: &TestStore, event_type: &str) -> i64 {
+    let sql = "select count(*) from events where event_type = $1";
+    projections::on_pool!(store.db, |pool| sqlx::query_scalar(sql).bind(event_type).fetch_one(pool).await)
+        .expect("a count")
+}
+
 on_both_stores! {
     /// `lots user add` reads the password from standard input and records the account in the log; the first
     /// administrator needs no unit in the directory, everyone else does; a short password is refused.

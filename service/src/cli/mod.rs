@@ -33,9 +33,16 @@ enum Verb {
     Keys,
     /// Seed a demo district: units, users (passwords printed once), and young people with cases at every phase.
     SeedDemo {
-        /// Multiplies the 300 young people of the demo.
-        #[arg(long, default_value_t = 1)]
-        scale: usize,
+        /// A number multiplies the 300 young people of the demo district; `city` seeds a Stockholm-like city
+        /// (13 districts, the city-wide services, more than a million events).
+        #[arg(long, default_value = "1")]
+        scale: crate::actions::demo::Scale,
+        /// How many writers give the city's commands at once.
+        #[arg(long, default_value_t = 16)]
+        writers: usize,
+        /// How many young people the city has (a smaller city to try things on).
+        #[arg(long, default_value_t = crate::actions::demo::city::YOUNG_PEOPLE)]
+        people: usize,
     },
     /// Replay a case from the log: its events and its state, now or as it stood at a moment or position.
     Replay {
@@ -288,7 +295,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Verb::Serve | Verb::Keys => Ok(ExitCode::SUCCESS),
         Verb::Migrate => verbs::migrate(&config, &db, applied).await,
         Verb::Replay { case, as_of, position } => verbs::replay(&db, case, verbs::moment(as_of, position)).await,
-        Verb::SeedDemo { scale } => verbs::seed_demo(&config, db, scale).await,
+        Verb::SeedDemo { scale, writers, people } => verbs::seed_demo(&config, db, scale, writers, people).await,
         Verb::User { action: UserVerb::Add { username, role, unit } } => {
             verbs::add_user(db, &username, role, unit).await
         }

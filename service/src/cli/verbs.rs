@@ -11,6 +11,7 @@ use projections::db::Db;
 use projections::replay::AsOf;
 
 use super::CliError;
+use crate::actions::demo::{city, Scale};
 use crate::actions::directory::NewUser;
 use crate::actions::{ActionError, Refusal};
 use crate::config::Config;
@@ -112,12 +113,67 @@ pub(super) async fn replay(db: &Db, case: CaseId, moment: Option<AsOf>) -> Resul
     Ok(ExitCode::SUCCESS)
 }
 
-/// `lots seed-demo [--scale N]`.
-pub(super) async fn seed_demo(config: &Config, db: Db, scale: usize) -> Result<ExitCode, CliError> {
+/// `lots seed-demo [--scale N | --scale city [--people P] [--writers W]]`.
+pub(super) async fn seed_demo(
+    config: &Config,
+    db: Db,
+    scale: Scale,
+    writers: usize,
+    people: usize,
+) -> Result<ExitCode, CliError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
     let vault = vault(config, &db)?;
-    let bus = CommandBus::new(db);
-    let demo = crate::actions::demo::seed(&bus, &vault, scale, crate::clock::today_in_stockholm()).await?;
-    say(&format!("seeded a demo district: {} young people, {} commands", demo.subjects, demo.commands));
+    let today = crate::clock::today_in_stockholm();
+    let progress = Arc::new(AtomicUsize::new(0));
+    let started = std::time::Instant::now();
+    let (length, what) = match scale {
+        Scale::District(n) => (0, format!("a demo district of {} young people", 300 * n)),
+        Scale::City => (0, "a demo city".to_owned()),
+    };
+    let bar = ProgressBar::new(length).with_style(
+        ProgressStyle::with_template("seeding {msg} {bar:40} {pos}/{len} commands, {per_sec}, {eta} left")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(what);
+    let ticking = {
+        let (bar, progress) = (bar.clone(), progress.clone());
+        tokio::spawn(async move {
+            loop {
+                bar.set_position(progress.load(Ordering::Relaxed) as u64);
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        })
+    };
+    let demo = match scale {
+        Scale::District(n) => {
+            let bus = CommandBus::new(db.clone());
+            crate::actions::demo::seed(&bus, &vault, n, today, &progress).await
+        }
+        Scale::City => {
+            let plan = Arc::new(city::Plan::new(people, today));
+            bar.set_length(plan.commands() as u64);
+            city::seed(&db, &vault, plan, writers, progress.clone()).await
+        }
+    };
+    ticking.abort();
+    bar.finish_and_clear();
+    let demo = demo?;
+    let events: i64 =
+        projections::on_pool!(&db, |pool| sqlx::query_scalar("select count(*) from events").fetch_one(pool).await)
+            .map_err(|error| CliError::Demo(crate::actions::demo::DemoError::Failed(Box::new(error))))?;
+    let seconds = started.elapsed().as_secs_f64();
+    say(&format!(
+        "seeded {}: {} young people, {} commands, {events} events in the log, {seconds:.0} s ({:.0} events/s)",
+        match scale {
+            Scale::District(_) => "a demo district",
+            Scale::City => "a demo city",
+        },
+        demo.subjects,
+        demo.commands,
+        events as f64 / seconds.max(0.001)
+    ));
     for (name, unit) in &demo.units {
         say(&format!("unit {unit}  {name}"));
     }
@@ -125,11 +181,17 @@ pub(super) async fn seed_demo(config: &Config, db: Db, scale: usize) -> Result<E
     let width = demo.users.iter().map(|user| user.unit.0.chars().count()).max().unwrap_or(0);
     for user in &demo.users {
         say(&format!(
-            "  {:<18} {:<14} {:<width$}  password {}",
+            "  {:<22} {:<14} {:<width$}  password {}",
             user.username,
             user.role.as_str(),
             user.unit.0,
             user.password
+        ));
+    }
+    if let Some(shared) = &demo.shared {
+        say(&format!(
+            "  and {} social workers, {}, all with password {}",
+            shared.count, shared.usernames, shared.password
         ));
     }
     Ok(ExitCode::SUCCESS)
@@ -224,6 +286,8 @@ pub(super) async fn rebuild(db: &Db, name: Option<String>, moment: Option<AsOf>)
         let known: Vec<_> = all.iter().map(|projection| projection.name()).collect();
         return Err(CliError::NoSuchProjection { name: name.unwrap_or_default(), known: known.join(", ") });
     }
+    // Each projection is applied in a private in-memory database and its rows copied over in large inserts.
+    let scratch = crate::event_log::store::scratch()?;
     for projection in chosen {
         let bar = ProgressBar::new_spinner().with_style(
             ProgressStyle::with_template("rebuilding {msg}: {pos} events")
@@ -232,18 +296,22 @@ pub(super) async fn rebuild(db: &Db, name: Option<String>, moment: Option<AsOf>)
         bar.set_message(projection.name());
         let started = std::time::Instant::now();
         let built = match moment {
-            None => projections::runner::rebuild(db, projection.as_ref(), |done| bar.set_position(done))
-                .await
-                .map(|digest| format!("{}: rebuilt, digest {digest}", projection.name())),
-            Some(moment) => {
-                projections::runner::rebuild_as_of(db, projection.as_ref(), moment, |done| bar.set_position(done))
+            None => {
+                projections::runner::rebuild_in(db, Some(&scratch), projection.as_ref(), |done| bar.set_position(done))
                     .await
-                    .map(|(generation, digest)| {
-                        format!(
-                            "{}: built as of {moment:?} as snapshot generation {generation}, digest {digest}",
-                            projection.name()
-                        )
-                    })
+                    .map(|digest| format!("{}: rebuilt, digest {digest}", projection.name()))
+            }
+            Some(moment) => {
+                projections::runner::rebuild_as_of(db, Some(&scratch), projection.as_ref(), moment, |done| {
+                    bar.set_position(done)
+                })
+                .await
+                .map(|(generation, digest)| {
+                    format!(
+                        "{}: built as of {moment:?} as snapshot generation {generation}, digest {digest}",
+                        projection.name()
+                    )
+                })
             }
         };
         let (events, seconds) = (bar.position(), started.elapsed().as_secs_f64());
