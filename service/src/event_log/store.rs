@@ -19,6 +19,9 @@ pub enum StoreError {
     /// The database could not be reached or answered with an error.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A rebuild's scratch database could not be made.
+    #[error("cannot make the scratch database for a rebuild: {0}")]
+    Scratch(String),
     /// The data folder for the embedded store could not be created.
     #[error("cannot create the data folder {path}: {source}")]
     DataDir {
@@ -129,6 +132,14 @@ pub async fn connect_sqlite(path: &str) -> Result<Db, StoreError> {
         .busy_timeout(Duration::from_secs(30));
     let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
     Ok(Db::new(Backend::Sqlite(pool)))
+}
+
+/// A private, in-memory SQLite database with every table (the SQLite migrations applied), for `lots rebuild` to
+/// apply a projection's writes to before copying its rows into the store (see
+/// `projections::runner::rebuild_in`).
+pub fn scratch() -> Result<projections::runner::Scratch, StoreError> {
+    let schema = SQLITE_MIGRATIONS.iter().map(|migration| migration.sql.as_ref());
+    projections::runner::Scratch::in_memory(schema).map_err(|error| StoreError::Scratch(error.to_string()))
 }
 
 /// Applies the migrations this version ships (refusing a database from a newer Lots) and, on PostgreSQL, starts
