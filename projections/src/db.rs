@@ -22,10 +22,30 @@ pub enum Backend {
     Sqlite(SqlitePool),
 }
 
+/// What the views answer, computed once per position of the views rather than once per reader: a few entries
+/// keyed by what they were computed from (the projections' generations and checkpoints among it), so a key goes
+/// stale by itself when the views move on, and the oldest entry goes when a new one comes.
+#[derive(Default)]
+struct Memo {
+    entries: std::sync::Mutex<std::collections::VecDeque<(String, MemoCell)>>,
+}
+
+type MemoCell = Arc<tokio::sync::OnceCell<Arc<dyn std::any::Any + Send + Sync>>>;
+
+/// How many answers the memo keeps (a unit's caseload of a few thousand cases is a megabyte or two).
+const MEMO_ENTRIES: usize = 24;
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("Memo")
+    }
+}
+
 /// A database handle: the pool and the wake-up signal. Cheap to clone; clones share both.
 #[derive(Debug, Clone)]
 pub struct Db {
     backend: Backend,
+    memo: Arc<Memo>,
     /// Bumped whenever events may have been written; readers wait for it to change. A counter in a watch channel
     /// rather than a `Notify`, so a wake-up between a reader's read and its wait is never lost.
     written: Arc<watch::Sender<u64>>,
@@ -36,7 +56,44 @@ pub struct Db {
 impl Db {
     /// Wraps a pool. On PostgreSQL, call [`Db::listen_for_writes`] to be woken by other processes' writes.
     pub fn new(backend: Backend) -> Self {
-        Self { backend, written: Arc::new(watch::Sender::new(0)), own_writes: Arc::new(watch::Sender::new(0)) }
+        Self {
+            backend,
+            memo: Arc::default(),
+            written: Arc::new(watch::Sender::new(0)),
+            own_writes: Arc::new(watch::Sender::new(0)),
+        }
+    }
+
+    /// The value computed for `key`, computing it with `compute` the first time (readers asking at once wait for
+    /// one computation). `key` must name everything the value depends on.
+    pub(crate) async fn memoized<T, E>(
+        &self,
+        key: String,
+        compute: impl std::future::Future<Output = Result<T, E>>,
+    ) -> Result<Arc<T>, E>
+    where
+        T: std::any::Any + Send + Sync,
+    {
+        let cell = {
+            let mut entries = self.memo.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match entries.iter().find(|(held, _)| *held == key) {
+                Some((_, cell)) => Arc::clone(cell),
+                None => {
+                    let cell = MemoCell::default();
+                    entries.push_back((key, Arc::clone(&cell)));
+                    if entries.len() > MEMO_ENTRIES {
+                        entries.pop_front();
+                    }
+                    cell
+                }
+            }
+        };
+        let value = cell
+            .get_or_try_init(|| async {
+                compute.await.map(|value| Arc::new(value) as Arc<dyn std::any::Any + Send + Sync>)
+            })
+            .await?;
+        Ok(Arc::clone(value).downcast::<T>().unwrap_or_else(|_| unreachable!("a memo key names one type of value")))
     }
 
     /// The pool.

@@ -5,6 +5,8 @@ use domain::calendar::{days_between, preliminary_assessment_due, protection_asse
 use serde::Serialize;
 use time::Date;
 
+use std::sync::Arc;
+
 use crate::db::Db;
 use crate::on_pool;
 use crate::runner::status;
@@ -294,7 +296,34 @@ fn deadlines_of(
 
 /// Every deadline of the open cases of `unit`, nearest first.
 pub async fn deadlines(db: &Db, unit: &str, today: Date) -> Result<Vec<DeadlineRow>, sqlx::Error> {
-    deadlines_in(db, status(db, "caseload").await?.generation, unit, today).await
+    Ok(unit_work(db, unit, today).await?.deadlines.clone())
+}
+
+/// A unit's open cases with their deadlines, its deadlines, and the summary by worker and phase, as the live views
+/// stand today.
+struct UnitWork {
+    rows: Vec<CaseloadRow>,
+    deadlines: Vec<DeadlineRow>,
+    summary: Vec<CaseloadSummary>,
+}
+
+/// [`UnitWork`], computed once per position of the caseload and referrals views (and day): every reader of the
+/// unit until the next event shares it.
+async fn unit_work(db: &Db, unit: &str, today: Date) -> Result<Arc<UnitWork>, sqlx::Error> {
+    let (caseload, referrals) = (status(db, "caseload").await?, status(db, "referrals").await?);
+    let key = format!(
+        "unit-work {unit} {today} {} {:?} {} {:?}",
+        caseload.generation, caseload.checkpoint, referrals.generation, referrals.checkpoint
+    );
+    db.memoized(key, async {
+        let (cases, follow_ups) = open_cases(db, caseload.generation, unit).await?;
+        let feedback = feedback_owed(db, caseload.generation, unit).await?;
+        let deadlines = deadlines_of(&cases, &follow_ups, &feedback, today);
+        let rows = caseload_rows(cases, &deadlines);
+        let summary = summarise(&rows);
+        Ok(UnitWork { rows, deadlines, summary })
+    })
+    .await
 }
 
 /// [`deadlines`] in a given generation of the caseload (a view built as of a past moment).
@@ -334,13 +363,15 @@ pub async fn caseload_page(
     (order, filter): (CaseloadOrder, &CaseloadFilter),
     paging: &Paging,
 ) -> Result<(Page<CaseloadRow>, Vec<CaseloadSummary>), sqlx::Error> {
-    let rows = caseload(db, unit, today).await?;
-    let summary = summarise(&rows);
-    let rows: Vec<CaseloadRow> = rows
-        .into_iter()
+    let work = unit_work(db, unit, today).await?;
+    let summary = work.summary.clone();
+    let rows: Vec<CaseloadRow> = work
+        .rows
+        .iter()
         .filter(|row| filter.phase.as_ref().is_none_or(|phase| *phase == row.phase))
         .filter(|row| filter.worker.as_ref().is_none_or(|worker| *worker == row.worker_id))
         .filter(|row| !filter.overdue || row.overdue)
+        .cloned()
         .collect();
     let key = move |row: &CaseloadRow| match order {
         CaseloadOrder::Received => format!("{} {}", row.received_on, row.case_id),
@@ -362,10 +393,13 @@ pub async fn deadlines_page(
     (days, worker): (i64, Option<&str>),
     paging: &Paging,
 ) -> Result<Page<DeadlineRow>, sqlx::Error> {
-    let rows: Vec<DeadlineRow> = deadlines_due_within(db, unit, today, days)
-        .await?
-        .into_iter()
+    let work = unit_work(db, unit, today).await?;
+    let rows: Vec<DeadlineRow> = work
+        .deadlines
+        .iter()
+        .filter(|row| row.days_left <= days)
         .filter(|row| worker.is_none_or(|worker| row.worker_id.as_deref() == Some(worker)))
+        .cloned()
         .collect();
     let key = |row: &DeadlineRow| {
         let referral = row.referral_id.as_deref().unwrap_or("_");
@@ -386,7 +420,7 @@ pub async fn deadlines_due_within(
 
 /// The open cases of `unit`, each with its nearest deadline.
 pub async fn caseload(db: &Db, unit: &str, today: Date) -> Result<Vec<CaseloadRow>, sqlx::Error> {
-    caseload_in(db, status(db, "caseload").await?.generation, unit, today).await
+    Ok(unit_work(db, unit, today).await?.rows.clone())
 }
 
 /// [`caseload`] in a given generation (a view built as of a past moment).
@@ -394,12 +428,17 @@ pub async fn caseload_in(db: &Db, generation: i64, unit: &str, today: Date) -> R
     let (cases, follow_ups) = open_cases(db, generation, unit).await?;
     let feedback = feedback_owed(db, generation, unit).await?;
     let deadlines = deadlines_of(&cases, &follow_ups, &feedback, today);
+    Ok(caseload_rows(cases, &deadlines))
+}
+
+/// The open cases, each with its nearest deadline and whether one is overdue.
+fn caseload_rows(cases: Vec<CaseRecord>, deadlines: &[DeadlineRow]) -> Vec<CaseloadRow> {
     // Each case's deadlines, nearest first (as `deadlines_of` orders them).
     let mut by_case: std::collections::HashMap<&str, Vec<&DeadlineRow>> = std::collections::HashMap::new();
-    for row in &deadlines {
+    for row in deadlines {
         by_case.entry(row.case_id.as_str()).or_default().push(row);
     }
-    Ok(cases
+    cases
         .into_iter()
         .filter_map(|(case_id, subject_id, worker_id, _, phase, received_on, _, _, chained, _, _, _)| {
             let mine = by_case.get(case_id.as_str()).map(Vec::as_slice).unwrap_or_default();
@@ -414,7 +453,7 @@ pub async fn caseload_in(db: &Db, generation: i64, unit: &str, today: Date) -> R
                 chained: chained != 0,
             })
         })
-        .collect())
+        .collect()
 }
 
 type ReferralRecord = (

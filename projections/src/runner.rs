@@ -577,6 +577,9 @@ async fn copy_table(scratch: &Scratch, db: &Db, table: &str, generation: i64) ->
             }
             copy.finish().await?;
             tx.commit().await?;
+            // A generation copied in at once is new to the planner: without fresh statistics it guesses one row
+            // and joins by nested loops over thousands.
+            sqlx::query(&format!("analyze {table}")).execute(pool).await?;
         }
         Backend::Sqlite(pool) => {
             let mut tx = pool.begin().await?;
@@ -591,6 +594,7 @@ async fn copy_table(scratch: &Scratch, db: &Db, table: &str, generation: i64) ->
                 after = last;
             }
             tx.commit().await?;
+            sqlx::query(&format!("analyze {table}")).execute(pool).await?;
         }
     }
     Ok(())

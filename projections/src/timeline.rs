@@ -130,13 +130,16 @@ pub async fn case_timeline(db: &Db, case: &str) -> Result<Vec<TimelineEntry>, sq
     let generation = status(db, "timeline").await?.generation;
     let rows: Vec<EntryRow> = on_pool!(db, |pool| {
         sqlx::query_as(
+            // Two lookups by the primary key, not one OR (which the planner can only answer by scanning).
             "select aggregate_type, aggregate_id, sequence, global_position, event_type, occurred_on, recorded_at_micros,
                     actor_user, actor_role, actor_unit
-               from timeline_entries e
-              where e.generation = $1
-                and ((e.aggregate_type = 'case' and e.aggregate_id = $2)
-                  or (e.aggregate_type = 'referral' and e.aggregate_id in
-                        (select referral_id from timeline_links l where l.generation = $1 and l.case_id = $2)))
+               from (select * from timeline_entries e
+                      where e.generation = $1 and e.aggregate_type = 'case' and e.aggregate_id = $2
+                     union all
+                     select e.* from timeline_links l
+                       join timeline_entries e
+                         on e.generation = $1 and e.aggregate_type = 'referral' and e.aggregate_id = l.referral_id
+                      where l.generation = $1 and l.case_id = $2) entries
               order by log_epoch, tx, global_position",
         )
         .bind(generation)
