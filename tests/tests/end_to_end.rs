@@ -40,3 +40,4 @@ mod serve;
 mod side_doors;
 mod sign_in;
 mod tamper;
+mod web;

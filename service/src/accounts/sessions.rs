@@ -68,3 +68,29 @@ pub async fn end_session(db: &Db, user: UserId, session_id: &str) -> Result<bool
         .map(|done| done.rows_affected()))?;
     Ok(ended > 0)
 }
+
+/// The web client's session cookie. `__Host-`: the browser keeps it only if it is Secure, for the whole site and
+/// for this host alone (no Domain), so no sibling host can set or overwrite it.
+pub const SESSION_COOKIE: &str = "__Host-lots_session";
+
+/// The CSRF token of a session: derived from its secret, so it needs no storage, and unknowable to a page of
+/// another site, which can neither read the HttpOnly cookie nor this site's answers.
+pub fn csrf_token(session_token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(format!("lots csrf v1:{session_token}").as_bytes()))
+}
+
+/// The `Set-Cookie` value that keeps `token` as the session: Secure, HttpOnly, SameSite=Strict, the whole site.
+pub fn session_cookie(token: &str) -> String {
+    format!("{SESSION_COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict")
+}
+
+/// The `Set-Cookie` value that drops the session cookie.
+pub fn session_cookie_cleared() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0")
+}
+
+/// The session token in a `Cookie` header, if it holds one.
+pub fn session_from_cookies(header: &str) -> Option<&str> {
+    header.split(';').map(str::trim).find_map(|pair| pair.strip_prefix(SESSION_COOKIE)?.strip_prefix('='))
+}

@@ -18,9 +18,7 @@ use crate::accounts::{self, Account, AccountError};
 use crate::api::problem::{parse_body, Problem};
 use crate::state::AppState;
 
-/// The web client's session cookie. `__Host-`: the browser keeps it only if it is Secure, for the whole site and
-/// for this host alone (no Domain), so no sibling host can set or overwrite it.
-pub const SESSION_COOKIE: &str = "__Host-lots_session";
+pub use crate::accounts::sessions::{csrf_token, session_cookie, SESSION_COOKIE};
 
 /// The header that states why a user reads a case outside their unit.
 pub const REASON_HEADER: &str = "x-lots-reason";
@@ -69,17 +67,6 @@ pub struct LoginAnswer {
     /// Whether the password is still the one an administrator chose: until the user sets their own
     /// (`POST /api/password`), it opens nothing else (403).
     pub must_change_password: bool,
-}
-
-/// The CSRF token of a session: derived from its secret, so it needs no storage, and unknowable to a page of
-/// another site, which can neither read the HttpOnly cookie nor this site's answers.
-pub fn csrf_token(session_token: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(format!("lots csrf v1:{session_token}").as_bytes()))
-}
-
-fn session_cookie(token: &str) -> String {
-    format!("{SESSION_COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict")
 }
 
 /// `POST /api/login`: a bearer token, or a session cookie and its CSRF token, for a username and password.

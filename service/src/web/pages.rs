@@ -1,0 +1,627 @@
+//! The pages: each reads through the use cases and views, and renders a template with the reader's words.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+
+use super::text::{Lang, Texts};
+use super::{css_path, failure, language, render, same_origin, short, FieldError, Frame, Reader, LANG_COOKIE};
+use crate::accounts::sessions::{session_cookie, session_cookie_cleared, session_from_cookies};
+use crate::actions::{ActionError, Refusal};
+use crate::state::AppState;
+use projections::queries::{self, CaseloadFilter, CaseloadOrder, DeadlineKind, DeadlineRow, Paging};
+
+/// A page's template gets its frame's fields (`t`, `title`, …) through `Deref`.
+macro_rules! page {
+    ($name:ident, $path:literal, { $($field:ident: $type:ty),* $(,)? }) => {
+        #[derive(Template)]
+        #[template(path = $path)]
+        pub(super) struct $name {
+            pub(super) frame: Frame,
+            $(pub(super) $field: $type,)*
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = Frame;
+
+            fn deref(&self) -> &Frame {
+                &self.frame
+            }
+        }
+    };
+}
+
+page!(LoginPage, "login.html", {
+    errors: Vec<FieldError>,
+    username: String,
+    username_error: Option<String>,
+    password_error: Option<String>,
+});
+page!(MessagePage, "message.html", { text: String });
+page!(HomePage, "home.html", {
+    overdue: usize,
+    due_soon: usize,
+    inbox_new: usize,
+    feedback: usize,
+    deadlines: Vec<DeadlineLine>,
+});
+page!(CaseloadPage, "caseload.html", {
+    phases: Vec<PhaseOption>,
+    mine: bool,
+    overdue: bool,
+    caption: String,
+    rows: Vec<CaseLine>,
+    first_page: Option<String>,
+    next_page: Option<String>,
+});
+page!(ReferralsPage, "referrals.html", {
+    counterpart: &'static str,
+    rows: Vec<ReferralLine>,
+    first_page: Option<String>,
+    next_page: Option<String>,
+});
+page!(CasePage, "case.html", {
+    phase: String,
+    unit: String,
+    worker: String,
+    deadlines: Vec<DeadlineLine>,
+    history: Vec<HistoryLine>,
+});
+page!(ReasonPage, "reason.html", {
+    errors: Vec<FieldError>,
+    reason: String,
+    reason_error: Option<String>,
+});
+
+/// A phase in the filter.
+pub(super) struct PhaseOption {
+    code: &'static str,
+    words: &'static str,
+    selected: bool,
+}
+
+/// A deadline as a line of a table.
+pub(super) struct DeadlineLine {
+    kind: String,
+    case_id: String,
+    case_short: String,
+    due_on: String,
+    days: String,
+    overdue: bool,
+}
+
+/// A case as a line of the caseload.
+pub(super) struct CaseLine {
+    case_id: String,
+    case_short: String,
+    received_on: String,
+    phase: String,
+    worker: String,
+    next_deadline: String,
+    overdue: bool,
+}
+
+/// A referral as a line of the inbox or outbox.
+pub(super) struct ReferralLine {
+    kind: String,
+    counterpart: String,
+    sent_on: String,
+    waiting: String,
+    status: String,
+    case_id: Option<String>,
+    case_short: String,
+}
+
+/// An event of a case's history.
+pub(super) struct HistoryLine {
+    what: String,
+    when: String,
+    who: String,
+}
+
+fn bare_frame(lang: Lang, title: &str, here: &str) -> Frame {
+    Frame {
+        t: lang.texts(),
+        title: title.to_owned(),
+        has_errors: false,
+        css: css_path(),
+        user: None,
+        csrf: None,
+        here: here.to_owned(),
+    }
+}
+
+/// `GET /login`.
+pub(super) async fn login_form(headers: HeaderMap) -> Response {
+    let lang = language(&headers);
+    let t = lang.texts();
+    let page = LoginPage {
+        frame: bare_frame(lang, t.sign_in_title, "/login"),
+        errors: Vec::new(),
+        username: String::new(),
+        username_error: None,
+        password_error: None,
+    };
+    render(&page, lang)
+}
+
+/// The sign-in form.
+#[derive(Debug, Deserialize)]
+pub(super) struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /login`: signed in, to `/`; otherwise the form again with what is wrong beside each field and in the
+/// summary, the username kept.
+pub(super) async fn login(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    let lang = language(request.headers());
+    let t = lang.texts();
+    if !same_origin(&request) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let client = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip().to_string());
+    let Ok(Form(form)) = Form::<LoginForm>::from_request(request, &state).await else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let username = form.username.trim().to_owned();
+    let mut page = LoginPage {
+        frame: bare_frame(lang, t.sign_in_title, "/login"),
+        errors: Vec::new(),
+        username: username.clone(),
+        username_error: None,
+        password_error: None,
+    };
+    if username.is_empty() {
+        page.username_error = Some(t.username_missing.to_owned());
+    }
+    if form.password.is_empty() {
+        page.password_error = Some(t.password_missing.to_owned());
+    }
+    if page.username_error.is_none() && page.password_error.is_none() {
+        let Some(_slot) = state.sign_in_slot().await else {
+            page.password_error = Some(t.too_many_attempts.to_owned());
+            return form_again(page, lang);
+        };
+        match crate::accounts::login(&state.db, &username, &form.password, client.as_deref()).await {
+            Ok((token, _)) => {
+                return ([(header::SET_COOKIE, session_cookie(&token))], Redirect::to("/")).into_response();
+            }
+            Err(crate::accounts::AccountError::WrongCredentials | crate::accounts::AccountError::InvalidUsername) => {
+                page.password_error = Some(t.wrong_credentials.to_owned());
+            }
+            Err(crate::accounts::AccountError::Throttled { .. }) => {
+                page.password_error = Some(t.too_many_attempts.to_owned());
+            }
+            Err(error) => {
+                tracing::error!(%error, "a sign-in failed inside Lots");
+                return failure(lang);
+            }
+        }
+    }
+    form_again(page, lang)
+}
+
+/// The sign-in form with its errors (422, the title starting "Fel:").
+fn form_again(mut page: LoginPage, lang: Lang) -> Response {
+    page.errors = [("username", &page.username_error), ("password", &page.password_error)]
+        .into_iter()
+        .filter_map(|(field, error)| error.clone().map(|message| FieldError { field, message }))
+        .collect();
+    page.frame.has_errors = true;
+    (StatusCode::UNPROCESSABLE_ENTITY, render(&page, lang)).into_response()
+}
+
+use axum::extract::FromRequest;
+
+/// A form that changes something: its CSRF token, and where to go back to.
+#[derive(Debug, Deserialize)]
+pub(super) struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /logout`: the session ended, the cookie dropped, to `/login`.
+pub(super) async fn logout(State(state): State<Arc<AppState>>, reader: Reader, request: Request) -> Response {
+    let token = request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find_map(session_from_cookies)
+        .map(str::to_owned);
+    let Ok(Form(form)) = Form::<CsrfForm>::from_request(request, &state).await else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    if form.csrf != reader.csrf {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    if let Some(token) = token {
+        if let Err(error) = crate::accounts::logout(&state.db, &token).await {
+            tracing::error!(%error, "a sign-out failed");
+            return failure(reader.lang);
+        }
+    }
+    ([(header::SET_COOKIE, session_cookie_cleared())], Redirect::to("/login")).into_response()
+}
+
+/// The language switch.
+#[derive(Debug, Deserialize)]
+pub(super) struct LanguageForm {
+    lang: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// `POST /language`: the language kept in a cookie for a year, back to the page it was changed on.
+pub(super) async fn choose_language(request: Request) -> Response {
+    if !same_origin(&request) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let Ok(Form(form)) = Form::<LanguageForm>::from_request(request, &()).await else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let lang = Lang::of(&form.lang).unwrap_or(Lang::Sv);
+    // Only a path of this site: never an address elsewhere.
+    let back = if form.back.starts_with('/') && !form.back.starts_with("//") { form.back } else { "/".to_owned() };
+    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
+}
+
+fn deadline_kind(t: &Texts, kind: DeadlineKind) -> String {
+    let index = match kind {
+        DeadlineKind::ProtectionAssessment => 0,
+        DeadlineKind::PreliminaryAssessment => 1,
+        DeadlineKind::Investigation => 2,
+        DeadlineKind::FollowUp => 3,
+        DeadlineKind::CourtSubmission => 4,
+        DeadlineKind::CareApplication => 5,
+        DeadlineKind::Feedback => 6,
+    };
+    t.deadline_kinds[index].to_owned()
+}
+
+fn deadline_line(t: &Texts, row: &DeadlineRow) -> DeadlineLine {
+    DeadlineLine {
+        kind: deadline_kind(t, row.kind),
+        case_id: row.case_id.clone(),
+        case_short: short(&row.case_id),
+        due_on: row.due_on.to_string(),
+        days: t.days_to(row.days_left),
+        overdue: row.overdue,
+    }
+}
+
+/// Logs a failure to read and answers the failure page.
+fn failed(lang: Lang, error: impl std::fmt::Display) -> Response {
+    tracing::error!(%error, "a page could not read what it shows");
+    failure(lang)
+}
+
+/// `GET /`: what needs action — deadlines overdue and due within a week (the reader's), new referrals in the
+/// unit's inbox, feedback owed to reporters.
+pub(super) async fn home(State(state): State<Arc<AppState>>, reader: Reader) -> Response {
+    let t = reader.t();
+    let today = crate::clock::today_in_stockholm();
+    let unit = reader.account.unit.to_string();
+    let me = reader.account.user.to_string();
+    let deadlines = match queries::deadlines_page(&state.db, &unit, today, (7, Some(&me)), &paging(None, 500)).await {
+        Ok(page) => page.items,
+        Err(error) => return failed(reader.lang, error),
+    };
+    let inbox = match queries::inbox_page(&state.db, &unit, today, &paging(None, 500), Some("sent")).await {
+        Ok(page) => page.items,
+        Err(error) => return failed(reader.lang, error),
+    };
+    let page = HomePage {
+        frame: reader.frame(t.home_title, "/"),
+        overdue: deadlines.iter().filter(|row| row.overdue).count(),
+        due_soon: deadlines.iter().filter(|row| !row.overdue).count(),
+        inbox_new: inbox.len(),
+        feedback: deadlines.iter().filter(|row| row.kind == DeadlineKind::Feedback).count(),
+        deadlines: deadlines.iter().take(20).map(|row| deadline_line(t, row)).collect(),
+    };
+    render(&page, reader.lang)
+}
+
+fn paging(cursor: Option<String>, limit: usize) -> Paging {
+    Paging { cursor, limit }
+}
+
+/// `GET /caseload`'s query.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct CaseloadQuery {
+    #[serde(default)]
+    phase: String,
+    #[serde(default)]
+    mine: bool,
+    #[serde(default)]
+    overdue: bool,
+    cursor: Option<String>,
+}
+
+/// How many rows a page of the web client shows.
+const PAGE_ROWS: usize = 50;
+
+/// `GET /caseload`: the unit's open cases (a social worker's own by default), nearest deadline first, filtered
+/// by phase; paged.
+pub(super) async fn caseload(
+    State(state): State<Arc<AppState>>,
+    reader: Reader,
+    query: Result<Query<CaseloadQuery>, QueryRejection>,
+) -> Response {
+    let t = reader.t();
+    let query = query.map(|Query(query)| query).unwrap_or_default();
+    let today = crate::clock::today_in_stockholm();
+    let me = reader.account.user.to_string();
+    let phase = query.phase.trim().to_owned();
+    let filter = CaseloadFilter {
+        phase: (!phase.is_empty()).then(|| phase.clone()),
+        worker: query.mine.then(|| Some(me.clone())),
+        overdue: query.overdue,
+    };
+    let unit = reader.account.unit.to_string();
+    let paged = paging(query.cursor.clone(), PAGE_ROWS);
+    let (page, _) =
+        match queries::caseload_page(&state.db, &unit, today, (CaseloadOrder::NextDeadline, &filter), &paged).await {
+            Ok(page) => page,
+            Err(error) => return failed(reader.lang, error),
+        };
+    let names = usernames(&state).await;
+    let rows = page
+        .items
+        .iter()
+        .map(|row| CaseLine {
+            case_id: row.case_id.clone(),
+            case_short: short(&row.case_id),
+            received_on: row.received_on.to_string(),
+            phase: t.phase(&row.phase),
+            worker: row.worker_id.as_ref().map_or_else(|| t.no_worker.to_owned(), |id| name_of(&names, id)),
+            next_deadline: row.next_deadline.as_ref().map_or_else(
+                || t.no_deadline.to_owned(),
+                |next| format!("{}: {} ({})", deadline_kind(t, next.kind), next.due_on, t.days_to(next.days_left)),
+            ),
+            overdue: row.overdue,
+        })
+        .collect();
+    let mut address = format!("/caseload?sort=next_deadline&phase={}", encode(&phase));
+    if query.mine {
+        address.push_str("&mine=true");
+    }
+    if query.overdue {
+        address.push_str("&overdue=true");
+    }
+    let page = CaseloadPage {
+        frame: reader.frame(t.caseload_title, "/caseload"),
+        phases: t
+            .phases
+            .iter()
+            .filter(|(code, _)| *code != "closed" && *code != "not_opened")
+            .map(|(code, words)| PhaseOption { code, words, selected: *code == phase })
+            .collect(),
+        mine: query.mine,
+        overdue: query.overdue,
+        caption: t.caseload_caption.to_owned(),
+        rows,
+        first_page: query.cursor.is_some().then(|| address.clone()),
+        next_page: page.next_cursor.map(|cursor| format!("{address}&cursor={}", encode(&cursor))),
+    };
+    render(&page, reader.lang)
+}
+
+/// Every user's username by id (the directory of people is small: a city's few thousand staff).
+async fn usernames(state: &AppState) -> std::collections::HashMap<String, String> {
+    crate::accounts::users(&state.db)
+        .await
+        .map(|users| users.into_iter().map(|row| (row.user_id, row.username)).collect())
+        .unwrap_or_default()
+}
+
+fn name_of(names: &std::collections::HashMap<String, String>, id: &str) -> String {
+    names.get(id).cloned().unwrap_or_else(|| short(id))
+}
+
+/// A query string's value, percent-encoded.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (byte as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// `GET /inbox` and `/outbox`'s query.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ListQuery {
+    cursor: Option<String>,
+}
+
+/// `GET /inbox`: what was sent to the unit, the longest waiting first.
+pub(super) async fn inbox(
+    State(state): State<Arc<AppState>>,
+    reader: Reader,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Response {
+    referrals(&state, reader, query.map(|Query(query)| query).unwrap_or_default(), true).await
+}
+
+/// `GET /outbox`: what the unit sent, the longest waiting first.
+pub(super) async fn outbox(
+    State(state): State<Arc<AppState>>,
+    reader: Reader,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Response {
+    referrals(&state, reader, query.map(|Query(query)| query).unwrap_or_default(), false).await
+}
+
+async fn referrals(state: &AppState, reader: Reader, query: ListQuery, inbox: bool) -> Response {
+    let t = reader.t();
+    let today = crate::clock::today_in_stockholm();
+    let unit = reader.account.unit.to_string();
+    let paged = paging(query.cursor.clone(), PAGE_ROWS);
+    let listed = if inbox {
+        queries::inbox_page(&state.db, &unit, today, &paged, None).await
+    } else {
+        queries::outbox_page(&state.db, &unit, today, &paged, None).await
+    };
+    let page = match listed {
+        Ok(page) => page,
+        Err(error) => return failed(reader.lang, error),
+    };
+    let units: std::collections::HashMap<String, String> = projections::directory::units(&state.db, true)
+        .await
+        .map(|units| units.into_iter().map(|row| (row.unit_id, row.name)).collect())
+        .unwrap_or_default();
+    let rows = page
+        .items
+        .iter()
+        .map(|row| {
+            let other = if inbox { row.from_unit.clone() } else { Some(row.to_unit.clone()) };
+            ReferralLine {
+                kind: t.referral_kind(&row.kind),
+                counterpart: other
+                    .map(|unit| units.get(&unit).cloned().unwrap_or_else(|| short(&unit)))
+                    .unwrap_or_default(),
+                sent_on: row.sent_on.to_string(),
+                waiting: format!("{} {}", row.days_since_sent, t.days),
+                status: t.status(&row.status),
+                case_short: row.case_id.as_deref().map(short).unwrap_or_default(),
+                case_id: row.case_id.clone(),
+            }
+        })
+        .collect();
+    let (title, here) = if inbox { (t.inbox_title, "/inbox") } else { (t.outbox_title, "/outbox") };
+    let page = ReferralsPage {
+        frame: reader.frame(title, here),
+        counterpart: if inbox { t.col_from } else { t.col_to },
+        rows,
+        first_page: query.cursor.is_some().then(|| here.to_owned()),
+        next_page: page.next_cursor.map(|cursor| format!("{here}?cursor={}", encode(&cursor))),
+    };
+    render(&page, reader.lang)
+}
+
+/// `GET /cases/{id}`'s query: the reason, when the case is another unit's.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct CaseQuery {
+    reason: Option<String>,
+}
+
+/// `GET /cases/{id}`: the case as the policy lets the reader see it — the read checked and recorded in the
+/// access log first (`actions::reads::open_case`); another unit's case asks for the reason, as the API does; a
+/// case the reader may not see is "not found", exactly like one that does not exist.
+pub(super) async fn case(
+    State(state): State<Arc<AppState>>,
+    reader: Reader,
+    Path(id): Path<String>,
+    query: Result<Query<CaseQuery>, QueryRejection>,
+) -> Response {
+    let t = reader.t();
+    let here = format!("/cases/{id}");
+    let Ok(case) = id.parse::<domain::ids::CaseId>() else { return not_found(&reader) };
+    let reason = query.ok().and_then(|Query(query)| query.reason).map(|reason| reason.trim().to_owned());
+    let who = crate::actions::reads::Reader {
+        account: &reader.account,
+        reason: reason.as_deref().filter(|reason| !reason.is_empty()),
+        client_address: reader.client_address.as_deref(),
+    };
+    let read = match crate::actions::reads::open_case(state.handles(), who, case, "case page").await {
+        Ok(read) => read,
+        Err(ActionError::Refused(Refusal::NotFound(_))) => {
+            // Another unit's case may be open to a stated reason: ask for one (a case the reader could never
+            // see answers the same way, so nothing is given away).
+            if reason.is_none() {
+                return reason_form(&reader, &here, String::new(), None);
+            }
+            return not_found(&reader);
+        }
+        Err(ActionError::Refused(Refusal::Invalid { message, .. })) => {
+            return reason_form(&reader, &here, reason.unwrap_or_default(), Some(message));
+        }
+        Err(error) => return failed(reader.lang, error),
+    };
+    let today = crate::clock::today_in_stockholm();
+    let unit = read.summary.unit_id.clone();
+    let deadlines = match queries::deadlines(&state.db, &unit, today).await {
+        Ok(rows) => rows.into_iter().filter(|row| row.case_id == read.summary.case_id).collect::<Vec<_>>(),
+        Err(error) => return failed(reader.lang, error),
+    };
+    let timeline = match projections::timeline::case_timeline(&state.db, &read.summary.case_id).await {
+        Ok(entries) => entries,
+        Err(error) => return failed(reader.lang, error),
+    };
+    let names = usernames(&state).await;
+    let units: std::collections::HashMap<String, String> = projections::directory::units(&state.db, true)
+        .await
+        .map(|units| units.into_iter().map(|row| (row.unit_id, row.name)).collect())
+        .unwrap_or_default();
+    // Newest first; who and when as recorded (the day it happened, and the moment it was written).
+    let history = timeline
+        .iter()
+        .rev()
+        .map(|entry| HistoryLine {
+            what: t.event(&entry.event_type),
+            when: format!("{} ({} {})", entry.occurred_on, t.recorded, recorded_at(entry.recorded_at_micros)),
+            who: entry.actor_user.as_deref().map(|user| name_of(&names, user)).unwrap_or_default(),
+        })
+        .collect();
+    let page = CasePage {
+        frame: reader.frame(format!("{} {}", t.case_title, short(&read.summary.case_id)), here),
+        phase: t.phase(&read.summary.phase),
+        unit: units.get(&unit).cloned().unwrap_or_else(|| short(&unit)),
+        worker: read.summary.worker_id.as_deref().map_or_else(|| t.no_worker.to_owned(), |id| name_of(&names, id)),
+        deadlines: deadlines.iter().map(|row| deadline_line(t, row)).collect(),
+        history,
+    };
+    render(&page, reader.lang)
+}
+
+/// A recording moment, in Stockholm's time, to the minute.
+fn recorded_at(micros: i64) -> String {
+    let Ok(moment) = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000) else {
+        return String::new();
+    };
+    let local = moment.to_offset(domain::calendar::stockholm_offset(moment));
+    format!("{} {:02}:{:02}", local.date(), local.hour(), local.minute())
+}
+
+fn reason_form(reader: &Reader, here: &str, reason: String, error: Option<String>) -> Response {
+    let t = reader.t();
+    let mut frame = reader.frame(t.reason_title, here);
+    frame.has_errors = error.is_some();
+    let errors =
+        error.iter().map(|message| FieldError { field: "reason", message: message.clone() }).collect::<Vec<_>>();
+    let page = ReasonPage { frame, errors, reason, reason_error: error };
+    let status = if page.has_errors { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    (status, render(&page, reader.lang)).into_response()
+}
+
+fn not_found(reader: &Reader) -> Response {
+    let t = reader.t();
+    let page = MessagePage { frame: reader.frame(t.not_found_title, "/"), text: t.not_found_text.to_owned() };
+    (StatusCode::NOT_FOUND, render(&page, reader.lang)).into_response()
+}
+
+/// `GET /tillganglighet`: the accessibility statement (open to all, signed in or not).
+pub(super) async fn accessibility(headers: HeaderMap) -> Response {
+    let lang = language(&headers);
+    let t = lang.texts();
+    let page = MessagePage {
+        frame: bare_frame(lang, t.accessibility_title, "/tillganglighet"),
+        text: t.accessibility_text.to_owned(),
+    };
+    render(&page, lang)
+}

@@ -1,0 +1,275 @@
+//! The web client in a real browser: headless Chromium through chromedriver (Debian's `chromium` and
+//! `chromium-driver`) against a real `lots serve` on port 0, with the demo district seeded. Every page is checked
+//! with axe-core (`npm pack axe-core`; `.ci/run` fetches it) for the WCAG 2.1 A and AA rules, in Swedish and in
+//! English; the skip link is first in the tab order and each page has one H1; a form sent with errors shows them
+//! in a summary and beside the fields, the typed username kept; screenshots of every page are written to
+//! `target/screenshots/`.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use tests::TestStore;
+
+/// The axe-core script: `$LOTS_AXE_JS`, else `target/axe-core/package/axe.min.js` (where `.ci/run` unpacks it).
+fn axe_source() -> String {
+    let path = std::env::var_os("LOTS_AXE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target/axe-core/package/axe.min.js"));
+    std::fs::read_to_string(&path).unwrap_or_else(|error| {
+        panic!(
+            "axe-core is needed at {} ({error}): run `mkdir -p target/axe-core && npm pack axe-core --pack-destination target/axe-core && tar -xzf target/axe-core/axe-core-*.tgz -C target/axe-core` (`.ci/run` does)",
+            path.display()
+        )
+    })
+}
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("the workspace").to_owned()
+}
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> Self {
+        let port =
+            std::net::TcpListener::bind("127.0.0.1:0").expect("a port").local_addr().expect("its address").port();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (Debian's chromium-driver; `.ci/run` installs it)");
+        Self { child, port }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".to_owned(),
+        serde_json::json!({ "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1100", "--lang=sv-SE"], "prefs": { "intl.accept_languages": "sv-SE,sv" } }),
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+        {
+            Ok(client) => return client,
+            Err(error) if tokio::time::Instant::now() > deadline => panic!("chromedriver did not start: {error}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}
+
+/// Checks the page in the browser as a user would meet it: axe-core finds no WCAG 2.1 A/AA violation, there is
+/// one H1, and the first Tab reaches the skip link; then a screenshot named `name`.
+async fn check_page(client: &Client, axe: &str, name: &str) {
+    let h1 = client.find_all(Locator::Css("h1")).await.expect("h1s");
+    assert_eq!(h1.len(), 1, "{name}: one H1");
+    client.execute(axe, vec![]).await.expect("axe-core loads");
+    let violations = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                .then(result => done(result.violations.map(v => v.id + ': ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+                .catch(error => done(['axe failed: ' + error]));",
+            vec![],
+        )
+        .await
+        .expect("axe runs");
+    let violations: Vec<String> = serde_json::from_value(violations).expect("a list");
+    assert!(violations.is_empty(), "{name}: {violations:#?}");
+    let folder = workspace().join("target/screenshots");
+    std::fs::create_dir_all(&folder).expect("the screenshot folder");
+    let shot = client.screenshot().await.expect("a screenshot");
+    std::fs::write(folder.join(format!("{name}.png")), shot).expect("the screenshot written");
+    // After a form sent with errors the error summary holds the focus; on any other page the skip link is the
+    // first thing Tab reaches.
+    let focused = client.active_element().await.expect("focus").attr("id").await.expect("id");
+    if focused.as_deref() == Some("error-summary") {
+        assert!(title(client).await.starts_with("Fel: ") || title(client).await.starts_with("Error: "), "{name}");
+    } else {
+        client.find(Locator::Css("body")).await.expect("body").send_keys("\u{E004}").await.expect("Tab");
+        let first = client.active_element().await.expect("focus").attr("class").await.expect("class");
+        assert_eq!(first.as_deref(), Some("skip-link"), "{name}: the skip link comes first");
+    }
+}
+
+/// Waits until the element `css` holds `needle` (a form sent again answers a page much like the last one).
+async fn wait_for_text(client: &Client, css: &str, needle: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(element) = client.find(Locator::Css(css)).await {
+            if element.text().await.is_ok_and(|text| text.contains(needle)) {
+                return;
+            }
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{css} never said {needle}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn title(client: &Client) -> String {
+    client.title().await.expect("a title")
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("{css}")).text().await.expect("text")
+}
+
+/// A social worker of the demo district signs in (a form sent empty first, then a wrong password), sees what
+/// needs action, pages their caseload, opens a case, the inbox and the outbox, switches to English and sees it all
+/// again; every page passes axe-core in both languages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_social_worker_does_the_days_reading_in_the_browser() {
+    let axe = axe_source();
+    let store = TestStore::new(tests::Backend::Sqlite).await;
+    let bus = service::event_log::commands::CommandBus::new(store.db.clone());
+    let today = domain::calendar::stockholm_date(time::OffsetDateTime::now_utc());
+    let demo = service::actions::demo::seed(&bus, &store.vault(), 1, today, &std::sync::atomic::AtomicUsize::new(0))
+        .await
+        .expect("the demo district");
+    let worker = demo.users.iter().find(|user| user.username == "demo-handlaggare").expect("the worker");
+    let (base, stop, task) = crate::serve::spawn_app(&store).await;
+    // The views catch up with the demo before the pages are read.
+    let client = reqwest::Client::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while client.get(format!("{base}/readyz")).send().await.map(|answer| answer.status().as_u16()).ok() != Some(200) {
+        assert!(tokio::time::Instant::now() < deadline, "Lots never got ready");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let driver = Driver::start();
+    let browser = browser(&driver).await;
+
+    // Signed out, every page leads to the sign-in page.
+    browser.goto(&format!("{base}/caseload")).await.expect("caseload");
+    assert!(browser.current_url().await.expect("url").path().ends_with("/login"));
+    assert_eq!(title(&browser).await, "Logga in – Lots");
+    check_page(&browser, &axe, "login-sv").await;
+
+    // Sent empty: the errors in a summary and beside each field, the title starting "Fel:".
+    browser.find(Locator::Css("button.primary")).await.expect("the button").click().await.expect("sent");
+    browser.wait().for_element(Locator::Css(".error-summary")).await.expect("the errors");
+    assert!(title(&browser).await.starts_with("Fel: "), "{}", title(&browser).await);
+    let summary = text_of(&browser, ".error-summary").await;
+    assert!(summary.contains("Skriv ditt användarnamn") && summary.contains("Skriv ditt lösenord"), "{summary}");
+    let link = browser.find(Locator::Css(".error-summary a")).await.expect("a link").attr("href").await.expect("href");
+    assert_eq!(link.as_deref(), Some("#username"), "each error links to its field");
+    check_page(&browser, &axe, "login-errors-sv").await;
+
+    // A wrong password: said beside the password; the username typed is kept.
+    browser.find(Locator::Id("username")).await.expect("username").send_keys(&worker.username).await.expect("typed");
+    browser.find(Locator::Id("password")).await.expect("password").send_keys("not the password").await.expect("typed");
+    browser.find(Locator::Css("button.primary")).await.expect("the button").click().await.expect("sent");
+    wait_for_text(&browser, "#password-error", "stämmer inte").await;
+    let said = text_of(&browser, "#password-error").await;
+    assert!(said.starts_with("Fel:") && said.ends_with("Användarnamnet eller lösenordet stämmer inte"), "{said}");
+    let kept = browser.find(Locator::Id("username")).await.expect("username").prop("value").await.expect("value");
+    assert_eq!(kept.as_deref(), Some(worker.username.as_str()));
+
+    // Signed in: what needs action.
+    browser.find(Locator::Id("password")).await.expect("password").send_keys(&worker.password).await.expect("typed");
+    browser.find(Locator::Css("button.primary")).await.expect("the button").click().await.expect("sent");
+    browser.wait().for_element(Locator::Css("ul.tiles")).await.expect("signed in");
+    assert_eq!(browser.current_url().await.expect("url").path(), "/");
+    assert_eq!(text_of(&browser, "h1").await, "Att göra");
+    check_page(&browser, &axe, "home-sv").await;
+
+    // The caseload: the unit's open cases, nearest deadline first, 50 a page.
+    browser.goto(&format!("{base}/caseload")).await.expect("caseload");
+    let rows = browser.find_all(Locator::Css("tbody tr")).await.expect("rows");
+    assert_eq!(rows.len(), 50, "a full first page");
+    let overdue = browser.find_all(Locator::Css("td.overdue")).await.expect("overdue cells");
+    for cell in overdue.iter().take(3) {
+        let words = cell.text().await.expect("text");
+        assert!(words.contains("Försenad"), "overdue is said in words: {words}");
+    }
+    check_page(&browser, &axe, "caseload-sv").await;
+    browser.find(Locator::LinkText("Nästa sida")).await.expect("a next page").click().await.expect("next");
+    browser.wait().for_element(Locator::LinkText("Första sidan")).await.expect("the second page");
+    assert!(browser.current_url().await.expect("url").query().unwrap_or_default().contains("cursor="));
+    assert!(!browser.find_all(Locator::Css("tbody tr")).await.expect("rows").is_empty());
+
+    // A case: its facts, deadlines and history.
+    browser.goto(&format!("{base}/caseload?phase=investigating")).await.expect("filtered");
+    let first = browser
+        .find(Locator::Css("tbody tr td a"))
+        .await
+        .expect("a case")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a link");
+    browser.goto(&format!("{base}{first}")).await.expect("the case");
+    assert!(text_of(&browser, "h1").await.starts_with("Ärende "));
+    assert!(text_of(&browser, "dl.summary").await.contains("Utredning pågår"));
+    let history = text_of(&browser, "ol.timeline").await;
+    assert!(history.contains("Ärendet öppnat") && history.contains("registrerad"), "the history in Swedish: {history}");
+    check_page(&browser, &axe, "case-sv").await;
+
+    browser.goto(&format!("{base}/inbox")).await.expect("inbox");
+    check_page(&browser, &axe, "inbox-sv").await;
+    browser.goto(&format!("{base}/outbox")).await.expect("outbox");
+    check_page(&browser, &axe, "outbox-sv").await;
+    browser.goto(&format!("{base}/tillganglighet")).await.expect("statement");
+    check_page(&browser, &axe, "accessibility-sv").await;
+
+    // A case that is not there is "not found", as one the reader may not see would be.
+    browser.goto(&format!("{base}/cases/not-a-case")).await.expect("nothing");
+    assert_eq!(text_of(&browser, "h1").await, "Sidan finns inte");
+
+    // In English: the switch keeps the page; <html lang> follows.
+    browser.goto(&format!("{base}/caseload")).await.expect("caseload");
+    browser.find(Locator::Css("button[lang=en]")).await.expect("the switch").click().await.expect("switched");
+    browser.wait().for_element(Locator::Css("html[lang=en]")).await.expect("in English");
+    assert_eq!(browser.current_url().await.expect("url").path(), "/caseload");
+    let lang = browser.find(Locator::Css("html")).await.expect("html").attr("lang").await.expect("lang");
+    assert_eq!(lang.as_deref(), Some("en"));
+    assert_eq!(text_of(&browser, "h1").await, "Cases");
+    check_page(&browser, &axe, "caseload-en").await;
+    for (path, name) in [
+        ("/", "home-en"),
+        ("/inbox", "inbox-en"),
+        ("/outbox", "outbox-en"),
+        (first.as_str(), "case-en"),
+        ("/tillganglighet", "accessibility-en"),
+    ] {
+        browser.goto(&format!("{base}{path}")).await.expect(name);
+        check_page(&browser, &axe, name).await;
+    }
+
+    // Signed out: back to the sign-in page, and the pages are closed again.
+    browser.goto(&format!("{base}/")).await.expect("home");
+    browser
+        .find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .expect("sign out")
+        .click()
+        .await
+        .expect("signed out");
+    browser.wait().for_element(Locator::Id("username")).await.expect("the sign-in page");
+    assert!(browser.current_url().await.expect("url").path().ends_with("/login"));
+    check_page(&browser, &axe, "login-en").await;
+    browser.goto(&format!("{base}/")).await.expect("home");
+    assert!(browser.current_url().await.expect("url").path().ends_with("/login"));
+
+    browser.close().await.expect("the browser closes");
+    stop.send(()).expect("stop");
+    task.await.expect("the server task").expect("a clean stop");
+}
