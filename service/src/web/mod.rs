@@ -8,6 +8,7 @@
 //! `form-action 'self'`) are the application's, set on every answer.
 
 mod pages;
+mod steps;
 pub mod text;
 
 use std::sync::{Arc, OnceLock};
@@ -51,6 +52,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/inbox", get(pages::inbox))
         .route("/outbox", get(pages::outbox))
         .route("/cases/{id}", get(pages::case))
+        .route("/cases/{id}/{step}", post(pages::case_step))
         .route("/tillganglighet", get(pages::accessibility))
         .route(css_path(), get(stylesheet))
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
@@ -91,7 +93,7 @@ pub struct Frame {
 #[derive(Debug, Clone)]
 pub struct FieldError {
     /// The field's id.
-    pub field: &'static str,
+    pub field: String,
     /// The message.
     pub message: String,
 }

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
+use super::steps::StepForm;
 use super::text::{Lang, Texts};
 use super::{css_path, failure, language, render, same_origin, short, FieldError, Frame, Reader, LANG_COOKIE};
 use crate::accounts::sessions::{session_cookie, session_cookie_cleared, session_from_cookies};
@@ -67,6 +68,9 @@ page!(ReferralsPage, "referrals.html", {
     next_page: Option<String>,
 });
 page!(CasePage, "case.html", {
+    errors: Vec<FieldError>,
+    saved: bool,
+    forms: Vec<StepForm>,
     phase: String,
     unit: String,
     worker: String,
@@ -217,7 +221,7 @@ pub(super) async fn login(State(state): State<Arc<AppState>>, request: Request) 
 fn form_again(mut page: LoginPage, lang: Lang) -> Response {
     page.errors = [("username", &page.username_error), ("password", &page.password_error)]
         .into_iter()
-        .filter_map(|(field, error)| error.clone().map(|message| FieldError { field, message }))
+        .filter_map(|(field, error)| error.clone().map(|message| FieldError { field: field.to_owned(), message }))
         .collect();
     page.frame.has_errors = true;
     (StatusCode::UNPROCESSABLE_ENTITY, render(&page, lang)).into_response()
@@ -514,31 +518,29 @@ async fn referrals(state: &AppState, reader: Reader, query: ListQuery, inbox: bo
     render(&page, reader.lang)
 }
 
-/// `GET /cases/{id}`'s query: the reason, when the case is another unit's.
+/// `GET /cases/{id}`'s query: the reason, when the case is another unit's; whether a step was just saved.
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct CaseQuery {
     reason: Option<String>,
+    #[serde(default)]
+    saved: bool,
 }
 
 /// `GET /cases/{id}`: the case as the policy lets the reader see it — the read checked and recorded in the
 /// access log first (`actions::reads::open_case`); another unit's case asks for the reason, as the API does; a
-/// case the reader may not see is "not found", exactly like one that does not exist.
+/// case the reader may not see is "not found", exactly like one that does not exist. Below it, the forms of the
+/// steps its phase offers.
 pub(super) async fn case(
     State(state): State<Arc<AppState>>,
     reader: Reader,
     Path(id): Path<String>,
     query: Result<Query<CaseQuery>, QueryRejection>,
 ) -> Response {
-    let t = reader.t();
     let here = format!("/cases/{id}");
     let Ok(case) = id.parse::<domain::ids::CaseId>() else { return not_found(&reader) };
-    let reason = query.ok().and_then(|Query(query)| query.reason).map(|reason| reason.trim().to_owned());
-    let who = crate::actions::reads::Reader {
-        account: &reader.account,
-        reason: reason.as_deref().filter(|reason| !reason.is_empty()),
-        client_address: reader.client_address.as_deref(),
-    };
-    let read = match crate::actions::reads::open_case(state.handles(), who, case, "case page").await {
+    let query = query.map(|Query(query)| query).unwrap_or_default();
+    let reason = query.reason.map(|reason| reason.trim().to_owned());
+    let read = match open(&state, &reader, case, reason.as_deref()).await {
         Ok(read) => read,
         Err(ActionError::Refused(Refusal::NotFound(_))) => {
             // Another unit's case may be open to a stated reason: ask for one (a case the reader could never
@@ -553,6 +555,47 @@ pub(super) async fn case(
         }
         Err(error) => return failed(reader.lang, error),
     };
+    let owed = match protection_owed(&state, &read).await {
+        Ok(owed) => owed,
+        Err(error) => return failed(reader.lang, error),
+    };
+    let forms = super::steps::forms_for(reader.t(), &read.summary.case_id, &read.summary.phase, owed);
+    case_page(&state, &reader, &read, (forms, Vec::new()), query.saved).await
+}
+
+/// Whether the case's protection assessment is still owed (its clock is among the case's deadlines).
+async fn protection_owed(state: &AppState, read: &crate::actions::reads::CaseRead) -> Result<bool, sqlx::Error> {
+    let today = crate::clock::today_in_stockholm();
+    Ok(queries::deadlines(&state.db, &read.summary.unit_id, today)
+        .await?
+        .iter()
+        .any(|row| row.case_id == read.summary.case_id && row.kind == DeadlineKind::ProtectionAssessment))
+}
+
+/// Opens a case for the case page (the read checked and logged).
+async fn open(
+    state: &AppState,
+    reader: &Reader,
+    case: domain::ids::CaseId,
+    reason: Option<&str>,
+) -> Result<crate::actions::reads::CaseRead, ActionError> {
+    let who = crate::actions::reads::Reader {
+        account: &reader.account,
+        reason: reason.filter(|reason| !reason.is_empty()),
+        client_address: reader.client_address.as_deref(),
+    };
+    crate::actions::reads::open_case(state.handles(), who, case, "case page").await
+}
+
+/// The case page: facts, deadlines, history, and `forms` (with `errors` over them, when a form came back).
+async fn case_page(
+    state: &AppState,
+    reader: &Reader,
+    read: &crate::actions::reads::CaseRead,
+    (forms, errors): (Vec<StepForm>, Vec<FieldError>),
+    saved: bool,
+) -> Response {
+    let t = reader.t();
     let today = crate::clock::today_in_stockholm();
     let unit = read.summary.unit_id.clone();
     let deadlines = match queries::deadlines(&state.db, &unit, today).await {
@@ -563,7 +606,7 @@ pub(super) async fn case(
         Ok(entries) => entries,
         Err(error) => return failed(reader.lang, error),
     };
-    let names = usernames(&state).await;
+    let names = usernames(state).await;
     let units: std::collections::HashMap<String, String> = projections::directory::units(&state.db, true)
         .await
         .map(|units| units.into_iter().map(|row| (row.unit_id, row.name)).collect())
@@ -578,15 +621,106 @@ pub(super) async fn case(
             who: entry.actor_user.as_deref().map(|user| name_of(&names, user)).unwrap_or_default(),
         })
         .collect();
+    let mut frame = reader.frame(
+        format!("{} {}", t.case_title, short(&read.summary.case_id)),
+        format!("/cases/{}", read.summary.case_id),
+    );
+    frame.has_errors = !errors.is_empty();
     let page = CasePage {
-        frame: reader.frame(format!("{} {}", t.case_title, short(&read.summary.case_id)), here),
+        frame,
+        errors,
+        saved,
+        forms,
         phase: t.phase(&read.summary.phase),
         unit: units.get(&unit).cloned().unwrap_or_else(|| short(&unit)),
         worker: read.summary.worker_id.as_deref().map_or_else(|| t.no_worker.to_owned(), |id| name_of(&names, id)),
         deadlines: deadlines.iter().map(|row| deadline_line(t, row)).collect(),
         history,
     };
-    render(&page, reader.lang)
+    let status = if page.has_errors { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    (status, render(&page, reader.lang)).into_response()
+}
+
+/// `POST /cases/{id}/{step}`: a step of the case from its form. Its CSRF token is checked; the form's id is the
+/// command's, so the same form sent twice writes once. Done: back to the case (redirect-after-POST), "Sparat."
+/// Refused: the case page again with the form as it was sent, each error beside its field and in the summary.
+pub(super) async fn case_step(
+    State(state): State<Arc<AppState>>,
+    reader: Reader,
+    Path((id, step)): Path<(String, String)>,
+    request: Request,
+) -> Response {
+    let t = reader.t();
+    if !same_origin(&request) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let Ok(case) = id.parse::<domain::ids::CaseId>() else { return not_found(&reader) };
+    let Ok(Form(sent)) = Form::<Vec<(String, String)>>::from_request(request, &state).await else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let field = |name: &str| sent.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str());
+    if field("csrf") != Some(reader.csrf.as_str()) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let Some(command_id) = field("form_id").and_then(|id| domain::ids::CommandId::parse(id).ok()) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let read = match open(&state, &reader, case, None).await {
+        Ok(read) => read,
+        Err(ActionError::Refused(_)) => return not_found(&reader),
+        Err(error) => return failed(reader.lang, error),
+    };
+    let Some(mut form) = super::steps::blank(t, &id, &step) else { return not_found(&reader) };
+    form.form_id = command_id.to_string();
+    form.fill(&sent);
+    let mut errors = Vec::new();
+    if let Some(input) = form.step(t) {
+        let today = crate::clock::today_in_stockholm();
+        let context = domain::command::CommandContext {
+            command_id,
+            actor: domain::command::Actor {
+                user: reader.account.user,
+                role: reader.account.role,
+                unit: reader.account.unit,
+            },
+            today,
+            occurred_on: today,
+        };
+        let metadata = crate::event_log::commands::EventMetadata {
+            client_address: reader.client_address.clone(),
+            ..crate::event_log::commands::EventMetadata::default()
+        };
+        match crate::actions::cases::step(state.handles_with(&metadata), context, case, input).await {
+            Ok(_) => return Redirect::to(&format!("/cases/{id}?saved=true")).into_response(),
+            Err(ActionError::Refused(Refusal::Invalid { field, message })) => {
+                let name = field.trim_start_matches("child_heard_");
+                if form.fields.iter().any(|known| known.name == name) {
+                    form.refuse(name, message);
+                } else {
+                    errors.push(FieldError { field: form.fields[0].target(), message });
+                }
+            }
+            Err(ActionError::Refused(refusal)) => {
+                errors.push(FieldError { field: form.fields[0].target(), message: refusal.to_string() })
+            }
+            Err(error) => return failed(reader.lang, error),
+        }
+    }
+    for field in &form.fields {
+        if let Some(message) = &field.error {
+            errors.push(FieldError { field: field.target(), message: message.clone() });
+        }
+    }
+    // The other forms of the phase, blank; this one as it was sent.
+    let owed = match protection_owed(&state, &read).await {
+        Ok(owed) => owed,
+        Err(error) => return failed(reader.lang, error),
+    };
+    let forms = super::steps::forms_for(t, &id, &read.summary.phase, owed)
+        .into_iter()
+        .map(|other| if other.key == form.key { form.clone() } else { other })
+        .collect();
+    case_page(&state, &reader, &read, (forms, errors), false).await
 }
 
 /// A recording moment, in Stockholm's time, to the minute.
@@ -602,8 +736,10 @@ fn reason_form(reader: &Reader, here: &str, reason: String, error: Option<String
     let t = reader.t();
     let mut frame = reader.frame(t.reason_title, here);
     frame.has_errors = error.is_some();
-    let errors =
-        error.iter().map(|message| FieldError { field: "reason", message: message.clone() }).collect::<Vec<_>>();
+    let errors = error
+        .iter()
+        .map(|message| FieldError { field: "reason".to_owned(), message: message.clone() })
+        .collect::<Vec<_>>();
     let page = ReasonPage { frame, errors, reason, reason_error: error };
     let status = if page.has_errors { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     (status, render(&page, reader.lang)).into_response()

@@ -219,6 +219,92 @@ pub struct Texts {
     pub col_deadline: &'static str,
     /// The caseload table's caption.
     pub caseload_caption: &'static str,
+    /// The forms of the case's next steps (heading).
+    pub steps_title: &'static str,
+    /// Yes.
+    pub yes: &'static str,
+    /// No.
+    pub no: &'static str,
+    /// Shown after a step was recorded.
+    pub saved: &'static str,
+    /// The note form's heading.
+    pub note_title: &'static str,
+    /// The note's text.
+    pub note_text: &'static str,
+    /// The note form's button.
+    pub note_submit: &'static str,
+    /// A note is needed.
+    pub note_missing: &'static str,
+    /// The preliminary assessment's heading.
+    pub prelim_title: &'static str,
+    /// Its decision.
+    pub prelim_decision: &'static str,
+    /// Open an investigation.
+    pub prelim_open: &'static str,
+    /// Do not.
+    pub prelim_no: &'static str,
+    /// Its reasons.
+    pub prelim_reasons: &'static str,
+    /// Whether the child was heard.
+    pub prelim_child_heard: &'static str,
+    /// Why the child was not heard.
+    pub prelim_why_not: &'static str,
+    /// Why it took longer.
+    pub prelim_exceptional: &'static str,
+    /// Its button.
+    pub prelim_submit: &'static str,
+    /// A decision is needed.
+    pub decision_missing: &'static str,
+    /// Reasons are needed.
+    pub reasons_missing: &'static str,
+    /// Heard is needed.
+    pub heard_missing: &'static str,
+    /// The completion's heading.
+    pub complete_title: &'static str,
+    /// Its result.
+    pub complete_result: &'static str,
+    /// Needed.
+    pub result_needed: &'static str,
+    /// Not needed.
+    pub result_not_needed: &'static str,
+    /// Its conclusion.
+    pub conclusion: &'static str,
+    /// Why late.
+    pub late_reason: &'static str,
+    /// Its button.
+    pub complete_submit: &'static str,
+    /// A result is needed.
+    pub result_missing: &'static str,
+    /// A conclusion is needed.
+    pub conclusion_missing: &'static str,
+    /// The closing's heading.
+    pub close_title: &'static str,
+    /// Its reason.
+    pub close_reason: &'static str,
+    /// Its notes.
+    pub close_notes: &'static str,
+    /// Its button.
+    pub close_submit: &'static str,
+    /// A reason is needed.
+    pub close_reason_missing: &'static str,
+    /// The empty choice of a list.
+    pub choose: &'static str,
+    /// The protection assessment's heading.
+    pub protection_title: &'static str,
+    /// Whether protection is needed at once.
+    pub protection_needed: &'static str,
+    /// The assessment.
+    pub protection_assessment: &'static str,
+    /// Why late.
+    pub protection_late: &'static str,
+    /// Its button.
+    pub protection_submit: &'static str,
+    /// Needed is missing.
+    pub protection_needed_missing: &'static str,
+    /// The assessment is missing.
+    pub assessment_missing: &'static str,
+    /// Why a case is closed, by code.
+    pub close_reasons: [(&'static str, &'static str); 6],
 }
 
 impl Texts {
@@ -428,6 +514,56 @@ pub static SV: Texts = Texts {
     recorded: "registrerad",
     col_deadline: "Tidsfrist",
     caseload_caption: "Öppna ärenden, närmaste tidsfrist först",
+    steps_title: "Steg i ärendet",
+    yes: "Ja",
+    no: "Nej",
+    saved: "Sparat.",
+    note_title: "Journalanteckning",
+    note_text: "Anteckning",
+    note_submit: "Spara anteckningen",
+    note_missing: "Skriv anteckningen",
+    prelim_title: "Förhandsbedömning",
+    prelim_decision: "Beslut",
+    prelim_open: "Inled utredning",
+    prelim_no: "Inled inte utredning",
+    prelim_reasons: "Skäl för beslutet",
+    prelim_child_heard: "Har barnet fått komma till tals?",
+    prelim_why_not: "Varför inte?",
+    prelim_exceptional: "Synnerliga skäl (när det tagit mer än 14 dagar)",
+    prelim_submit: "Spara beslutet",
+    decision_missing: "Välj ett beslut",
+    reasons_missing: "Skriv skälen för beslutet",
+    heard_missing: "Svara om barnet fått komma till tals",
+    complete_title: "Avsluta utredningen",
+    complete_result: "Utredningens resultat",
+    result_needed: "Insatser behövs",
+    result_not_needed: "Inga insatser behövs",
+    conclusion: "Slutsats",
+    late_reason: "Skäl till att fristen överskridits (om den gjort det)",
+    complete_submit: "Avsluta utredningen",
+    result_missing: "Välj utredningens resultat",
+    conclusion_missing: "Skriv slutsatsen",
+    close_title: "Avsluta ärendet",
+    close_reason: "Skäl",
+    close_notes: "Kommentar",
+    close_submit: "Avsluta ärendet",
+    close_reason_missing: "Välj varför ärendet avslutas",
+    choose: "Välj",
+    protection_title: "Skyddsbedömning",
+    protection_needed: "Behöver barnet skydd omedelbart?",
+    protection_assessment: "Bedömning",
+    protection_late: "Skäl till att bedömningen görs senare än dagen efter (om den gör det)",
+    protection_submit: "Spara skyddsbedömningen",
+    protection_needed_missing: "Svara om barnet behöver skydd omedelbart",
+    assessment_missing: "Skriv bedömningen",
+    close_reasons: [
+        ("no_investigation_opened", "Ingen utredning inleddes"),
+        ("no_intervention_needed", "Inga insatser behövs"),
+        ("interventions_ended", "Insatserna har avslutats"),
+        ("declined_by_family", "Familjen tackade nej"),
+        ("moved_away", "Familjen har flyttat"),
+        ("other", "Annat skäl"),
+    ],
 };
 
 /// English.
@@ -594,4 +730,54 @@ pub static EN: Texts = Texts {
     recorded: "recorded",
     col_deadline: "Deadline",
     caseload_caption: "Open cases, nearest deadline first",
+    steps_title: "Steps of the case",
+    yes: "Yes",
+    no: "No",
+    saved: "Saved.",
+    note_title: "Journal note",
+    note_text: "Note",
+    note_submit: "Save the note",
+    note_missing: "Write the note",
+    prelim_title: "Preliminary assessment",
+    prelim_decision: "Decision",
+    prelim_open: "Open an investigation",
+    prelim_no: "Do not open an investigation",
+    prelim_reasons: "Reasons for the decision",
+    prelim_child_heard: "Was the child heard?",
+    prelim_why_not: "Why not?",
+    prelim_exceptional: "Exceptional reasons (when it took more than 14 days)",
+    prelim_submit: "Record the decision",
+    decision_missing: "Choose a decision",
+    reasons_missing: "Write the reasons for the decision",
+    heard_missing: "Say whether the child was heard",
+    complete_title: "Complete the investigation",
+    complete_result: "The investigation's result",
+    result_needed: "Interventions are needed",
+    result_not_needed: "No intervention is needed",
+    conclusion: "Conclusion",
+    late_reason: "Why the deadline was passed (if it was)",
+    complete_submit: "Complete the investigation",
+    result_missing: "Choose the investigation's result",
+    conclusion_missing: "Write the conclusion",
+    close_title: "Close the case",
+    close_reason: "Reason",
+    close_notes: "Comment",
+    close_submit: "Close the case",
+    close_reason_missing: "Choose why the case is closed",
+    choose: "Choose",
+    protection_title: "Protection assessment",
+    protection_needed: "Does the child need protection at once?",
+    protection_assessment: "Assessment",
+    protection_late: "Why it is made later than the next day (if it is)",
+    protection_submit: "Record the protection assessment",
+    protection_needed_missing: "Say whether the child needs protection at once",
+    assessment_missing: "Write the assessment",
+    close_reasons: [
+        ("no_investigation_opened", "No investigation was opened"),
+        ("no_intervention_needed", "No intervention is needed"),
+        ("interventions_ended", "The interventions have ended"),
+        ("declined_by_family", "The family declined"),
+        ("moved_away", "The family moved away"),
+        ("other", "Another reason"),
+    ],
 };

@@ -46,7 +46,7 @@ struct Args {
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 
 /// The reads measured, in the order printed.
-const READS: [&str; 7] = [
+const READS: [&str; 9] = [
     "caseload, mine, by next deadline",
     "caseload, next page (unit)",
     "deadlines within 14 days",
@@ -54,6 +54,8 @@ const READS: [&str; 7] = [
     "outbox",
     "journal of a case",
     "auditor: timeline + state as of",
+    "web page / (what needs action)",
+    "web page /caseload",
 ];
 
 fn main() -> Result<(), Failure> {
@@ -315,6 +317,7 @@ async fn measure(
     };
     let api_rounds = cast.users.iter().zip(&tokens).enumerate().map(|(index, (user, token))| {
         let get = &get;
+        let client = &client;
         let auditor = &auditor;
         async move {
             let mut seen: Latencies = Default::default();
@@ -337,6 +340,21 @@ async fn measure(
                     .map(str::to_owned);
                 if let Some(case) = case {
                     seen[5].push(get(format!("/api/cases/{case}/journal"), token, false).await?.0);
+                }
+                for (slot, path) in [(7, "/"), (8, "/caseload")] {
+                    tokio::time::sleep(think).await;
+                    let started = Instant::now();
+                    let response = client
+                        .get(format!("{base}{path}"))
+                        .header("Cookie", format!("__Host-lots_session={token}"))
+                        .send()
+                        .await?;
+                    let status = response.status();
+                    let page = response.text().await?;
+                    if !status.is_success() || !page.contains("<h1>") {
+                        return Err(format!("GET {path} answered {status}").into());
+                    }
+                    seen[slot].push(since(started));
                 }
                 if index == 0 {
                     let case = &cast.cases[round % cast.cases.len()];
@@ -394,6 +412,18 @@ async fn measure(
                 journal_sql(db, &case.case_id).await?;
                 seen[5].push(since(started));
             }
+            // What the pages read: the reader's deadlines within a week and the inbox's new referrals; the
+            // caseload's first page by next deadline.
+            tokio::time::sleep(think).await;
+            let started = Instant::now();
+            let me = user.user.to_string();
+            queries::deadlines_page(db, &unit, today, (7, Some(me.as_str())), &page(500, None)).await?;
+            queries::inbox_page(db, &unit, today, &page(500, None), Some("sent")).await?;
+            seen[7].push(since(started));
+            tokio::time::sleep(think).await;
+            let started = Instant::now();
+            queries::caseload_page(db, &unit, today, (CaseloadOrder::NextDeadline, &all), &page(50, None)).await?;
+            seen[8].push(since(started));
             if index == 0 {
                 let case = &cast.cases[round % cast.cases.len()];
                 tokio::time::sleep(think).await;
