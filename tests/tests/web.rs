@@ -128,6 +128,16 @@ async fn wait_for_text(client: &Client, css: &str, needle: &str) {
     }
 }
 
+/// Types `text` into the field with id `id`.
+async fn type_into(client: &Client, id: &str, text: &str) {
+    client.find(Locator::Id(id)).await.unwrap_or_else(|_| panic!("#{id}")).send_keys(text).await.expect("typed");
+}
+
+/// Clicks what `locator` finds.
+async fn click(client: &Client, locator: Locator<'_>) {
+    client.find(locator).await.unwrap_or_else(|_| panic!("{locator:?}")).click().await.expect("clicked");
+}
+
 /// A form's body as a browser sends it (`application/x-www-form-urlencoded`).
 fn form_body(fields: &[(&str, &str)]) -> String {
     let encode = |text: &str| {
@@ -181,7 +191,7 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
     check_page(&browser, &axe, "login-sv").await;
 
     // Sent empty: the errors in a summary and beside each field, the title starting "Fel:".
-    browser.find(Locator::Css("button.primary")).await.expect("the button").click().await.expect("sent");
+    click(&browser, Locator::Css("button.primary")).await;
     browser.wait().for_element(Locator::Css(".error-summary")).await.expect("the errors");
     assert!(title(&browser).await.starts_with("Fel: "), "{}", title(&browser).await);
     let summary = text_of(&browser, ".error-summary").await;
@@ -191,9 +201,9 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
     check_page(&browser, &axe, "login-errors-sv").await;
 
     // A wrong password: said beside the password; the username typed is kept.
-    browser.find(Locator::Id("username")).await.expect("username").send_keys(&worker.username).await.expect("typed");
-    browser.find(Locator::Id("password")).await.expect("password").send_keys("not the password").await.expect("typed");
-    browser.find(Locator::Css("button.primary")).await.expect("the button").click().await.expect("sent");
+    type_into(&browser, "username", &worker.username).await;
+    type_into(&browser, "password", "not the password").await;
+    click(&browser, Locator::Css("button.primary")).await;
     wait_for_text(&browser, "#password-error", "stämmer inte").await;
     let said = text_of(&browser, "#password-error").await;
     assert!(said.starts_with("Fel:") && said.ends_with("Användarnamnet eller lösenordet stämmer inte"), "{said}");
@@ -201,8 +211,8 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
     assert_eq!(kept.as_deref(), Some(worker.username.as_str()));
 
     // Signed in: what needs action.
-    browser.find(Locator::Id("password")).await.expect("password").send_keys(&worker.password).await.expect("typed");
-    browser.find(Locator::Css("button.primary")).await.expect("the button").click().await.expect("sent");
+    type_into(&browser, "password", &worker.password).await;
+    click(&browser, Locator::Css("button.primary")).await;
     browser.wait().for_element(Locator::Css("ul.tiles")).await.expect("signed in");
     assert_eq!(browser.current_url().await.expect("url").path(), "/");
     assert_eq!(text_of(&browser, "h1").await, "Att göra");
@@ -218,7 +228,7 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
         assert!(words.contains("Försenad"), "overdue is said in words: {words}");
     }
     check_page(&browser, &axe, "caseload-sv").await;
-    browser.find(Locator::LinkText("Nästa sida")).await.expect("a next page").click().await.expect("next");
+    click(&browser, Locator::LinkText("Nästa sida")).await;
     browser.wait().for_element(Locator::LinkText("Första sidan")).await.expect("the second page");
     assert!(browser.current_url().await.expect("url").query().unwrap_or_default().contains("cursor="));
     assert!(!browser.find_all(Locator::Css("tbody tr")).await.expect("rows").is_empty());
@@ -253,37 +263,13 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
     browser.goto(&format!("{base}{intake}")).await.expect("the case in intake");
     // While the protection assessment is owed, it comes first.
     if browser.find(Locator::Css("form[action$='/protection']")).await.is_ok() {
-        browser.find(Locator::Id("protection-needed-no")).await.expect("a choice").click().await.expect("chosen");
-        browser
-            .find(Locator::Id("protection-assessment"))
-            .await
-            .expect("assessment")
-            .send_keys("Inget akut skyddsbehov.")
-            .await
-            .expect("typed");
-        browser
-            .find(Locator::Id("protection-late_reason"))
-            .await
-            .expect("late")
-            .send_keys("Anmälan kom före helgen.")
-            .await
-            .expect("typed");
-        browser
-            .find(Locator::Css("form[action$='/protection'] button"))
-            .await
-            .expect("the form")
-            .click()
-            .await
-            .expect("sent");
+        click(&browser, Locator::Id("protection-needed-no")).await;
+        type_into(&browser, "protection-assessment", "Inget akut skyddsbehov.").await;
+        type_into(&browser, "protection-late_reason", "Anmälan kom före helgen.").await;
+        click(&browser, Locator::Css("form[action$='/protection'] button")).await;
         wait_for_text(&browser, ".saved", "Sparat").await;
     }
-    browser
-        .find(Locator::Css("form[action$='/preliminary'] button"))
-        .await
-        .expect("the form")
-        .click()
-        .await
-        .expect("sent");
+    click(&browser, Locator::Css("form[action$='/preliminary'] button")).await;
     wait_for_text(&browser, ".error-summary", "Välj ett beslut").await;
     assert!(title(&browser).await.starts_with("Fel: "));
     let summary = text_of(&browser, ".error-summary").await;
@@ -295,13 +281,7 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
     check_page(&browser, &axe, "case-step-errors-sv").await;
     // Filled in: recorded, back on the case with "Sparat.", the phase moved on; what was typed in another form
     // is not needed again.
-    browser
-        .find(Locator::Id("preliminary-decision-no_investigation"))
-        .await
-        .expect("a choice")
-        .click()
-        .await
-        .expect("chosen");
+    click(&browser, Locator::Id("preliminary-decision-no_investigation")).await;
     browser
         .find(Locator::Id("preliminary-reasons"))
         .await
@@ -309,22 +289,10 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
         .send_keys("Oron är utredd av skolan; inga skäl att inleda utredning.")
         .await
         .expect("typed");
-    browser.find(Locator::Id("preliminary-child_heard-yes")).await.expect("heard").click().await.expect("chosen");
+    click(&browser, Locator::Id("preliminary-child_heard-yes")).await;
     // The demo's cases are months old: past the 14 days, the decision needs its exceptional reason.
-    browser
-        .find(Locator::Id("preliminary-exceptional_reason"))
-        .await
-        .expect("exceptional")
-        .send_keys("Familjen nåddes först efter flera försök.")
-        .await
-        .expect("typed");
-    browser
-        .find(Locator::Css("form[action$='/preliminary'] button"))
-        .await
-        .expect("the form")
-        .click()
-        .await
-        .expect("sent");
+    type_into(&browser, "preliminary-exceptional_reason", "Familjen nåddes först efter flera försök.").await;
+    click(&browser, Locator::Css("form[action$='/preliminary'] button")).await;
     wait_for_text(&browser, ".saved", "Sparat").await;
     assert!(text_of(&browser, "dl.summary").await.contains("Ingen utredning"));
     assert!(text_of(&browser, "ol.timeline").await.contains("Förhandsbedömning beslutad"));
@@ -385,7 +353,7 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
 
     // In English: the switch keeps the page; <html lang> follows.
     browser.goto(&format!("{base}/caseload")).await.expect("caseload");
-    browser.find(Locator::Css("button[lang=en]")).await.expect("the switch").click().await.expect("switched");
+    click(&browser, Locator::Css("button[lang=en]")).await;
     browser.wait().for_element(Locator::Css("html[lang=en]")).await.expect("in English");
     assert_eq!(browser.current_url().await.expect("url").path(), "/caseload");
     let lang = browser.find(Locator::Css("html")).await.expect("html").attr("lang").await.expect("lang");
@@ -405,13 +373,7 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
 
     // Signed out: back to the sign-in page, and the pages are closed again.
     browser.goto(&format!("{base}/")).await.expect("home");
-    browser
-        .find(Locator::Css("form[action='/logout'] button"))
-        .await
-        .expect("sign out")
-        .click()
-        .await
-        .expect("signed out");
+    click(&browser, Locator::Css("form[action='/logout'] button")).await;
     browser.wait().for_element(Locator::Id("username")).await.expect("the sign-in page");
     assert!(browser.current_url().await.expect("url").path().ends_with("/login"));
     check_page(&browser, &axe, "login-en").await;
