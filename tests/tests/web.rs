@@ -340,6 +340,59 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
         .expect("sent");
     assert_eq!(forged.status().as_u16(), 403);
 
+    // A report of concern from the school arrives: received with its protection assessment, then accepted by
+    // opening a case for it.
+    let (school, social) = (demo.units[0].1, demo.units[1].1);
+    let subject: domain::ids::SubjectId = tests::registered_subject(&store.db).await.parse().expect("a subject");
+    let report = domain::ids::ReferralId::from_ulid(ulid::Ulid::new());
+    let send = domain::referral::ReferralCommand::SendReferral {
+        referral: report,
+        kind: domain::referral::ReferralKind::ReportOfConcern,
+        subject,
+        to_unit: social,
+        to_unit_kind: domain::units::UnitKind::SocialServices,
+        concerns: [domain::categories::ConcernCategory::SchoolAbsence].into(),
+        reason: store.vault().seal_text(subject, "Hög frånvaro sedan augusti.").await.expect("sealed"),
+        basis: None,
+        information: Default::default(),
+        forwarded_from: None,
+    };
+    let context = domain::command::CommandContext {
+        command_id: domain::ids::CommandId::from_ulid(ulid::Ulid::new()),
+        actor: domain::command::Actor {
+            user: domain::ids::UserId::from_ulid(ulid::Ulid::new()),
+            role: domain::command::Role::SocialWorker,
+            unit: school,
+        },
+        today,
+        occurred_on: today,
+    };
+    bus.execute::<domain::referral::Referral>(
+        &report.to_string(),
+        domain::command::Command { context, body: send },
+        &service::event_log::commands::EventMetadata::default(),
+    )
+    .await
+    .expect("the report sent");
+    browser.goto(&format!("{base}/referrals/{report}")).await.expect("the report");
+    let facts = text_of(&browser, "dl.summary").await;
+    assert!(facts.contains("Demo skolsocialt team") && facts.contains("Skolfrånvaro"), "{facts}");
+    click(&browser, Locator::Css("form[action$='/receive_report'] button")).await;
+    wait_for_text(&browser, ".error-summary", "Skriv bedömningen").await;
+    check_page(&browser, &axe, "report-errors-sv").await;
+    click(&browser, Locator::Id("receive_report-needed-no")).await;
+    type_into(&browser, "receive_report-assessment", "Inget akut skyddsbehov; frånvaron är den stora oron.").await;
+    click(&browser, Locator::Css("form[action$='/receive_report'] button")).await;
+    wait_for_text(&browser, ".saved", "Sparat").await;
+    assert!(text_of(&browser, "dl.summary").await.contains("Mottagen"));
+    check_page(&browser, &axe, "report-received-sv").await;
+    click(&browser, Locator::Css("form[action$='/accept'] button")).await;
+    wait_for_text(&browser, ".saved", "Sparat").await;
+    assert!(browser.current_url().await.expect("url").path().starts_with("/cases/"), "on to the new case");
+    assert!(text_of(&browser, "dl.summary").await.contains("Förhandsbedömning"));
+    browser.goto(&format!("{base}/referrals/{report}")).await.expect("the report");
+    assert!(text_of(&browser, "dl.summary").await.contains("Antagen"));
+
     browser.goto(&format!("{base}/inbox")).await.expect("inbox");
     check_page(&browser, &axe, "inbox-sv").await;
     browser.goto(&format!("{base}/outbox")).await.expect("outbox");

@@ -53,6 +53,8 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/outbox", get(pages::outbox))
         .route("/cases/{id}", get(pages::case))
         .route("/cases/{id}/{step}", post(pages::case_step))
+        .route("/referrals/{id}", get(pages::referral))
+        .route("/referrals/{id}/{step}", post(pages::referral_step))
         .route("/tillganglighet", get(pages::accessibility))
         .route(css_path(), get(stylesheet))
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))

@@ -77,6 +77,20 @@ page!(CasePage, "case.html", {
     deadlines: Vec<DeadlineLine>,
     history: Vec<HistoryLine>,
 });
+page!(ReferralPage, "referral.html", {
+    errors: Vec<FieldError>,
+    saved: bool,
+    forms: Vec<StepForm>,
+    accept_offered: bool,
+    kind: String,
+    from: String,
+    to: String,
+    sent_on: String,
+    status: String,
+    concerns: String,
+    case_id: Option<String>,
+    case_short: String,
+});
 page!(ReasonPage, "reason.html", {
     errors: Vec<FieldError>,
     reason: String,
@@ -113,6 +127,7 @@ pub(super) struct CaseLine {
 
 /// A referral as a line of the inbox or outbox.
 pub(super) struct ReferralLine {
+    referral_id: String,
     kind: String,
     counterpart: String,
     sent_on: String,
@@ -495,6 +510,7 @@ async fn referrals(state: &AppState, reader: Reader, query: ListQuery, inbox: bo
         .map(|row| {
             let other = if inbox { row.from_unit.clone() } else { Some(row.to_unit.clone()) };
             ReferralLine {
+                referral_id: row.referral_id.clone(),
                 kind: t.referral_kind(&row.kind),
                 counterpart: other
                     .map(|unit| units.get(&unit).cloned().unwrap_or_else(|| short(&unit)))
@@ -572,6 +588,52 @@ async fn protection_owed(state: &AppState, read: &crate::actions::reads::CaseRea
         .any(|row| row.case_id == read.summary.case_id && row.kind == DeadlineKind::ProtectionAssessment))
 }
 
+/// The context of a command the reader gives now, with the id its form carried.
+fn context_of(reader: &Reader, command_id: domain::ids::CommandId) -> domain::command::CommandContext {
+    let today = crate::clock::today_in_stockholm();
+    domain::command::CommandContext {
+        command_id,
+        actor: domain::command::Actor {
+            user: reader.account.user,
+            role: reader.account.role,
+            unit: reader.account.unit,
+        },
+        today,
+        occurred_on: today,
+    }
+}
+
+/// What the events of a command given from a page carry: the client's address.
+fn metadata_of(reader: &Reader) -> crate::event_log::commands::EventMetadata {
+    crate::event_log::commands::EventMetadata {
+        client_address: reader.client_address.clone(),
+        ..crate::event_log::commands::EventMetadata::default()
+    }
+}
+
+/// A form sent from a page of this site: its fields, its CSRF token checked and its id read as the command's;
+/// otherwise the status to answer (403 from another site or without the session's token, 400 when it is not a form
+/// or has no id).
+async fn sent_form(
+    reader: &Reader,
+    state: &Arc<AppState>,
+    request: Request,
+) -> Result<(Vec<(String, String)>, domain::ids::CommandId), StatusCode> {
+    if !same_origin(&request) {
+        return Err(StatusCode::FORBIDDEN);
+    }
+    let Ok(Form(sent)) = Form::<Vec<(String, String)>>::from_request(request, state).await else {
+        return Err(StatusCode::BAD_REQUEST);
+    };
+    let field = |name: &str| sent.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str());
+    if field("csrf") != Some(reader.csrf.as_str()) {
+        return Err(StatusCode::FORBIDDEN);
+    }
+    let command_id =
+        field("form_id").and_then(|id| domain::ids::CommandId::parse(id).ok()).ok_or(StatusCode::BAD_REQUEST)?;
+    Ok((sent, command_id))
+}
+
 /// Opens a case for the case page (the read checked and logged).
 async fn open(
     state: &AppState,
@@ -637,8 +699,7 @@ async fn case_page(
         deadlines: deadlines.iter().map(|row| deadline_line(t, row)).collect(),
         history,
     };
-    let status = if page.has_errors { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    (status, render(&page, reader.lang)).into_response()
+    render_checked(&page, page.has_errors, reader.lang)
 }
 
 /// `POST /cases/{id}/{step}`: a step of the case from its form. Its CSRF token is checked; the form's id is the
@@ -651,19 +712,10 @@ pub(super) async fn case_step(
     request: Request,
 ) -> Response {
     let t = reader.t();
-    if !same_origin(&request) {
-        return StatusCode::FORBIDDEN.into_response();
-    }
     let Ok(case) = id.parse::<domain::ids::CaseId>() else { return not_found(&reader) };
-    let Ok(Form(sent)) = Form::<Vec<(String, String)>>::from_request(request, &state).await else {
-        return StatusCode::BAD_REQUEST.into_response();
-    };
-    let field = |name: &str| sent.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str());
-    if field("csrf") != Some(reader.csrf.as_str()) {
-        return StatusCode::FORBIDDEN.into_response();
-    }
-    let Some(command_id) = field("form_id").and_then(|id| domain::ids::CommandId::parse(id).ok()) else {
-        return StatusCode::BAD_REQUEST.into_response();
+    let (sent, command_id) = match sent_form(&reader, &state, request).await {
+        Ok(sent) => sent,
+        Err(status) => return status.into_response(),
     };
     let read = match open(&state, &reader, case, None).await {
         Ok(read) => read,
@@ -674,43 +726,18 @@ pub(super) async fn case_step(
     form.form_id = command_id.to_string();
     form.fill(&sent);
     let mut errors = Vec::new();
-    if let Some(input) = form.step(t) {
-        let today = crate::clock::today_in_stockholm();
-        let context = domain::command::CommandContext {
-            command_id,
-            actor: domain::command::Actor {
-                user: reader.account.user,
-                role: reader.account.role,
-                unit: reader.account.unit,
-            },
-            today,
-            occurred_on: today,
-        };
-        let metadata = crate::event_log::commands::EventMetadata {
-            client_address: reader.client_address.clone(),
-            ..crate::event_log::commands::EventMetadata::default()
-        };
-        match crate::actions::cases::step(state.handles_with(&metadata), context, case, input).await {
+    if let Some(input) = form.step(t, crate::clock::today_in_stockholm()) {
+        let super::steps::StepInput::Case(input) = input else { return not_found(&reader) };
+        let metadata = metadata_of(&reader);
+        match crate::actions::cases::step(state.handles_with(&metadata), context_of(&reader, command_id), case, input)
+            .await
+        {
             Ok(_) => return Redirect::to(&format!("/cases/{id}?saved=true")).into_response(),
-            Err(ActionError::Refused(Refusal::Invalid { field, message })) => {
-                let name = field.trim_start_matches("child_heard_");
-                if form.fields.iter().any(|known| known.name == name) {
-                    form.refuse(name, message);
-                } else {
-                    errors.push(FieldError { field: form.fields[0].target(), message });
-                }
-            }
-            Err(ActionError::Refused(refusal)) => {
-                errors.push(FieldError { field: form.fields[0].target(), message: refusal.to_string() })
-            }
+            Err(ActionError::Refused(refusal)) => errors.extend(form.refused(refusal)),
             Err(error) => return failed(reader.lang, error),
         }
     }
-    for field in &form.fields {
-        if let Some(message) = &field.error {
-            errors.push(FieldError { field: field.target(), message: message.clone() });
-        }
-    }
+    errors.extend(form.errors());
     // The other forms of the phase, blank; this one as it was sent.
     let owed = match protection_owed(&state, &read).await {
         Ok(owed) => owed,
@@ -723,6 +750,163 @@ pub(super) async fn case_step(
     case_page(&state, &reader, &read, (forms, errors), false).await
 }
 
+/// `GET /referrals/{id}`: a referral or report as its receiving or sending unit sees it (the read checked and
+/// logged), with the steps its receiver may take: receive it (a report with its protection assessment), accept it
+/// by opening a case, decline it (never a report).
+pub(super) async fn referral(
+    State(state): State<Arc<AppState>>,
+    reader: Reader,
+    Path(id): Path<String>,
+    query: Result<Query<CaseQuery>, QueryRejection>,
+) -> Response {
+    let saved = query.map(|Query(query)| query.saved).unwrap_or_default();
+    let Ok(referral) = id.parse::<domain::ids::ReferralId>() else { return not_found(&reader) };
+    let opened = match open_referral(&state, &reader, referral).await {
+        Ok(opened) => opened,
+        Err(ActionError::Refused(_)) => return not_found(&reader),
+        Err(error) => return failed(reader.lang, error),
+    };
+    let forms = referral_forms(&reader, &id, &opened.referral);
+    referral_page(&state, &reader, &id, &opened.referral, (forms, Vec::new()), saved).await
+}
+
+async fn open_referral(
+    state: &AppState,
+    reader: &Reader,
+    referral: domain::ids::ReferralId,
+) -> Result<crate::actions::reads::ReferralOpened, ActionError> {
+    let who = crate::actions::reads::Reader {
+        account: &reader.account,
+        reason: None,
+        client_address: reader.client_address.as_deref(),
+    };
+    crate::actions::reads::open_referral(state.handles(), who, referral).await
+}
+
+/// The steps the reader may take: only the receiving unit's.
+fn referral_forms(reader: &Reader, id: &str, referral: &domain::referral::Referral) -> Vec<StepForm> {
+    if referral.to_unit != Some(reader.account.unit) {
+        return Vec::new();
+    }
+    let report = referral.kind == Some(domain::referral::ReferralKind::ReportOfConcern);
+    super::steps::referral_forms_for(reader.t(), id, snake(&referral.status).as_str(), report)
+}
+
+/// A unit-like enum's snake_case name, as serde writes it.
+fn snake(value: &impl serde::Serialize) -> String {
+    serde_json::to_value(value).ok().and_then(|value| value.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+async fn referral_page(
+    state: &AppState,
+    reader: &Reader,
+    id: &str,
+    referral: &domain::referral::Referral,
+    (forms, errors): (Vec<StepForm>, Vec<FieldError>),
+    saved: bool,
+) -> Response {
+    let t = reader.t();
+    let units: std::collections::HashMap<String, String> = projections::directory::units(&state.db, true)
+        .await
+        .map(|units| units.into_iter().map(|row| (row.unit_id, row.name)).collect())
+        .unwrap_or_default();
+    let unit_name = |unit: Option<domain::ids::UnitId>| {
+        unit.map(|unit| unit.to_string()).map(|unit| units.get(&unit).cloned().unwrap_or_else(|| short(&unit)))
+    };
+    let mut frame = reader.frame(format!("{} {}", t.referral_title, short(id)), format!("/referrals/{id}"));
+    frame.has_errors = !errors.is_empty();
+    let page = ReferralPage {
+        frame,
+        errors,
+        saved,
+        accept_offered: forms.iter().any(|form| form.key == "accept"),
+        forms,
+        kind: referral.kind.as_ref().map(|kind| t.referral_kind(&snake(kind))).unwrap_or_default(),
+        // A report registered from outside the directory has no sending unit.
+        from: unit_name(referral.from_unit).unwrap_or_else(|| "–".to_owned()),
+        to: unit_name(referral.to_unit).unwrap_or_default(),
+        sent_on: referral.sent_on.map(|day| day.to_string()).unwrap_or_default(),
+        status: t.status(&snake(&referral.status)),
+        concerns: referral.concerns.iter().map(|concern| t.concern(&snake(concern))).collect::<Vec<_>>().join(", "),
+        case_short: referral.case.map(|case| short(&case.to_string())).unwrap_or_default(),
+        case_id: referral.case.map(|case| case.to_string()),
+    };
+    render_checked(&page, page.has_errors, reader.lang)
+}
+
+/// `POST /referrals/{id}/{step}`: a step of a referral from its form (CSRF checked, the form's id the command's).
+/// Accepting opens a case for it (the command's id the case's) and links it: then on to the new case.
+pub(super) async fn referral_step(
+    State(state): State<Arc<AppState>>,
+    reader: Reader,
+    Path((id, step)): Path<(String, String)>,
+    request: Request,
+) -> Response {
+    let t = reader.t();
+    let Ok(referral) = id.parse::<domain::ids::ReferralId>() else { return not_found(&reader) };
+    let (sent, command_id) = match sent_form(&reader, &state, request).await {
+        Ok(sent) => sent,
+        Err(status) => return status.into_response(),
+    };
+    let opened = match open_referral(&state, &reader, referral).await {
+        Ok(opened) => opened,
+        Err(ActionError::Refused(_)) => return not_found(&reader),
+        Err(error) => return failed(reader.lang, error),
+    };
+    let offered = referral_forms(&reader, &id, &opened.referral);
+    let Some(mut form) = offered.iter().find(|form| form.key == step).cloned() else { return not_found(&reader) };
+    form.form_id = command_id.to_string();
+    form.fill(&sent);
+    let mut errors = Vec::new();
+    let metadata = metadata_of(&reader);
+    let handles = state.handles_with(&metadata);
+    let given = match form.step(t, crate::clock::today_in_stockholm()) {
+        None => None,
+        Some(super::steps::StepInput::Referral(input)) => Some(
+            crate::actions::referrals::step(handles, context_of(&reader, command_id), referral, input)
+                .await
+                .map(|_| format!("/referrals/{id}?saved=true")),
+        ),
+        Some(super::steps::StepInput::AcceptWithNewCase) => {
+            Some(accept_with_case(handles, &reader, command_id, &opened.referral, referral).await)
+        }
+        Some(super::steps::StepInput::Case(_)) => return not_found(&reader),
+    };
+    match given {
+        Some(Ok(next)) => return Redirect::to(&next).into_response(),
+        Some(Err(ActionError::Refused(refusal))) => errors.extend(form.refused(refusal)),
+        Some(Err(error)) => return failed(reader.lang, error),
+        None => {}
+    }
+    errors.extend(form.errors());
+    let forms = offered.into_iter().map(|other| if other.key == form.key { form.clone() } else { other }).collect();
+    referral_page(&state, &reader, &id, &opened.referral, (forms, errors), false).await
+}
+
+/// Opens a case for `referral` at the reader's unit (its id made from the command's) and accepts the referral into
+/// it (that command's id made from the same): sent twice, both repeat.
+async fn accept_with_case(
+    handles: crate::actions::Handles<'_>,
+    reader: &Reader,
+    command_id: domain::ids::CommandId,
+    loaded: &domain::referral::Referral,
+    referral: domain::ids::ReferralId,
+) -> Result<String, ActionError> {
+    let subject = loaded.subject.ok_or(Refusal::NotFound("referral"))?;
+    let input = crate::actions::cases::OpenCase {
+        case: None,
+        subject,
+        origin: domain::case::CaseOrigin::Referral(referral),
+        concerns: loaded.concerns.clone(),
+        protection_assessed_on: None,
+    };
+    let opened = crate::actions::cases::open(handles, context_of(reader, command_id), input).await?;
+    let accept_id = domain::ids::CommandId::from_ulid(crate::actions::made_id(command_id, 1));
+    let accept = crate::actions::referrals::ReferralStep::Accept { case: opened.case };
+    crate::actions::referrals::step(handles, context_of(reader, accept_id), referral, accept).await?;
+    Ok(format!("/cases/{}?saved=true", opened.case))
+}
+
 /// A recording moment, in Stockholm's time, to the minute.
 fn recorded_at(micros: i64) -> String {
     let Ok(moment) = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000) else {
@@ -730,6 +914,12 @@ fn recorded_at(micros: i64) -> String {
     };
     let local = moment.to_offset(domain::calendar::stockholm_offset(moment));
     format!("{} {:02}:{:02}", local.date(), local.hour(), local.minute())
+}
+
+/// A page with a form: 422 when the form came back with errors, else 200.
+fn render_checked(page: &impl Template, has_errors: bool, lang: Lang) -> Response {
+    let status = if has_errors { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    (status, render(page, lang)).into_response()
 }
 
 fn reason_form(reader: &Reader, here: &str, reason: String, error: Option<String>) -> Response {
@@ -741,8 +931,7 @@ fn reason_form(reader: &Reader, here: &str, reason: String, error: Option<String
         .map(|message| FieldError { field: "reason".to_owned(), message: message.clone() })
         .collect::<Vec<_>>();
     let page = ReasonPage { frame, errors, reason, reason_error: error };
-    let status = if page.has_errors { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    (status, render(&page, reader.lang)).into_response()
+    render_checked(&page, page.has_errors, reader.lang)
 }
 
 fn not_found(reader: &Reader) -> Response {

@@ -3,10 +3,23 @@
 //! plain words, before anything is given.
 
 use domain::case::{CloseReason, InvestigationResult, PreliminaryDecision};
+use domain::referral::DeclineReason;
 use ulid::Ulid;
 
 use super::text::Texts;
 use crate::actions::cases::CaseStep;
+use crate::actions::referrals::{Assessment, ReferralStep};
+
+/// What a filled form asks for.
+#[derive(Debug, Clone)]
+pub(super) enum StepInput {
+    /// A step of a case.
+    Case(CaseStep),
+    /// A step of a referral.
+    Referral(ReferralStep),
+    /// Accept a referral by opening a case for it.
+    AcceptWithNewCase,
+}
 
 /// A step's form.
 #[derive(Debug, Clone)]
@@ -92,9 +105,50 @@ pub(super) fn forms_for(t: &Texts, case: &str, phase: &str, protection_owed: boo
     keys.iter().filter_map(|key| blank(t, case, key)).collect()
 }
 
+/// The steps a referral offers its receiving unit in `status` (a report of concern is received with its
+/// protection assessment, and is never declined).
+pub(super) fn referral_forms_for(t: &Texts, referral: &str, status: &str, report: bool) -> Vec<StepForm> {
+    let keys: &[&'static str] = match (status, report) {
+        ("sent", true) => &["receive_report"],
+        ("sent", false) => &["receive"],
+        ("received" | "on_hold", true) => &["accept"],
+        ("received" | "on_hold", false) => &["accept", "decline"],
+        _ => &[],
+    };
+    keys.iter().filter_map(|key| blank_on("referrals", t, referral, key)).collect()
+}
+
 /// A blank form of step `key` of case `case`, if there is such a step.
 pub(super) fn blank(t: &Texts, case: &str, key: &str) -> Option<StepForm> {
+    blank_on("cases", t, case, key)
+}
+
+/// A blank form of step `key` of the `kind` (`cases`, `referrals`) `id`.
+pub(super) fn blank_on(kind: &str, t: &Texts, id: &str, key: &str) -> Option<StepForm> {
     let (key, title, button, fields): (&'static str, _, _, Vec<Field>) = match key {
+        "receive" => ("receive", t.receive_title, t.receive_submit, Vec::new()),
+        "receive_report" => (
+            "receive_report",
+            t.receive_title,
+            t.receive_submit,
+            vec![
+                Field::new("receive_report", "needed", t.protection_needed, "radio")
+                    .with_choices("receive_report", &[("yes", t.yes), ("no", t.no)]),
+                Field::new("receive_report", "assessment", t.protection_assessment, "textarea"),
+                Field::new("receive_report", "late_reason", t.protection_late, "text"),
+            ],
+        ),
+        "accept" => ("accept", t.accept_title, t.accept_submit, Vec::new()),
+        "decline" => (
+            "decline",
+            t.decline_title,
+            t.decline_submit,
+            vec![
+                Field::new("decline", "reason_code", t.decline_reason_code, "select")
+                    .with_choices("decline", &t.decline_reasons),
+                Field::new("decline", "reason", t.decline_reason, "textarea"),
+            ],
+        ),
         "note" => ("note", t.note_title, t.note_submit, vec![Field::new("note", "text", t.note_text, "textarea")]),
         "protection" => (
             "protection",
@@ -148,7 +202,7 @@ pub(super) fn blank(t: &Texts, case: &str, key: &str) -> Option<StepForm> {
         _ => return None,
     };
     Some(StepForm {
-        action: format!("/cases/{case}/{key}"),
+        action: format!("/{kind}/{id}/{key}"),
         key,
         title,
         button,
@@ -177,6 +231,36 @@ impl StepForm {
         Some(self.value(name).to_owned()).filter(|value| !value.is_empty())
     }
 
+    /// Where an error of the form as a whole links to: its first field, or the form itself.
+    pub(super) fn anchor(&self) -> String {
+        self.fields.first().map_or_else(|| format!("{}-form", self.key), Field::target)
+    }
+
+    /// The errors of its fields, for the error summary.
+    pub(super) fn errors(&self) -> Vec<super::FieldError> {
+        self.fields
+            .iter()
+            .filter_map(|field| {
+                field
+                    .error
+                    .as_ref()
+                    .map(|message| super::FieldError { field: field.target(), message: message.clone() })
+            })
+            .collect()
+    }
+
+    /// Places a refusal of the use case: beside the field it names when the form has it, else over the form.
+    pub(super) fn refused(&mut self, refusal: crate::actions::Refusal) -> Option<super::FieldError> {
+        if let crate::actions::Refusal::Invalid { field, message } = &refusal {
+            let name = field.rsplit('.').next().unwrap_or_default().trim_start_matches("child_heard_");
+            if self.fields.iter().any(|known| known.name == name) {
+                self.refuse(name, message.clone());
+                return None;
+            }
+        }
+        Some(super::FieldError { field: self.anchor(), message: refusal.to_string() })
+    }
+
     /// Marks field `name` as wrong, with `message`.
     pub(super) fn refuse(&mut self, name: &str, message: String) {
         if let Some(field) = self.fields.iter_mut().find(|field| field.name == name) {
@@ -189,8 +273,9 @@ impl StepForm {
         self.fields.iter().any(|field| field.error.is_some())
     }
 
-    /// The step the filled form asks for, or the form with what is missing marked.
-    pub(super) fn step(&mut self, t: &Texts) -> Option<CaseStep> {
+    /// The step the filled form asks for, or the form with what is missing marked. `today` dates a protection
+    /// assessment made on receipt.
+    pub(super) fn step(&mut self, t: &Texts, today: time::Date) -> Option<StepInput> {
         let required = |form: &mut Self, name: &str, message: &str| {
             if form.value(name).is_empty() {
                 form.refuse(name, message.to_owned());
@@ -198,9 +283,13 @@ impl StepForm {
         };
         match self.key {
             "note" => required(self, "text", t.note_missing),
-            "protection" => {
+            "protection" | "receive_report" => {
                 required(self, "needed", t.protection_needed_missing);
                 required(self, "assessment", t.assessment_missing);
+            }
+            "decline" => {
+                required(self, "reason_code", t.decline_code_missing);
+                required(self, "reason", t.decline_reason_missing);
             }
             "preliminary" => {
                 required(self, "decision", t.decision_missing);
@@ -217,7 +306,35 @@ impl StepForm {
         if self.has_errors() {
             return None;
         }
-        Some(match self.key {
+        let referral = |step| Some(StepInput::Referral(step));
+        match self.key {
+            "receive" => return referral(ReferralStep::Receive { protection_assessment: None }),
+            "receive_report" => {
+                return referral(ReferralStep::Receive {
+                    protection_assessment: Some(Assessment {
+                        immediate_protection_needed: self.value("needed") == "yes",
+                        assessment: self.value("assessment").to_owned(),
+                        assessed_on: today,
+                        late_reason: self.optional("late_reason"),
+                    }),
+                })
+            }
+            "accept" => return Some(StepInput::AcceptWithNewCase),
+            "decline" => {
+                return referral(ReferralStep::Decline {
+                    reason_code: match self.value("reason_code") {
+                        "outside_target_group" => DeclineReason::OutsideTargetGroup,
+                        "no_capacity" => DeclineReason::NoCapacity,
+                        "declined_by_family" => DeclineReason::DeclinedByFamily,
+                        "already_handled" => DeclineReason::AlreadyHandled,
+                        _ => DeclineReason::Other,
+                    },
+                    reason: self.value("reason").to_owned(),
+                })
+            }
+            _ => {}
+        }
+        Some(StepInput::Case(match self.key {
             "note" => CaseStep::AppendNote { note: None, text: self.value("text").to_owned(), corrects: None },
             "protection" => CaseStep::AssessProtection {
                 immediate_protection_needed: self.value("needed") == "yes",
@@ -255,6 +372,6 @@ impl StepForm {
                 },
                 notes: self.value("notes").to_owned(),
             },
-        })
+        }))
     }
 }

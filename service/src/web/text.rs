@@ -303,6 +303,36 @@ pub struct Texts {
     pub protection_needed_missing: &'static str,
     /// The assessment is missing.
     pub assessment_missing: &'static str,
+    /// The referral page's heading (followed by its short id).
+    pub referral_title: &'static str,
+    /// The receiving form's heading.
+    pub receive_title: &'static str,
+    /// Its button.
+    pub receive_submit: &'static str,
+    /// Accepting by opening a case: heading.
+    pub accept_title: &'static str,
+    /// What accepting does.
+    pub accept_intro: &'static str,
+    /// Its button.
+    pub accept_submit: &'static str,
+    /// The declining form's heading.
+    pub decline_title: &'static str,
+    /// The coded reason.
+    pub decline_reason_code: &'static str,
+    /// The reason in words.
+    pub decline_reason: &'static str,
+    /// Its button.
+    pub decline_submit: &'static str,
+    /// A code is needed.
+    pub decline_code_missing: &'static str,
+    /// Words are needed.
+    pub decline_reason_missing: &'static str,
+    /// Concerns.
+    pub col_concerns: &'static str,
+    /// What a concern is, by code.
+    pub concerns: [(&'static str, &'static str); 14],
+    /// Why a referral is declined, by code.
+    pub decline_reasons: [(&'static str, &'static str); 5],
     /// Why a case is closed, by code.
     pub close_reasons: [(&'static str, &'static str); 6],
 }
@@ -326,6 +356,11 @@ impl Texts {
     /// An event type's words.
     pub fn event(&self, code: &str) -> String {
         words(&self.events, code)
+    }
+
+    /// A concern's words.
+    pub fn concern(&self, code: &str) -> String {
+        words(&self.concerns, code)
     }
 
     /// A referral kind's words.
@@ -514,7 +549,7 @@ pub static SV: Texts = Texts {
     recorded: "registrerad",
     col_deadline: "Tidsfrist",
     caseload_caption: "Öppna ärenden, närmaste tidsfrist först",
-    steps_title: "Steg i ärendet",
+    steps_title: "Nästa steg",
     yes: "Ja",
     no: "Nej",
     saved: "Sparat.",
@@ -549,6 +584,42 @@ pub static SV: Texts = Texts {
     close_submit: "Avsluta ärendet",
     close_reason_missing: "Välj varför ärendet avslutas",
     choose: "Välj",
+    concerns: [
+        ("robbery", "Rån"),
+        ("aggravated_theft", "Grov stöld"),
+        ("vehicle_theft", "Fordonsstöld"),
+        ("violence_or_threat_against_public_servant", "Våld eller hot mot tjänsteman"),
+        ("witness_intimidation", "Övergrepp i rättssak"),
+        ("drug_offence", "Narkotikabrott"),
+        ("substance_use", "Missbruk eller riskbruk"),
+        ("school_absence", "Skolfrånvaro"),
+        ("violence_in_close_relationships", "Våld i nära relationer"),
+        ("honour_related_violence", "Hedersrelaterat våld och förtryck"),
+        ("violent_extremism", "Våldsbejakande extremism"),
+        ("victim_of_crime", "Brottsutsatt"),
+        ("parenting_concerns", "Brister i omsorgen"),
+        ("other", "Annan oro"),
+    ],
+    referral_title: "Aktualisering",
+    receive_title: "Ta emot",
+    receive_submit: "Ta emot",
+    accept_title: "Inled ärende",
+    accept_intro: "Ett nytt ärende öppnas för den unga personen, med aktualiseringens oro, och aktualiseringen kopplas till det.",
+    accept_submit: "Öppna ärende",
+    decline_title: "Avböj",
+    decline_reason_code: "Skäl",
+    decline_reason: "Förklaring",
+    decline_submit: "Avböj aktualiseringen",
+    decline_code_missing: "Välj skälet",
+    decline_reason_missing: "Skriv en förklaring",
+    col_concerns: "Oro",
+    decline_reasons: [
+        ("outside_target_group", "Utanför målgruppen"),
+        ("no_capacity", "Inget utrymme just nu"),
+        ("declined_by_family", "Familjen tackade nej"),
+        ("already_handled", "Redan omhändertaget"),
+        ("other", "Annat skäl"),
+    ],
     protection_title: "Skyddsbedömning",
     protection_needed: "Behöver barnet skydd omedelbart?",
     protection_assessment: "Bedömning",
@@ -730,7 +801,7 @@ pub static EN: Texts = Texts {
     recorded: "recorded",
     col_deadline: "Deadline",
     caseload_caption: "Open cases, nearest deadline first",
-    steps_title: "Steps of the case",
+    steps_title: "Next steps",
     yes: "Yes",
     no: "No",
     saved: "Saved.",
@@ -765,6 +836,42 @@ pub static EN: Texts = Texts {
     close_submit: "Close the case",
     close_reason_missing: "Choose why the case is closed",
     choose: "Choose",
+    concerns: [
+        ("robbery", "Robbery"),
+        ("aggravated_theft", "Aggravated theft"),
+        ("vehicle_theft", "Vehicle theft"),
+        ("violence_or_threat_against_public_servant", "Violence or threats against a public official"),
+        ("witness_intimidation", "Witness intimidation"),
+        ("drug_offence", "Drug offence"),
+        ("substance_use", "Substance use"),
+        ("school_absence", "School absence"),
+        ("violence_in_close_relationships", "Violence in close relationships"),
+        ("honour_related_violence", "Honour-related violence and oppression"),
+        ("violent_extremism", "Violent extremism"),
+        ("victim_of_crime", "Victim of crime"),
+        ("parenting_concerns", "Parenting concerns"),
+        ("other", "Other concern"),
+    ],
+    referral_title: "Referral",
+    receive_title: "Receive",
+    receive_submit: "Receive",
+    accept_title: "Open a case",
+    accept_intro: "A new case is opened for the young person, with the referral's concerns, and the referral is linked to it.",
+    accept_submit: "Open the case",
+    decline_title: "Decline",
+    decline_reason_code: "Reason",
+    decline_reason: "Explanation",
+    decline_submit: "Decline the referral",
+    decline_code_missing: "Choose the reason",
+    decline_reason_missing: "Write an explanation",
+    col_concerns: "Concerns",
+    decline_reasons: [
+        ("outside_target_group", "Outside the target group"),
+        ("no_capacity", "No capacity now"),
+        ("declined_by_family", "The family declined"),
+        ("already_handled", "Already handled"),
+        ("other", "Another reason"),
+    ],
     protection_title: "Protection assessment",
     protection_needed: "Does the child need protection at once?",
     protection_assessment: "Assessment",
