@@ -495,6 +495,24 @@ pub async fn users(db: &Db) -> Result<Vec<UserRow>, AccountError> {
         .collect())
 }
 
+/// The usernames of `users` (those that exist), by id: what the pages show for the ids in their rows.
+pub async fn usernames(db: &Db, users: &[&str]) -> Result<std::collections::HashMap<String, String>, AccountError> {
+    let mut names = std::collections::HashMap::new();
+    for chunk in users.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+        let sql = format!("select user_id, username from users where user_id in ({})", placeholders.join(", "));
+        let rows: Vec<(String, String)> = on_pool!(db, |pool| {
+            let mut query = sqlx::query_as(&sql);
+            for user in chunk {
+                query = query.bind(*user);
+            }
+            query.fetch_all(pool).await
+        })?;
+        names.extend(rows);
+    }
+    Ok(names)
+}
+
 /// Deactivates a user and ends all their sessions at once; `false` when there is no such active user.
 pub async fn deactivate(db: &Db, user: UserId) -> Result<bool, AccountError> {
     let now = if db.is_postgres() { "clock_timestamp()" } else { "cast(unixepoch('subsec') * 1000000 as integer)" };

@@ -182,11 +182,12 @@ impl FromRequestParts<Arc<AppState>> for Reader {
                 return Err(failure(lang));
             }
         };
-        let username = crate::accounts::users(&state.db)
+        let me = session.account.user.to_string();
+        let username = crate::accounts::usernames(&state.db, &[me.as_str()])
             .await
             .ok()
-            .and_then(|users| users.into_iter().find(|row| row.user_id == session.account.user.to_string()))
-            .map_or_else(|| session.account.user.to_string(), |row| row.username);
+            .and_then(|mut names| names.remove(&me))
+            .unwrap_or(me);
         let client_address = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()

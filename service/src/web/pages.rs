@@ -397,7 +397,7 @@ pub(super) async fn caseload(
             Ok(page) => page,
             Err(error) => return failed(reader.lang, error),
         };
-    let names = usernames(&state).await;
+    let names = usernames(&state, page.items.iter().filter_map(|row| row.worker_id.as_deref())).await;
     let rows = page
         .items
         .iter()
@@ -439,12 +439,15 @@ pub(super) async fn caseload(
     render(&page, reader.lang)
 }
 
-/// Every user's username by id (the directory of people is small: a city's few thousand staff).
-async fn usernames(state: &AppState) -> std::collections::HashMap<String, String> {
-    crate::accounts::users(&state.db)
-        .await
-        .map(|users| users.into_iter().map(|row| (row.user_id, row.username)).collect())
-        .unwrap_or_default()
+/// The usernames of the users a page names, by id (an unknown id is shown by its short form).
+async fn usernames<'a>(
+    state: &AppState,
+    ids: impl IntoIterator<Item = &'a str>,
+) -> std::collections::HashMap<String, String> {
+    let mut ids: Vec<&str> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    crate::accounts::usernames(&state.db, &ids).await.unwrap_or_default()
 }
 
 fn name_of(names: &std::collections::HashMap<String, String>, id: &str) -> String {
@@ -668,7 +671,11 @@ async fn case_page(
         Ok(entries) => entries,
         Err(error) => return failed(reader.lang, error),
     };
-    let names = usernames(state).await;
+    let names = usernames(
+        state,
+        timeline.iter().filter_map(|entry| entry.actor_user.as_deref()).chain(read.summary.worker_id.as_deref()),
+    )
+    .await;
     let units: std::collections::HashMap<String, String> = projections::directory::units(&state.db, true)
         .await
         .map(|units| units.into_iter().map(|row| (row.unit_id, row.name)).collect())
