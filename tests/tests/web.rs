@@ -433,6 +433,47 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
     browser.goto(&format!("{base}/")).await.expect("home");
     assert!(browser.current_url().await.expect("url").path().ends_with("/login"));
 
+    // A user whose password an administrator set must choose their own first: every page leads to /password.
+    let newcomer = "ny-handlaggare";
+    let first_password = "ett tillfälligt lösenord från admin";
+    service::accounts::create_user(
+        &bus,
+        service::personal::operator_context(today),
+        &service::event_log::commands::EventMetadata::default(),
+        service::accounts::Credentials {
+            username: newcomer,
+            password: first_password,
+            role: domain::command::Role::SocialWorker,
+            unit: demo.units[1].1,
+            must_change_password: true,
+        },
+    )
+    .await
+    .expect("a newcomer");
+    type_into(&browser, "username", newcomer).await;
+    type_into(&browser, "password", first_password).await;
+    click(&browser, Locator::Css("button.primary")).await;
+    browser.wait().for_element(Locator::Id("password-current")).await.expect("led to /password");
+    assert_eq!(browser.current_url().await.expect("url").path(), "/password");
+    browser.goto(&format!("{base}/caseload")).await.expect("caseload");
+    assert_eq!(browser.current_url().await.expect("url").path(), "/password", "nothing else until it is changed");
+    check_page(&browser, &axe, "password-en").await;
+    type_into(&browser, "password-current", first_password).await;
+    type_into(&browser, "password-new", "a phrase of my very own choosing").await;
+    type_into(&browser, "password-repeat", "a phrase of my own choosing").await;
+    click(&browser, Locator::Css("form[action='/password'] button")).await;
+    wait_for_text(&browser, ".error-summary", "The passwords do not match").await;
+    let typed = browser.find(Locator::Id("password-new")).await.expect("new").prop("value").await.expect("value");
+    assert_eq!(typed.as_deref(), Some(""), "a password is never sent back in a page");
+    check_page(&browser, &axe, "password-errors-en").await;
+    type_into(&browser, "password-current", first_password).await;
+    type_into(&browser, "password-new", "a phrase of my very own choosing").await;
+    type_into(&browser, "password-repeat", "a phrase of my very own choosing").await;
+    click(&browser, Locator::Css("form[action='/password'] button")).await;
+    wait_for_text(&browser, ".saved", "The password is changed").await;
+    browser.goto(&format!("{base}/caseload")).await.expect("caseload");
+    assert_eq!(browser.current_url().await.expect("url").path(), "/caseload", "the pages are open again");
+
     browser.close().await.expect("the browser closes");
     stop.send(()).expect("stop");
     task.await.expect("the server task").expect("a clean stop");

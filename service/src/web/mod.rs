@@ -47,6 +47,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/language", post(pages::choose_language))
+        .route("/password", get(pages::password_form).post(pages::change_password))
         .route("/", get(pages::home))
         .route("/caseload", get(pages::caseload))
         .route("/inbox", get(pages::inbox))
@@ -129,6 +130,8 @@ pub struct Reader {
     pub lang: Lang,
     /// The client's address.
     pub client_address: Option<String>,
+    /// The session's token (to keep this session when the password changes).
+    token: String,
 }
 
 impl std::fmt::Debug for Reader {
@@ -153,6 +156,11 @@ impl Reader {
             csrf: Some(self.csrf.clone()),
             here: here.into(),
         }
+    }
+
+    /// The session's token.
+    pub fn token(&self) -> &str {
+        &self.token
     }
 
     /// The texts.
@@ -192,7 +200,12 @@ impl FromRequestParts<Arc<AppState>> for Reader {
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|info| info.0.ip().to_string());
-        Ok(Self { account: session.account, username, csrf: csrf_token(&token), lang, client_address })
+        // Until they have set a password of their own, the pages lead to `/password` (and sign-out still works).
+        let path = parts.uri.path();
+        if session.must_change_password && path != "/password" && path != "/logout" {
+            return Err(Redirect::to("/password?must=true").into_response());
+        }
+        Ok(Self { account: session.account, username, csrf: csrf_token(&token), lang, client_address, token })
     }
 }
 

@@ -91,6 +91,12 @@ page!(ReferralPage, "referral.html", {
     case_id: Option<String>,
     case_short: String,
 });
+page!(PasswordPage, "password.html", {
+    errors: Vec<FieldError>,
+    must: bool,
+    changed: bool,
+    forms: Vec<StepForm>,
+});
 page!(ReasonPage, "reason.html", {
     errors: Vec<FieldError>,
     reason: String,
@@ -945,6 +951,72 @@ fn not_found(reader: &Reader) -> Response {
     let t = reader.t();
     let page = MessagePage { frame: reader.frame(t.not_found_title, "/"), text: t.not_found_text.to_owned() };
     (StatusCode::NOT_FOUND, render(&page, reader.lang)).into_response()
+}
+
+/// `GET /password`'s query.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct PasswordQuery {
+    #[serde(default)]
+    must: bool,
+    #[serde(default)]
+    changed: bool,
+}
+
+/// `GET /password`: change one's password (where a user who must set their own is led first).
+pub(super) async fn password_form(reader: Reader, query: Result<Query<PasswordQuery>, QueryRejection>) -> Response {
+    let query = query.map(|Query(query)| query).unwrap_or_default();
+    let form = super::steps::blank_on("", reader.t(), "", "password").into_iter().collect();
+    password_page(&reader, (form, Vec::new()), query.must, query.changed)
+}
+
+fn password_page(
+    reader: &Reader,
+    (forms, errors): (Vec<StepForm>, Vec<FieldError>),
+    must: bool,
+    changed: bool,
+) -> Response {
+    let mut frame = reader.frame(reader.t().password_title, "/password");
+    frame.has_errors = !errors.is_empty();
+    let page = PasswordPage { frame, errors, must, changed, forms };
+    render_checked(&page, page.has_errors, reader.lang)
+}
+
+/// `POST /password`: the password changed (every other session of the user ends, this one stays), or the form
+/// again with what is wrong beside each field — never with a password typed in it.
+pub(super) async fn change_password(State(state): State<Arc<AppState>>, reader: Reader, request: Request) -> Response {
+    let t = reader.t();
+    let (sent, _) = match sent_form(&reader, &state, request).await {
+        Ok(sent) => sent,
+        Err(status) => return status.into_response(),
+    };
+    let Some(mut form) = super::steps::blank_on("", t, "", "password") else { return failure(reader.lang) };
+    form.fill(&sent);
+    let (current, new, repeat) =
+        (form.sent("current").to_owned(), form.sent("new").to_owned(), form.sent("repeat").to_owned());
+    if current.is_empty() {
+        form.refuse("current", t.current_missing.to_owned());
+    }
+    if new.is_empty() {
+        form.refuse("new", t.new_missing.to_owned());
+    } else if repeat != new {
+        form.refuse("repeat", t.repeat_differs.to_owned());
+    }
+    if !form.has_errors() {
+        use crate::accounts::AccountError;
+        match crate::accounts::change_password(&state.db, reader.account.user, &current, &new, reader.token()).await {
+            Ok(()) => return Redirect::to("/password?changed=true").into_response(),
+            Err(AccountError::WrongCredentials | AccountError::Throttled { .. }) => {
+                form.refuse("current", t.current_wrong.to_owned())
+            }
+            Err(AccountError::PasswordTooShort) => form.refuse("new", t.new_too_short.to_owned()),
+            Err(AccountError::PasswordTooCommon) => form.refuse("new", t.new_too_common.to_owned()),
+            Err(AccountError::PasswordUnchanged) => form.refuse("new", t.new_unchanged.to_owned()),
+            Err(error) => return failed(reader.lang, error),
+        }
+    }
+    form.forget_passwords();
+    let errors = form.errors();
+    password_page(&reader, (vec![form], errors), false, false)
 }
 
 /// `GET /tillganglighet`: the accessibility statement (open to all, signed in or not).

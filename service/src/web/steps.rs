@@ -139,6 +139,16 @@ pub(super) fn blank_on(kind: &str, t: &Texts, id: &str, key: &str) -> Option<Ste
             ],
         ),
         "accept" => ("accept", t.accept_title, t.accept_submit, Vec::new()),
+        "password" => (
+            "password",
+            t.password_title,
+            t.password_submit,
+            vec![
+                Field::new("password", "current", t.current_password, "password"),
+                Field::new("password", "new", t.new_password, "password"),
+                Field::new("password", "repeat", t.repeat_password, "password"),
+            ],
+        ),
         "decline" => (
             "decline",
             t.decline_title,
@@ -202,7 +212,7 @@ pub(super) fn blank_on(kind: &str, t: &Texts, id: &str, key: &str) -> Option<Ste
         _ => return None,
     };
     Some(StepForm {
-        action: format!("/{kind}/{id}/{key}"),
+        action: if kind.is_empty() { format!("/{key}") } else { format!("/{kind}/{id}/{key}") },
         key,
         title,
         button,
@@ -229,6 +239,18 @@ impl StepForm {
 
     fn optional(&self, name: &str) -> Option<String> {
         Some(self.value(name).to_owned()).filter(|value| !value.is_empty())
+    }
+
+    /// A field's value as sent.
+    pub(super) fn sent(&self, name: &str) -> &str {
+        self.value(name)
+    }
+
+    /// Forgets what was typed in the password fields (a password is never sent back in a page).
+    pub(super) fn forget_passwords(&mut self) {
+        for field in self.fields.iter_mut().filter(|field| field.kind == "password") {
+            field.value.clear();
+        }
     }
 
     /// Where an error of the form as a whole links to: its first field, or the form itself.

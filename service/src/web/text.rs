@@ -329,6 +329,36 @@ pub struct Texts {
     pub decline_reason_missing: &'static str,
     /// Concerns.
     pub col_concerns: &'static str,
+    /// The password page's heading.
+    pub password_title: &'static str,
+    /// What the page asks.
+    pub password_intro: &'static str,
+    /// Said when the password must be changed first.
+    pub password_must: &'static str,
+    /// Current.
+    pub current_password: &'static str,
+    /// New.
+    pub new_password: &'static str,
+    /// Repeat.
+    pub repeat_password: &'static str,
+    /// Its button.
+    pub password_submit: &'static str,
+    /// Done.
+    pub password_changed: &'static str,
+    /// Current is missing.
+    pub current_missing: &'static str,
+    /// Current is wrong.
+    pub current_wrong: &'static str,
+    /// New is missing.
+    pub new_missing: &'static str,
+    /// Too short.
+    pub new_too_short: &'static str,
+    /// Too common.
+    pub new_too_common: &'static str,
+    /// Unchanged.
+    pub new_unchanged: &'static str,
+    /// Repeat differs.
+    pub repeat_differs: &'static str,
     /// What a concern is, by code.
     pub concerns: [(&'static str, &'static str); 14],
     /// Why a referral is declined, by code.
@@ -584,6 +614,21 @@ pub static SV: Texts = Texts {
     close_submit: "Avsluta ärendet",
     close_reason_missing: "Välj varför ärendet avslutas",
     choose: "Välj",
+    password_title: "Byt lösenord",
+    password_intro: "Välj ett eget lösenord på minst 12 tecken, gärna en fras. Dina andra inloggningar avslutas.",
+    password_must: "Du behöver välja ett eget lösenord innan du kan fortsätta.",
+    current_password: "Nuvarande lösenord",
+    new_password: "Nytt lösenord",
+    repeat_password: "Upprepa det nya lösenordet",
+    password_submit: "Byt lösenord",
+    password_changed: "Lösenordet är bytt.",
+    current_missing: "Skriv ditt nuvarande lösenord",
+    current_wrong: "Det nuvarande lösenordet stämmer inte",
+    new_missing: "Skriv ett nytt lösenord",
+    new_too_short: "Lösenordet måste ha minst 12 tecken",
+    new_too_common: "Lösenordet är för vanligt eller lätt att gissa; välj en längre egen fras",
+    new_unchanged: "Välj ett nytt lösenord, inte det nuvarande",
+    repeat_differs: "Lösenorden är inte likadana",
     concerns: [
         ("robbery", "Rån"),
         ("aggravated_theft", "Grov stöld"),
@@ -836,6 +881,21 @@ pub static EN: Texts = Texts {
     close_submit: "Close the case",
     close_reason_missing: "Choose why the case is closed",
     choose: "Choose",
+    password_title: "Change your password",
+    password_intro: "Choose a password of your own of at least 12 characters, a phrase is best. Your other sessions end.",
+    password_must: "You need to choose a password of your own before you go on.",
+    current_password: "Current password",
+    new_password: "New password",
+    repeat_password: "Repeat the new password",
+    password_submit: "Change the password",
+    password_changed: "The password is changed.",
+    current_missing: "Enter your current password",
+    current_wrong: "The current password is wrong",
+    new_missing: "Enter a new password",
+    new_too_short: "The password must have at least 12 characters",
+    new_too_common: "The password is too common or easy to guess; choose a longer phrase of your own",
+    new_unchanged: "Choose a new password, not the current one",
+    repeat_differs: "The passwords do not match",
     concerns: [
         ("robbery", "Robbery"),
         ("aggravated_theft", "Aggravated theft"),
