@@ -433,6 +433,19 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
     browser.goto(&format!("{base}/")).await.expect("home");
     assert!(browser.current_url().await.expect("url").path().ends_with("/login"));
 
+    // The unit manager sees the unit's cases by worker and phase.
+    let manager = demo.users.iter().find(|user| user.username == "demo-enhetschef").expect("the manager");
+    type_into(&browser, "username", &manager.username).await;
+    type_into(&browser, "password", &manager.password).await;
+    click(&browser, Locator::Css("button.primary")).await;
+    browser.wait().for_element(Locator::Css("ul.tiles")).await.expect("signed in");
+    click(&browser, Locator::Css("a[href='/unit']")).await;
+    browser.wait().for_element(Locator::Css("table")).await.expect("the unit's cases");
+    assert!(text_of(&browser, "tbody").await.contains("demo-handlaggare"));
+    check_page(&browser, &axe, "unit-en").await;
+    click(&browser, Locator::Css("form[action='/logout'] button")).await;
+    browser.wait().for_element(Locator::Id("username")).await.expect("the sign-in page");
+
     // A user whose password an administrator set must choose their own first: every page leads to /password.
     let newcomer = "ny-handlaggare";
     let first_password = "ett tillfälligt lösenord från admin";

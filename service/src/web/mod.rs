@@ -56,6 +56,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/cases/{id}/{step}", post(pages::case_step))
         .route("/referrals/{id}", get(pages::referral))
         .route("/referrals/{id}/{step}", post(pages::referral_step))
+        .route("/unit", get(pages::unit))
         .route("/tillganglighet", get(pages::accessibility))
         .route(css_path(), get(stylesheet))
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
@@ -90,6 +91,8 @@ pub struct Frame {
     pub csrf: Option<String>,
     /// The path of this page.
     pub here: String,
+    /// Whether the reader is a unit manager (the menu then has the unit's page).
+    pub manager: bool,
 }
 
 /// An error on a form: the field it concerns (its `id`) and what to do, in plain words.
@@ -155,6 +158,7 @@ impl Reader {
             user: Some(format!("{} ({})", self.username, self.lang.texts().role(self.account.role.as_str()))),
             csrf: Some(self.csrf.clone()),
             here: here.into(),
+            manager: self.account.role == domain::command::Role::UnitManager,
         }
     }
 
@@ -231,6 +235,7 @@ pub fn failure(lang: Lang) -> Response {
         user: None,
         csrf: None,
         here: "/".to_owned(),
+        manager: false,
     };
     let page = pages::MessagePage { frame, text: t.failure_text.to_owned() };
     let html = page.render().unwrap_or_else(|_| t.failure_text.to_owned());

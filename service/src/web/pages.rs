@@ -97,11 +97,20 @@ page!(PasswordPage, "password.html", {
     changed: bool,
     forms: Vec<StepForm>,
 });
+page!(UnitPage, "unit.html", { rows: Vec<UnitLine> });
 page!(ReasonPage, "reason.html", {
     errors: Vec<FieldError>,
     reason: String,
     reason_error: Option<String>,
 });
+
+/// A worker's cases in one phase, on the unit's page.
+pub(super) struct UnitLine {
+    worker: String,
+    phase: String,
+    open: usize,
+    overdue: usize,
+}
 
 /// A phase in the filter.
 pub(super) struct PhaseOption {
@@ -159,6 +168,7 @@ fn bare_frame(lang: Lang, title: &str, here: &str) -> Frame {
         user: None,
         csrf: None,
         here: here.to_owned(),
+        manager: false,
     }
 }
 
@@ -1017,6 +1027,36 @@ pub(super) async fn change_password(State(state): State<Arc<AppState>>, reader: 
     form.forget_passwords();
     let errors = form.errors();
     password_page(&reader, (vec![form], errors), false, false)
+}
+
+/// `GET /unit`: for a unit manager, the unit's open cases by worker and phase, and how many of each are overdue
+/// (the caseload's summary over the whole unit). Others are told the page is for managers.
+pub(super) async fn unit(State(state): State<Arc<AppState>>, reader: Reader) -> Response {
+    let t = reader.t();
+    if reader.account.role != domain::command::Role::UnitManager {
+        let page = MessagePage { frame: reader.frame(t.unit_title, "/unit"), text: t.unit_only_managers.to_owned() };
+        return (StatusCode::FORBIDDEN, render(&page, reader.lang)).into_response();
+    }
+    let today = crate::clock::today_in_stockholm();
+    let unit = reader.account.unit.to_string();
+    let everything = CaseloadFilter::default();
+    let first = paging(None, 1);
+    let summary =
+        match queries::caseload_page(&state.db, &unit, today, (CaseloadOrder::Received, &everything), &first).await {
+            Ok((_, summary)) => summary,
+            Err(error) => return failed(reader.lang, error),
+        };
+    let names = usernames(&state, summary.iter().filter_map(|row| row.worker_id.as_deref())).await;
+    let rows = summary
+        .iter()
+        .map(|row| UnitLine {
+            worker: row.worker_id.as_deref().map_or_else(|| t.no_worker.to_owned(), |id| name_of(&names, id)),
+            phase: t.phase(&row.phase),
+            open: row.open,
+            overdue: row.overdue,
+        })
+        .collect();
+    render(&UnitPage { frame: reader.frame(t.unit_title, "/unit"), rows }, reader.lang)
 }
 
 /// `GET /tillganglighet`: the accessibility statement (open to all, signed in or not).

@@ -359,6 +359,18 @@ pub struct Texts {
     pub new_unchanged: &'static str,
     /// Repeat differs.
     pub repeat_differs: &'static str,
+    /// Menu: the unit (managers).
+    pub nav_unit: &'static str,
+    /// The unit page's heading.
+    pub unit_title: &'static str,
+    /// What the unit page shows.
+    pub unit_intro: &'static str,
+    /// Column: open cases.
+    pub col_open: &'static str,
+    /// Column: overdue.
+    pub col_overdue: &'static str,
+    /// Said to others.
+    pub unit_only_managers: &'static str,
     /// What a concern is, by code.
     pub concerns: [(&'static str, &'static str); 14],
     /// Why a referral is declined, by code.
@@ -614,6 +626,12 @@ pub static SV: Texts = Texts {
     close_submit: "Avsluta ärendet",
     close_reason_missing: "Välj varför ärendet avslutas",
     choose: "Välj",
+    nav_unit: "Enheten",
+    unit_title: "Enhetens ärenden",
+    unit_intro: "Öppna ärenden per handläggare och skede; försenade är de med minst en tidsfrist passerad.",
+    col_open: "Öppna",
+    col_overdue: "Varav försenade",
+    unit_only_managers: "Sidan är till för enhetschefer.",
     password_title: "Byt lösenord",
     password_intro: "Välj ett eget lösenord på minst 12 tecken, gärna en fras. Dina andra inloggningar avslutas.",
     password_must: "Du behöver välja ett eget lösenord innan du kan fortsätta.",
@@ -881,6 +899,12 @@ pub static EN: Texts = Texts {
     close_submit: "Close the case",
     close_reason_missing: "Choose why the case is closed",
     choose: "Choose",
+    nav_unit: "The unit",
+    unit_title: "The unit's cases",
+    unit_intro: "Open cases by worker and phase; overdue are those with at least one deadline passed.",
+    col_open: "Open",
+    col_overdue: "Of which overdue",
+    unit_only_managers: "This page is for unit managers.",
     password_title: "Change your password",
     password_intro: "Choose a password of your own of at least 12 characters, a phrase is best. Your other sessions end.",
     password_must: "You need to choose a password of your own before you go on.",
