@@ -466,6 +466,14 @@ async fn usernames<'a>(
     crate::accounts::usernames(&state.db, &ids).await.unwrap_or_default()
 }
 
+/// Every unit's name by id, closed ones too (the directory is a city's few hundred units).
+async fn unit_names(state: &AppState) -> std::collections::HashMap<String, String> {
+    projections::directory::units(&state.db, true)
+        .await
+        .map(|units| units.into_iter().map(|row| (row.unit_id, row.name)).collect())
+        .unwrap_or_default()
+}
+
 fn name_of(names: &std::collections::HashMap<String, String>, id: &str) -> String {
     names.get(id).cloned().unwrap_or_else(|| short(id))
 }
@@ -519,10 +527,7 @@ async fn referrals(state: &AppState, reader: Reader, query: ListQuery, inbox: bo
         Ok(page) => page,
         Err(error) => return failed(reader.lang, error),
     };
-    let units: std::collections::HashMap<String, String> = projections::directory::units(&state.db, true)
-        .await
-        .map(|units| units.into_iter().map(|row| (row.unit_id, row.name)).collect())
-        .unwrap_or_default();
+    let units = unit_names(state).await;
     let rows = page
         .items
         .iter()
@@ -692,10 +697,7 @@ async fn case_page(
         timeline.iter().filter_map(|entry| entry.actor_user.as_deref()).chain(read.summary.worker_id.as_deref()),
     )
     .await;
-    let units: std::collections::HashMap<String, String> = projections::directory::units(&state.db, true)
-        .await
-        .map(|units| units.into_iter().map(|row| (row.unit_id, row.name)).collect())
-        .unwrap_or_default();
+    let units = unit_names(state).await;
     // Newest first; who and when as recorded (the day it happened, and the moment it was written).
     let history = timeline
         .iter()
@@ -829,10 +831,7 @@ async fn referral_page(
     saved: bool,
 ) -> Response {
     let t = reader.t();
-    let units: std::collections::HashMap<String, String> = projections::directory::units(&state.db, true)
-        .await
-        .map(|units| units.into_iter().map(|row| (row.unit_id, row.name)).collect())
-        .unwrap_or_default();
+    let units = unit_names(state).await;
     let unit_name = |unit: Option<domain::ids::UnitId>| {
         unit.map(|unit| unit.to_string()).map(|unit| units.get(&unit).cloned().unwrap_or_else(|| short(&unit)))
     };
