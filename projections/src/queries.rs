@@ -636,6 +636,25 @@ pub async fn open_investigation(db: &Db, unit: &str, subject: &str) -> Result<Op
     })
 }
 
+/// The referrals `unit` sent about `subject` that the receiver has not declined or that were not withdrawn:
+/// (referral, receiving unit, status), the newest first — what a plan names as the provider's referral.
+pub async fn sent_about(db: &Db, unit: &str, subject: &str) -> Result<Vec<(String, String, String)>, sqlx::Error> {
+    let generation = status(db, "referrals").await?.generation;
+    on_pool!(db, |pool| {
+        sqlx::query_as(
+            "select referral_id, to_unit, status from referral_views
+              where generation = $1 and from_unit = $2 and subject_id = $3
+                and status not in ('declined', 'withdrawn')
+              order by sent_on desc, referral_id desc limit 50",
+        )
+        .bind(generation)
+        .bind(unit)
+        .bind(subject)
+        .fetch_all(pool)
+        .await
+    })
+}
+
 /// A page of the referrals sent to `unit`, the longest waiting first, only those with `wanted` status if given.
 pub async fn inbox_page(
     db: &Db,

@@ -491,3 +491,352 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
     stop.send(()).expect("stop");
     task.await.expect("the server task").expect("a clean stop");
 }
+
+/// Signs `username` in with `password` (the browser signed out).
+async fn sign_in(browser: &Client, base: &str, username: &str, password: &str) {
+    browser.goto(&format!("{base}/login")).await.expect("the sign-in page");
+    type_into(browser, "username", username).await;
+    type_into(browser, "password", password).await;
+    click(browser, Locator::Css("button.primary")).await;
+    browser.wait().for_element(Locator::Css("ul.tiles")).await.unwrap_or_else(|_| panic!("{username} signed in"));
+}
+
+async fn sign_out(browser: &Client) {
+    click(browser, Locator::Css("form[action='/logout'] button")).await;
+    browser.wait().for_element(Locator::Id("username")).await.expect("signed out");
+}
+
+/// Chooses `value` in the list with id `id`.
+async fn choose(browser: &Client, id: &str, value: &str) {
+    let list = browser.find(Locator::Id(id)).await.unwrap_or_else(|_| panic!("#{id}"));
+    list.select_by_value(value).await.unwrap_or_else(|_| panic!("{value} in #{id}"));
+}
+
+/// Sends the form of step `step` (its button), and waits for "Sparat." on the page it leads to.
+async fn save(browser: &Client, step: &str) {
+    click(browser, Locator::Css(&format!("form[action$='/{step}'] button"))).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if browser.find(Locator::Css(".saved")).await.is_ok() {
+            return;
+        }
+        if let Ok(summary) = browser.find(Locator::Css(".error-summary")).await {
+            panic!("{step} was refused: {}", summary.text().await.unwrap_or_default());
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{step} never saved");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The id at the end of the browser's address (`/cases/{id}`, `/referrals/{id}`).
+async fn id_in_address(browser: &Client) -> String {
+    let url = browser.current_url().await.expect("url");
+    url.path().rsplit('/').next().expect("an id").to_owned()
+}
+
+/// The programme's whole flow clicked through in the browser, on PostgreSQL: the school-social team registers a
+/// young person and reports a concern; social services receive it with the protection assessment, open a case,
+/// assess, investigate, and the manager decides an intervention and assigns the worker; under the guardian's
+/// consent the worker refers to Framtid Stockholm, which accepts, starts and ends it while social services plan,
+/// start and follow it up; feedback goes back to Framtid's sender and to the school. Each new page passes axe-core.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_programme_flow_is_clicked_through_in_the_browser() {
+    use domain::identity_number::{IdentityNumber, IdentityNumberKind};
+    let axe = axe_source();
+    let store = TestStore::new(tests::Backend::Postgres).await;
+    let bus = service::event_log::commands::CommandBus::new(store.db.clone());
+    let today = domain::calendar::stockholm_date(time::OffsetDateTime::now_utc());
+    let demo = service::actions::demo::seed(&bus, &store.vault(), 0, today, &std::sync::atomic::AtomicUsize::new(0))
+        .await
+        .expect("the demo directory");
+    let user = |name: &str| demo.users.iter().find(|user| user.username == name).expect("a demo user").clone();
+    let (school, social, manager, framtid) =
+        (user("demo-skola"), user("demo-handlaggare"), user("demo-enhetschef"), user("demo-framtid"));
+    let (social_unit, framtid_unit) = (demo.units[1].1.to_string(), demo.units[2].1.to_string());
+    let (base, stop, task) = crate::serve::spawn_app(&store).await;
+    let driver = Driver::start();
+    let browser = browser(&driver).await;
+    let day = |days: i64| (today + time::Duration::days(days)).to_string();
+
+    // The school registers the young person (a school team does not search the register) and reports a concern;
+    // sent empty first, the errors are said.
+    sign_in(&browser, &base, &school.username, &school.password).await;
+    click(&browser, Locator::Css("a[href='/subjects/new']")).await;
+    browser.wait().for_element(Locator::Id("register-number")).await.expect("the registration");
+    check_page(&browser, &axe, "subject-new-sv").await;
+    let number = IdentityNumber::from_parts(time::macros::date!(2011 - 05 - 07), 456, IdentityNumberKind::Personnummer)
+        .expect("a synthetic number");
+    type_into(&browser, "register-number", &number.long()).await;
+    type_into(&browser, "register-given_name", "Testa").await;
+    type_into(&browser, "register-family_name", "Exempelsson").await;
+    choose(&browser, "register-district", "Demo").await;
+    click(&browser, Locator::Css("form#register-form button")).await;
+    browser.wait().for_element(Locator::Id("send-reason")).await.expect("on to the referral");
+    assert!(browser.current_url().await.expect("url").path().ends_with("/referrals/new"));
+    click(&browser, Locator::Css("form#send-form button")).await;
+    wait_for_text(&browser, ".error-summary", "Välj vad som skickas").await;
+    check_page(&browser, &axe, "referral-new-errors-sv").await;
+    click(&browser, Locator::Id("send-kind-report_of_concern")).await;
+    choose(&browser, "send-to_unit", &social_unit).await;
+    click(&browser, Locator::Id("send-concerns-school_absence")).await;
+    type_into(&browser, "send-reason", "Hög frånvaro sedan augusti; setts med äldre ungdomar.").await;
+    click(&browser, Locator::Css("form#send-form button")).await;
+    wait_for_text(&browser, ".saved", "Sparat").await;
+    let report = id_in_address(&browser).await;
+    sign_out(&browser).await;
+
+    // Social services: received with the protection assessment, accepted by opening a case.
+    sign_in(&browser, &base, &social.username, &social.password).await;
+    browser.goto(&format!("{base}/inbox")).await.expect("the inbox");
+    click(&browser, Locator::Css(&format!("a[href='/referrals/{report}']"))).await;
+    browser.wait().for_element(Locator::Id("receive_report-assessment")).await.expect("the report");
+    click(&browser, Locator::Id("receive_report-needed-no")).await;
+    type_into(&browser, "receive_report-assessment", "Inget akut skyddsbehov.").await;
+    save(&browser, "receive_report").await;
+    save(&browser, "accept").await;
+    let case = id_in_address(&browser).await;
+    // A social services worker finds the person by number: found, not registered again.
+    browser.goto(&format!("{base}/subjects/new")).await.expect("the search");
+    type_into(&browser, "search-number", &number.long()).await;
+    click(&browser, Locator::Css("form#search-form button")).await;
+    wait_for_text(&browser, "main", "finns redan registrerad").await;
+    check_page(&browser, &axe, "subject-found-sv").await;
+    // The assessments and the investigation.
+    browser.goto(&format!("{base}/cases/{case}")).await.expect("the case");
+    click(&browser, Locator::Id("preliminary-decision-open_investigation")).await;
+    type_into(&browser, "preliminary-reasons", "Oron behöver utredas.").await;
+    click(&browser, Locator::Id("preliminary-child_heard-yes")).await;
+    save(&browser, "preliminary").await;
+    let ticked = browser.find(Locator::Id("start_investigation-concerns-school_absence")).await.expect("the concern");
+    assert_eq!(
+        ticked.prop("checked").await.expect("checked").as_deref(),
+        Some("true"),
+        "the report's concern is ticked"
+    );
+    save(&browser, "start_investigation").await;
+    check_page(&browser, &axe, "case-investigating-sv").await;
+    click(&browser, Locator::Id("complete-result-intervention_needed")).await;
+    type_into(&browser, "complete-conclusion", "Strukturerad öppenvård behövs.").await;
+    save(&browser, "complete").await;
+    assert!(text_of(&browser, "ol.timeline").await.contains("Strukturerad öppenvård behövs."), "the journal's texts");
+    sign_out(&browser).await;
+
+    // The manager decides the intervention and makes the worker responsible.
+    sign_in(&browser, &base, &manager.username, &manager.password).await;
+    browser.goto(&format!("{base}/cases/{case}")).await.expect("the case");
+    choose(&browser, "decide-kind", "youth_outpatient_support").await;
+    choose(&browser, "decide-legal_basis", "sol-4-1").await;
+    click(&browser, Locator::Id("decide-stage-after_investigation")).await;
+    type_into(&browser, "decide-reasons", "Utredningen visar behov av öppenvård.").await;
+    save(&browser, "decide").await;
+    let worker_option = browser
+        .find(Locator::XPath(&format!("//select[@id='assign-worker']/option[text()='{}']", social.username)))
+        .await
+        .expect("the worker in the list");
+    let worker_id = worker_option.attr("value").await.expect("value").expect("an id");
+    choose(&browser, "assign-worker", &worker_id).await;
+    save(&browser, "assign").await;
+    assert!(text_of(&browser, "dl.summary").await.contains(&social.username));
+    check_page(&browser, &axe, "case-decided-sv").await;
+    sign_out(&browser).await;
+
+    // The guardian is linked to the child's record (not yet a page of its own), then gives consent.
+    let loaded: domain::case::Case =
+        projections::replay::load(&store.db, "case", &case).await.expect("the case replayed");
+    let subject = loaded.subject.expect("its subject");
+    let vault = store.vault();
+    let metadata = service::event_log::commands::EventMetadata::default();
+    let handles = service::actions::Handles { bus: &bus, vault: &vault, metadata: &metadata };
+    let as_worker = || domain::command::CommandContext {
+        command_id: domain::ids::CommandId::from_ulid(ulid::Ulid::new()),
+        actor: domain::command::Actor {
+            user: domain::ids::UserId::from_ulid(ulid::Ulid::new()),
+            role: domain::command::Role::SocialWorker,
+            unit: demo.units[1].1,
+        },
+        today,
+        occurred_on: today,
+    };
+    let guardian = service::actions::subjects::register(
+        handles,
+        as_worker(),
+        None,
+        service::actions::subjects::IdentityInput {
+            number: None,
+            given_name: "Vårdnads".to_owned(),
+            family_name: "Havare".to_owned(),
+            contact: None,
+            address: None,
+            school: None,
+            birth_year: Some(1980),
+            district: "Demo".to_owned(),
+        },
+    )
+    .await
+    .expect("the guardian registered")
+    .id;
+    service::actions::subjects::step(
+        handles,
+        as_worker(),
+        subject,
+        service::actions::subjects::SubjectStep::LinkGuardian(guardian),
+    )
+    .await
+    .expect("the guardian linked");
+    sign_in(&browser, &base, &social.username, &social.password).await;
+    browser.goto(&format!("{base}/cases/{case}")).await.expect("the case");
+    click(&browser, Locator::Id(&format!("consent-given_by-{guardian}"))).await;
+    choose(&browser, "consent-party", &framtid_unit).await;
+    click(&browser, Locator::Id("consent-categories-identity")).await;
+    click(&browser, Locator::Id("consent-categories-social_services_assessment")).await;
+    type_into(&browser, "consent-purpose", "Öppenvård hos Framtid Stockholm").await;
+    type_into(&browser, "consent-valid_from", &day(0)).await;
+    type_into(&browser, "consent-valid_to", &day(365)).await;
+    save(&browser, "consent").await;
+    assert!(text_of(&browser, "ul.consents").await.contains("Öppenvård hos Framtid Stockholm"));
+    // The referral to Framtid Stockholm under the consent.
+    click(&browser, Locator::Css("a[href^='/referrals/new?subject=']")).await;
+    browser.wait().for_element(Locator::Id("send-consent")).await.expect("the referral form");
+    check_page(&browser, &axe, "referral-new-sv").await;
+    click(&browser, Locator::Id("send-kind-referral")).await;
+    choose(&browser, "send-to_unit", &framtid_unit).await;
+    click(&browser, Locator::Id("send-concerns-school_absence")).await;
+    type_into(&browser, "send-reason", "Uppdrag: strukturerad öppenvård.").await;
+    let consent = browser
+        .find(Locator::Css("#send-consent option:not([value=''])"))
+        .await
+        .expect("the consent offered")
+        .attr("value")
+        .await
+        .expect("value")
+        .expect("an id");
+    choose(&browser, "send-consent", &consent).await;
+    click(&browser, Locator::Id("send-information-identity")).await;
+    click(&browser, Locator::Id("send-information-social_services_assessment")).await;
+    click(&browser, Locator::Css("form#send-form button")).await;
+    wait_for_text(&browser, ".saved", "Sparat").await;
+    let assignment = id_in_address(&browser).await;
+    sign_out(&browser).await;
+
+    // Framtid Stockholm receives and accepts it (opening its own case).
+    sign_in(&browser, &base, &framtid.username, &framtid.password).await;
+    browser.goto(&format!("{base}/referrals/{assignment}")).await.expect("the referral");
+    save(&browser, "receive").await;
+    save(&browser, "accept").await;
+    sign_out(&browser).await;
+
+    // Social services plan the intervention with Framtid as provider, and start it.
+    sign_in(&browser, &base, &social.username, &social.password).await;
+    browser.goto(&format!("{base}/cases/{case}")).await.expect("the case");
+    let intervention = browser
+        .find(Locator::Css("#plan-intervention option:not([value=''])"))
+        .await
+        .expect("the decided intervention")
+        .attr("value")
+        .await
+        .expect("value")
+        .expect("an id");
+    choose(&browser, "plan-intervention", &intervention).await;
+    choose(&browser, "plan-provider", &framtid_unit).await;
+    choose(&browser, "plan-referral", &assignment).await;
+    type_into(&browser, "plan-goals", "Tillbaka i skolan varje dag\nEn trygg fritid").await;
+    type_into(&browser, "plan-planned_start", &day(0)).await;
+    type_into(&browser, "plan-first_follow_up_on", &day(30)).await;
+    save(&browser, "plan").await;
+    choose(&browser, "begin-intervention", &intervention).await;
+    save(&browser, "begin").await;
+    check_page(&browser, &axe, "case-intervention-sv").await;
+    sign_out(&browser).await;
+
+    // Framtid reports the start.
+    sign_in(&browser, &base, &framtid.username, &framtid.password).await;
+    browser.goto(&format!("{base}/referrals/{assignment}")).await.expect("the referral");
+    save(&browser, "report_start").await;
+    sign_out(&browser).await;
+
+    // Social services follow it up, every goal scored (a goal left out is said).
+    sign_in(&browser, &base, &social.username, &social.password).await;
+    browser.goto(&format!("{base}/cases/{case}")).await.expect("the case");
+    choose(&browser, "follow_up-intervention", &intervention).await;
+    type_into(&browser, "follow_up-notes", "Går i skolan igen.").await;
+    let scales = browser.find_all(Locator::Css("form#follow_up-form fieldset")).await.expect("the goals");
+    assert_eq!(scales.len(), 2, "a scale per goal");
+    click(&browser, Locator::Css("form#follow_up-form fieldset input[value='2']")).await;
+    click(&browser, Locator::Css("form#follow_up-form button")).await;
+    wait_for_text(&browser, ".error-summary", "Välj hur väl målet nåtts").await;
+    let second = browser.find_all(Locator::Css("form#follow_up-form fieldset")).await.expect("the goals");
+    second[1].find(Locator::Css("input[value='1']")).await.expect("a score").click().await.expect("clicked");
+    save(&browser, "follow_up").await;
+    sign_out(&browser).await;
+
+    // Framtid reports the end and gives feedback to its sender.
+    sign_in(&browser, &base, &framtid.username, &framtid.password).await;
+    browser.goto(&format!("{base}/referrals/{assignment}")).await.expect("the referral");
+    choose(&browser, "report_end-outcome", "completed_as_planned").await;
+    save(&browser, "report_end").await;
+    choose(&browser, "feedback-kind", "referral_handled").await;
+    type_into(&browser, "feedback-message", "Målen nådda.").await;
+    save(&browser, "feedback").await;
+    sign_out(&browser).await;
+
+    // Social services end the intervention and give the school feedback on its report.
+    sign_in(&browser, &base, &social.username, &social.password).await;
+    browser.goto(&format!("{base}/cases/{case}")).await.expect("the case");
+    choose(&browser, "end-intervention", &intervention).await;
+    choose(&browser, "end-outcome", "completed_as_planned").await;
+    type_into(&browser, "end-summary", "Målen nådda; tillbaka i skolan.").await;
+    save(&browser, "end").await;
+    let history = text_of(&browser, "ol.timeline").await;
+    for event in
+        ["Insatsen avslutad", "Insatsen följd upp", "Insatsen påbörjad", "Insatsen planerad", "Insats beslutad"]
+    {
+        assert!(history.contains(event), "{event} in the history: {history}");
+    }
+    check_page(&browser, &axe, "case-ended-sv").await;
+    browser.goto(&format!("{base}/referrals/{report}")).await.expect("the report");
+    choose(&browser, "feedback-kind", "investigation_opened").await;
+    save(&browser, "feedback").await;
+    browser.goto(&format!("{base}/outbox")).await.expect("the outbox");
+    assert!(
+        text_of(&browser, "tbody").await.contains("Avslutad") || text_of(&browser, "tbody").await.contains("Antagen")
+    );
+    sign_out(&browser).await;
+
+    // The school sees its report received, with feedback.
+    sign_in(&browser, &base, &school.username, &school.password).await;
+    browser.goto(&format!("{base}/referrals/{report}")).await.expect("its report");
+    assert!(text_of(&browser, "dl.summary").await.contains("Skolfrånvaro"));
+
+    // Everything the pages did is in the log once, in order.
+    let count = |aggregate: &'static str, id: String, event: &'static str| {
+        let db = store.db.clone();
+        async move {
+            projections::on_pool!(db, |pool| sqlx::query_scalar::<_, i64>(
+                "select count(*) from events where aggregate_type = $1 and aggregate_id = $2 and event_type = $3"
+            )
+            .bind(aggregate)
+            .bind(&id)
+            .bind(event)
+            .fetch_one(pool)
+            .await)
+            .expect("count")
+        }
+    };
+    for (aggregate, id, event) in [
+        ("referral", report.clone(), "ReferralReceived"),
+        ("referral", report.clone(), "ReferralAccepted"),
+        ("referral", report.clone(), "FeedbackGiven"),
+        ("case", case.clone(), "InterventionDecided"),
+        ("case", case.clone(), "InterventionFollowedUp"),
+        ("case", case.clone(), "InterventionEnded"),
+        ("referral", assignment.clone(), "InterventionStartReported"),
+        ("referral", assignment.clone(), "InterventionEndReported"),
+        ("referral", assignment.clone(), "FeedbackGiven"),
+    ] {
+        assert_eq!(count(aggregate, id, event).await, 1, "{event} once");
+    }
+
+    browser.close().await.expect("the browser closes");
+    stop.send(()).expect("stop");
+    task.await.expect("the server task").expect("a clean stop");
+}

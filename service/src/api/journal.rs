@@ -3,7 +3,6 @@
 //! reasons, notes, summaries) opened under the subject's key. Read through the case's access control and
 //! recorded in the access log as "journal" before it is answered.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -11,45 +10,16 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
-use domain::event::Stamped;
-use domain::ids::SubjectId;
-use domain::sealed::Sealed;
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::accounts::policy::CaseAccess;
+pub use crate::actions::journal::{ConsentRead, JournalEntry};
 use crate::actions::reads::{CaseRead, Reader};
 use crate::api::problem::Problem;
 use crate::api::session::SignedIn;
 use crate::api::views::{stated_reason, CaseContent, ReadAfter, ReadsCase, ReadsConsents, ReadsJournal};
-use crate::personal::{Opened, Vault, VaultError};
 use crate::state::AppState;
-
-/// One entry of a case's journal.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct JournalEntry {
-    /// `case` or `referral`.
-    aggregate_type: String,
-    /// Which case or referral.
-    aggregate_id: String,
-    /// The event's position in the log.
-    position: i64,
-    /// What happened (`NoteAppended`, `InvestigationCompleted`, …).
-    event_type: String,
-    /// The date it happened.
-    occurred_on: String,
-    /// When it was recorded (microseconds since the Unix epoch).
-    recorded_at_micros: i64,
-    /// Who acted, in which role, for which unit.
-    actor_user: Option<String>,
-    actor_role: Option<String>,
-    actor_unit: Option<String>,
-    /// The event's fields, with its texts opened (`null` where the subject was erased).
-    details: Value,
-}
 
 /// The answer of `GET /api/cases/{id}/journal`.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -60,95 +30,14 @@ pub struct Journal {
     entries: Vec<JournalEntry>,
 }
 
-/// Replaces every sealed text inside `value` by its opened text (or `null` when erased); returns whether any
-/// was erased. A string is tried only when it decodes to the layout of a sealed value, and it opens only if the
-/// subject's key and id authenticate it, so ids, codes and dates are never mistaken for texts.
-async fn open_texts(vault: &Vault, subject: SubjectId, value: &mut Value) -> Result<bool, VaultError> {
-    let mut erased = false;
-    let mut pending = vec![value];
-    while let Some(value) = pending.pop() {
-        match value {
-            Value::String(text) => {
-                let Some(bytes) = STANDARD.decode(text.as_bytes()).ok().filter(|bytes| Vault::looks_sealed(bytes))
-                else {
-                    continue;
-                };
-                match vault.open_text(subject, &Sealed::from_bytes(bytes)).await {
-                    Ok(Opened::Value(opened)) => *value = Value::String(opened),
-                    Ok(Opened::Erased) => {
-                        *value = Value::Null;
-                        erased = true;
-                    }
-                    Err(VaultError::Tampered) => {}
-                    Err(other) => return Err(other),
-                }
-            }
-            Value::Array(items) => pending.extend(items.iter_mut()),
-            Value::Object(fields) => pending.extend(fields.values_mut()),
-            _ => {}
-        }
-    }
-    Ok(erased)
-}
-
-/// The event's own fields: the payload without its envelope (`command_id`, `occurred_on`).
-fn details_of(payload: &str) -> Value {
-    let mut value: Value = serde_json::from_str(payload).unwrap_or(Value::Null);
-    let Some(fields) = value.as_object_mut() else { return Value::Null };
-    fields.remove("command_id");
-    fields.remove("occurred_on");
-    match fields.len() {
-        1 => fields.values().next().cloned().unwrap_or(Value::Null),
-        _ => Value::Object(fields.clone()),
-    }
-}
-
 /// `GET /api/cases/{id}/journal`.
 pub(crate) async fn journal(
     State(state): State<Arc<AppState>>,
     content: CaseContent<ReadsJournal>,
 ) -> Result<Json<Journal>, Problem> {
     let CaseRead { case, subject, .. } = content.read;
-    let timeline = projections::timeline::case_timeline(&state.db, &case.to_string()).await?;
-    let mut payloads: BTreeMap<(String, String), BTreeMap<i64, String>> = BTreeMap::new();
-    for entry in &timeline {
-        let key = (entry.aggregate_type.clone(), entry.aggregate_id.clone());
-        if payloads.contains_key(&key) {
-            continue;
-        }
-        let sql = if state.db.is_postgres() {
-            "select sequence, payload::text from events where aggregate_type = $1 and aggregate_id = $2"
-        } else {
-            "select sequence, payload from events where aggregate_type = $1 and aggregate_id = $2"
-        };
-        let rows: Vec<(i64, String)> = projections::on_pool!(state.db, |pool| {
-            sqlx::query_as(sql).bind(&key.0).bind(&key.1).fetch_all(pool).await
-        })?;
-        payloads.insert(key, rows.into_iter().collect());
-    }
-    let mut erased = false;
-    let mut entries = Vec::with_capacity(timeline.len());
-    for entry in timeline {
-        let payload = payloads
-            .get(&(entry.aggregate_type.clone(), entry.aggregate_id.clone()))
-            .and_then(|events| events.get(&entry.sequence))
-            .ok_or_else(|| Problem::internal(&"a timeline entry without its event"))?;
-        let mut details = details_of(payload);
-        erased |= open_texts(&state.vault, subject, &mut details).await?;
-        entries.push(JournalEntry {
-            aggregate_type: entry.aggregate_type,
-            aggregate_id: entry.aggregate_id,
-            position: entry.position,
-            event_type: entry.event_type,
-            occurred_on: entry.occurred_on,
-            recorded_at_micros: entry.recorded_at_micros,
-            actor_user: entry.actor_user,
-            actor_role: entry.actor_role,
-            actor_unit: entry.actor_unit,
-            details,
-        });
-    }
-    Ok(Json(Journal { case_id: case.to_string(), erased, entries }))
+    let journal = crate::actions::journal::case_journal(state.handles(), case, subject).await?;
+    Ok(Json(Journal { case_id: case.to_string(), erased: journal.erased, entries: journal.entries }))
 }
 
 /// A referral as either end reads it.
@@ -232,39 +121,8 @@ pub(crate) async fn referral(
         return Err(Problem::not_found("referral"));
     };
     let from_unit = loaded.from_unit.map(|unit| unit.to_string());
-    let sql = if state.db.is_postgres() {
-        "select global_position, event_type, payload::text, metadata::text,
-                (extract(epoch from recorded_at) * 1000000)::bigint
-           from events where aggregate_type = 'referral' and aggregate_id = $1 order by sequence"
-    } else {
-        "select p.global_position, e.event_type, e.payload, e.metadata, e.recorded_at
-           from events e join event_positions p
-             on p.aggregate_type = e.aggregate_type and p.aggregate_id = e.aggregate_id and p.sequence = e.sequence
-          where e.aggregate_type = 'referral' and e.aggregate_id = $1 order by e.sequence"
-    };
-    let rows: Vec<(i64, String, String, String, i64)> =
-        projections::on_pool!(state.db, |pool| sqlx::query_as(sql).bind(id.to_string()).fetch_all(pool).await)?;
-    let mut erased = false;
-    let mut entries = Vec::with_capacity(rows.len());
-    for (position, event_type, payload, metadata, recorded_at_micros) in rows {
-        let mut details = details_of(&payload);
-        erased |= open_texts(&state.vault, subject, &mut details).await?;
-        let envelope: Value = serde_json::from_str(&payload).unwrap_or(Value::Null);
-        let metadata: Value = serde_json::from_str(&metadata).unwrap_or(Value::Null);
-        let text = |value: &Value, key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
-        entries.push(JournalEntry {
-            aggregate_type: "referral".to_owned(),
-            aggregate_id: id.to_string(),
-            position,
-            event_type,
-            occurred_on: text(&envelope, "occurred_on").unwrap_or_default(),
-            recorded_at_micros,
-            actor_user: text(&metadata, "user"),
-            actor_role: text(&metadata, "role"),
-            actor_unit: text(&metadata, "unit"),
-            details,
-        });
-    }
+    let crate::actions::journal::CaseJournal { erased, entries } =
+        crate::actions::journal::referral_entries(state.handles(), id, subject).await?;
     Ok(Json(ReferralRead {
         referral_id: id.to_string(),
         kind: loaded.kind,
@@ -282,27 +140,6 @@ pub(crate) async fn referral(
     }))
 }
 
-/// A consent about a case's subject, as the case's unit reads it.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct ConsentRead {
-    consent_id: String,
-    /// Who gave it.
-    given_by: Vec<domain::consent::ConsentGiver>,
-    /// The units that may share information under it.
-    parties: Vec<String>,
-    /// The kinds of information it covers.
-    categories: Vec<domain::categories::InformationCategory>,
-    /// What it is for (null after erasure).
-    purpose: Option<String>,
-    #[schemars(with = "domain::calendar::IsoDate")]
-    valid_from: time::Date,
-    #[schemars(with = "domain::calendar::IsoDate")]
-    valid_to: time::Date,
-    /// The date it was revoked, if it was.
-    #[schemars(with = "Option<domain::calendar::IsoDate>")]
-    revoked_on: Option<time::Date>,
-}
-
 /// `GET /api/cases/{id}/consents`: every consent recorded about the case's subject, newest first, with its
 /// purpose opened — what a worker names when sending a referral. Read through the case's access control and
 /// recorded in the access log as "consents".
@@ -310,47 +147,7 @@ pub(crate) async fn consents(
     State(state): State<Arc<AppState>>,
     content: CaseContent<ReadsConsents>,
 ) -> Result<Json<Vec<ConsentRead>>, Problem> {
-    use domain::consent::{Consent, ConsentEvent};
-    let subject = content.read.subject;
-    let sql = if state.db.is_postgres() {
-        "select aggregate_id from events where aggregate_type = 'consent' and event_type = 'ConsentGiven'
-            and payload -> 'ConsentGiven' ->> 'subject' = $1"
-    } else {
-        "select aggregate_id from events where aggregate_type = 'consent' and event_type = 'ConsentGiven'
-            and json_extract(payload, '$.ConsentGiven.subject') = $1"
-    };
-    let ids: Vec<String> = projections::on_pool!(state.db, |pool| sqlx::query_scalar(sql)
-        .bind(subject.to_string())
-        .fetch_all(pool)
-        .await)?;
-    let mut read = Vec::with_capacity(ids.len());
-    for consent_id in ids {
-        let mut purpose = None;
-        let consent: Consent =
-            projections::replay::replay(&state.db, "consent", &consent_id, None, |stamped: &Stamped<ConsentEvent>| {
-                if let ConsentEvent::ConsentGiven { purpose: sealed, .. } = &stamped.event {
-                    purpose = Some(sealed.clone());
-                }
-            })
-            .await?;
-        let (Some(terms), Some(sealed)) = (consent.terms, purpose) else { continue };
-        let purpose = match state.vault.open_text(subject, &sealed).await? {
-            Opened::Value(text) => Some(text),
-            Opened::Erased => None,
-        };
-        read.push(ConsentRead {
-            consent_id,
-            given_by: terms.given_by.into_iter().collect(),
-            parties: terms.parties.iter().map(ToString::to_string).collect(),
-            categories: terms.categories.into_iter().collect(),
-            purpose,
-            valid_from: terms.valid_from,
-            valid_to: terms.valid_to,
-            revoked_on: consent.revoked_on,
-        });
-    }
-    read.sort_by(|a, b| b.valid_from.cmp(&a.valid_from).then_with(|| b.consent_id.cmp(&a.consent_id)));
-    Ok(Json(read))
+    Ok(Json(crate::actions::journal::consents_about(state.handles(), content.read.subject).await?))
 }
 
 /// A case as `GET /api/cases/{id}` answers.

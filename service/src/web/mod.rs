@@ -7,6 +7,27 @@
 //! session's CSRF token. The security headers (a CSP without inline script or style, `frame-ancestors 'none'`,
 //! `form-action 'self'`) are the application's, set on every answer.
 
+/// A page's template gets its frame's fields (`t`, `title`, …) through `Deref`.
+macro_rules! page {
+    ($name:ident, $path:literal, { $($field:ident: $type:ty),* $(,)? }) => {
+        #[derive(askama::Template)]
+        #[template(path = $path)]
+        pub(super) struct $name {
+            pub(super) frame: Frame,
+            $(pub(super) $field: $type,)*
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = Frame;
+
+            fn deref(&self) -> &Frame {
+                &self.frame
+            }
+        }
+    };
+}
+
+mod new;
 mod pages;
 mod steps;
 pub mod text;
@@ -57,6 +78,9 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/referrals/{id}", get(pages::referral))
         .route("/referrals/{id}/{step}", post(pages::referral_step))
         .route("/unit", get(pages::unit))
+        .route("/subjects/new", get(new::subject_form).post(new::subject_sent))
+        .route("/referrals/new", get(new::referral_form).post(new::referral_sent))
+        .route("/reports/new", get(new::report_form).post(new::report_sent))
         .route("/tillganglighet", get(pages::accessibility))
         .route(css_path(), get(stylesheet))
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))

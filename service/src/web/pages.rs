@@ -18,26 +18,6 @@ use crate::actions::{ActionError, Refusal};
 use crate::state::AppState;
 use projections::queries::{self, CaseloadFilter, CaseloadOrder, DeadlineKind, DeadlineRow, Paging};
 
-/// A page's template gets its frame's fields (`t`, `title`, …) through `Deref`.
-macro_rules! page {
-    ($name:ident, $path:literal, { $($field:ident: $type:ty),* $(,)? }) => {
-        #[derive(Template)]
-        #[template(path = $path)]
-        pub(super) struct $name {
-            pub(super) frame: Frame,
-            $(pub(super) $field: $type,)*
-        }
-
-        impl std::ops::Deref for $name {
-            type Target = Frame;
-
-            fn deref(&self) -> &Frame {
-                &self.frame
-            }
-        }
-    };
-}
-
 page!(LoginPage, "login.html", {
     errors: Vec<FieldError>,
     username: String,
@@ -76,6 +56,9 @@ page!(CasePage, "case.html", {
     worker: String,
     deadlines: Vec<DeadlineLine>,
     history: Vec<HistoryLine>,
+    interventions: Vec<String>,
+    consents: Vec<ConsentLine>,
+    subject_id: String,
 });
 page!(ReferralPage, "referral.html", {
     errors: Vec<FieldError>,
@@ -152,14 +135,23 @@ pub(super) struct ReferralLine {
     case_short: String,
 }
 
-/// An event of a case's history.
+/// An event of a case's history, with the texts written into it.
 pub(super) struct HistoryLine {
     what: String,
     when: String,
     who: String,
+    texts: Vec<String>,
 }
 
-fn bare_frame(lang: Lang, title: &str, here: &str) -> Frame {
+/// A consent about the case's subject.
+pub(super) struct ConsentLine {
+    purpose: String,
+    parties: String,
+    what: String,
+    period: String,
+}
+
+pub(super) fn bare_frame(lang: Lang, title: &str, here: &str) -> Frame {
     Frame {
         t: lang.texts(),
         title: title.to_owned(),
@@ -339,7 +331,7 @@ fn deadline_line(t: &Texts, row: &DeadlineRow) -> DeadlineLine {
 }
 
 /// Logs a failure to read and answers the failure page.
-fn failed(lang: Lang, error: impl std::fmt::Display) -> Response {
+pub(super) fn failed(lang: Lang, error: impl std::fmt::Display) -> Response {
     tracing::error!(%error, "a page could not read what it shows");
     failure(lang)
 }
@@ -370,7 +362,7 @@ pub(super) async fn home(State(state): State<Arc<AppState>>, reader: Reader) -> 
     render(&page, reader.lang)
 }
 
-fn paging(cursor: Option<String>, limit: usize) -> Paging {
+pub(super) fn paging(cursor: Option<String>, limit: usize) -> Paging {
     Paging { cursor, limit }
 }
 
@@ -467,7 +459,7 @@ async fn usernames<'a>(
 }
 
 /// Every unit's name by id, closed ones too (the directory is a city's few hundred units).
-async fn unit_names(state: &AppState) -> std::collections::HashMap<String, String> {
+pub(super) async fn unit_names(state: &AppState) -> std::collections::HashMap<String, String> {
     projections::directory::units(&state.db, true)
         .await
         .map(|units| units.into_iter().map(|row| (row.unit_id, row.name)).collect())
@@ -595,12 +587,132 @@ pub(super) async fn case(
         }
         Err(error) => return failed(reader.lang, error),
     };
-    let owed = match protection_owed(&state, &read).await {
-        Ok(owed) => owed,
+    let facts = match case_facts(&state, &reader, &read).await {
+        Ok(facts) => facts,
         Err(error) => return failed(reader.lang, error),
     };
-    let forms = super::steps::forms_for(reader.t(), &read.summary.case_id, &read.summary.phase, owed);
+    let forms = super::steps::forms_for(reader.t(), &facts);
     case_page(&state, &reader, &read, (forms, Vec::new()), query.saved).await
+}
+
+/// What a case's forms offer: its phase, interventions and the lists they choose from, read from the log (the
+/// case and subject replayed) and the views.
+async fn case_facts(
+    state: &AppState,
+    reader: &Reader,
+    read: &crate::actions::reads::CaseRead,
+) -> Result<super::steps::CaseFacts, ActionError> {
+    use super::steps::{CaseFacts, InterventionFact};
+    let t = reader.t();
+    let db = &state.db;
+    let case: domain::case::Case = projections::replay::load(db, "case", &read.summary.case_id).await?;
+    let subject: domain::subject::Subject = projections::replay::load(db, "subject", &read.subject.to_string()).await?;
+    let units = projections::directory::units(db, false).await?;
+    let own = read.summary.unit_id.clone();
+    let name =
+        |unit: &str| units.iter().find(|row| row.unit_id == unit).map_or_else(|| short(unit), |row| row.name.clone());
+    // The concerns the case came with, ticked when its investigation starts.
+    let mut concerns = Vec::new();
+    if let Some(domain::case::CaseOrigin::Referral(referral)) = case.origin {
+        let origin: domain::referral::Referral =
+            projections::replay::load(db, "referral", &referral.to_string()).await?;
+        concerns = origin.concerns.iter().map(snake).collect();
+    }
+    let interventions = case
+        .interventions
+        .iter()
+        .map(|(id, intervention)| {
+            let status = match intervention.status {
+                domain::case::InterventionStatus::Decided => "decided",
+                domain::case::InterventionStatus::Planned => "planned",
+                domain::case::InterventionStatus::Started => "started",
+                domain::case::InterventionStatus::Ended => "ended",
+            };
+            let kind = words_of(t.more.kinds, &snake(&intervention.kind));
+            InterventionFact {
+                id: id.to_string(),
+                label: format!(
+                    "{kind} ({}, {})",
+                    words_of(t.more.intervention_statuses, status),
+                    short(&id.to_string())
+                ),
+                status,
+                goals: intervention.goals.iter().map(ToString::to_string).collect(),
+            }
+        })
+        .collect();
+    let manager = reader.account.role == domain::command::Role::UnitManager;
+    let workers = if manager {
+        crate::accounts::users(db)
+            .await
+            .map_err(|error| ActionError::Internal(Box::new(error)))?
+            .into_iter()
+            .filter(|user| {
+                user.active && user.unit_id == own && matches!(user.role.as_str(), "social_worker" | "unit_manager")
+            })
+            .map(|user| (user.user_id, user.username))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let referrals = queries::sent_about(db, &own, &read.subject.to_string())
+        .await?
+        .into_iter()
+        .map(|(id, to, status)| {
+            let words = format!("{} – {} ({})", name(&to), t.status(&status), short(&id));
+            (id, words)
+        })
+        .collect();
+    let mut givers = vec![("young_person".to_owned(), t.more.young_person.to_owned())];
+    givers.extend(
+        subject
+            .guardians
+            .iter()
+            .map(|guardian| (guardian.to_string(), format!("{} ({})", t.more.guardian, short(&guardian.to_string())))),
+    );
+    let today = crate::clock::today_in_stockholm();
+    let consents = crate::actions::journal::consents_about(state.handles(), read.subject)
+        .await?
+        .into_iter()
+        .filter(|consent| consent.revoked_on.is_none() && consent.valid_to >= today)
+        .map(|consent| {
+            let words = format!(
+                "{} {}–{} ({})",
+                consent.purpose.clone().unwrap_or_default(),
+                consent.valid_from,
+                consent.valid_to,
+                short(&consent.consent_id)
+            );
+            (consent.consent_id, words)
+        })
+        .collect();
+    let owed = protection_owed(state, read).await?;
+    Ok(CaseFacts {
+        id: read.summary.case_id.clone(),
+        phase: snake(&case.phase),
+        protection_owed: owed,
+        intervention_needed: case.investigation_result == Some(domain::case::InvestigationResult::InterventionNeeded),
+        concerns,
+        interventions,
+        workers,
+        units: units
+            .iter()
+            .filter(|row| row.unit_id != own)
+            .map(|row| (row.unit_id.clone(), row.name.clone()))
+            .collect(),
+        referrals,
+        givers,
+        consents,
+        manager,
+    })
+}
+
+/// A code's words in a table of the catalogue.
+fn words_of(table: &[(&str, &str)], code: &str) -> String {
+    table
+        .iter()
+        .find(|(known, _)| *known == code)
+        .map_or_else(|| code.replace('_', " "), |(_, words)| (*words).to_owned())
 }
 
 /// Whether the case's protection assessment is still owed (its clock is among the case's deadlines).
@@ -613,7 +725,7 @@ async fn protection_owed(state: &AppState, read: &crate::actions::reads::CaseRea
 }
 
 /// The context of a command the reader gives now, with the id its form carried.
-fn context_of(reader: &Reader, command_id: domain::ids::CommandId) -> domain::command::CommandContext {
+pub(super) fn context_of(reader: &Reader, command_id: domain::ids::CommandId) -> domain::command::CommandContext {
     let today = crate::clock::today_in_stockholm();
     domain::command::CommandContext {
         command_id,
@@ -628,7 +740,7 @@ fn context_of(reader: &Reader, command_id: domain::ids::CommandId) -> domain::co
 }
 
 /// What the events of a command given from a page carry: the client's address.
-fn metadata_of(reader: &Reader) -> crate::event_log::commands::EventMetadata {
+pub(super) fn metadata_of(reader: &Reader) -> crate::event_log::commands::EventMetadata {
     crate::event_log::commands::EventMetadata {
         client_address: reader.client_address.clone(),
         ..crate::event_log::commands::EventMetadata::default()
@@ -638,7 +750,7 @@ fn metadata_of(reader: &Reader) -> crate::event_log::commands::EventMetadata {
 /// A form sent from a page of this site: its fields, its CSRF token checked and its id read as the command's;
 /// otherwise the status to answer (403 from another site or without the session's token, 400 when it is not a form
 /// or has no id).
-async fn sent_form(
+pub(super) async fn sent_form(
     reader: &Reader,
     state: &Arc<AppState>,
     request: Request,
@@ -688,8 +800,17 @@ async fn case_page(
         Ok(rows) => rows.into_iter().filter(|row| row.case_id == read.summary.case_id).collect::<Vec<_>>(),
         Err(error) => return failed(reader.lang, error),
     };
-    let timeline = match projections::timeline::case_timeline(&state.db, &read.summary.case_id).await {
-        Ok(entries) => entries,
+    let journal = match crate::actions::journal::case_journal(state.handles(), read.case, read.subject).await {
+        Ok(journal) => journal,
+        Err(error) => return failed(reader.lang, error),
+    };
+    let timeline = journal.entries;
+    let consents = match crate::actions::journal::consents_about(state.handles(), read.subject).await {
+        Ok(consents) => consents,
+        Err(error) => return failed(reader.lang, error),
+    };
+    let case: domain::case::Case = match projections::replay::load(&state.db, "case", &read.summary.case_id).await {
+        Ok(case) => case,
         Err(error) => return failed(reader.lang, error),
     };
     let names = usernames(
@@ -706,6 +827,40 @@ async fn case_page(
             what: t.event(&entry.event_type),
             when: format!("{} ({} {})", entry.occurred_on, t.recorded, recorded_at(entry.recorded_at_micros)),
             who: entry.actor_user.as_deref().map(|user| name_of(&names, user)).unwrap_or_default(),
+            texts: entry.texts.clone(),
+        })
+        .collect();
+    let m = t.more;
+    let interventions = case
+        .interventions
+        .iter()
+        .map(|(id, intervention)| {
+            let status = snake(&intervention.status);
+            format!(
+                "{} – {} ({})",
+                words_of(m.kinds, &snake(&intervention.kind)),
+                words_of(m.intervention_statuses, &status),
+                short(&id.to_string())
+            )
+        })
+        .collect();
+    let today = crate::clock::today_in_stockholm();
+    let consents = consents
+        .iter()
+        .map(|consent| {
+            let unit_words = consent.parties.iter().map(|unit| units.get(unit).cloned().unwrap_or_else(|| short(unit)));
+            let what = consent.categories.iter().map(|category| words_of(m.information, &snake(category)));
+            let state = match consent.revoked_on {
+                Some(day) => format!("{} {day}", m.revoked),
+                None if consent.valid_to < today => String::new(),
+                None => m.valid.to_owned(),
+            };
+            ConsentLine {
+                purpose: consent.purpose.clone().unwrap_or_default(),
+                parties: unit_words.collect::<Vec<_>>().join(", "),
+                what: what.collect::<Vec<_>>().join(", "),
+                period: format!("{}–{} {state}", consent.valid_from, consent.valid_to),
+            }
         })
         .collect();
     let mut frame = reader.frame(
@@ -723,6 +878,9 @@ async fn case_page(
         worker: read.summary.worker_id.as_deref().map_or_else(|| t.no_worker.to_owned(), |id| name_of(&names, id)),
         deadlines: deadlines.iter().map(|row| deadline_line(t, row)).collect(),
         history,
+        interventions,
+        consents,
+        subject_id: read.subject.to_string(),
     };
     render_checked(&page, page.has_errors, reader.lang)
 }
@@ -747,32 +905,85 @@ pub(super) async fn case_step(
         Err(ActionError::Refused(_)) => return not_found(&reader),
         Err(error) => return failed(reader.lang, error),
     };
-    let Some(mut form) = super::steps::blank(t, &id, &step) else { return not_found(&reader) };
+    let facts = match case_facts(&state, &reader, &read).await {
+        Ok(facts) => facts,
+        Err(error) => return failed(reader.lang, error),
+    };
+    let Some(mut form) = super::steps::case_form(t, &facts, &step) else { return not_found(&reader) };
     form.form_id = command_id.to_string();
     form.fill(&sent);
     let mut errors = Vec::new();
     if let Some(input) = form.step(t, crate::clock::today_in_stockholm()) {
-        let super::steps::StepInput::Case(input) = input else { return not_found(&reader) };
         let metadata = metadata_of(&reader);
-        match crate::actions::cases::step(state.handles_with(&metadata), context_of(&reader, command_id), case, input)
-            .await
-        {
-            Ok(_) => return Redirect::to(&format!("/cases/{id}?saved=true")).into_response(),
+        let handles = state.handles_with(&metadata);
+        let context = context_of(&reader, command_id);
+        let given = match input {
+            super::steps::StepInput::Case(input) => {
+                crate::actions::cases::step(handles, context, case, input).await.map(|_| ())
+            }
+            super::steps::StepInput::Consent => consent_step(handles, context, &read, &form).await,
+            _ => return not_found(&reader),
+        };
+        match given {
+            Ok(()) => return Redirect::to(&format!("/cases/{id}?saved=true")).into_response(),
             Err(ActionError::Refused(refusal)) => errors.extend(form.refused(refusal)),
             Err(error) => return failed(reader.lang, error),
         }
     }
     errors.extend(form.errors());
     // The other forms of the phase, blank; this one as it was sent.
-    let owed = match protection_owed(&state, &read).await {
-        Ok(owed) => owed,
-        Err(error) => return failed(reader.lang, error),
-    };
-    let forms = super::steps::forms_for(t, &id, &read.summary.phase, owed)
+    let forms = super::steps::forms_for(t, &facts)
         .into_iter()
         .map(|other| if other.key == form.key { form.clone() } else { other })
         .collect();
     case_page(&state, &reader, &read, (forms, errors), false).await
+}
+
+/// Gives or revokes a consent about the case's subject from its form: given by whom the form ticked, letting the
+/// reader's unit and the one chosen share what was ticked, from and to the days written.
+async fn consent_step(
+    handles: crate::actions::Handles<'_>,
+    context: domain::command::CommandContext,
+    read: &crate::actions::reads::CaseRead,
+    form: &StepForm,
+) -> Result<(), ActionError> {
+    use domain::consent::ConsentGiver;
+    let giver = |value: &str| match value {
+        "young_person" => Some(ConsentGiver::YoungPerson),
+        guardian => guardian.parse().ok().map(ConsentGiver::Guardian),
+    };
+    if form.key == "revoke_consent" {
+        let consent = form.sent("consent").parse().map_err(|_| Refusal::invalid("consent", "choose a consent"))?;
+        let revoked_by =
+            giver(form.sent("revoked_by")).ok_or_else(|| Refusal::invalid("revoked_by", "choose who revokes it"))?;
+        crate::actions::subjects::revoke_consent(handles, context, consent, revoked_by).await?;
+        return Ok(());
+    }
+    let day = |name: &str| {
+        super::steps::date(form.sent(name)).ok_or_else(|| Refusal::invalid(name, "write the date as YYYY-MM-DD"))
+    };
+    let party: domain::ids::UnitId =
+        form.sent("party").parse().map_err(|_| Refusal::invalid("party", "choose a unit"))?;
+    let subject: domain::subject::Subject =
+        projections::replay::load(handles.db(), "subject", &read.subject.to_string()).await?;
+    // A minor unless the record's birth year says eighteen or older.
+    let adult = subject
+        .statistics
+        .and_then(|statistics| statistics.birth_year)
+        .is_some_and(|year| context.today.year() - year >= 18);
+    let input = crate::actions::subjects::GiveConsent {
+        consent: None,
+        subject: read.subject,
+        subject_is_minor: !adult,
+        given_by: form.values("given_by").iter().filter_map(|value| giver(value)).collect(),
+        parties: [context.actor.unit, party].into(),
+        categories: form.values("categories").iter().filter_map(|value| super::steps::code(value)).collect(),
+        purpose: form.sent("purpose").to_owned(),
+        valid_from: day("valid_from")?,
+        valid_to: day("valid_to")?,
+    };
+    crate::actions::subjects::give_consent(handles, context, input).await?;
+    Ok(())
 }
 
 /// `GET /referrals/{id}`: a referral or report as its receiving or sending unit sees it (the read checked and
@@ -791,7 +1002,7 @@ pub(super) async fn referral(
         Err(ActionError::Refused(_)) => return not_found(&reader),
         Err(error) => return failed(reader.lang, error),
     };
-    let forms = referral_forms(&reader, &id, &opened.referral);
+    let forms = referral_forms(&state, &reader, &id, &opened.referral).await;
     referral_page(&state, &reader, &id, &opened.referral, (forms, Vec::new()), saved).await
 }
 
@@ -808,13 +1019,29 @@ async fn open_referral(
     crate::actions::reads::open_referral(state.handles(), who, referral).await
 }
 
-/// The steps the reader may take: only the receiving unit's.
-fn referral_forms(reader: &Reader, id: &str, referral: &domain::referral::Referral) -> Vec<StepForm> {
-    if referral.to_unit != Some(reader.account.unit) {
+/// The steps the reader may take: the receiving unit's, or the sender's.
+async fn referral_forms(
+    state: &AppState,
+    reader: &Reader,
+    id: &str,
+    referral: &domain::referral::Referral,
+) -> Vec<StepForm> {
+    let receiver = referral.to_unit == Some(reader.account.unit);
+    if !receiver && referral.from_unit != Some(reader.account.unit) {
         return Vec::new();
     }
     let report = referral.kind == Some(domain::referral::ReferralKind::ReportOfConcern);
-    super::steps::referral_forms_for(reader.t(), id, snake(&referral.status).as_str(), report)
+    let own = reader.account.unit.to_string();
+    let units: Vec<(String, String)> = unit_names(state).await.into_iter().filter(|(unit, _)| *unit != own).collect();
+    let mut units = units;
+    units.sort_by(|a, b| a.1.cmp(&b.1));
+    // An accepted referral's intervention is reported started, then ended.
+    let status = match (&referral.status, referral.intervention_started_on, referral.intervention_outcome) {
+        (domain::referral::ReferralStatus::Accepted, _, Some(_)) => "ended".to_owned(),
+        (domain::referral::ReferralStatus::Accepted, Some(_), None) => "started".to_owned(),
+        (status, ..) => snake(status),
+    };
+    super::steps::referral_forms_for(reader.t(), id, &status, (report, receiver), &units)
 }
 
 /// A unit-like enum's snake_case name, as serde writes it.
@@ -875,7 +1102,7 @@ pub(super) async fn referral_step(
         Err(ActionError::Refused(_)) => return not_found(&reader),
         Err(error) => return failed(reader.lang, error),
     };
-    let offered = referral_forms(&reader, &id, &opened.referral);
+    let offered = referral_forms(&state, &reader, &id, &opened.referral).await;
     let Some(mut form) = offered.iter().find(|form| form.key == step).cloned() else { return not_found(&reader) };
     form.form_id = command_id.to_string();
     form.fill(&sent);
@@ -884,15 +1111,20 @@ pub(super) async fn referral_step(
     let handles = state.handles_with(&metadata);
     let given = match form.step(t, crate::clock::today_in_stockholm()) {
         None => None,
-        Some(super::steps::StepInput::Referral(input)) => Some(
+        Some(super::steps::StepInput::Referral(mut input)) => Some({
+            // The forwarded referral's id is made from the form's, so a double submit forwards once.
+            if let crate::actions::referrals::ReferralStep::Forward { new_referral, .. } = &mut input {
+                *new_referral = domain::ids::ReferralId::from_ulid(crate::actions::made_id(command_id, 1));
+            }
+
             crate::actions::referrals::step(handles, context_of(&reader, command_id), referral, input)
                 .await
-                .map(|_| format!("/referrals/{id}?saved=true")),
-        ),
+                .map(|_| format!("/referrals/{id}?saved=true"))
+        }),
         Some(super::steps::StepInput::AcceptWithNewCase) => {
             Some(accept_with_case(handles, &reader, command_id, &opened.referral, referral).await)
         }
-        Some(super::steps::StepInput::Case(_)) => return not_found(&reader),
+        Some(_) => return not_found(&reader),
     };
     match given {
         Some(Ok(next)) => return Redirect::to(&next).into_response(),
@@ -920,7 +1152,10 @@ async fn accept_with_case(
         subject,
         origin: domain::case::CaseOrigin::Referral(referral),
         concerns: loaded.concerns.clone(),
-        protection_assessed_on: None,
+        // A report of concern is received with its protection assessment: the case does not owe it again.
+        protection_assessed_on: (loaded.kind == Some(domain::referral::ReferralKind::ReportOfConcern))
+            .then_some(loaded.received_on)
+            .flatten(),
     };
     let opened = crate::actions::cases::open(handles, context_of(reader, command_id), input).await?;
     let accept_id = domain::ids::CommandId::from_ulid(crate::actions::made_id(command_id, 1));
@@ -939,7 +1174,7 @@ fn recorded_at(micros: i64) -> String {
 }
 
 /// A page with a form: 422 when the form came back with errors, else 200.
-fn render_checked(page: &impl Template, has_errors: bool, lang: Lang) -> Response {
+pub(super) fn render_checked(page: &impl Template, has_errors: bool, lang: Lang) -> Response {
     let status = if has_errors { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     (status, render(page, lang)).into_response()
 }
@@ -956,7 +1191,7 @@ fn reason_form(reader: &Reader, here: &str, reason: String, error: Option<String
     render_checked(&page, page.has_errors, reader.lang)
 }
 
-fn not_found(reader: &Reader) -> Response {
+pub(super) fn not_found(reader: &Reader) -> Response {
     let t = reader.t();
     let page = MessagePage { frame: reader.frame(t.not_found_title, "/"), text: t.not_found_text.to_owned() };
     (StatusCode::NOT_FOUND, render(&page, reader.lang)).into_response()

@@ -377,6 +377,8 @@ pub struct Texts {
     pub decline_reasons: [(&'static str, &'static str); 5],
     /// Why a case is closed, by code.
     pub close_reasons: [(&'static str, &'static str); 6],
+    /// The later steps' and the new pages' words.
+    pub more: &'static More,
 }
 
 impl Texts {
@@ -429,6 +431,7 @@ fn words(table: &[(&'static str, &'static str)], code: &str) -> String {
 
 /// Svenska.
 pub static SV: Texts = Texts {
+    more: &SV_MORE,
     lang: "sv",
     app_name: "Lots",
     skip_to_content: "Gå direkt till innehållet",
@@ -702,6 +705,7 @@ pub static SV: Texts = Texts {
 
 /// English.
 pub static EN: Texts = Texts {
+    more: &EN_MORE,
     lang: "en",
     app_name: "Lots",
     skip_to_content: "Skip to main content",
@@ -972,3 +976,288 @@ pub static EN: Texts = Texts {
         ("other", "Another reason"),
     ],
 };
+
+/// Declares a catalogue whose every entry is written once with its Swedish and its English words side by side: a
+/// text missing in either language does not compile.
+macro_rules! catalogue {
+    ($(#[$meta:meta])* $name:ident, $sv:ident, $en:ident { $($(#[doc = $doc:literal])* $field:ident: $type:ty = $sv_text:expr, $en_text:expr;)* }) => {
+        $(#[$meta])*
+        #[derive(Debug)]
+        pub struct $name {
+            $($(#[doc = $doc])* pub $field: $type,)*
+        }
+
+        /// Svenska.
+        pub static $sv: $name = $name { $($field: $sv_text,)* };
+        /// English.
+        pub static $en: $name = $name { $($field: $en_text,)* };
+    };
+}
+
+type Table = &'static [(&'static str, &'static str)];
+
+catalogue!(
+    /// The words of the later steps of a case and a referral, and of the pages that start them.
+    More, SV_MORE, EN_MORE {
+    /// Starting the investigation.
+    start_title: &'static str = "Inled utredning", "Start the investigation";
+    start_concerns: &'static str = "Vad utredningen gäller", "What it looks into";
+    start_submit: &'static str = "Inled utredningen", "Start the investigation";
+    concerns_missing: &'static str = "Välj minst ett område", "Choose at least one concern";
+    /// Extending it.
+    extend_title: &'static str = "Förläng utredningstiden", "Extend the investigation";
+    extend_due: &'static str = "Ny sista dag (ÅÅÅÅ-MM-DD)", "New last day (YYYY-MM-DD)";
+    reason: &'static str = "Skäl", "Reason";
+    extend_submit: &'static str = "Förläng utredningstiden", "Extend";
+    reason_missing: &'static str = "Skriv skälet", "Write the reason";
+    date_wrong: &'static str = "Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2027-03-31", "Write the date as YYYY-MM-DD, for example 2027-03-31";
+    /// Deciding an intervention.
+    decide_title: &'static str = "Beslut om insats", "Decide an intervention";
+    decide_kind: &'static str = "Insats", "Intervention";
+    decide_basis: &'static str = "Lagrum", "Legal ground";
+    decide_reasons: &'static str = "Skäl för beslutet", "Reasons for the decision";
+    decide_stage: &'static str = "När beslutet fattas", "When it is decided";
+    decide_submit: &'static str = "Fatta beslutet", "Record the decision";
+    kind_missing: &'static str = "Välj insats", "Choose the intervention";
+    basis_missing: &'static str = "Välj lagrum", "Choose the legal ground";
+    stage_missing: &'static str = "Välj när beslutet fattas", "Choose when it is decided";
+    reasons_missing: &'static str = "Skriv skälen", "Write the reasons";
+    stages: Table = &[
+        ("after_investigation", "Efter avslutad utredning"),
+        ("interim", "Interimistiskt, medan utredningen pågår"),
+        ("without_needs_assessment", "Utan behovsprövning (öppen insats)"),
+    ], &[
+        ("after_investigation", "After the investigation"),
+        ("interim", "Interim, while the investigation goes on"),
+        ("without_needs_assessment", "Without a needs assessment (open service)"),
+    ];
+    grounds: Table = &[
+        ("sol-4-1", "Socialtjänstlagen 4 kap. 1 § (bistånd)"),
+        ("sol-3-6b", "Socialtjänstlagen 3 kap. 6 b § (öppna insatser för den som fyllt 15 år)"),
+        ("lvu-22", "LVU 22 § (förebyggande insats)"),
+    ], &[
+        ("sol-4-1", "Social Services Act ch. 4 s. 1 (assistance)"),
+        ("sol-3-6b", "Social Services Act ch. 3 s. 6 b (open services from 15 years)"),
+        ("lvu-22", "Care of Young Persons Act s. 22 (preventive intervention)"),
+    ];
+    kinds: Table = &[
+        ("contact_person", "Kontaktperson"),
+        ("contact_family", "Kontaktfamilj"),
+        ("family_treatment", "Familjebehandling"),
+        ("youth_outpatient_support", "Strukturerad öppenvård för unga"),
+        ("substance_use_treatment", "Behandling för alkohol och droger"),
+        ("violence_support", "Stöd vid våld i nära relationer"),
+        ("parent_programme", "Föräldraprogram"),
+        ("youth_service_sentence", "Ungdomstjänst eller ungdomsvård"),
+        ("foster_family_placement", "Placering i familjehem"),
+        ("residential_placement", "Placering på HVB"),
+        ("other", "Annan insats"),
+    ], &[
+        ("contact_person", "Contact person"),
+        ("contact_family", "Contact family"),
+        ("family_treatment", "Family treatment"),
+        ("youth_outpatient_support", "Structured outpatient support for young people"),
+        ("substance_use_treatment", "Alcohol and drug treatment"),
+        ("violence_support", "Support after violence in close relationships"),
+        ("parent_programme", "Parent programme"),
+        ("youth_service_sentence", "Youth service or youth care"),
+        ("foster_family_placement", "Foster family placement"),
+        ("residential_placement", "Residential placement"),
+        ("other", "Other intervention"),
+    ];
+    /// Planning it.
+    plan_title: &'static str = "Planera insats", "Plan an intervention";
+    intervention: &'static str = "Insats", "Intervention";
+    plan_provider: &'static str = "Utförare (tomt om enheten själv ger insatsen)", "Provider (empty when the unit gives it itself)";
+    plan_referral: &'static str = "Aktualisering till utföraren", "Referral to the provider";
+    none: &'static str = "Ingen", "None";
+    plan_goals: &'static str = "Mål, ett per rad", "Goals, one a line";
+    plan_start: &'static str = "Planerad start (ÅÅÅÅ-MM-DD)", "Planned start (YYYY-MM-DD)";
+    plan_follow_up: &'static str = "Första uppföljning (ÅÅÅÅ-MM-DD)", "First follow-up (YYYY-MM-DD)";
+    plan_submit: &'static str = "Spara planen", "Save the plan";
+    intervention_missing: &'static str = "Välj insatsen", "Choose the intervention";
+    goals_missing: &'static str = "Skriv minst ett mål", "Write at least one goal";
+    /// Starting, following up, ending it.
+    begin_title: &'static str = "Påbörja insats", "Start an intervention";
+    begin_submit: &'static str = "Insatsen har påbörjats", "The intervention has started";
+    follow_title: &'static str = "Följ upp insats", "Follow up an intervention";
+    goal: &'static str = "mål", "goal";
+    attainments: Table = &[
+        ("-2", "Mycket sämre än väntat"),
+        ("-1", "Sämre än väntat"),
+        ("0", "Som väntat"),
+        ("1", "Bättre än väntat"),
+        ("2", "Mycket bättre än väntat"),
+    ], &[
+        ("-2", "Much less than expected"),
+        ("-1", "Less than expected"),
+        ("0", "As expected"),
+        ("1", "More than expected"),
+        ("2", "Much more than expected"),
+    ];
+    follow_notes: &'static str = "Anteckningar från uppföljningen", "Notes of the follow-up";
+    follow_next: &'static str = "Nästa uppföljning (ÅÅÅÅ-MM-DD, tomt om ingen)", "Next follow-up (YYYY-MM-DD, empty if none)";
+    follow_submit: &'static str = "Spara uppföljningen", "Save the follow-up";
+    attainment_missing: &'static str = "Välj hur väl målet nåtts", "Choose how far the goal was reached";
+    notes_missing: &'static str = "Skriv anteckningarna", "Write the notes";
+    end_title: &'static str = "Avsluta insats", "End an intervention";
+    end_outcome: &'static str = "Hur insatsen slutade", "How it ended";
+    end_summary: &'static str = "Sammanfattning", "Summary";
+    end_submit: &'static str = "Avsluta insatsen", "End the intervention";
+    outcome_missing: &'static str = "Välj hur insatsen slutade", "Choose how it ended";
+    summary_missing: &'static str = "Skriv en sammanfattning", "Write a summary";
+    outcomes: Table = &[
+        ("completed_as_planned", "Genomförd som planerat"),
+        ("ended_early_goals_met", "Avslutad i förtid, målen nådda"),
+        ("ended_early_by_family", "Avbruten av familjen"),
+        ("ended_early_by_unit", "Avbruten av enheten"),
+        ("moved_away", "Familjen flyttade"),
+        ("never_started", "Kom aldrig i gång"),
+    ], &[
+        ("completed_as_planned", "Completed as planned"),
+        ("ended_early_goals_met", "Ended early, goals met"),
+        ("ended_early_by_family", "Ended early by the family"),
+        ("ended_early_by_unit", "Ended early by the unit"),
+        ("moved_away", "The family moved away"),
+        ("never_started", "Never started"),
+    ];
+    intervention_statuses: Table = &[
+        ("decided", "beslutad"), ("planned", "planerad"), ("started", "pågår"), ("ended", "avslutad"),
+    ], &[
+        ("decided", "decided"), ("planned", "planned"), ("started", "under way"), ("ended", "ended"),
+    ];
+    interventions_title: &'static str = "Insatser", "Interventions";
+    /// Assigning, transferring, reopening.
+    assign_title: &'static str = "Utse ansvarig handläggare", "Assign the responsible worker";
+    assign_worker: &'static str = "Handläggare", "Worker";
+    assign_submit: &'static str = "Utse handläggaren", "Assign";
+    worker_missing: &'static str = "Välj handläggare", "Choose a worker";
+    transfer_title: &'static str = "Överför ärendet till en annan enhet", "Transfer the case to another unit";
+    to_unit: &'static str = "Till enhet", "To unit";
+    transfer_submit: &'static str = "Överför ärendet", "Transfer the case";
+    unit_missing: &'static str = "Välj enhet", "Choose a unit";
+    reopen_title: &'static str = "Öppna ärendet igen", "Reopen the case";
+    reopen_submit: &'static str = "Öppna ärendet igen", "Reopen";
+    /// Consents.
+    consents_title: &'static str = "Samtycken", "Consents";
+    no_consents: &'static str = "Inga samtycken registrerade.", "No consents recorded.";
+    consent_title: &'static str = "Registrera samtycke", "Record a consent";
+    consent_given_by: &'static str = "Vem lämnar samtycket", "Who gives it";
+    young_person: &'static str = "Den unga personen själv", "The young person";
+    guardian: &'static str = "Vårdnadshavare", "Guardian";
+    consent_party: &'static str = "Enhet som får ta del av uppgifterna", "Unit that may receive the information";
+    consent_categories: &'static str = "Vilka uppgifter", "Which information";
+    consent_purpose: &'static str = "Syfte", "Purpose";
+    consent_from: &'static str = "Gäller från (ÅÅÅÅ-MM-DD)", "Valid from (YYYY-MM-DD)";
+    consent_to: &'static str = "Gäller till (ÅÅÅÅ-MM-DD)", "Valid to (YYYY-MM-DD)";
+    consent_submit: &'static str = "Registrera samtycket", "Record the consent";
+    giver_missing: &'static str = "Välj vem som lämnar samtycket", "Choose who gives it";
+    categories_missing: &'static str = "Välj minst en sorts uppgift", "Choose at least one kind of information";
+    purpose_missing: &'static str = "Skriv syftet", "Write the purpose";
+    revoke_title: &'static str = "Återkalla samtycke", "Revoke a consent";
+    consent: &'static str = "Samtycke", "Consent";
+    revoke_submit: &'static str = "Återkalla samtycket", "Revoke the consent";
+    revoked_by: &'static str = "Vem återkallar samtycket", "Who revokes it";
+    consent_missing: &'static str = "Välj samtycket", "Choose the consent";
+    revoked: &'static str = "återkallat", "revoked";
+    valid: &'static str = "gäller", "valid";
+    information: Table = &[
+        ("identity", "Identitet"),
+        ("school", "Skola"),
+        ("health", "Hälsa"),
+        ("substance_use", "Alkohol och droger"),
+        ("offending", "Brottslighet"),
+        ("family", "Familj"),
+        ("social_services_assessment", "Socialtjänstens bedömning"),
+        ("intervention_progress", "Hur insatsen går"),
+    ], &[
+        ("identity", "Identity"),
+        ("school", "School"),
+        ("health", "Health"),
+        ("substance_use", "Alcohol and drugs"),
+        ("offending", "Offending"),
+        ("family", "Family"),
+        ("social_services_assessment", "Social services' assessment"),
+        ("intervention_progress", "Progress of the intervention"),
+    ];
+    /// Referral steps.
+    forward_title: &'static str = "Vidarebefordra", "Forward";
+    forward_ground: &'static str = "Lagrum för utlämnandet (om inget samtycke finns)", "Legal ground for the disclosure (without a consent)";
+    forward_submit: &'static str = "Vidarebefordra", "Forward";
+    hand_over_title: &'static str = "Överlämna till annan kommun", "Hand over to another municipality";
+    municipality: &'static str = "Kommun", "Municipality";
+    hand_over_submit: &'static str = "Överlämna anmälan", "Hand over the report";
+    municipality_missing: &'static str = "Skriv kommunens namn", "Write the municipality's name";
+    withdraw_title: &'static str = "Ta tillbaka", "Withdraw";
+    withdraw_submit: &'static str = "Ta tillbaka aktualiseringen", "Withdraw the referral";
+    report_start_title: &'static str = "Insatsen har börjat", "The intervention has started";
+    report_start_submit: &'static str = "Rapportera att insatsen börjat", "Report the start";
+    report_end_title: &'static str = "Insatsen har slutat", "The intervention has ended";
+    report_end_submit: &'static str = "Rapportera att insatsen slutat", "Report the end";
+    feedback_title: &'static str = "Återkoppling till avsändaren", "Feedback to the sender";
+    feedback_kind: &'static str = "Vad återkopplingen säger", "What it says";
+    feedback_message: &'static str = "Meddelande (valfritt)", "Message (optional)";
+    feedback_submit: &'static str = "Skicka återkopplingen", "Send the feedback";
+    feedback_missing: &'static str = "Välj vad återkopplingen säger", "Choose what it says";
+    feedback_kinds: Table = &[
+        ("investigation_opened", "Utredning har inletts"),
+        ("investigation_not_opened", "Utredning har inte inletts"),
+        ("investigation_ongoing", "Utredning pågår redan"),
+        ("referral_handled", "Aktualiseringen är omhändertagen"),
+    ], &[
+        ("investigation_opened", "An investigation was opened"),
+        ("investigation_not_opened", "No investigation was opened"),
+        ("investigation_ongoing", "An investigation is already under way"),
+        ("referral_handled", "The referral has been handled"),
+    ];
+    /// New subjects, reports, referrals.
+    nav_new: &'static str = "Ny aktualisering", "New referral";
+    subject_title: &'static str = "Sök eller registrera en ung person", "Find or register a young person";
+    subject_intro: &'static str = "Sök först på personnumret, så att ingen registreras två gånger.", "Search by identity number first, so nobody is registered twice.";
+    number: &'static str = "Personnummer eller samordningsnummer (ÅÅÅÅMMDD-NNNN)", "Personal or coordination number (YYYYMMDD-NNNN)";
+    search_submit: &'static str = "Sök", "Search";
+    number_missing: &'static str = "Skriv personnumret", "Write the identity number";
+    found: &'static str = "Personen finns redan registrerad.", "This person is registered already.";
+    not_found_register: &'static str = "Ingen är registrerad med numret. Registrera personen nedan.", "Nobody is registered with this number. Register them below.";
+    register_title: &'static str = "Registrera", "Register";
+    given_name: &'static str = "Förnamn", "Given name";
+    family_name: &'static str = "Efternamn", "Family name";
+    district: &'static str = "Stadsdelsområde", "District";
+    school: &'static str = "Skola (valfritt)", "School (optional)";
+    register_submit: &'static str = "Registrera personen", "Register the person";
+    name_missing: &'static str = "Skriv förnamn och efternamn", "Write the given and family names";
+    district_missing: &'static str = "Välj stadsdelsområde", "Choose the district";
+    protected_warning: &'static str = "Personen har skyddade personuppgifter. Lämna aldrig ut adress, skola eller annat som kan röja var personen finns.", "This person has protected identity. Never disclose an address, school or anything else that could reveal where they are.";
+    referral_new_title: &'static str = "Ny aktualisering eller orosanmälan", "New referral or report of concern";
+    about: &'static str = "Gäller", "About";
+    send_kind: &'static str = "Vad skickas", "What is sent";
+    send_reason: &'static str = "Vad oron gäller, med egna ord", "What the concern is, in your words";
+    send_concerns: &'static str = "Oro", "Concerns";
+    basis_title: &'static str = "Grund för att lämna ut uppgifterna", "What allows the disclosure";
+    basis_intro: &'static str = "En orosanmälan till socialtjänsten behöver varken samtycke eller lagrum. En aktualisering till en annan verksamhet skickas med ett samtycke som omfattar mottagaren och uppgifterna, eller med lagrummet som tillåter det.", "A report of concern to social services needs neither a consent nor a legal ground. A referral to another service is sent under a consent covering the receiver and the information, or under the provision that allows it.";
+    send_consent: &'static str = "Samtycke", "Consent";
+    send_ground: &'static str = "Lagrum", "Legal ground";
+    send_information: &'static str = "Uppgifter som lämnas ut", "Information disclosed";
+    send_submit: &'static str = "Skicka", "Send";
+    send_kinds: Table = &[("report_of_concern", "Orosanmälan"), ("referral", "Aktualisering")], &[("report_of_concern", "Report of concern"), ("referral", "Referral")];
+    send_kind_missing: &'static str = "Välj vad som skickas", "Choose what is sent";
+    subject_missing: &'static str = "Sök först fram personen", "Find the person first";
+    refer_link: &'static str = "Skicka en aktualisering om personen", "Send a referral about this person";
+    report_new_title: &'static str = "Registrera en orosanmälan", "Register a report of concern";
+    reporter: &'static str = "Vem anmäler", "Who reports";
+    reporter_identity: &'static str = "Anmälarens namn och hur hen nås (tomt om anonym)", "The reporter's name and how to reach them (empty if anonymous)";
+    reporter_missing: &'static str = "Välj vem som anmäler", "Choose who reports";
+    reporters: Table = &[
+        ("police", "Polisen"), ("police_notice_of_suspect", "Polisen (underrättelse om misstanke)"),
+        ("health_care", "Hälso- och sjukvården"), ("school", "Skolan"), ("preschool", "Förskolan"),
+        ("other_authority", "Annan myndighet"), ("professional", "Yrkesverksam"), ("relative", "Anhörig"),
+        ("private_person", "Privatperson"), ("child", "Barnet självt"), ("anonymous", "Anonym"),
+    ], &[
+        ("police", "The police"), ("police_notice_of_suspect", "The police (notice of a suspect)"),
+        ("health_care", "Health care"), ("school", "School"), ("preschool", "Preschool"),
+        ("other_authority", "Another authority"), ("professional", "A professional"), ("relative", "A relative"),
+        ("private_person", "A private person"), ("child", "The child"), ("anonymous", "Anonymous"),
+    ];
+    register_report_submit: &'static str = "Registrera anmälan", "Register the report";
+    journal_title: &'static str = "Journal", "Journal";
+});

@@ -167,7 +167,8 @@ pub async fn seed(
         register_unit(bus, administrator, units[3].1, (*unit, *kind, name, "Demo", *service), today).await?;
         commands += 1;
     }
-    let subjects = 300 * scale.max(1);
+    // Scale 0 (never from the command line): the directory and its users alone.
+    let subjects = 300 * scale;
     let provider = Provider { unit: framtid, kind: UnitKind::FramtidStockholm, worker: framtid_worker };
     for index in 0..subjects {
         let (mut rng, young) = YoungPerson::draw(index, today);
