@@ -343,7 +343,24 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
     // A report of concern from the school arrives: received with its protection assessment, then accepted by
     // opening a case for it.
     let (school, social) = (demo.units[0].1, demo.units[1].1);
-    let subject: domain::ids::SubjectId = tests::registered_subject(&store.db).await.parse().expect("a subject");
+    let vault = store.vault();
+    let metadata = service::event_log::commands::EventMetadata::default();
+    let handles = service::actions::Handles { bus: &bus, vault: &vault, metadata: &metadata };
+    let identity = service::actions::subjects::IdentityInput {
+        number: None,
+        given_name: "Testa".to_owned(),
+        family_name: "Skolbarn".to_owned(),
+        contact: None,
+        address: None,
+        school: None,
+        birth_year: Some(2012),
+        district: "Demo".to_owned(),
+    };
+    let registrar = a_social_worker_of(demo.units[0].1, today);
+    let subject = service::actions::subjects::register(handles, registrar, None, identity)
+        .await
+        .expect("the child registered")
+        .id;
     let report = domain::ids::ReferralId::from_ulid(ulid::Ulid::new());
     let send = domain::referral::ReferralCommand::SendReferral {
         referral: report,
@@ -492,6 +509,20 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
     task.await.expect("the server task").expect("a clean stop");
 }
 
+/// A command's context as a social worker of `unit` gives it today.
+fn a_social_worker_of(unit: domain::ids::UnitId, today: time::Date) -> domain::command::CommandContext {
+    domain::command::CommandContext {
+        command_id: domain::ids::CommandId::from_ulid(ulid::Ulid::new()),
+        actor: domain::command::Actor {
+            user: domain::ids::UserId::from_ulid(ulid::Ulid::new()),
+            role: domain::command::Role::SocialWorker,
+            unit,
+        },
+        today,
+        occurred_on: today,
+    }
+}
+
 /// Signs `username` in with `password` (the browser signed out).
 async fn sign_in(browser: &Client, base: &str, username: &str, password: &str) {
     browser.goto(&format!("{base}/login")).await.expect("the sign-in page");
@@ -619,6 +650,11 @@ async fn the_programme_flow_is_clicked_through_in_the_browser() {
     type_into(&browser, "complete-conclusion", "Strukturerad öppenvård behövs.").await;
     save(&browser, "complete").await;
     assert!(text_of(&browser, "ol.timeline").await.contains("Strukturerad öppenvård behövs."), "the journal's texts");
+    let person = text_of(&browser, "dl.person").await;
+    assert!(
+        person.contains("Testa Exempelsson") && person.contains(&number.long()),
+        "the responsible unit sees the person: {person}"
+    );
     sign_out(&browser).await;
 
     // The manager decides the intervention and makes the worker responsible.
@@ -647,16 +683,7 @@ async fn the_programme_flow_is_clicked_through_in_the_browser() {
     let vault = store.vault();
     let metadata = service::event_log::commands::EventMetadata::default();
     let handles = service::actions::Handles { bus: &bus, vault: &vault, metadata: &metadata };
-    let as_worker = || domain::command::CommandContext {
-        command_id: domain::ids::CommandId::from_ulid(ulid::Ulid::new()),
-        actor: domain::command::Actor {
-            user: domain::ids::UserId::from_ulid(ulid::Ulid::new()),
-            role: domain::command::Role::SocialWorker,
-            unit: demo.units[1].1,
-        },
-        today,
-        occurred_on: today,
-    };
+    let as_worker = || a_social_worker_of(demo.units[1].1, today);
     let guardian = service::actions::subjects::register(
         handles,
         as_worker(),

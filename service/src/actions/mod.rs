@@ -18,6 +18,7 @@ pub mod cases;
 pub mod demo;
 pub mod directory;
 pub mod figures;
+pub mod identity;
 pub mod journal;
 pub mod reads;
 pub mod referrals;

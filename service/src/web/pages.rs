@@ -59,6 +59,8 @@ page!(CasePage, "case.html", {
     interventions: Vec<String>,
     consents: Vec<ConsentLine>,
     subject_id: String,
+    person: Vec<(&'static str, String)>,
+    protected: bool,
 });
 page!(ReferralPage, "referral.html", {
     errors: Vec<FieldError>,
@@ -809,6 +811,28 @@ async fn case_page(
         Ok(consents) => consents,
         Err(error) => return failed(reader.lang, error),
     };
+    let shown = match crate::actions::identity::case_subject(state.handles(), read, &reader.account).await {
+        Ok(shown) => shown,
+        Err(error) => return failed(reader.lang, error),
+    };
+    let m = t.more;
+    let person = if shown.erased {
+        vec![(m.name, m.erased_person.to_owned())]
+    } else {
+        let or_hidden = |value: Option<String>| value.unwrap_or_else(|| m.hidden.to_owned());
+        let name = match (shown.given_name, shown.family_name) {
+            (None, None) => None,
+            (given, family) => Some(format!("{} {}", given.unwrap_or_default(), family.unwrap_or_default())),
+        };
+        vec![
+            (m.name, or_hidden(name)),
+            (m.number_label, or_hidden(shown.identity_number)),
+            (m.birth_year, shown.birth_year.map(|year| year.to_string()).unwrap_or_default()),
+            (m.district, shown.district.unwrap_or_default()),
+            (m.school_label, shown.school.unwrap_or_default()),
+        ]
+    };
+    let protected = shown.protection.is_some();
     let case: domain::case::Case = match projections::replay::load(&state.db, "case", &read.summary.case_id).await {
         Ok(case) => case,
         Err(error) => return failed(reader.lang, error),
@@ -830,7 +854,6 @@ async fn case_page(
             texts: entry.texts.clone(),
         })
         .collect();
-    let m = t.more;
     let interventions = case
         .interventions
         .iter()
@@ -881,6 +904,8 @@ async fn case_page(
         interventions,
         consents,
         subject_id: read.subject.to_string(),
+        person,
+        protected,
     };
     render_checked(&page, page.has_errors, reader.lang)
 }

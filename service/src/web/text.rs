@@ -1260,4 +1260,11 @@ catalogue!(
     ];
     register_report_submit: &'static str = "Registrera anmälan", "Register the report";
     journal_title: &'static str = "Journal", "Journal";
+    person_title: &'static str = "Den unga personen", "The young person";
+    name: &'static str = "Namn", "Name";
+    number_label: &'static str = "Personnummer", "Identity number";
+    birth_year: &'static str = "Födelseår", "Year of birth";
+    school_label: &'static str = "Skola", "School";
+    hidden: &'static str = "Visas inte för dig (skyddade personuppgifter)", "Not shown to you (protected identity)";
+    erased_person: &'static str = "Uppgifterna är raderade", "The identity has been erased";
 });
