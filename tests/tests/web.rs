@@ -292,7 +292,13 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
     click(&browser, Locator::Id("preliminary-child_heard-yes")).await;
     // The demo's cases are months old: past the 14 days, the decision needs its exceptional reason.
     type_into(&browser, "preliminary-exceptional_reason", "Familjen nåddes först efter flera försök.").await;
+    // A decision is checked before it is recorded: the answers in words, confirm or change.
     click(&browser, Locator::Css("form[action$='/preliminary'] button")).await;
+    wait_for_text(&browser, "h1", "Kontrollera beslutet").await;
+    let answers = text_of(&browser, "dl.check").await;
+    assert!(answers.contains("Inled inte utredning") && answers.contains("Familjen nåddes först"), "{answers}");
+    check_page(&browser, &axe, "case-check-sv").await;
+    click(&browser, Locator::Css("#confirm")).await;
     wait_for_text(&browser, ".saved", "Sparat").await;
     assert!(text_of(&browser, "dl.summary").await.contains("Ingen utredning"));
     assert!(text_of(&browser, "ol.timeline").await.contains("Förhandsbedömning beslutad"));
@@ -460,6 +466,41 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
     browser.wait().for_element(Locator::Css("table")).await.expect("the unit's cases");
     assert!(text_of(&browser, "tbody").await.contains("demo-handlaggare"));
     check_page(&browser, &axe, "unit-en").await;
+    // From a worker's line to their cases; two of them moved to the manager, one assignment each.
+    click(&browser, Locator::Css("tbody a[href*='worker=']")).await;
+    browser.wait().for_element(Locator::Id("reassign-form")).await.expect("the worker's cases, to move");
+    check_page(&browser, &axe, "caseload-worker-en").await;
+    click(&browser, Locator::Css("#reassign-form button.primary")).await;
+    wait_for_text(&browser, ".error-summary", "Choose a worker").await;
+    let picks = browser.find_all(Locator::Css("input[name=case]")).await.expect("the cases");
+    let mut moved = Vec::new();
+    for pick in picks.iter().take(2) {
+        moved.push(pick.attr("value").await.expect("value").expect("a case"));
+        pick.click().await.expect("ticked");
+    }
+    let manager_id = browser
+        .find(Locator::XPath(&format!("//select[@id='reassign-to']/option[text()='{}']", manager.username)))
+        .await
+        .expect("the manager in the list")
+        .attr("value")
+        .await
+        .expect("value")
+        .expect("an id");
+    browser
+        .find(Locator::Id("reassign-to"))
+        .await
+        .expect("the list")
+        .select_by_value(&manager_id)
+        .await
+        .expect("chosen");
+    click(&browser, Locator::Css("#reassign-form button.primary")).await;
+    wait_for_text(&browser, ".saved", "Saved").await;
+    let theirs = text_of(&browser, "tbody").await;
+    assert!(theirs.contains(&manager.username), "the moved cases are the manager's now: {theirs}");
+    for case in &moved {
+        let loaded: domain::case::Case = projections::replay::load(&store.db, "case", case).await.expect("replayed");
+        assert_eq!(loaded.responsible.map(|user| user.to_string()).as_deref(), Some(manager_id.as_str()));
+    }
     click(&browser, Locator::Css("form[action='/logout'] button")).await;
     browser.wait().for_element(Locator::Id("username")).await.expect("the sign-in page");
 
@@ -509,6 +550,13 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
     task.await.expect("the server task").expect("a clean stop");
 }
 
+/// The subject of case `case`, as text.
+async fn subject_of(store: &TestStore, case: &str) -> String {
+    let loaded: domain::case::Case =
+        projections::replay::load(&store.db, "case", case).await.expect("the case replayed");
+    loaded.subject.expect("its subject").to_string()
+}
+
 /// A command's context as a social worker of `unit` gives it today.
 fn a_social_worker_of(unit: domain::ids::UnitId, today: time::Date) -> domain::command::CommandContext {
     domain::command::CommandContext {
@@ -550,6 +598,12 @@ async fn save(browser: &Client, step: &str) {
     loop {
         if browser.find(Locator::Css(".saved")).await.is_ok() {
             return;
+        }
+        // A decision is checked first: confirmed as it stands.
+        if let Ok(confirm) = browser.find(Locator::Css("#confirm")).await {
+            confirm.click().await.expect("confirmed");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
         }
         if let Ok(summary) = browser.find(Locator::Css(".error-summary")).await {
             panic!("{step} was refused: {}", summary.text().await.unwrap_or_default());
@@ -650,6 +704,14 @@ async fn the_programme_flow_is_clicked_through_in_the_browser() {
     type_into(&browser, "complete-conclusion", "Strukturerad öppenvård behövs.").await;
     save(&browser, "complete").await;
     assert!(text_of(&browser, "ol.timeline").await.contains("Strukturerad öppenvård behövs."), "the journal's texts");
+    // Deciding the intervention is the manager's under the unit's delegation order: refused, in plain Swedish.
+    choose(&browser, "decide-kind", "youth_outpatient_support").await;
+    choose(&browser, "decide-legal_basis", "sol-4-1").await;
+    click(&browser, Locator::Id("decide-stage-after_investigation")).await;
+    type_into(&browser, "decide-reasons", "Utredningen visar behov av öppenvård.").await;
+    click(&browser, Locator::Css("form#decide-form button")).await;
+    click(&browser, Locator::Css("#confirm")).await;
+    wait_for_text(&browser, ".error-summary", "delegationsordning").await;
     let person = text_of(&browser, "dl.person").await;
     assert!(
         person.contains("Testa Exempelsson") && person.contains(&number.long()),
@@ -664,6 +726,13 @@ async fn the_programme_flow_is_clicked_through_in_the_browser() {
     choose(&browser, "decide-legal_basis", "sol-4-1").await;
     click(&browser, Locator::Id("decide-stage-after_investigation")).await;
     type_into(&browser, "decide-reasons", "Utredningen visar behov av öppenvård.").await;
+    click(&browser, Locator::Css("form#decide-form button")).await;
+    wait_for_text(&browser, "h1", "Kontrollera beslutet").await;
+    // "Change" leads back to the form as it was filled in; nothing is recorded until it is confirmed.
+    click(&browser, Locator::Css("#change")).await;
+    browser.wait().for_element(Locator::Id("decide-reasons")).await.expect("the form again");
+    let kept = browser.find(Locator::Id("decide-reasons")).await.expect("reasons").prop("value").await.expect("value");
+    assert_eq!(kept.as_deref(), Some("Utredningen visar behov av öppenvård."));
     save(&browser, "decide").await;
     let worker_option = browser
         .find(Locator::XPath(&format!("//select[@id='assign-worker']/option[text()='{}']", social.username)))
@@ -676,43 +745,19 @@ async fn the_programme_flow_is_clicked_through_in_the_browser() {
     check_page(&browser, &axe, "case-decided-sv").await;
     sign_out(&browser).await;
 
-    // The guardian is linked to the child's record (not yet a page of its own), then gives consent.
-    let loaded: domain::case::Case =
-        projections::replay::load(&store.db, "case", &case).await.expect("the case replayed");
-    let subject = loaded.subject.expect("its subject");
-    let vault = store.vault();
-    let metadata = service::event_log::commands::EventMetadata::default();
-    let handles = service::actions::Handles { bus: &bus, vault: &vault, metadata: &metadata };
-    let as_worker = || a_social_worker_of(demo.units[1].1, today);
-    let guardian = service::actions::subjects::register(
-        handles,
-        as_worker(),
-        None,
-        service::actions::subjects::IdentityInput {
-            number: None,
-            given_name: "Vårdnads".to_owned(),
-            family_name: "Havare".to_owned(),
-            contact: None,
-            address: None,
-            school: None,
-            birth_year: Some(1980),
-            district: "Demo".to_owned(),
-        },
-    )
-    .await
-    .expect("the guardian registered")
-    .id;
-    service::actions::subjects::step(
-        handles,
-        as_worker(),
-        subject,
-        service::actions::subjects::SubjectStep::LinkGuardian(guardian),
-    )
-    .await
-    .expect("the guardian linked");
+    // The worker registers the guardian and links them to the child's record; the guardian gives consent.
     sign_in(&browser, &base, &social.username, &social.password).await;
     browser.goto(&format!("{base}/cases/{case}")).await.expect("the case");
-    click(&browser, Locator::Id(&format!("consent-given_by-{guardian}"))).await;
+    type_into(&browser, "guardian-given_name", "Vårdnads").await;
+    type_into(&browser, "guardian-family_name", "Havare").await;
+    type_into(&browser, "guardian-birth_year", "1980").await;
+    save(&browser, "guardian").await;
+    let loaded: domain::subject::Subject =
+        projections::replay::load(&store.db, "subject", &subject_of(&store, &case).await)
+            .await
+            .expect("the child replayed");
+    assert_eq!(loaded.guardians.len(), 1, "the guardian is linked");
+    click(&browser, Locator::Css("input[name=given_by]:not([value=young_person])")).await;
     choose(&browser, "consent-party", &framtid_unit).await;
     click(&browser, Locator::Id("consent-categories-identity")).await;
     click(&browser, Locator::Id("consent-categories-social_services_assessment")).await;

@@ -78,6 +78,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/referrals/{id}", get(pages::referral))
         .route("/referrals/{id}/{step}", post(pages::referral_step))
         .route("/unit", get(pages::unit))
+        .route("/unit/reassign", post(pages::reassign))
         .route("/subjects/new", get(new::subject_form).post(new::subject_sent))
         .route("/referrals/new", get(new::referral_form).post(new::referral_sent))
         .route("/reports/new", get(new::report_form).post(new::report_sent))

@@ -140,20 +140,11 @@ pub(super) async fn subject_sent(State(state): State<Arc<AppState>>, reader: Rea
                     }
                     return subject_page(&reader, (forms, Vec::new()), (found, true), searches);
                 }
-                Err(ActionError::Refused(refusal)) => errors.extend(form.refused(refusal)),
+                Err(ActionError::Refused(refusal)) => errors.extend(form.refused(t, refusal)),
                 Err(error) => return failed(reader.lang, error),
             }
         } else {
-            let identity = crate::actions::subjects::IdentityInput {
-                number: Some(form.sent("number").to_owned()).filter(|number| !number.is_empty()),
-                given_name: form.sent("given_name").to_owned(),
-                family_name: form.sent("family_name").to_owned(),
-                contact: None,
-                address: None,
-                school: Some(form.sent("school").to_owned()).filter(|school| !school.is_empty()),
-                birth_year: None,
-                district: form.sent("district").to_owned(),
-            };
+            let identity = form.identity(form.sent("district").to_owned(), None);
             match crate::actions::subjects::register(handles, context_of(&reader, command_id), None, identity).await {
                 Ok(done) => return Redirect::to(&format!("/referrals/new?subject={}", done.id)).into_response(),
                 Err(ActionError::Refused(Refusal::Conflict(detail))) => {
@@ -166,7 +157,7 @@ pub(super) async fn subject_sent(State(state): State<Arc<AppState>>, reader: Rea
                     }
                     errors.push(FieldError { field: form.anchor(), message: detail });
                 }
-                Err(ActionError::Refused(refusal)) => errors.extend(form.refused(refusal)),
+                Err(ActionError::Refused(refusal)) => errors.extend(form.refused(t, refusal)),
                 Err(error) => return failed(reader.lang, error),
             }
         }
@@ -379,7 +370,7 @@ async fn start_sent(
         };
         match given {
             Ok(done) => return Redirect::to(&format!("/referrals/{}?saved=true", done.referral)).into_response(),
-            Err(ActionError::Refused(refusal)) => errors.extend(form.refused(refusal)),
+            Err(ActionError::Refused(refusal)) => errors.extend(form.refused(t, refusal)),
             Err(error) => return failed(reader.lang, error),
         }
     }

@@ -33,9 +33,14 @@ page!(HomePage, "home.html", {
     deadlines: Vec<DeadlineLine>,
 });
 page!(CaseloadPage, "caseload.html", {
+    errors: Vec<FieldError>,
+    saved: bool,
     phases: Vec<PhaseOption>,
     mine: bool,
     overdue: bool,
+    phase: String,
+    worker: String,
+    reassign: Option<Reassign>,
     caption: String,
     rows: Vec<CaseLine>,
     first_page: Option<String>,
@@ -83,6 +88,12 @@ page!(PasswordPage, "password.html", {
     forms: Vec<StepForm>,
 });
 page!(UnitPage, "unit.html", { rows: Vec<UnitLine> });
+page!(CheckPage, "check.html", {
+    action: String,
+    form_id: String,
+    answers: Vec<(String, String)>,
+    carried: Vec<(String, String)>,
+});
 page!(ReasonPage, "reason.html", {
     errors: Vec<FieldError>,
     reason: String,
@@ -92,6 +103,8 @@ page!(ReasonPage, "reason.html", {
 /// A worker's cases in one phase, on the unit's page.
 pub(super) struct UnitLine {
     worker: String,
+    /// The caseload of that worker in that phase.
+    link: String,
     phase: String,
     open: usize,
     overdue: usize,
@@ -112,6 +125,13 @@ pub(super) struct DeadlineLine {
     due_on: String,
     days: String,
     overdue: bool,
+}
+
+/// A manager's form on the caseload: move the cases ticked to another worker of the unit.
+pub(super) struct Reassign {
+    form_id: String,
+    workers: Vec<(String, String)>,
+    error: Option<String>,
 }
 
 /// A case as a line of the caseload.
@@ -377,6 +397,11 @@ pub(super) struct CaseloadQuery {
     mine: bool,
     #[serde(default)]
     overdue: bool,
+    /// One worker's cases (a manager's view from `/unit`; `none`: those without a worker).
+    #[serde(default)]
+    worker: String,
+    #[serde(default)]
+    saved: bool,
     cursor: Option<String>,
 }
 
@@ -390,14 +415,40 @@ pub(super) async fn caseload(
     reader: Reader,
     query: Result<Query<CaseloadQuery>, QueryRejection>,
 ) -> Response {
-    let t = reader.t();
     let query = query.map(|Query(query)| query).unwrap_or_default();
+    caseload_page(&state, reader, query, None).await
+}
+
+/// The active workers and managers of `unit` (id, username), by name: whom a case may be assigned to.
+async fn unit_workers(state: &AppState, unit: &str) -> Result<Vec<(String, String)>, ActionError> {
+    let mut workers: Vec<(String, String)> = crate::accounts::users(&state.db)
+        .await
+        .map_err(|error| ActionError::Internal(Box::new(error)))?
+        .into_iter()
+        .filter(|user| {
+            user.active && user.unit_id == unit && matches!(user.role.as_str(), "social_worker" | "unit_manager")
+        })
+        .map(|user| (user.user_id, user.username))
+        .collect();
+    workers.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(workers)
+}
+
+/// The caseload page for `query`; `error` is what was wrong with a reassignment sent from it.
+async fn caseload_page(state: &AppState, reader: Reader, query: CaseloadQuery, error: Option<String>) -> Response {
+    let t = reader.t();
     let today = crate::clock::today_in_stockholm();
     let me = reader.account.user.to_string();
     let phase = query.phase.trim().to_owned();
+    let worker = query.worker.trim().to_owned();
     let filter = CaseloadFilter {
         phase: (!phase.is_empty()).then(|| phase.clone()),
-        worker: query.mine.then(|| Some(me.clone())),
+        worker: match worker.as_str() {
+            _ if query.mine => Some(Some(me.clone())),
+            "" => None,
+            "none" => Some(None),
+            one => Some(Some(one.to_owned())),
+        },
         overdue: query.overdue,
     };
     let unit = reader.account.unit.to_string();
@@ -407,8 +458,8 @@ pub(super) async fn caseload(
             Ok(page) => page,
             Err(error) => return failed(reader.lang, error),
         };
-    let names = usernames(&state, page.items.iter().filter_map(|row| row.worker_id.as_deref())).await;
-    let rows = page
+    let names = usernames(state, page.items.iter().filter_map(|row| row.worker_id.as_deref())).await;
+    let rows: Vec<CaseLine> = page
         .items
         .iter()
         .map(|row| CaseLine {
@@ -431,8 +482,30 @@ pub(super) async fn caseload(
     if query.overdue {
         address.push_str("&overdue=true");
     }
+    if !worker.is_empty() {
+        address.push_str(&format!("&worker={}", encode(&worker)));
+    }
+    let manager = reader.account.role == domain::command::Role::UnitManager;
+    let reassign = if manager && !rows.is_empty() {
+        match unit_workers(state, &unit).await {
+            Ok(workers) => Some(Reassign { form_id: ulid::Ulid::new().to_string(), workers, error: error.clone() }),
+            Err(error) => return failed(reader.lang, error),
+        }
+    } else {
+        None
+    };
+    let mut frame = reader.frame(t.caseload_title, "/caseload");
+    frame.has_errors = error.is_some();
     let page = CaseloadPage {
-        frame: reader.frame(t.caseload_title, "/caseload"),
+        frame,
+        errors: error
+            .iter()
+            .map(|message| FieldError { field: "reassign-to".to_owned(), message: message.clone() })
+            .collect(),
+        saved: query.saved,
+        phase: phase.clone(),
+        worker: worker.clone(),
+        reassign,
         phases: t
             .phases
             .iter()
@@ -441,12 +514,61 @@ pub(super) async fn caseload(
             .collect(),
         mine: query.mine,
         overdue: query.overdue,
-        caption: t.caseload_caption.to_owned(),
+        caption: match worker.as_str() {
+            "" => t.caseload_caption.to_owned(),
+            "none" => format!("{} – {}", t.caseload_caption, t.no_worker),
+            one => format!("{} – {}", t.caseload_caption, name_of(&usernames(state, [one]).await, one)),
+        },
         rows,
         first_page: query.cursor.is_some().then(|| address.clone()),
         next_page: page.next_cursor.map(|cursor| format!("{address}&cursor={}", encode(&cursor))),
     };
-    render(&page, reader.lang)
+    render_checked(&page, page.has_errors, reader.lang)
+}
+
+/// `POST /unit/reassign`: a manager moves the cases ticked on the caseload to another worker of the unit, each an
+/// assignment of its own (their ids made from the form's, so a double submit moves each once); then the caseload
+/// again, with "Sparat.". Nothing ticked, or no worker chosen: the caseload again, saying so.
+pub(super) async fn reassign(State(state): State<Arc<AppState>>, reader: Reader, request: Request) -> Response {
+    let t = reader.t();
+    if reader.account.role != domain::command::Role::UnitManager {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let (sent, command_id) = match sent_form(&reader, &state, request).await {
+        Ok(sent) => sent,
+        Err(status) => return status.into_response(),
+    };
+    let value =
+        |name: &str| sent.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone()).unwrap_or_default();
+    let query = CaseloadQuery { phase: value("phase"), worker: value("worker"), ..CaseloadQuery::default() };
+    let cases: Vec<domain::ids::CaseId> =
+        sent.iter().filter(|(key, _)| key == "case").filter_map(|(_, value)| value.parse().ok()).collect();
+    let to = value("to");
+    let Ok(worker) = to.parse::<domain::ids::UserId>() else {
+        return caseload_page(&state, reader, query, Some(t.more.worker_missing.to_owned())).await;
+    };
+    if cases.is_empty() {
+        return caseload_page(&state, reader, query, Some(t.more.pick_missing.to_owned())).await;
+    }
+    let metadata = metadata_of(&reader);
+    for (n, case) in cases.into_iter().enumerate() {
+        let id = domain::ids::CommandId::from_ulid(crate::actions::made_id(command_id, n as u128 + 1));
+        let step = crate::actions::cases::CaseStep::AssignWorker { worker };
+        match crate::actions::cases::step(state.handles_with(&metadata), context_of(&reader, id), case, step).await {
+            // One already theirs stays theirs.
+            Ok(_) | Err(ActionError::Refused(Refusal::Rule { rule: "AlreadyResponsible", .. })) => {}
+            Err(ActionError::Refused(refusal)) => {
+                let message = match &refusal {
+                    Refusal::Rule { rule, message } => t.rule(rule, message),
+                    other => other.to_string(),
+                };
+                return caseload_page(&state, reader, query, Some(format!("{}: {message}", short(&case.to_string()))))
+                    .await;
+            }
+            Err(error) => return failed(reader.lang, error),
+        }
+    }
+    Redirect::to(&format!("/caseload?worker={}&saved=true", encode(&to))).into_response()
 }
 
 /// The usernames of the users a page names, by id (an unknown id is shown by its short form).
@@ -534,7 +656,7 @@ async fn referrals(state: &AppState, reader: Reader, query: ListQuery, inbox: bo
                     .map(|unit| units.get(&unit).cloned().unwrap_or_else(|| short(&unit)))
                     .unwrap_or_default(),
                 sent_on: row.sent_on.to_string(),
-                waiting: format!("{} {}", row.days_since_sent, t.days),
+                waiting: t.days_count(row.days_since_sent),
                 status: t.status(&row.status),
                 case_short: row.case_id.as_deref().map(short).unwrap_or_default(),
                 case_id: row.case_id.clone(),
@@ -938,7 +1060,15 @@ pub(super) async fn case_step(
     form.form_id = command_id.to_string();
     form.fill(&sent);
     let mut errors = Vec::new();
-    if let Some(input) = form.step(t, crate::clock::today_in_stockholm()) {
+    let said = |name: &str| sent.iter().any(|(key, value)| key == name && value == "yes");
+    // "Change" from the check of a decision: the form again, as it was filled in.
+    let changing = said("change");
+    let input = if changing { None } else { form.step(t, crate::clock::today_in_stockholm()) };
+    // A decision is checked before it is recorded (what was filled in, with "confirm" and "change").
+    if input.is_some() && super::steps::is_decision(form.key) && !said("confirm") {
+        return check_page(&reader, &form, &sent);
+    }
+    if let Some(input) = input {
         let metadata = metadata_of(&reader);
         let handles = state.handles_with(&metadata);
         let context = context_of(&reader, command_id);
@@ -947,11 +1077,14 @@ pub(super) async fn case_step(
                 crate::actions::cases::step(handles, context, case, input).await.map(|_| ())
             }
             super::steps::StepInput::Consent => consent_step(handles, context, &read, &form).await,
+            super::steps::StepInput::Fields if form.key == "guardian" => {
+                guardian_step(handles, context, &read, &form).await
+            }
             _ => return not_found(&reader),
         };
         match given {
             Ok(()) => return Redirect::to(&format!("/cases/{id}?saved=true")).into_response(),
-            Err(ActionError::Refused(refusal)) => errors.extend(form.refused(refusal)),
+            Err(ActionError::Refused(refusal)) => errors.extend(form.refused(t, refusal)),
             Err(error) => return failed(reader.lang, error),
         }
     }
@@ -962,6 +1095,71 @@ pub(super) async fn case_step(
         .map(|other| if other.key == form.key { form.clone() } else { other })
         .collect();
     case_page(&state, &reader, &read, (forms, errors), false).await
+}
+
+/// The check of a decision before it is recorded: each answer with its words, "confirm" to record it (the same
+/// form id, so a double submit still writes once) and "change" to go back to the form as it was filled in.
+fn check_page(reader: &Reader, form: &StepForm, sent: &[(String, String)]) -> Response {
+    let t = reader.t();
+    let answers = form
+        .fields
+        .iter()
+        .filter(|field| !field.value.is_empty())
+        .map(|field| {
+            let chosen: Vec<&str> =
+                field.choices.iter().filter(|choice| choice.checked).map(|choice| choice.label.as_str()).collect();
+            let words = if chosen.is_empty() { field.value.clone() } else { chosen.join(", ") };
+            (field.label.clone(), words)
+        })
+        .collect();
+    let carried = sent
+        .iter()
+        .filter(|(name, _)| !matches!(name.as_str(), "csrf" | "form_id" | "confirm" | "change"))
+        .cloned()
+        .collect();
+    let page = CheckPage {
+        frame: reader.frame(format!("{}: {}", t.more.check_title, form.title), form.action.clone()),
+        action: form.action.clone(),
+        form_id: form.form_id.clone(),
+        answers,
+        carried,
+    };
+    render(&page, reader.lang)
+}
+
+/// Registers a guardian of the case's subject from its form and links them to the child's record (a guardian
+/// registered already by their number is linked, not registered twice); in the child's district.
+async fn guardian_step(
+    handles: crate::actions::Handles<'_>,
+    context: domain::command::CommandContext,
+    read: &crate::actions::reads::CaseRead,
+    form: &StepForm,
+) -> Result<(), ActionError> {
+    let child: domain::subject::Subject =
+        projections::replay::load(handles.db(), "subject", &read.subject.to_string()).await?;
+    let district = child.statistics.map(|statistics| statistics.district.to_string()).unwrap_or_default();
+    let birth_year = match form.sent("birth_year") {
+        "" => None,
+        year => Some(year.parse::<i32>().map_err(|_| Refusal::invalid("birth_year", "write the year as four digits"))?),
+    };
+    let identity = form.identity(district, birth_year);
+    let guardian = match crate::actions::subjects::register(handles, context, None, identity).await {
+        Ok(done) => done.id,
+        // Registered already: that person is linked.
+        Err(ActionError::Refused(Refusal::Conflict(detail))) => {
+            match detail.rsplit(' ').next().and_then(|id| id.parse().ok()) {
+                Some(known) => known,
+                None => return Err(Refusal::Conflict(detail).into()),
+            }
+        }
+        Err(other) => return Err(other),
+    };
+    let link = domain::command::CommandContext {
+        command_id: domain::ids::CommandId::from_ulid(crate::actions::made_id(context.command_id, 1)),
+        ..context
+    };
+    let step = crate::actions::subjects::SubjectStep::LinkGuardian(guardian);
+    crate::actions::subjects::step(handles, link, read.subject, step).await.map(|_| ())
 }
 
 /// Gives or revokes a consent about the case's subject from its form: given by whom the form ticked, letting the
@@ -1153,7 +1351,7 @@ pub(super) async fn referral_step(
     };
     match given {
         Some(Ok(next)) => return Redirect::to(&next).into_response(),
-        Some(Err(ActionError::Refused(refusal))) => errors.extend(form.refused(refusal)),
+        Some(Err(ActionError::Refused(refusal))) => errors.extend(form.refused(t, refusal)),
         Some(Err(error)) => return failed(reader.lang, error),
         None => {}
     }
@@ -1310,6 +1508,11 @@ pub(super) async fn unit(State(state): State<Arc<AppState>>, reader: Reader) -> 
         .iter()
         .map(|row| UnitLine {
             worker: row.worker_id.as_deref().map_or_else(|| t.no_worker.to_owned(), |id| name_of(&names, id)),
+            link: format!(
+                "/caseload?phase={}&worker={}",
+                encode(&row.phase),
+                encode(row.worker_id.as_deref().unwrap_or("none"))
+            ),
             phase: t.phase(&row.phase),
             open: row.open,
             overdue: row.overdue,

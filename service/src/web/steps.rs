@@ -188,7 +188,7 @@ pub(super) fn forms_for(t: &Texts, facts: &CaseFacts) -> Vec<StepForm> {
             keys.extend(steps);
         }
     }
-    keys.extend(["note", "consent"]);
+    keys.extend(["note", "guardian", "consent"]);
     if !facts.consents.is_empty() {
         keys.push("revoke_consent");
     }
@@ -538,6 +538,17 @@ pub(super) fn blank_on(kind: &str, t: &Texts, id: &str, key: &str) -> Option<Ste
                 Field::new("feedback", "message", m.feedback_message, "textarea"),
             ],
         ),
+        "guardian" => (
+            "guardian",
+            m.guardian_title,
+            m.guardian_submit,
+            vec![
+                Field::new("guardian", "number", m.number, "text"),
+                Field::new("guardian", "given_name", m.given_name, "text"),
+                Field::new("guardian", "family_name", m.family_name, "text"),
+                Field::new("guardian", "birth_year", m.guardian_birth_year, "text"),
+            ],
+        ),
         "search" => {
             ("search", m.search_submit, m.search_submit, vec![Field::new("search", "number", m.number, "text")])
         }
@@ -663,7 +674,7 @@ impl StepForm {
     }
 
     /// Places a refusal of the use case: beside the field it names when the form has it, else over the form.
-    pub(super) fn refused(&mut self, refusal: crate::actions::Refusal) -> Option<super::FieldError> {
+    pub(super) fn refused(&mut self, t: &Texts, refusal: crate::actions::Refusal) -> Option<super::FieldError> {
         if let crate::actions::Refusal::Invalid { field, message } = &refusal {
             let name = field.rsplit('.').next().unwrap_or_default().trim_start_matches("child_heard_");
             if self.fields.iter().any(|known| known.name == name) {
@@ -671,7 +682,12 @@ impl StepForm {
                 return None;
             }
         }
-        Some(super::FieldError { field: self.anchor(), message: refusal.to_string() })
+        let message = match &refusal {
+            crate::actions::Refusal::Rule { rule, message } => t.rule(rule, message),
+            crate::actions::Refusal::Forbidden(_) => t.more.forbidden.to_owned(),
+            other => other.to_string(),
+        };
+        Some(super::FieldError { field: self.anchor(), message })
     }
 
     /// Marks field `name` as wrong, with `message`.
@@ -738,6 +754,7 @@ impl StepForm {
             "report_end" => &[("outcome", m.outcome_missing)],
             "feedback" => &[("kind", m.feedback_missing)],
             "search" => &[("number", m.number_missing)],
+            "guardian" => &[("given_name", m.name_missing), ("family_name", m.name_missing)],
             "register" => {
                 &[("given_name", m.name_missing), ("family_name", m.name_missing), ("district", m.district_missing)]
             }
@@ -836,7 +853,7 @@ impl StepForm {
                 })
             }
             "consent" | "revoke_consent" => return Some(StepInput::Consent),
-            "search" | "register" | "send" | "report" => return Some(StepInput::Fields),
+            "search" | "register" | "send" | "report" | "guardian" => return Some(StepInput::Fields),
             _ => {}
         }
         Some(StepInput::Case(match self.key {
@@ -918,6 +935,24 @@ impl StepForm {
         }))
     }
 
+    /// The identity a registration form gives (number, names, school where it asks), in `district`.
+    pub(super) fn identity(
+        &self,
+        district: String,
+        birth_year: Option<i32>,
+    ) -> crate::actions::subjects::IdentityInput {
+        crate::actions::subjects::IdentityInput {
+            number: self.optional("number"),
+            given_name: self.value("given_name").to_owned(),
+            family_name: self.value("family_name").to_owned(),
+            contact: None,
+            address: None,
+            school: self.optional("school"),
+            birth_year,
+            district,
+        }
+    }
+
     /// What was ticked in a group of checkboxes.
     pub(super) fn values(&self, name: &str) -> &[String] {
         self.fields.iter().find(|field| field.name == name).map_or(&[], |field| field.values.as_slice())
@@ -927,6 +962,11 @@ impl StepForm {
     fn id<T: std::str::FromStr>(&self, name: &str) -> Option<T> {
         self.value(name).parse().ok()
     }
+}
+
+/// Whether step `key` records a decision, checked with the worker before it is (GOV.UK's "check your answers").
+pub(super) fn is_decision(key: &str) -> bool {
+    matches!(key, "preliminary" | "complete" | "decide" | "close")
 }
 
 /// A code of the domain (snake_case, as serde writes it) as its type, if it is one.

@@ -416,8 +416,38 @@ impl Texts {
     pub fn days_to(&self, days_left: i64) -> String {
         match days_left {
             0 => self.due_today.to_owned(),
+            1 => format!("1 {}", self.more.day_left),
             left if left > 0 => format!("{left} {}", self.days_left),
+            -1 => format!("{} 1 {}", self.overdue, self.more.day),
             late => format!("{} {} {}", self.overdue, -late, self.days_overdue),
+        }
+    }
+
+    /// A refusal of the domain's rule `rule` in the reader's words, the date its `message` names put in; the
+    /// domain's own message where the catalogue has none.
+    pub fn rule(&self, rule: &str, message: &str) -> String {
+        let Some((_, words)) = self.more.rules.iter().find(|(known, _)| *known == rule) else {
+            return message.to_owned();
+        };
+        let date = message
+            .as_bytes()
+            .windows(10)
+            .position(|window| {
+                window
+                    .iter()
+                    .enumerate()
+                    .all(|(i, byte)| if i == 4 || i == 7 { *byte == b'-' } else { byte.is_ascii_digit() })
+            })
+            .map(|at| &message[at..at + 10]);
+        words.replace("{date}", date.unwrap_or("–"))
+    }
+
+    /// A number of days: "1 dag", "3 dagar".
+    pub fn days_count(&self, days: i64) -> String {
+        if days.abs() == 1 {
+            format!("{days} {}", self.more.day)
+        } else {
+            format!("{days} {}", self.days)
         }
     }
 }
@@ -1260,6 +1290,71 @@ catalogue!(
     ];
     register_report_submit: &'static str = "Registrera anmälan", "Register the report";
     journal_title: &'static str = "Journal", "Journal";
+    day: &'static str = "dag", "day";
+    guardian_title: &'static str = "Koppla en vårdnadshavare", "Link a guardian";
+    guardian_submit: &'static str = "Registrera och koppla", "Register and link";
+    guardian_birth_year: &'static str = "Födelseår (om personnummer saknas)", "Year of birth (without an identity number)";
+    reassign_title: &'static str = "Flytta markerade ärenden", "Move the cases ticked";
+    reassign_to: &'static str = "Till handläggare", "To worker";
+    reassign_submit: &'static str = "Flytta ärendena", "Move the cases";
+    pick: &'static str = "Välj", "Pick";
+    pick_case: &'static str = "Välj ärende", "Pick case";
+    pick_missing: &'static str = "Markera minst ett ärende att flytta", "Tick at least one case to move";
+    check_title: &'static str = "Kontrollera beslutet", "Check the decision";
+    check_intro: &'static str = "Beslutet sparas först när du bekräftar det. Ändra det som inte stämmer.", "The decision is recorded only when you confirm it. Change what is not right.";
+    confirm: &'static str = "Bekräfta och spara beslutet", "Confirm and record the decision";
+    change: &'static str = "Ändra", "Change";
+    forbidden: &'static str = "Din roll får inte göra det här", "Your role may not do this";
+    /// A rule of the domain that refuses a step, by its name, in plain words (`{date}` stands for the date the
+    /// domain's own message names); the English pages use the domain's English message.
+    rules: Table = &[
+        ("Closed", "Ärendet är avslutat"),
+        ("NotClosed", "Ärendet är inte avslutat"),
+        ("NotAllowedInPhase", "Det går inte i ärendets nuvarande skede"),
+        ("NotAllowedInStatus", "Det går inte medan aktualiseringen har den här statusen"),
+        ("NotASocialServicesCase", "Bara socialtjänstens ärenden har förhandsbedömning och utredning"),
+        ("NoConcernCategory", "Välj minst ett område för oron"),
+        ("ProtectionAssessmentLateWithoutReason", "Skyddsbedömningen skulle ha gjorts senast {date}; skriv varför den görs senare"),
+        ("ProtectionAssessmentMissing", "Gör skyddsbedömningen före förhandsbedömningen"),
+        ("DeadlinePassedWithoutReason", "Förhandsbedömningen skulle ha gjorts senast {date}; ett senare beslut behöver synnerliga skäl"),
+        ("ExtensionNotLater", "Den nya sista dagen måste komma efter den nuvarande ({date})"),
+        ("InvestigationLateWithoutReason", "Utredningen skulle ha varit klar {date}; skriv varför den blir klar senare"),
+        ("ExtensionAfterDeadline", "Utredningstiden kan bara förlängas innan den har gått ut"),
+        ("NoInvestigationSupportsIntervention", "Beslut om insats efter utredning fattas när utredningen visat att insatser behövs"),
+        ("UnknownIntervention", "Insatsen finns inte i ärendet"),
+        ("InterventionNotInStatus", "Det går inte i insatsens nuvarande läge"),
+        ("NoGoals", "En plan behöver minst ett mål"),
+        ("TooManyGoals", "Planen har för många mål"),
+        ("FollowUpBeforeStart", "Första uppföljningen kan inte komma före den planerade starten"),
+        ("NextFollowUpNotLater", "Nästa uppföljning måste komma efter den här"),
+        ("OutcomeContradictsStart", "Hur insatsen slutade stämmer inte med om den kom i gång"),
+        ("AlreadyResponsible", "Handläggaren är redan ansvarig"),
+        ("MayOnlyAssignThemselves", "En socialsekreterare kan bara utse sig själv som ansvarig"),
+        ("TransferToSameUnit", "Ärendet finns redan på den enheten"),
+        ("TransferToOtherKindOfUnit", "Ett ärende överförs bara till en enhet av samma slag"),
+        ("PreliminaryAssessmentPending", "Gör förhandsbedömningen innan ärendet avslutas"),
+        ("InterventionsStillActive", "Avsluta alla insatser innan ärendet avslutas"),
+        ("NotDelegated", "Enhetens delegationsordning låter inte din roll fatta det här beslutet"),
+        ("NoInvestigationOpen", "Ett interimistiskt beslut fattas medan en utredning pågår"),
+        ("NeedsAssessmentRequired", "Den insatsen beslutas efter en individuell behovsprövning, aldrig utan"),
+        ("CannotReferToOwnUnit", "En enhet kan inte skicka till sig själv"),
+        ("ReceiverTakesNoReferrals", "Den enheten tar inte emot aktualiseringar"),
+        ("ReportOfConcernMustGoToSocialServices", "En orosanmälan skickas till socialtjänsten"),
+        ("DisclosureBasisMissing", "En aktualisering behöver ett samtycke eller ett lagrum som tillåter att uppgifterna lämnas ut"),
+        ("NoInformationCategory", "Välj minst en sorts uppgift som lämnas ut"),
+        ("ProtectionAssessmentRequired", "En orosanmälan tas emot med en skyddsbedömning"),
+        ("ReportOfConcernCannotBeDeclined", "En orosanmälan avböjs inte: bedöm den, eller överlämna den till kommunen som ansvarar"),
+        ("OnlyReportsAreHandedOver", "Bara en orosanmälan överlämnas till en annan kommun"),
+        ("MunicipalityMissing", "Skriv vilken kommun anmälan går till"),
+        ("ReportOfConcernCannotBeWithdrawn", "En orosanmälan kan inte tas tillbaka"),
+        ("ReportsAreRegisteredBySocialServices", "Orosanmälningar registreras av socialtjänsten"),
+        ("InterventionStartAlreadyReported", "Insatsens start är redan rapporterad"),
+        ("InterventionEndAlreadyReported", "Insatsens slut är redan rapporterat"),
+        ("ReporterAnonymous", "Anmälan var anonym: det finns ingen att återkoppla till"),
+        ("OnlyReportsOweFeedback", "Bara den som gjort en orosanmälan har rätt till återkoppling"),
+        ("FeedbackAlreadySettled", "Återkoppling är redan given"),
+    ], &[];
+    day_left: &'static str = "dag kvar", "day left";
     person_title: &'static str = "Den unga personen", "The young person";
     name: &'static str = "Namn", "Name";
     number_label: &'static str = "Personnummer", "Identity number";
