@@ -266,7 +266,7 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
         click(&browser, Locator::Id("protection-needed-no")).await;
         type_into(&browser, "protection-assessment", "Inget akut skyddsbehov.").await;
         type_into(&browser, "protection-late_reason", "Anmälan kom före helgen.").await;
-        click(&browser, Locator::Css("form[action$='/protection'] button")).await;
+        submit(&browser, Locator::Css("form[action$='/protection'] button")).await;
         wait_for_text(&browser, ".saved", "Sparat").await;
     }
     click(&browser, Locator::Css("form[action$='/preliminary'] button")).await;
@@ -298,7 +298,7 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
     let answers = text_of(&browser, "dl.check").await;
     assert!(answers.contains("Inled inte utredning") && answers.contains("Familjen nåddes först"), "{answers}");
     check_page(&browser, &axe, "case-check-sv").await;
-    click(&browser, Locator::Css("#confirm")).await;
+    submit(&browser, Locator::Css("#confirm")).await;
     wait_for_text(&browser, ".saved", "Sparat").await;
     assert!(text_of(&browser, "dl.summary").await.contains("Ingen utredning"));
     assert!(text_of(&browser, "ol.timeline").await.contains("Förhandsbedömning beslutad"));
@@ -405,11 +405,11 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
     check_page(&browser, &axe, "report-errors-sv").await;
     click(&browser, Locator::Id("receive_report-needed-no")).await;
     type_into(&browser, "receive_report-assessment", "Inget akut skyddsbehov; frånvaron är den stora oron.").await;
-    click(&browser, Locator::Css("form[action$='/receive_report'] button")).await;
+    submit(&browser, Locator::Css("form[action$='/receive_report'] button")).await;
     wait_for_text(&browser, ".saved", "Sparat").await;
     assert!(text_of(&browser, "dl.summary").await.contains("Mottagen"));
     check_page(&browser, &axe, "report-received-sv").await;
-    click(&browser, Locator::Css("form[action$='/accept'] button")).await;
+    submit(&browser, Locator::Css("form[action$='/accept'] button")).await;
     wait_for_text(&browser, ".saved", "Sparat").await;
     assert!(browser.current_url().await.expect("url").path().starts_with("/cases/"), "on to the new case");
     assert!(text_of(&browser, "dl.summary").await.contains("Förhandsbedömning"));
@@ -493,7 +493,7 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
         .select_by_value(&manager_id)
         .await
         .expect("chosen");
-    click(&browser, Locator::Css("#reassign-form button.primary")).await;
+    submit(&browser, Locator::Css("#reassign-form button.primary")).await;
     wait_for_text(&browser, ".saved", "Saved").await;
     let theirs = text_of(&browser, "tbody").await;
     assert!(theirs.contains(&manager.username), "the moved cases are the manager's now: {theirs}");
@@ -540,7 +540,7 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
     type_into(&browser, "password-current", first_password).await;
     type_into(&browser, "password-new", "a phrase of my very own choosing").await;
     type_into(&browser, "password-repeat", "a phrase of my very own choosing").await;
-    click(&browser, Locator::Css("form[action='/password'] button")).await;
+    submit(&browser, Locator::Css("form[action='/password'] button")).await;
     wait_for_text(&browser, ".saved", "The password is changed").await;
     browser.goto(&format!("{base}/caseload")).await.expect("caseload");
     assert_eq!(browser.current_url().await.expect("url").path(), "/caseload", "the pages are open again");
@@ -585,6 +585,18 @@ async fn sign_out(browser: &Client) {
     browser.wait().for_element(Locator::Id("username")).await.expect("signed out");
 }
 
+/// Clicks the button `locator` finds and waits until the page it was on has gone (so nothing on the old page, such
+/// as an earlier "Sparat.", is taken for the answer).
+async fn submit(browser: &Client, locator: Locator<'_>) {
+    let page = browser.find(Locator::Css("html")).await.expect("a page");
+    click(browser, locator).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while page.tag_name().await.is_ok() {
+        assert!(tokio::time::Instant::now() < deadline, "the page never changed after {locator:?}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
 /// Chooses `value` in the list with id `id`.
 async fn choose(browser: &Client, id: &str, value: &str) {
     let list = browser.find(Locator::Id(id)).await.unwrap_or_else(|_| panic!("#{id}"));
@@ -593,16 +605,15 @@ async fn choose(browser: &Client, id: &str, value: &str) {
 
 /// Sends the form of step `step` (its button), and waits for "Sparat." on the page it leads to.
 async fn save(browser: &Client, step: &str) {
-    click(browser, Locator::Css(&format!("form[action$='/{step}'] button"))).await;
+    submit(browser, Locator::Css(&format!("form[action$='/{step}'] button"))).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
         if browser.find(Locator::Css(".saved")).await.is_ok() {
             return;
         }
         // A decision is checked first: confirmed as it stands.
-        if let Ok(confirm) = browser.find(Locator::Css("#confirm")).await {
-            confirm.click().await.expect("confirmed");
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        if browser.find(Locator::Css("#confirm")).await.is_ok() {
+            submit(browser, Locator::Css("#confirm")).await;
             continue;
         }
         if let Ok(summary) = browser.find(Locator::Css(".error-summary")).await {
@@ -665,7 +676,7 @@ async fn the_programme_flow_is_clicked_through_in_the_browser() {
     choose(&browser, "send-to_unit", &social_unit).await;
     click(&browser, Locator::Id("send-concerns-school_absence")).await;
     type_into(&browser, "send-reason", "Hög frånvaro sedan augusti; setts med äldre ungdomar.").await;
-    click(&browser, Locator::Css("form#send-form button")).await;
+    submit(&browser, Locator::Css("form#send-form button")).await;
     wait_for_text(&browser, ".saved", "Sparat").await;
     let report = id_in_address(&browser).await;
     sign_out(&browser).await;
@@ -785,7 +796,7 @@ async fn the_programme_flow_is_clicked_through_in_the_browser() {
     choose(&browser, "send-consent", &consent).await;
     click(&browser, Locator::Id("send-information-identity")).await;
     click(&browser, Locator::Id("send-information-social_services_assessment")).await;
-    click(&browser, Locator::Css("form#send-form button")).await;
+    submit(&browser, Locator::Css("form#send-form button")).await;
     wait_for_text(&browser, ".saved", "Sparat").await;
     let assignment = id_in_address(&browser).await;
     sign_out(&browser).await;
@@ -869,9 +880,26 @@ async fn the_programme_flow_is_clicked_through_in_the_browser() {
     choose(&browser, "feedback-kind", "investigation_opened").await;
     save(&browser, "feedback").await;
     browser.goto(&format!("{base}/outbox")).await.expect("the outbox");
-    assert!(
-        text_of(&browser, "tbody").await.contains("Avslutad") || text_of(&browser, "tbody").await.contains("Antagen")
-    );
+    assert!(text_of(&browser, "tbody").await.contains("Antagen"), "the referral to Framtid, accepted");
+    // The police report the same child again; social services register the report with its protection
+    // assessment, and hand it over to the municipality where the family now lives.
+    browser.goto(&format!("{base}/reports/new?subject={}", subject_of(&store, &case).await)).await.expect("a report");
+    click(&browser, Locator::Css("form#report-form button")).await;
+    wait_for_text(&browser, ".error-summary", "Välj vem som anmäler").await;
+    check_page(&browser, &axe, "report-new-errors-sv").await;
+    choose(&browser, "report-reporter", "police").await;
+    type_into(&browser, "report-reporter_identity", "Polisen, region Stockholm").await;
+    click(&browser, Locator::Id("report-concerns-victim_of_crime")).await;
+    type_into(&browser, "report-reason", "Utsatt för rån på väg hem.").await;
+    click(&browser, Locator::Id("report-needed-no")).await;
+    type_into(&browser, "report-assessment", "Inget akut skyddsbehov.").await;
+    submit(&browser, Locator::Css("form#report-form button")).await;
+    wait_for_text(&browser, ".saved", "Sparat").await;
+    check_page(&browser, &axe, "report-registered-sv").await;
+    type_into(&browser, "hand_over-municipality", "Solna kommun").await;
+    type_into(&browser, "hand_over-reason", "Familjen har flyttat till Solna.").await;
+    save(&browser, "hand_over").await;
+    assert!(text_of(&browser, "dl.summary").await.contains("Överlämnad"));
     sign_out(&browser).await;
 
     // The school sees its report received, with feedback.
