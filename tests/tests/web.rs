@@ -907,6 +907,32 @@ async fn the_programme_flow_is_clicked_through_in_the_browser() {
     browser.goto(&format!("{base}/referrals/{report}")).await.expect("its report");
     assert!(text_of(&browser, "dl.summary").await.contains("Skolfrånvaro"));
 
+    sign_out(&browser).await;
+
+    // Every new page in English too: axe-core finds nothing, and a decision's check reads in English.
+    sign_in(&browser, &base, &social.username, &social.password).await;
+    click(&browser, Locator::Css("button[lang=en]")).await;
+    browser.wait().for_element(Locator::Css("html[lang=en]")).await.expect("in English");
+    let about = subject_of(&store, &case).await;
+    for (path, name) in [
+        ("/subjects/new".to_owned(), "subject-new-en"),
+        (format!("/referrals/new?subject={about}"), "referral-new-en"),
+        (format!("/reports/new?subject={about}"), "report-new-en"),
+        (format!("/referrals/{assignment}"), "referral-sent-en"),
+        (format!("/referrals/{report}"), "report-en"),
+        (format!("/cases/{case}"), "case-full-en"),
+    ] {
+        browser.goto(&format!("{base}{path}")).await.expect(name);
+        check_page(&browser, &axe, name).await;
+    }
+    choose(&browser, "close-reason", "interventions_ended").await;
+    submit(&browser, Locator::Css("form#close-form button")).await;
+    wait_for_text(&browser, "h1", "Check the decision").await;
+    check_page(&browser, &axe, "case-check-en").await;
+    submit(&browser, Locator::Id("change")).await;
+    browser.wait().for_element(Locator::Id("close-reason")).await.expect("the form again");
+    sign_out(&browser).await;
+
     // Everything the pages did is in the log once, in order.
     let count = |aggregate: &'static str, id: String, event: &'static str| {
         let db = store.db.clone();
