@@ -636,6 +636,24 @@ pub async fn open_investigation(db: &Db, unit: &str, subject: &str) -> Result<Op
     })
 }
 
+/// The open cases of `unit` about `subject` (case, phase), the newest first: what a referral about them may be
+/// accepted into.
+pub async fn open_cases_about(db: &Db, unit: &str, subject: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let generation = status(db, "caseload").await?.generation;
+    on_pool!(db, |pool| {
+        sqlx::query_as(
+            "select case_id, phase from caseload_cases
+              where generation = $1 and unit_id = $2 and subject_id = $3 and phase not in ('closed', 'not_opened')
+              order by received_on desc, case_id desc limit 20",
+        )
+        .bind(generation)
+        .bind(unit)
+        .bind(subject)
+        .fetch_all(pool)
+        .await
+    })
+}
+
 /// The referrals `unit` sent about `subject` that the receiver has not declined or that were not withdrawn:
 /// (referral, receiving unit, status), the newest first — what a plan names as the provider's referral.
 pub async fn sent_about(db: &Db, unit: &str, subject: &str) -> Result<Vec<(String, String, String)>, sqlx::Error> {

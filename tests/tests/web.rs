@@ -881,21 +881,39 @@ async fn the_programme_flow_is_clicked_through_in_the_browser() {
     save(&browser, "feedback").await;
     browser.goto(&format!("{base}/outbox")).await.expect("the outbox");
     assert!(text_of(&browser, "tbody").await.contains("Antagen"), "the referral to Framtid, accepted");
-    // The police report the same child again; social services register the report with its protection
-    // assessment, and hand it over to the municipality where the family now lives.
+    // The police report the same child twice more; social services register each report with its protection
+    // assessment: the first is taken into the open case, the second handed over to the municipality where the
+    // family has moved.
     browser.goto(&format!("{base}/reports/new?subject={}", subject_of(&store, &case).await)).await.expect("a report");
     click(&browser, Locator::Css("form#report-form button")).await;
     wait_for_text(&browser, ".error-summary", "Välj vem som anmäler").await;
     check_page(&browser, &axe, "report-new-errors-sv").await;
-    choose(&browser, "report-reporter", "police").await;
-    type_into(&browser, "report-reporter_identity", "Polisen, region Stockholm").await;
-    click(&browser, Locator::Id("report-concerns-victim_of_crime")).await;
-    type_into(&browser, "report-reason", "Utsatt för rån på väg hem.").await;
-    click(&browser, Locator::Id("report-needed-no")).await;
-    type_into(&browser, "report-assessment", "Inget akut skyddsbehov.").await;
-    submit(&browser, Locator::Css("form#report-form button")).await;
-    wait_for_text(&browser, ".saved", "Sparat").await;
-    check_page(&browser, &axe, "report-registered-sv").await;
+    for n in 0..2 {
+        if n > 0 {
+            browser
+                .goto(&format!("{base}/reports/new?subject={}", subject_of(&store, &case).await))
+                .await
+                .expect("a report");
+        }
+        choose(&browser, "report-reporter", "police").await;
+        type_into(&browser, "report-reporter_identity", "Polisen, region Stockholm").await;
+        click(&browser, Locator::Id("report-concerns-victim_of_crime")).await;
+        type_into(&browser, "report-reason", "Utsatt för rån på väg hem.").await;
+        click(&browser, Locator::Id("report-needed-no")).await;
+        type_into(&browser, "report-assessment", "Inget akut skyddsbehov.").await;
+        submit(&browser, Locator::Css("form#report-form button")).await;
+        wait_for_text(&browser, ".saved", "Sparat").await;
+        if n == 0 {
+            check_page(&browser, &axe, "report-registered-sv").await;
+            choose(&browser, "accept_into-case", &case).await;
+            save(&browser, "accept_into").await;
+            let facts = text_of(&browser, "dl.summary").await;
+            assert!(
+                facts.contains("Antagen") && facts.contains(&case[case.len() - 8..]),
+                "taken into the open case: {facts}"
+            );
+        }
+    }
     type_into(&browser, "hand_over-municipality", "Solna kommun").await;
     type_into(&browser, "hand_over-reason", "Familjen har flyttat till Solna.").await;
     save(&browser, "hand_over").await;

@@ -1264,7 +1264,25 @@ async fn referral_forms(
         (domain::referral::ReferralStatus::Accepted, Some(_), None) => "started".to_owned(),
         (status, ..) => snake(status),
     };
-    super::steps::referral_forms_for(reader.t(), id, &status, (report, receiver), &units)
+    let mut forms = super::steps::referral_forms_for(reader.t(), id, &status, (report, receiver), &units);
+    // Accepting may also link a case the unit already has open about the person (a report during an
+    // investigation is taken into it).
+    if let (Some(at), Some(subject)) = (forms.iter().position(|form| form.key == "accept"), referral.subject) {
+        let open = queries::open_cases_about(&state.db, &own, &subject.to_string()).await.unwrap_or_default();
+        if !open.is_empty() {
+            let t = reader.t();
+            let choices = open.into_iter().map(|(case, phase)| {
+                (case.clone(), format!("{} {} – {}", t.case_title, short(&case), t.phase(&phase)))
+            });
+            if let Some(mut form) = super::steps::blank_on("referrals", t, id, "accept_into") {
+                form.fields[0].choices = choices
+                    .map(|(value, label)| super::steps::Choice { value, label, checked: false, id: String::new() })
+                    .collect();
+                forms.insert(at + 1, form);
+            }
+        }
+    }
+    forms
 }
 
 /// A unit-like enum's snake_case name, as serde writes it.

@@ -323,6 +323,12 @@ pub(super) fn blank_on(kind: &str, t: &Texts, id: &str, key: &str) -> Option<Ste
             ],
         ),
         "accept" => ("accept", t.accept_title, t.accept_submit, Vec::new()),
+        "accept_into" => (
+            "accept_into",
+            m.accept_into_title,
+            m.accept_into_submit,
+            vec![Field::new("accept_into", "case", m.accept_into_case, "select")],
+        ),
         "password" => (
             "password",
             t.password_title,
@@ -753,6 +759,7 @@ impl StepForm {
             "hand_over" => &[("municipality", m.municipality_missing), ("reason", m.reason_missing)],
             "report_end" => &[("outcome", m.outcome_missing)],
             "feedback" => &[("kind", m.feedback_missing)],
+            "accept_into" => &[("case", m.case_missing)],
             "search" => &[("number", m.number_missing)],
             "guardian" => &[("given_name", m.name_missing), ("family_name", m.name_missing)],
             "register" => {
@@ -821,6 +828,7 @@ impl StepForm {
                 })
             }
             "accept" => return Some(StepInput::AcceptWithNewCase),
+            "accept_into" => return referral(ReferralStep::Accept { case: self.id("case")? }),
             "decline" => {
                 return referral(ReferralStep::Decline {
                     reason_code: code(self.value("reason_code")).unwrap_or(DeclineReason::Other),

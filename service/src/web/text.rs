@@ -1291,6 +1291,10 @@ catalogue!(
     register_report_submit: &'static str = "Registrera anmälan", "Register the report";
     journal_title: &'static str = "Journal", "Journal";
     day: &'static str = "dag", "day";
+    accept_into_title: &'static str = "Anta till ett pågående ärende", "Accept into an open case";
+    accept_into_case: &'static str = "Ärende om samma person", "Case about the same person";
+    accept_into_submit: &'static str = "Anta till ärendet", "Accept into the case";
+    case_missing: &'static str = "Välj ärendet", "Choose the case";
     guardian_title: &'static str = "Koppla en vårdnadshavare", "Link a guardian";
     guardian_submit: &'static str = "Registrera och koppla", "Register and link";
     guardian_birth_year: &'static str = "Födelseår (om personnummer saknas)", "Year of birth (without an identity number)";
