@@ -345,6 +345,23 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
         .await
         .expect("sent");
     assert_eq!(forged.status().as_u16(), 403);
+    // A note is corrected, not edited: the correction names the note it corrects, both stay in the journal.
+    browser.goto(&format!("{base}{intake}")).await.expect("the case");
+    let earlier = browser
+        .find(Locator::Css("#note-corrects option:not([value=''])"))
+        .await
+        .expect("the note offered for correction")
+        .attr("value")
+        .await
+        .expect("value")
+        .expect("a note id");
+    choose(&browser, "note-corrects", &earlier).await;
+    type_into(&browser, "note-text", "Rättelse: samtalet var med båda vårdnadshavarna.").await;
+    save(&browser, "note").await;
+    let journal = text_of(&browser, "ol.timeline").await;
+    assert!(journal.contains("Rättelse: samtalet") && journal.contains("Samtal med vårdnadshavare."), "{journal}");
+    let loaded: domain::case::Case = projections::replay::load(&store.db, "case", &case_id).await.expect("replayed");
+    assert_eq!(loaded.notes.len(), 2, "the correction is a note of its own");
 
     // A report of concern from the school arrives: received with its protection assessment, then accepted by
     // opening a case for it.

@@ -711,12 +711,16 @@ pub(super) async fn case(
         }
         Err(error) => return failed(reader.lang, error),
     };
-    let facts = match case_facts(&state, &reader, &read).await {
+    let journal = match crate::actions::journal::case_journal(state.handles(), read.case, read.subject).await {
+        Ok(journal) => journal,
+        Err(error) => return failed(reader.lang, error),
+    };
+    let facts = match case_facts(&state, &reader, &read, &journal).await {
         Ok(facts) => facts,
         Err(error) => return failed(reader.lang, error),
     };
     let forms = super::steps::forms_for(reader.t(), &facts);
-    case_page(&state, &reader, &read, (forms, Vec::new()), query.saved).await
+    case_page(&state, &reader, (&read, journal), (forms, Vec::new()), query.saved).await
 }
 
 /// What a case's forms offer: its phase, interventions and the lists they choose from, read from the log (the
@@ -725,6 +729,7 @@ async fn case_facts(
     state: &AppState,
     reader: &Reader,
     read: &crate::actions::reads::CaseRead,
+    journal: &crate::actions::journal::CaseJournal,
 ) -> Result<super::steps::CaseFacts, ActionError> {
     use super::steps::{CaseFacts, InterventionFact};
     let t = reader.t();
@@ -811,7 +816,20 @@ async fn case_facts(
         })
         .collect();
     let owed = protection_owed(state, read).await?;
+    // The journal's notes, newest first, by the start of their text: what a correction names.
+    let notes = journal
+        .entries
+        .iter()
+        .rev()
+        .filter(|entry| entry.event_type == "NoteAppended")
+        .filter_map(|entry| {
+            let note = entry.details.get("note")?.as_str()?.to_owned();
+            let text: String = entry.texts.first().map(|text| text.chars().take(60).collect()).unwrap_or_default();
+            Some((note, format!("{} – {text}", entry.occurred_on)))
+        })
+        .collect();
     Ok(CaseFacts {
+        notes,
         id: read.summary.case_id.clone(),
         phase: snake(&case.phase),
         protection_owed: owed,
@@ -913,7 +931,7 @@ async fn open(
 async fn case_page(
     state: &AppState,
     reader: &Reader,
-    read: &crate::actions::reads::CaseRead,
+    (read, journal): (&crate::actions::reads::CaseRead, crate::actions::journal::CaseJournal),
     (forms, errors): (Vec<StepForm>, Vec<FieldError>),
     saved: bool,
 ) -> Response {
@@ -922,10 +940,6 @@ async fn case_page(
     let unit = read.summary.unit_id.clone();
     let deadlines = match queries::deadlines(&state.db, &unit, today).await {
         Ok(rows) => rows.into_iter().filter(|row| row.case_id == read.summary.case_id).collect::<Vec<_>>(),
-        Err(error) => return failed(reader.lang, error),
-    };
-    let journal = match crate::actions::journal::case_journal(state.handles(), read.case, read.subject).await {
-        Ok(journal) => journal,
         Err(error) => return failed(reader.lang, error),
     };
     let timeline = journal.entries;
@@ -1052,7 +1066,11 @@ pub(super) async fn case_step(
         Err(ActionError::Refused(_)) => return not_found(&reader),
         Err(error) => return failed(reader.lang, error),
     };
-    let facts = match case_facts(&state, &reader, &read).await {
+    let journal = match crate::actions::journal::case_journal(state.handles(), read.case, read.subject).await {
+        Ok(journal) => journal,
+        Err(error) => return failed(reader.lang, error),
+    };
+    let facts = match case_facts(&state, &reader, &read, &journal).await {
         Ok(facts) => facts,
         Err(error) => return failed(reader.lang, error),
     };
@@ -1094,7 +1112,7 @@ pub(super) async fn case_step(
         .into_iter()
         .map(|other| if other.key == form.key { form.clone() } else { other })
         .collect();
-    case_page(&state, &reader, &read, (forms, errors), false).await
+    case_page(&state, &reader, (&read, journal), (forms, errors), false).await
 }
 
 /// The check of a decision before it is recorded: each answer with its words, "confirm" to record it (the same

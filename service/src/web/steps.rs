@@ -168,6 +168,8 @@ pub(super) struct CaseFacts {
     pub(super) consents: Vec<(String, String)>,
     /// Whether the reader manages the unit.
     pub(super) manager: bool,
+    /// The journal's notes (id, words), newest first: what a correction names.
+    pub(super) notes: Vec<(String, String)>,
 }
 
 /// The steps a case offers, as blank forms: the legal clock's next step first, then the interventions', the
@@ -179,7 +181,8 @@ pub(super) fn forms_for(t: &Texts, facts: &CaseFacts) -> Vec<StepForm> {
         "investigation_decided" => vec!["start_investigation", "decide"],
         "investigating" => vec!["complete", "extend", "decide"],
         "investigated" if facts.intervention_needed => vec!["decide"],
-        "closed" => return ["reopen"].iter().filter_map(|key| case_form(t, facts, key)).collect(),
+        // A closed case takes corrections of its notes, and may be reopened.
+        "closed" => return ["note", "reopen"].iter().filter_map(|key| case_form(t, facts, key)).collect(),
         _ => Vec::new(),
     };
     let has = |status: &str| facts.interventions.iter().any(|intervention| intervention.status == status);
@@ -260,6 +263,7 @@ pub(super) fn case_form(t: &Texts, facts: &CaseFacts, key: &str) -> Option<StepF
         "transfer" => vec![("to_unit", facts.units.clone())],
         "revoke_consent" => vec![("consent", facts.consents.clone()), ("revoked_by", facts.givers.clone())],
         "consent" => vec![("given_by", facts.givers.clone()), ("party", facts.units.clone())],
+        "note" => vec![("corrects", facts.notes.clone())],
         _ => Vec::new(),
     };
     for (name, choices) in lists {
@@ -349,7 +353,15 @@ pub(super) fn blank_on(kind: &str, t: &Texts, id: &str, key: &str) -> Option<Ste
                 Field::new("decline", "reason", t.decline_reason, "textarea"),
             ],
         ),
-        "note" => ("note", t.note_title, t.note_submit, vec![Field::new("note", "text", t.note_text, "textarea")]),
+        "note" => (
+            "note",
+            t.note_title,
+            t.note_submit,
+            vec![
+                Field::new("note", "text", t.note_text, "textarea"),
+                Field::new("note", "corrects", m.corrects, "select"),
+            ],
+        ),
         "protection" => (
             "protection",
             t.protection_title,
@@ -865,7 +877,11 @@ impl StepForm {
             _ => {}
         }
         Some(StepInput::Case(match self.key {
-            "note" => CaseStep::AppendNote { note: None, text: self.value("text").to_owned(), corrects: None },
+            "note" => CaseStep::AppendNote {
+                note: None,
+                text: self.value("text").to_owned(),
+                corrects: self.optional("corrects").and_then(|note| note.parse().ok()),
+            },
             "protection" => CaseStep::AssessProtection {
                 immediate_protection_needed: self.value("needed") == "yes",
                 assessment: self.value("assessment").to_owned(),

@@ -1291,6 +1291,7 @@ catalogue!(
     register_report_submit: &'static str = "Registrera anmälan", "Register the report";
     journal_title: &'static str = "Journal", "Journal";
     day: &'static str = "dag", "day";
+    corrects: &'static str = "Rättar anteckningen (tomt för en ny anteckning)", "Corrects the note (empty for a new note)";
     accept_into_title: &'static str = "Anta till ett pågående ärende", "Accept into an open case";
     accept_into_case: &'static str = "Ärende om samma person", "Case about the same person";
     accept_into_submit: &'static str = "Anta till ärendet", "Accept into the case";
@@ -1357,6 +1358,8 @@ catalogue!(
         ("ReporterAnonymous", "Anmälan var anonym: det finns ingen att återkoppla till"),
         ("OnlyReportsOweFeedback", "Bara den som gjort en orosanmälan har rätt till återkoppling"),
         ("FeedbackAlreadySettled", "Återkoppling är redan given"),
+        ("OnlyCorrectionsWhenClosed", "Ett avslutat ärende tar bara emot rättelser av tidigare anteckningar"),
+        ("UnknownNote", "Anteckningen som ska rättas finns inte i ärendet"),
     ], &[];
     day_left: &'static str = "dag kvar", "day left";
     person_title: &'static str = "Den unga personen", "The young person";
