@@ -46,7 +46,7 @@ struct Args {
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 
 /// The reads measured, in the order printed.
-const READS: [&str; 9] = [
+const READS: [&str; 10] = [
     "caseload, mine, by next deadline",
     "caseload, next page (unit)",
     "deadlines within 14 days",
@@ -56,6 +56,7 @@ const READS: [&str; 9] = [
     "auditor: timeline + state as of",
     "web page / (what needs action)",
     "web page /caseload",
+    "web page /cases/{id}",
 ];
 
 fn main() -> Result<(), Failure> {
@@ -338,10 +339,12 @@ async fn measure(
                     .and_then(|cases| cases.get(round % cases.len().max(1)))
                     .and_then(|case| case["case_id"].as_str())
                     .map(str::to_owned);
-                if let Some(case) = case {
+                if let Some(case) = &case {
                     seen[5].push(get(format!("/api/cases/{case}/journal"), token, false).await?.0);
                 }
-                for (slot, path) in [(7, "/"), (8, "/caseload")] {
+                let case_page = case.map(|case| format!("/cases/{case}"));
+                let pages = [(7, Some("/".to_owned())), (8, Some("/caseload".to_owned())), (9, case_page)];
+                for (slot, path) in pages.into_iter().filter_map(|(slot, path)| Some((slot, path?))) {
                     tokio::time::sleep(think).await;
                     let started = Instant::now();
                     let response = client
@@ -411,6 +414,12 @@ async fn measure(
                 let started = Instant::now();
                 journal_sql(db, &case.case_id).await?;
                 seen[5].push(since(started));
+                // The case page's own reads, raw: the case's row, its journal.
+                tokio::time::sleep(think).await;
+                let started = Instant::now();
+                queries::case_summary(db, &case.case_id).await?;
+                journal_sql(db, &case.case_id).await?;
+                seen[9].push(since(started));
             }
             // What the pages read: the reader's deadlines within a week and the inbox's new referrals; the
             // caseload's first page by next deadline.
