@@ -567,6 +567,15 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
     task.await.expect("the server task").expect("a clean stop");
 }
 
+/// The id of the user called `username`.
+async fn auditor_id(store: &TestStore, username: &str) -> String {
+    projections::on_pool!(store.db, |pool| sqlx::query_scalar("select user_id from users where username = $1")
+        .bind(username)
+        .fetch_one(pool)
+        .await)
+    .expect("the user")
+}
+
 /// The subject of case `case`, as text.
 async fn subject_of(store: &TestStore, case: &str) -> String {
     let loaded: domain::case::Case =
@@ -966,6 +975,45 @@ async fn the_programme_flow_is_clicked_through_in_the_browser() {
     check_page(&browser, &axe, "case-check-en").await;
     submit(&browser, Locator::Id("change")).await;
     browser.wait().for_element(Locator::Id("close-reason")).await.expect("the form again");
+    sign_out(&browser).await;
+
+    // An auditor replays the case: the reason stated once, the history up to a middle event exactly, then a step
+    // forward; every read in the access log with the reason.
+    let auditor = user("demo-granskare");
+    sign_in(&browser, &base, &auditor.username, &auditor.password).await;
+    browser.goto(&format!("{base}/audit/cases/{case}")).await.expect("the audit");
+    browser.wait().for_element(Locator::Id("reason")).await.expect("asked for the reason");
+    type_into(&browser, "reason", "granskning: stickprov av handläggningen").await;
+    submit(&browser, Locator::Css("main form button")).await;
+    browser.wait().for_element(Locator::Css("table.history")).await.expect("the history");
+    let everything = browser.find_all(Locator::Css("table.history tbody tr")).await.expect("rows").len();
+    assert!(everything > 10, "the whole history: {everything} events");
+    check_page(&browser, &axe, "audit-case-en").await;
+    let middle = everything / 2;
+    let link = browser.find_all(Locator::Css("table.history tbody tr td a")).await.expect("links")[middle - 1]
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a link");
+    browser.goto(&format!("{base}{link}")).await.expect("the middle");
+    let rows = browser.find_all(Locator::Css("table.history tbody tr")).await.expect("rows").len();
+    assert_eq!(rows, middle, "exactly the events up to the one chosen");
+    let banner = text_of(&browser, ".banner").await;
+    // (In English: the language chosen earlier in this browser is kept.)
+    assert!(banner.contains(&format!("{middle} of {everything}")) && banner.contains("stickprov"), "{banner}");
+    check_page(&browser, &axe, "audit-case-middle-en").await;
+    click(&browser, Locator::Css("a[rel=next]")).await;
+    browser.wait().for_element(Locator::Css(".banner")).await.expect("a step forward");
+    let rows = browser.find_all(Locator::Css("table.history tbody tr")).await.expect("rows").len();
+    assert_eq!(rows, middle + 1, "one event more");
+    let reads: i64 = projections::on_pool!(store.db, |pool| sqlx::query_scalar(
+        "select count(*) from access_log where user_id = $1 and what = 'audit: history'"
+    )
+    .bind(auditor_id(&store, &auditor.username).await)
+    .fetch_one(pool)
+    .await)
+    .expect("count");
+    assert!(reads >= 3, "every read of the audit in the access log: {reads}");
     sign_out(&browser).await;
 
     // Everything the pages did is in the log once, in order.

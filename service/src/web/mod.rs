@@ -13,20 +13,21 @@ macro_rules! page {
         #[derive(askama::Template)]
         #[template(path = $path)]
         pub(super) struct $name {
-            pub(super) frame: Frame,
+            pub(super) frame: $crate::web::Frame,
             $(pub(super) $field: $type,)*
         }
 
         impl std::ops::Deref for $name {
-            type Target = Frame;
+            type Target = $crate::web::Frame;
 
-            fn deref(&self) -> &Frame {
+            fn deref(&self) -> &$crate::web::Frame {
                 &self.frame
             }
         }
     };
 }
 
+mod audit;
 mod new;
 mod pages;
 mod steps;
@@ -78,6 +79,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/referrals/{id}", get(pages::referral))
         .route("/referrals/{id}/{step}", post(pages::referral_step))
         .route("/unit", get(pages::unit))
+        .route("/audit/cases/{id}", get(audit::audit_case))
         .route("/unit/reassign", post(pages::reassign))
         .route("/subjects/new", get(new::subject_form).post(new::subject_sent))
         .route("/referrals/new", get(new::referral_form).post(new::referral_sent))

@@ -572,7 +572,7 @@ pub(super) async fn reassign(State(state): State<Arc<AppState>>, reader: Reader,
 }
 
 /// The usernames of the users a page names, by id (an unknown id is shown by its short form).
-async fn usernames<'a>(
+pub(super) async fn usernames<'a>(
     state: &AppState,
     ids: impl IntoIterator<Item = &'a str>,
 ) -> std::collections::HashMap<String, String> {
@@ -595,7 +595,7 @@ fn name_of(names: &std::collections::HashMap<String, String>, id: &str) -> Strin
 }
 
 /// A query string's value, percent-encoded.
-fn encode(value: &str) -> String {
+pub(super) fn encode(value: &str) -> String {
     value
         .bytes()
         .map(|byte| match byte {
@@ -715,12 +715,16 @@ pub(super) async fn case(
         Ok(journal) => journal,
         Err(error) => return failed(reader.lang, error),
     };
-    let facts = match case_facts(&state, &reader, &read, &journal).await {
+    let consents = match crate::actions::journal::consents_about(state.handles(), read.subject).await {
+        Ok(consents) => consents,
+        Err(error) => return failed(reader.lang, error),
+    };
+    let facts = match case_facts(&state, &reader, &read, (&journal, &consents)).await {
         Ok(facts) => facts,
         Err(error) => return failed(reader.lang, error),
     };
     let forms = super::steps::forms_for(reader.t(), &facts);
-    case_page(&state, &reader, (&read, journal), (forms, Vec::new()), query.saved).await
+    case_page(&state, &reader, (&read, journal, consents), (forms, Vec::new()), query.saved).await
 }
 
 /// What a case's forms offer: its phase, interventions and the lists they choose from, read from the log (the
@@ -729,7 +733,7 @@ async fn case_facts(
     state: &AppState,
     reader: &Reader,
     read: &crate::actions::reads::CaseRead,
-    journal: &crate::actions::journal::CaseJournal,
+    (journal, consents): (&crate::actions::journal::CaseJournal, &[crate::actions::journal::ConsentRead]),
 ) -> Result<super::steps::CaseFacts, ActionError> {
     use super::steps::{CaseFacts, InterventionFact};
     let t = reader.t();
@@ -800,9 +804,8 @@ async fn case_facts(
             .map(|guardian| (guardian.to_string(), format!("{} ({})", t.more.guardian, short(&guardian.to_string())))),
     );
     let today = crate::clock::today_in_stockholm();
-    let consents = crate::actions::journal::consents_about(state.handles(), read.subject)
-        .await?
-        .into_iter()
+    let consents = consents
+        .iter()
         .filter(|consent| consent.revoked_on.is_none() && consent.valid_to >= today)
         .map(|consent| {
             let words = format!(
@@ -812,7 +815,7 @@ async fn case_facts(
                 consent.valid_to,
                 short(&consent.consent_id)
             );
-            (consent.consent_id, words)
+            (consent.consent_id.clone(), words)
         })
         .collect();
     let owed = protection_owed(state, read).await?;
@@ -850,7 +853,7 @@ async fn case_facts(
 }
 
 /// A code's words in a table of the catalogue.
-fn words_of(table: &[(&str, &str)], code: &str) -> String {
+pub(super) fn words_of(table: &[(&str, &str)], code: &str) -> String {
     table
         .iter()
         .find(|(known, _)| *known == code)
@@ -931,7 +934,11 @@ async fn open(
 async fn case_page(
     state: &AppState,
     reader: &Reader,
-    (read, journal): (&crate::actions::reads::CaseRead, crate::actions::journal::CaseJournal),
+    (read, journal, consents): (
+        &crate::actions::reads::CaseRead,
+        crate::actions::journal::CaseJournal,
+        Vec<crate::actions::journal::ConsentRead>,
+    ),
     (forms, errors): (Vec<StepForm>, Vec<FieldError>),
     saved: bool,
 ) -> Response {
@@ -943,10 +950,6 @@ async fn case_page(
         Err(error) => return failed(reader.lang, error),
     };
     let timeline = journal.entries;
-    let consents = match crate::actions::journal::consents_about(state.handles(), read.subject).await {
-        Ok(consents) => consents,
-        Err(error) => return failed(reader.lang, error),
-    };
     let shown = match crate::actions::identity::case_subject(state.handles(), read, &reader.account).await {
         Ok(shown) => shown,
         Err(error) => return failed(reader.lang, error),
@@ -1070,7 +1073,11 @@ pub(super) async fn case_step(
         Ok(journal) => journal,
         Err(error) => return failed(reader.lang, error),
     };
-    let facts = match case_facts(&state, &reader, &read, &journal).await {
+    let consents = match crate::actions::journal::consents_about(state.handles(), read.subject).await {
+        Ok(consents) => consents,
+        Err(error) => return failed(reader.lang, error),
+    };
+    let facts = match case_facts(&state, &reader, &read, (&journal, &consents)).await {
         Ok(facts) => facts,
         Err(error) => return failed(reader.lang, error),
     };
@@ -1112,7 +1119,7 @@ pub(super) async fn case_step(
         .into_iter()
         .map(|other| if other.key == form.key { form.clone() } else { other })
         .collect();
-    case_page(&state, &reader, (&read, journal), (forms, errors), false).await
+    case_page(&state, &reader, (&read, journal, consents), (forms, errors), false).await
 }
 
 /// The check of a decision before it is recorded: each answer with its words, "confirm" to record it (the same
@@ -1304,7 +1311,7 @@ async fn referral_forms(
 }
 
 /// A unit-like enum's snake_case name, as serde writes it.
-fn snake(value: &impl serde::Serialize) -> String {
+pub(super) fn snake(value: &impl serde::Serialize) -> String {
     serde_json::to_value(value).ok().and_then(|value| value.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
@@ -1424,7 +1431,7 @@ async fn accept_with_case(
 }
 
 /// A recording moment, in Stockholm's time, to the minute.
-fn recorded_at(micros: i64) -> String {
+pub(super) fn recorded_at(micros: i64) -> String {
     let Ok(moment) = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000) else {
         return String::new();
     };
@@ -1438,7 +1445,7 @@ pub(super) fn render_checked(page: &impl Template, has_errors: bool, lang: Lang)
     (status, render(page, lang)).into_response()
 }
 
-fn reason_form(reader: &Reader, here: &str, reason: String, error: Option<String>) -> Response {
+pub(super) fn reason_form(reader: &Reader, here: &str, reason: String, error: Option<String>) -> Response {
     let t = reader.t();
     let mut frame = reader.frame(t.reason_title, here);
     frame.has_errors = error.is_some();
