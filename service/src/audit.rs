@@ -157,6 +157,17 @@ pub async fn latest(db: &Db) -> Result<Option<Verification>, sqlx::Error> {
     Ok(report.and_then(|report| serde_json::from_str(&report).ok()))
 }
 
+/// The `n` latest recorded runs, newest first.
+pub async fn recent(db: &Db, n: i64) -> Result<Vec<Verification>, sqlx::Error> {
+    let reports: Vec<String> = projections::on_pool!(db, |pool| {
+        sqlx::query_scalar("select report from verification_runs order by run_id desc limit $1")
+            .bind(n)
+            .fetch_all(pool)
+            .await
+    })?;
+    Ok(reports.iter().filter_map(|report| serde_json::from_str(report).ok()).collect())
+}
+
 /// How long until the next background run is due: [`VERIFY_EVERY`] after the latest recorded run (by any
 /// process, so replicas and restarts do not verify a large log again and again), at once when there is none.
 async fn next_run_in(db: &Db) -> Duration {

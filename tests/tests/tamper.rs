@@ -15,7 +15,7 @@ use ulid::Ulid;
 
 /// Writes three subjects with two events each, seals and signs them; returns the events in feed order and what
 /// verifying them reports.
-async fn sealed_log(store: &TestStore) -> (Vec<FeedEvent>, VerifyReport) {
+pub(crate) async fn sealed_log(store: &TestStore) -> (Vec<FeedEvent>, VerifyReport) {
     let bus = CommandBus::new(store.db.clone());
     for _ in 0..3 {
         let desk = Desk::default();
@@ -46,7 +46,7 @@ fn key_of(event: &FeedEvent) -> EventKey {
 }
 
 /// What a superuser can do that the service cannot: switch the log's protection off and on.
-async fn unprotected(store: &TestStore, protect: bool) {
+pub(crate) async fn unprotected(store: &TestStore, protect: bool) {
     let sql = match (store.backend, protect) {
         (tests::Backend::Postgres, false) => "alter table events disable trigger user".to_owned(),
         (tests::Backend::Postgres, true) => "alter table events enable trigger user".to_owned(),
@@ -66,7 +66,7 @@ async fn unprotected(store: &TestStore, protect: bool) {
     store.raw(&sql).await.expect("switch the protection");
 }
 
-async fn set_payload(store: &TestStore, event: &FeedEvent, payload: &str) {
+pub(crate) async fn set_payload(store: &TestStore, event: &FeedEvent, payload: &str) {
     let affected = match store.db.backend() {
         Backend::Postgres(pool) => {
             sqlx::query("update events set payload = $1::json where aggregate_id = $2 and sequence = $3")

@@ -1049,3 +1049,41 @@ async fn the_programme_flow_is_clicked_through_in_the_browser() {
     stop.send(()).expect("stop");
     task.await.expect("the server task").expect("a clean stop");
 }
+
+/// An auditor verifies the logs from `/audit/verify`: the seal head and the public key's fingerprint are shown; a log
+/// altered in the test database (as its owner, the protection stripped) makes the run fail, and the page says so
+/// in an alert naming the first event that does not match — in words, not colour alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_auditor_sees_an_altered_log_on_the_verify_page() {
+    let axe = axe_source();
+    let store = TestStore::new(tests::Backend::Sqlite).await;
+    let (events, _) = crate::tamper::sealed_log(&store).await;
+    let victim = &events[2];
+    crate::tamper::unprotected(&store, false).await;
+    crate::tamper::set_payload(&store, victim, &victim.payload.replace("Skarpn", "Bromma-Skarpn")).await;
+    let password = "correct horse battery staple";
+    let unit = domain::ids::UnitId::from_ulid(ulid::Ulid::new());
+    tests::add_user(&store.db, "ines", password, domain::command::Role::Auditor, unit).await.expect("an auditor");
+    let (base, stop, task) = crate::serve::spawn_app(&store).await;
+    let driver = Driver::start();
+    let browser = browser(&driver).await;
+    sign_in(&browser, &base, "ines", password).await;
+    browser.goto(&format!("{base}/audit/verify")).await.expect("the verify page");
+    let key = service::event_log::seal::load_signing_key(&store.config.signing_key_path(), false).expect("the key");
+    let fingerprint = service::event_log::seal::fingerprint(&key.verifying_key());
+    assert!(text_of(&browser, "dl.summary").await.contains(&fingerprint), "the key's fingerprint is shown");
+    submit(&browser, Locator::Css("#verify-form button")).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while browser.find(Locator::Css("[role=alert]")).await.is_err() {
+        assert!(tokio::time::Instant::now() < deadline, "the failed run never showed");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        browser.goto(&format!("{base}/audit/verify")).await.expect("the verify page again");
+    }
+    let alert = text_of(&browser, "[role=alert]").await;
+    assert!(alert.contains("log index 3") && alert.contains(&victim.aggregate_id), "{alert}");
+    assert!(text_of(&browser, "tbody").await.contains("Misslyckad"), "the failed run in the list, in words");
+    check_page(&browser, &axe, "verify-failed-sv").await;
+    browser.close().await.expect("the browser closes");
+    stop.send(()).expect("stop");
+    task.await.expect("the server task").expect("a clean stop");
+}

@@ -223,3 +223,119 @@ pub(super) async fn audit_case(
     };
     render_checked(&page, page.has_errors, reader.lang)
 }
+
+page!(VerifyPage, "verify.html", {
+    runs: Vec<RunLine>,
+    failed: Option<String>,
+    running: bool,
+    started: bool,
+    too_soon: bool,
+    seal_index: i64,
+    seal_hash: String,
+    fingerprint: String,
+});
+
+/// A verification run as a line of the list.
+pub(super) struct RunLine {
+    ok: bool,
+    finished_at: String,
+    requested_by: String,
+    events: String,
+    access: String,
+}
+
+/// `GET /audit/verify`'s query.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct VerifyQuery {
+    #[serde(default)]
+    started: bool,
+    #[serde(default)]
+    too_soon: bool,
+}
+
+/// `GET /audit/verify`: for auditors, the last verifications of the log and the access log with their reports, the
+/// seal head and the public key's fingerprint, and a button that starts a run. The latest run failed: an alert
+/// (`role="alert"`) names the first event or access-log entry that does not match — in words, never by colour alone.
+pub(super) async fn verify(
+    State(state): State<Arc<AppState>>,
+    reader: Reader,
+    query: Result<Query<VerifyQuery>, QueryRejection>,
+) -> Response {
+    let t = reader.t();
+    let m = t.more;
+    if reader.account.role != domain::command::Role::Auditor {
+        let page =
+            super::pages::MessagePage { frame: reader.frame(m.verify_title, "/"), text: m.audit_only.to_owned() };
+        return (StatusCode::FORBIDDEN, render(&page, reader.lang)).into_response();
+    }
+    let query = query.map(|Query(query)| query).unwrap_or_default();
+    let runs = match crate::audit::recent(&state.db, 10).await {
+        Ok(runs) => runs,
+        Err(error) => return failed(reader.lang, error),
+    };
+    let head = match crate::event_log::seal::seal_head(&state.db).await {
+        Ok(head) => head,
+        Err(error) => return failed(reader.lang, error),
+    };
+    let names = usernames(&state, runs.iter().filter_map(|run| run.requested_by.as_deref())).await;
+    let failed_run = runs.first().filter(|run| !run.ok).map(|run| {
+        let first = run.log.mismatch.clone().or_else(|| run.access_log.mismatch.as_ref().map(ToString::to_string));
+        format!("{} {}: {}", m.verify_failed, run.finished_at, first.unwrap_or_default())
+    });
+    let lines = runs
+        .iter()
+        .map(|run| RunLine {
+            ok: run.ok,
+            finished_at: run.finished_at.clone(),
+            requested_by: run
+                .requested_by
+                .as_deref()
+                .map(|user| names.get(user).cloned().unwrap_or_else(|| short(user)))
+                .unwrap_or_else(|| m.background.to_owned()),
+            events: match &run.log.mismatch {
+                Some(mismatch) => mismatch.clone(),
+                None => {
+                    format!("{} {} ({} {})", run.log.verified, m.events_verified, run.log.checkpoints, m.checkpoints)
+                }
+            },
+            access: match (&run.access_log.mismatch, &run.access_log.report) {
+                (Some(mismatch), _) => mismatch.to_string(),
+                (None, Some(report)) => format!("{} {}", report.entries, m.entries_verified),
+                (None, None) => String::new(),
+            },
+        })
+        .collect();
+    let mut frame = reader.frame(m.verify_title, "/audit/verify");
+    frame.has_errors = false;
+    let page = VerifyPage {
+        frame,
+        runs: lines,
+        failed: failed_run,
+        running: state.verifier.running(),
+        started: query.started,
+        too_soon: query.too_soon,
+        seal_index: head.index,
+        seal_hash: head.chain.iter().map(|byte| format!("{byte:02x}")).collect(),
+        fingerprint: crate::event_log::seal::fingerprint(state.verifier.key()),
+    };
+    render(&page, reader.lang)
+}
+
+/// `POST /audit/verify`: starts a verification now (its CSRF token checked); back to the page, which shows it once
+/// it has finished. One asked for a moment ago is not started again.
+pub(super) async fn start_verification(
+    State(state): State<Arc<AppState>>,
+    reader: Reader,
+    request: axum::extract::Request,
+) -> Response {
+    if reader.account.role != domain::command::Role::Auditor {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    if let Err(status) = super::pages::sent_form(&reader, &state, request).await {
+        return status.into_response();
+    }
+    match state.verifier.request(reader.account.user.to_string()) {
+        Ok(_) => axum::response::Redirect::to("/audit/verify?started=true").into_response(),
+        Err(_) => axum::response::Redirect::to("/audit/verify?too_soon=true").into_response(),
+    }
+}

@@ -80,6 +80,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/referrals/{id}/{step}", post(pages::referral_step))
         .route("/unit", get(pages::unit))
         .route("/audit/cases/{id}", get(audit::audit_case))
+        .route("/audit/verify", get(audit::verify).post(audit::start_verification))
         .route("/unit/reassign", post(pages::reassign))
         .route("/subjects/new", get(new::subject_form).post(new::subject_sent))
         .route("/referrals/new", get(new::referral_form).post(new::referral_sent))
@@ -120,6 +121,8 @@ pub struct Frame {
     pub here: String,
     /// Whether the reader is a unit manager (the menu then has the unit's page).
     pub manager: bool,
+    /// Whether the reader is an auditor (the menu then has the verification page).
+    pub auditor: bool,
 }
 
 /// An error on a form: the field it concerns (its `id`) and what to do, in plain words.
@@ -186,6 +189,7 @@ impl Reader {
             csrf: Some(self.csrf.clone()),
             here: here.into(),
             manager: self.account.role == domain::command::Role::UnitManager,
+            auditor: self.account.role == domain::command::Role::Auditor,
         }
     }
 
@@ -263,6 +267,7 @@ pub fn failure(lang: Lang) -> Response {
         csrf: None,
         here: "/".to_owned(),
         manager: false,
+        auditor: false,
     };
     let page = pages::MessagePage { frame, text: t.failure_text.to_owned() };
     let html = page.render().unwrap_or_else(|_| t.failure_text.to_owned());

@@ -183,6 +183,7 @@ pub(super) fn bare_frame(lang: Lang, title: &str, here: &str) -> Frame {
         csrf: None,
         here: here.to_owned(),
         manager: false,
+        auditor: false,
     }
 }
 
