@@ -1014,6 +1014,27 @@ async fn the_programme_flow_is_clicked_through_in_the_browser() {
     .await)
     .expect("count");
     assert!(reads >= 3, "every read of the audit in the access log: {reads}");
+    // The access review finds those reads from outside the unit, with their reason, marked in words; the CSV too.
+    browser.goto(&format!("{base}/audit/access?user={}&unusual=true", auditor.username)).await.expect("the review");
+    let review = text_of(&browser, "table.access").await;
+    assert!(review.contains("stickprov av handläggningen") && review.contains("outside the unit"), "{review}");
+    check_page(&browser, &axe, "audit-access-en").await;
+    let csv_link =
+        browser.find(Locator::Id("csv")).await.expect("the export").attr("href").await.expect("href").expect("a link");
+    let session = browser.get_named_cookie("__Host-lots_session").await.expect("the session cookie");
+    let csv = reqwest::Client::new()
+        .get(format!("{base}{csv_link}"))
+        .header("Cookie", format!("__Host-lots_session={}", session.value()))
+        .send()
+        .await
+        .expect("the CSV")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        csv.starts_with("position,read_at_micros,user_id,username") && csv.contains("granskning: stickprov"),
+        "{csv}"
+    );
     sign_out(&browser).await;
 
     // Everything the pages did is in the log once, in order.

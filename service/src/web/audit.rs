@@ -339,3 +339,211 @@ pub(super) async fn start_verification(
         Err(_) => axum::response::Redirect::to("/audit/verify?too_soon=true").into_response(),
     }
 }
+
+page!(AccessPage, "access.html", {
+    errors: Vec<super::FieldError>,
+    units: Vec<(String, String, bool)>,
+    user_filter: String,
+    subject: String,
+    from: String,
+    to: String,
+    unusual: bool,
+    rows: Vec<AccessLine>,
+    next_page: Option<String>,
+    csv: String,
+    auditor_view: bool,
+});
+
+/// A read as a line of the access review.
+pub(super) struct AccessLine {
+    when: String,
+    who: String,
+    role: String,
+    unit: String,
+    what: String,
+    case_id: String,
+    case_short: String,
+    reason: String,
+    marks: String,
+    unusual: bool,
+}
+
+/// `GET /audit/access`'s query: the filters, the page, and `format=csv`.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct AccessQuery {
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    unusual: bool,
+    after: Option<i64>,
+    #[serde(default)]
+    format: String,
+}
+
+/// The start of `day` in Stockholm, in microseconds since the Unix epoch.
+fn start_of(day: time::Date) -> i64 {
+    let noon = day.midnight().assume_utc() + time::Duration::hours(12);
+    let local = day.midnight().assume_offset(domain::calendar::stockholm_offset(noon));
+    (local.unix_timestamp_nanos() / 1000) as i64
+}
+
+/// `GET /audit/access`: the access review — who read which case when and why — for auditors (any unit, or all) and
+/// unit managers (their own unit): filtered by unit, user, person and period, only the unusual reads if asked; each
+/// unusual read marked in words (outside the unit holding the case, a protected person, outside working hours);
+/// each entry linked to its case; `format=csv` exports the page.
+pub(super) async fn access(
+    State(state): State<Arc<AppState>>,
+    reader: Reader,
+    query: Result<Query<AccessQuery>, QueryRejection>,
+) -> Response {
+    let t = reader.t();
+    let m = t.more;
+    let auditor = reader.account.role == domain::command::Role::Auditor;
+    if !auditor && reader.account.role != domain::command::Role::UnitManager {
+        let page =
+            super::pages::MessagePage { frame: reader.frame(m.access_title, "/"), text: m.audit_only.to_owned() };
+        return (StatusCode::FORBIDDEN, render(&page, reader.lang)).into_response();
+    }
+    let query = query.map(|Query(query)| query).unwrap_or_default();
+    let mut errors = Vec::new();
+    let mut refuse = |field: &str, message: &str| {
+        errors.push(super::FieldError { field: field.to_owned(), message: message.to_owned() });
+    };
+    let day = |text: &str| super::steps::date(text);
+    let from = match query.from.trim() {
+        "" => None,
+        text => day(text).map(start_of).or_else(|| {
+            refuse("from", m.date_wrong);
+            None
+        }),
+    };
+    let to = match query.to.trim() {
+        "" => None,
+        text => day(text).map(|day| start_of(day.next_day().unwrap_or(day)) - 1).or_else(|| {
+            refuse("to", m.date_wrong);
+            None
+        }),
+    };
+    let users = crate::accounts::users(&state.db).await.unwrap_or_default();
+    let user = match query.user.trim() {
+        "" => None,
+        name => match users.iter().find(|user| user.username == name) {
+            Some(user) => user.user_id.parse().ok(),
+            None => {
+                refuse("user", m.no_such_user);
+                None
+            }
+        },
+    };
+    let subject = match query.subject.trim() {
+        "" => None,
+        text => text.parse::<domain::ids::SubjectId>().ok().or_else(|| {
+            refuse("subject", m.no_such_subject);
+            None
+        }),
+    };
+    let unit = query.unit.trim().parse::<domain::ids::UnitId>().ok();
+    let review = crate::actions::reads::ReviewQuery {
+        unit,
+        user,
+        subject,
+        from,
+        to,
+        unusual: query.unusual,
+        after: query.after,
+        limit: Some(100),
+    };
+    let page = if errors.is_empty() {
+        match crate::actions::reads::review(state.handles(), &reader.account, review).await {
+            Ok(page) => page,
+            Err(ActionError::Refused(refusal)) => {
+                errors.push(super::FieldError { field: "unit".to_owned(), message: refusal.to_string() });
+                crate::actions::reads::ReviewPage { entries: Vec::new(), next_after: None }
+            }
+            Err(error) => return failed(reader.lang, error),
+        }
+    } else {
+        crate::actions::reads::ReviewPage { entries: Vec::new(), next_after: None }
+    };
+    let filters = format!(
+        "unit={}&user={}&subject={}&from={}&to={}{}",
+        super::pages::encode(query.unit.trim()),
+        super::pages::encode(query.user.trim()),
+        super::pages::encode(query.subject.trim()),
+        super::pages::encode(query.from.trim()),
+        super::pages::encode(query.to.trim()),
+        if query.unusual { "&unusual=true" } else { "" }
+    );
+    if query.format == "csv" && errors.is_empty() {
+        return match crate::actions::reads::review_csv(&page) {
+            Ok(csv) => (
+                [
+                    (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                    (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"lots-access-review.csv\""),
+                ],
+                csv,
+            )
+                .into_response(),
+            Err(error) => failed(reader.lang, error),
+        };
+    }
+    let names = unit_names(&state).await;
+    let rows = page
+        .entries
+        .iter()
+        .map(|entry| {
+            let marks: Vec<&str> = [
+                (entry.outside_unit, m.mark_outside_unit),
+                (entry.protected_subject, m.mark_protected),
+                (entry.outside_hours, m.mark_outside_hours),
+            ]
+            .iter()
+            .filter(|(set, _)| *set)
+            .map(|(_, words)| *words)
+            .collect();
+            AccessLine {
+                when: recorded_at(entry.read_at_micros),
+                who: entry.username.clone().unwrap_or_else(|| short(&entry.user_id)),
+                role: t.role(&entry.role),
+                unit: names.get(&entry.unit_id).cloned().unwrap_or_else(|| short(&entry.unit_id)),
+                what: entry.what.clone(),
+                case_short: short(&entry.case_id),
+                case_id: entry.case_id.clone(),
+                reason: entry.stated_reason.clone().unwrap_or_default(),
+                unusual: !marks.is_empty(),
+                marks: marks.join(", "),
+            }
+        })
+        .collect();
+    let mut units: Vec<(String, String, bool)> =
+        names.iter().map(|(id, name)| (id.clone(), name.clone(), *id == query.unit.trim())).collect();
+    units.sort_by(|a, b| a.1.cmp(&b.1));
+    let mut frame = reader.frame(m.access_title, "/audit/access");
+    frame.has_errors = !errors.is_empty();
+    let page = AccessPage {
+        frame,
+        errors,
+        units,
+        user_filter: query.user.trim().to_owned(),
+        subject: query.subject.trim().to_owned(),
+        from: query.from.trim().to_owned(),
+        to: query.to.trim().to_owned(),
+        unusual: query.unusual,
+        rows,
+        next_page: page.next_after.map(|after| format!("/audit/access?{filters}&after={after}")),
+        csv: format!(
+            "/audit/access?{filters}&format=csv{}",
+            query.after.map(|after| format!("&after={after}")).unwrap_or_default()
+        ),
+        auditor_view: auditor,
+    };
+    render_checked(&page, page.has_errors, reader.lang)
+}

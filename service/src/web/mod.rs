@@ -81,6 +81,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/unit", get(pages::unit))
         .route("/audit/cases/{id}", get(audit::audit_case))
         .route("/audit/verify", get(audit::verify).post(audit::start_verification))
+        .route("/audit/access", get(audit::access))
         .route("/unit/reassign", post(pages::reassign))
         .route("/subjects/new", get(new::subject_form).post(new::subject_sent))
         .route("/referrals/new", get(new::referral_form).post(new::referral_sent))
