@@ -25,6 +25,7 @@ page!(LoginPage, "login.html", {
     password_error: Option<String>,
 });
 page!(MessagePage, "message.html", { text: String });
+page!(StatementPage, "statement.html", {});
 page!(HomePage, "home.html", {
     overdue: usize,
     due_soon: usize,
@@ -1569,9 +1570,6 @@ pub(super) async fn unit(State(state): State<Arc<AppState>>, reader: Reader) -> 
 pub(super) async fn accessibility(headers: HeaderMap) -> Response {
     let lang = language(&headers);
     let t = lang.texts();
-    let page = MessagePage {
-        frame: bare_frame(lang, t.accessibility_title, "/tillganglighet"),
-        text: t.accessibility_text.to_owned(),
-    };
+    let page = StatementPage { frame: bare_frame(lang, t.accessibility_title, "/tillganglighet") };
     render(&page, lang)
 }

@@ -185,8 +185,6 @@ pub struct Texts {
     pub not_found_text: &'static str,
     /// The accessibility statement's heading.
     pub accessibility_title: &'static str,
-    /// The accessibility statement.
-    pub accessibility_text: &'static str,
     /// Link to the accessibility statement.
     pub accessibility_link: &'static str,
     /// Something failed.
@@ -527,14 +525,14 @@ pub static SV: Texts = Texts {
     history_when: "När",
     history_what: "Vad",
     reason_title: "Ange skäl",
-    reason_intro: "Ärendet tillhör en annan enhet. Du kan läsa det med ett angivet skäl; läsningen loggas och granskas.",
+    reason_intro:
+        "Ärendet tillhör en annan enhet. Du kan läsa det med ett angivet skäl; läsningen loggas och granskas.",
     reason: "Skäl",
     reason_hint: "Börja med jour, akut, överflyttning, handledning eller granskning, sedan kolon och vad som hänt.",
     reason_submit: "Läs ärendet",
     not_found_title: "Sidan finns inte",
     not_found_text: "Det finns inget här, eller så har du inte behörighet att se det.",
     accessibility_title: "Tillgänglighet",
-    accessibility_text: "Lots ska gå att använda med tangentbord, skärmläsare och förstoring och följa WCAG 2.1 nivå AA. Varje sida testas automatiskt med axe-core. Hittar du något som inte fungerar, kontakta förvaltningens systemförvaltare.",
     accessibility_link: "Tillgänglighet",
     failure_title: "Något gick fel",
     failure_text: "Lots kunde inte visa sidan. Försök igen om en stund; inget av det du skrivit har sparats.",
@@ -700,7 +698,8 @@ pub static SV: Texts = Texts {
     receive_title: "Ta emot",
     receive_submit: "Ta emot",
     accept_title: "Inled ärende",
-    accept_intro: "Ett nytt ärende öppnas för den unga personen, med aktualiseringens oro, och aktualiseringen kopplas till det.",
+    accept_intro:
+        "Ett nytt ärende öppnas för den unga personen, med aktualiseringens oro, och aktualiseringen kopplas till det.",
     accept_submit: "Öppna ärende",
     decline_title: "Avböj",
     decline_reason_code: "Skäl",
@@ -801,14 +800,14 @@ pub static EN: Texts = Texts {
     history_when: "When",
     history_what: "What",
     reason_title: "State a reason",
-    reason_intro: "This case belongs to another unit. You may read it with a stated reason; the read is logged and reviewed.",
+    reason_intro:
+        "This case belongs to another unit. You may read it with a stated reason; the read is logged and reviewed.",
     reason: "Reason",
     reason_hint: "Start with on_call, emergency, transfer, supervision or audit, then a colon and what happened.",
     reason_submit: "Read the case",
     not_found_title: "Page not found",
     not_found_text: "There is nothing here, or you may not see it.",
     accessibility_title: "Accessibility",
-    accessibility_text: "Lots is meant to be usable with a keyboard, a screen reader and magnification, and to meet WCAG 2.1 level AA. Every page is tested automatically with axe-core. If something does not work for you, contact the administration's system owner.",
     accessibility_link: "Accessibility",
     failure_title: "Something went wrong",
     failure_text: "Lots could not show the page. Try again in a moment; nothing you typed was saved.",
@@ -845,7 +844,11 @@ pub static EN: Texts = Texts {
         ("handed_over", "Handed over"),
         ("withdrawn", "Withdrawn"),
     ],
-    referral_kinds: [("report_of_concern", "Report of concern"), ("referral", "Referral"), ("application", "Application")],
+    referral_kinds: [
+        ("report_of_concern", "Report of concern"),
+        ("referral", "Referral"),
+        ("application", "Application"),
+    ],
     roles: [
         ("social_worker", "social worker"),
         ("unit_manager", "unit manager"),
@@ -940,7 +943,8 @@ pub static EN: Texts = Texts {
     col_overdue: "Of which overdue",
     unit_only_managers: "This page is for unit managers.",
     password_title: "Change your password",
-    password_intro: "Choose a password of your own of at least 12 characters, a phrase is best. Your other sessions end.",
+    password_intro:
+        "Choose a password of your own of at least 12 characters, a phrase is best. Your other sessions end.",
     password_must: "You need to choose a password of your own before you go on.",
     current_password: "Current password",
     new_password: "New password",
@@ -974,7 +978,8 @@ pub static EN: Texts = Texts {
     receive_title: "Receive",
     receive_submit: "Receive",
     accept_title: "Open a case",
-    accept_intro: "A new case is opened for the young person, with the referral's concerns, and the referral is linked to it.",
+    accept_intro:
+        "A new case is opened for the young person, with the referral's concerns, and the referral is linked to it.",
     accept_submit: "Open the case",
     decline_title: "Decline",
     decline_reason_code: "Reason",
@@ -1291,6 +1296,17 @@ catalogue!(
     register_report_submit: &'static str = "Registrera anmälan", "Register the report";
     journal_title: &'static str = "Journal", "Journal";
     day: &'static str = "dag", "day";
+    statement_intro: &'static str = "Lots är socialtjänstens och samverkanspartnernas system för ärenden och aktualiseringar i Stockholms trygghetsprogram. Vi vill att alla som arbetar i det ska kunna använda det, och den här redogörelsen beskriver hur Lots uppfyller lagen (2018:1937) om tillgänglighet till digital offentlig service, kända brister och hur du kan rapportera problem.", "Lots is the case and referral system of social services and their partners in Stockholm's safety programme. We want everyone who works in it to be able to use it; this statement describes how Lots meets the Swedish act (2018:1937) on accessibility to digital public services, the shortcomings we know of, and how to report a problem.";
+    statement_status_title: &'static str = "Hur tillgänglig är Lots?", "How accessible is Lots?";
+    statement_status: &'static str = "Lots är delvis förenlig med WCAG 2.1 nivå AA (EN 301 549). Sidorna fungerar med tangentbord och skärmläsare, har en länk först i tabbordningen till huvudinnehållet, synligt fokus, en huvudrubrik per sida och felmeddelanden både i en sammanfattning och vid varje fält. Sidorna fungerar utan JavaScript.", "Lots partly conforms to WCAG 2.1 level AA (EN 301 549). The pages work with a keyboard and a screen reader, have a link to the main content first in the tab order, visible focus, one main heading a page, and errors both in a summary and beside each field. The pages work without JavaScript.";
+    statement_gaps_title: &'static str = "Kända brister", "Known shortcomings";
+    statement_gaps: &'static str = "Vissa regelbrott som domänen själv formulerar visas ännu på engelska. Datum skrivs i textfält (ÅÅÅÅ-MM-DD) snarare än i separata fält för dag, månad och år. Utfallsdiagrammen och utskriftsvyn är ännu inte byggda.", "Some refusals the domain itself words are still shown in English. Dates are typed into one text field (YYYY-MM-DD) rather than separate fields for day, month and year. The outcome charts and the print view are not yet built.";
+    statement_report_title: &'static str = "Rapportera ett problem", "Report a problem";
+    statement_report: &'static str = "Om du inte kan använda någon del av Lots, eller upptäcker en brist som inte står här, skriv till systemförvaltningen på tillganglighet@lots.example eller via förvaltningens IT-support. Berätta vilken sida det gäller och vad som hände; vi svarar inom fem arbetsdagar. Skriv aldrig uppgifter om en person i meddelandet.", "If you cannot use some part of Lots, or find a shortcoming not listed here, write to the system administration at tillganglighet@lots.example or through your administration's IT support. Say which page and what happened; we answer within five working days. Never write anything about a person in the message.";
+    statement_enforcement_title: &'static str = "Tillsyn", "Enforcement";
+    statement_enforcement: &'static str = "Myndigheten för digital förvaltning (Digg) har ansvar för tillsyn över lagen. Om du inte är nöjd med hur vi hanterar dina synpunkter kan du kontakta Digg och påtala det.", "The Agency for Digital Government (Digg) enforces the act. If you are not satisfied with how we handle your report, you can contact Digg.";
+    statement_testing_title: &'static str = "Hur vi testat", "How we tested";
+    statement_testing: &'static str = "Varje sida testas automatiskt i Chromium med axe-core mot WCAG 2.1 A och AA, på svenska och engelska, varje gång Lots byggs; tangentbordsordning och rubriker kontrolleras i samma test. Redogörelsen uppdaterades den 3 december 2026.", "Every page is tested automatically in Chromium with axe-core against WCAG 2.1 A and AA, in Swedish and English, every time Lots is built; the keyboard order and headings are checked in the same test. This statement was updated on 3 December 2026.";
     access_title: &'static str = "Åtkomstgranskning", "Access review";
     access_intro: &'static str = "Vem har läst vilket ärende, när och varför. Avvikande läsningar markeras i ord.", "Who read which case, when and why. Unusual reads are marked in words.";
     all_units: &'static str = "Alla enheter", "All units";
