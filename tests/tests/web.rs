@@ -561,6 +561,28 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
     wait_for_text(&browser, ".saved", "The password is changed").await;
     browser.goto(&format!("{base}/caseload")).await.expect("caseload");
     assert_eq!(browser.current_url().await.expect("url").path(), "/caseload", "the pages are open again");
+    sign_out(&browser).await;
+
+    // The administrator adds a user, who can then sign in (and must choose their own password first).
+    let admin = demo.users.iter().find(|user| user.username == "demo-admin").expect("the administrator");
+    sign_in(&browser, &base, &admin.username, &admin.password).await;
+    click(&browser, Locator::Css("a[href='/admin/users']")).await;
+    browser.wait().for_element(Locator::Id("add_user-username")).await.expect("the users' page");
+    check_page(&browser, &axe, "admin-users-en").await;
+    submit(&browser, Locator::Css("form#add_user-form button")).await;
+    wait_for_text(&browser, ".error-summary", "Write the username").await;
+    type_into(&browser, "add_user-username", "ny-kollega").await;
+    choose(&browser, "add_user-role", "social_worker").await;
+    choose(&browser, "add_user-unit", &demo.units[1].1.to_string()).await;
+    type_into(&browser, "add_user-password", "ett första lösenord för kollegan").await;
+    submit(&browser, Locator::Css("form#add_user-form button")).await;
+    wait_for_text(&browser, ".saved", "Saved").await;
+    assert!(text_of(&browser, "#users").await.contains("ny-kollega"));
+    sign_out(&browser).await;
+    type_into(&browser, "username", "ny-kollega").await;
+    type_into(&browser, "password", "ett första lösenord för kollegan").await;
+    click(&browser, Locator::Css("button.primary")).await;
+    browser.wait().for_element(Locator::Id("password-current")).await.expect("signed in, led to /password");
 
     browser.close().await.expect("the browser closes");
     stop.send(()).expect("stop");

@@ -27,6 +27,7 @@ macro_rules! page {
     };
 }
 
+mod admin;
 mod audit;
 mod new;
 mod pages;
@@ -82,6 +83,8 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/audit/cases/{id}", get(audit::audit_case))
         .route("/audit/verify", get(audit::verify).post(audit::start_verification))
         .route("/audit/access", get(audit::access))
+        .route("/admin/users", get(admin::users).post(admin::add_user))
+        .route("/admin/users/{id}/{step}", post(admin::user_step))
         .route("/unit/reassign", post(pages::reassign))
         .route("/subjects/new", get(new::subject_form).post(new::subject_sent))
         .route("/referrals/new", get(new::referral_form).post(new::referral_sent))
@@ -124,6 +127,8 @@ pub struct Frame {
     pub manager: bool,
     /// Whether the reader is an auditor (the menu then has the verification page).
     pub auditor: bool,
+    /// Whether the reader is an administrator (the menu then has the users' page).
+    pub admin: bool,
 }
 
 /// An error on a form: the field it concerns (its `id`) and what to do, in plain words.
@@ -191,6 +196,7 @@ impl Reader {
             here: here.into(),
             manager: self.account.role == domain::command::Role::UnitManager,
             auditor: self.account.role == domain::command::Role::Auditor,
+            admin: self.account.role == domain::command::Role::Administrator,
         }
     }
 
@@ -269,6 +275,7 @@ pub fn failure(lang: Lang) -> Response {
         here: "/".to_owned(),
         manager: false,
         auditor: false,
+        admin: false,
     };
     let page = pages::MessagePage { frame, text: t.failure_text.to_owned() };
     let html = page.render().unwrap_or_else(|_| t.failure_text.to_owned());

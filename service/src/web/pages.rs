@@ -185,6 +185,7 @@ pub(super) fn bare_frame(lang: Lang, title: &str, here: &str) -> Frame {
         here: here.to_owned(),
         manager: false,
         auditor: false,
+        admin: false,
     }
 }
 
@@ -560,10 +561,7 @@ pub(super) async fn reassign(State(state): State<Arc<AppState>>, reader: Reader,
             // One already theirs stays theirs.
             Ok(_) | Err(ActionError::Refused(Refusal::Rule { rule: "AlreadyResponsible", .. })) => {}
             Err(ActionError::Refused(refusal)) => {
-                let message = match &refusal {
-                    Refusal::Rule { rule, message } => t.rule(rule, message),
-                    other => other.to_string(),
-                };
+                let message = super::steps::refusal_words(t, &refusal);
                 return caseload_page(&state, reader, query, Some(format!("{}: {message}", short(&case.to_string()))))
                     .await;
             }

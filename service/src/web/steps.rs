@@ -556,6 +556,17 @@ pub(super) fn blank_on(kind: &str, t: &Texts, id: &str, key: &str) -> Option<Ste
                 Field::new("feedback", "message", m.feedback_message, "textarea"),
             ],
         ),
+        "add_user" => (
+            "add_user",
+            m.add_user_title,
+            m.add_user_submit,
+            vec![
+                Field::new("add_user", "username", m.username, "text"),
+                Field::new("add_user", "role", m.role, "select"),
+                Field::new("add_user", "unit", t.unit, "select"),
+                Field::new("add_user", "password", m.first_password, "password"),
+            ],
+        ),
         "guardian" => (
             "guardian",
             m.guardian_title,
@@ -700,12 +711,7 @@ impl StepForm {
                 return None;
             }
         }
-        let message = match &refusal {
-            crate::actions::Refusal::Rule { rule, message } => t.rule(rule, message),
-            crate::actions::Refusal::Forbidden(_) => t.more.forbidden.to_owned(),
-            other => other.to_string(),
-        };
-        Some(super::FieldError { field: self.anchor(), message })
+        Some(super::FieldError { field: self.anchor(), message: refusal_words(t, &refusal) })
     }
 
     /// Marks field `name` as wrong, with `message`.
@@ -774,6 +780,12 @@ impl StepForm {
             "accept_into" => &[("case", m.case_missing)],
             "search" => &[("number", m.number_missing)],
             "guardian" => &[("given_name", m.name_missing), ("family_name", m.name_missing)],
+            "add_user" => &[
+                ("username", m.account_username_missing),
+                ("role", m.role_missing),
+                ("unit", m.unit_missing),
+                ("password", m.first_password_missing),
+            ],
             "register" => {
                 &[("given_name", m.name_missing), ("family_name", m.name_missing), ("district", m.district_missing)]
             }
@@ -873,7 +885,7 @@ impl StepForm {
                 })
             }
             "consent" | "revoke_consent" => return Some(StepInput::Consent),
-            "search" | "register" | "send" | "report" | "guardian" => return Some(StepInput::Fields),
+            "search" | "register" | "send" | "report" | "guardian" | "add_user" => return Some(StepInput::Fields),
             _ => {}
         }
         Some(StepInput::Case(match self.key {
@@ -985,6 +997,16 @@ impl StepForm {
     /// A field's value as an id of some kind (a list's value: never wrong but when forged).
     fn id<T: std::str::FromStr>(&self, name: &str) -> Option<T> {
         self.value(name).parse().ok()
+    }
+}
+
+/// A refusal of a use case in the reader's words: a rule of the domain from the catalogue, a role's lack of right in
+/// plain words, anything else as the use case says it.
+pub(super) fn refusal_words(t: &Texts, refusal: &crate::actions::Refusal) -> String {
+    match refusal {
+        crate::actions::Refusal::Rule { rule, message } => t.rule(rule, message),
+        crate::actions::Refusal::Forbidden(_) => t.more.forbidden.to_owned(),
+        other => other.to_string(),
     }
 }
 
