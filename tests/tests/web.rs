@@ -569,6 +569,11 @@ async fn a_social_worker_does_the_days_reading_in_the_browser() {
     click(&browser, Locator::Css("a[href='/admin/users']")).await;
     browser.wait().for_element(Locator::Id("add_user-username")).await.expect("the users' page");
     check_page(&browser, &axe, "admin-users-en").await;
+    click(&browser, Locator::Css("button[lang=sv]")).await;
+    browser.wait().for_element(Locator::Css("html[lang=sv]")).await.expect("på svenska");
+    check_page(&browser, &axe, "admin-users-sv").await;
+    click(&browser, Locator::Css("button[lang=en]")).await;
+    browser.wait().for_element(Locator::Css("html[lang=en]")).await.expect("in English");
     submit(&browser, Locator::Css("form#add_user-form button")).await;
     wait_for_text(&browser, ".error-summary", "Write the username").await;
     type_into(&browser, "add_user-username", "ny-kollega").await;
@@ -1057,6 +1062,14 @@ async fn the_programme_flow_is_clicked_through_in_the_browser() {
         csv.starts_with("position,read_at_micros,user_id,username") && csv.contains("granskning: stickprov"),
         "{csv}"
     );
+    // The auditor's pages in Swedish too.
+    click(&browser, Locator::Css("button[lang=sv]")).await;
+    browser.wait().for_element(Locator::Css("html[lang=sv]")).await.expect("på svenska");
+    check_page(&browser, &axe, "audit-access-sv").await;
+    browser.goto(&format!("{base}{link}")).await.expect("the middle, again");
+    check_page(&browser, &axe, "audit-case-middle-sv").await;
+    browser.goto(&format!("{base}/audit/verify")).await.expect("the verify page");
+    check_page(&browser, &axe, "verify-sv").await;
     sign_out(&browser).await;
 
     // Everything the pages did is in the log once, in order.
