@@ -711,20 +711,28 @@ pub(super) async fn case(
         }
         Err(error) => return failed(reader.lang, error),
     };
-    let journal = match crate::actions::journal::case_journal(state.handles(), read.case, read.subject).await {
-        Ok(journal) => journal,
-        Err(error) => return failed(reader.lang, error),
-    };
-    let consents = match crate::actions::journal::consents_about(state.handles(), read.subject).await {
-        Ok(consents) => consents,
-        Err(error) => return failed(reader.lang, error),
-    };
-    let facts = match case_facts(&state, &reader, &read, (&journal, &consents)).await {
-        Ok(facts) => facts,
+    let (journal, consents, facts) = match case_file(&state, &reader, &read).await {
+        Ok(file) => file,
         Err(error) => return failed(reader.lang, error),
     };
     let forms = super::steps::forms_for(reader.t(), &facts);
     case_page(&state, &reader, (&read, journal, consents), (forms, Vec::new()), query.saved).await
+}
+
+/// What the case page reads once for itself and its forms: the journal with its texts, the consents about the
+/// person, and what the forms offer.
+async fn case_file(
+    state: &AppState,
+    reader: &Reader,
+    read: &crate::actions::reads::CaseRead,
+) -> Result<
+    (crate::actions::journal::CaseJournal, Vec<crate::actions::journal::ConsentRead>, super::steps::CaseFacts),
+    ActionError,
+> {
+    let journal = crate::actions::journal::case_journal(state.handles(), read.case, read.subject).await?;
+    let consents = crate::actions::journal::consents_about(state.handles(), read.subject).await?;
+    let facts = case_facts(state, reader, read, (&journal, &consents)).await?;
+    Ok((journal, consents, facts))
 }
 
 /// What a case's forms offer: its phase, interventions and the lists they choose from, read from the log (the
@@ -1069,16 +1077,8 @@ pub(super) async fn case_step(
         Err(ActionError::Refused(_)) => return not_found(&reader),
         Err(error) => return failed(reader.lang, error),
     };
-    let journal = match crate::actions::journal::case_journal(state.handles(), read.case, read.subject).await {
-        Ok(journal) => journal,
-        Err(error) => return failed(reader.lang, error),
-    };
-    let consents = match crate::actions::journal::consents_about(state.handles(), read.subject).await {
-        Ok(consents) => consents,
-        Err(error) => return failed(reader.lang, error),
-    };
-    let facts = match case_facts(&state, &reader, &read, (&journal, &consents)).await {
-        Ok(facts) => facts,
+    let (journal, consents, facts) = match case_file(&state, &reader, &read).await {
+        Ok(file) => file,
         Err(error) => return failed(reader.lang, error),
     };
     let Some(mut form) = super::steps::case_form(t, &facts, &step) else { return not_found(&reader) };
